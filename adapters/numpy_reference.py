@@ -1,0 +1,53 @@
+"""The `reference` adapter: the float64 oracle declared through the same API as the frameworks.
+
+Its value is the definition itself, so the suite checks it differently (see conformance/checks.py):
+against published values, against central finite differences, and across target encodings.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from . import reference
+from .registry import declare_adapter
+from .spec import LOSSES
+
+
+class ReferenceBackend:
+    def unavailable(self):
+        return None
+
+    def versions(self):
+        return {"numpy": np.__version__}
+
+    def devices(self):
+        return ["cpu"]
+
+    def asarray(self, array, dtype, device):
+        # the oracle always computes in float64, on the values the framework saw at `dtype`
+        a = np.asarray(array)
+        return a if np.issubdtype(a.dtype, np.integer) else a.astype(np.float64)
+
+    def to_numpy(self, value):
+        return np.asarray(value.value if isinstance(value, reference.Result) else value,
+                          dtype=np.float64)
+
+    def value_and_grad(self, fn, args, cotangent):
+        result = fn(*args, cotangent=cotangent)
+        return result.value, result.grad
+
+
+def _path_fn(loss, *inputs, cotangent=None, **params):
+    spec = LOSSES[loss]
+    arrays = dict(zip(spec.inputs, inputs))
+    encoding = "none"
+    if spec.target == "class":
+        encoding = "index" if np.issubdtype(np.asarray(arrays["target"]).dtype, np.integer) else "probs"
+    return reference.evaluate(loss, arrays, params, encoding, cotangent=cotangent)
+
+
+adapter = declare_adapter("reference", ReferenceBackend(), "NumPy float64 oracle (adapters/reference.py)")
+for _name, _loss in LOSSES.items():
+    adapter.path(_name, "numpy", call=f"adapters.reference.evaluate({_name!r}, ...)",
+                 params=tuple(_loss.params))(functools.partial(_path_fn, _name))

@@ -1,0 +1,180 @@
+"""The `torch` adapter: torch.nn.functional and torch.nn module paths, gradients by autograd.
+
+torch is imported when a path runs, never at import of this module, so collection works without
+it. Functional and module forms are separate paths because users mix them.
+"""
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+
+from .registry import declare_adapter
+
+INSTALL_HINT = "pip install torch==2.13.0  (or: pip install -e '.[torch]')"
+
+
+def _torch():
+    return importlib.import_module("torch")
+
+
+class TorchBackend:
+    """NumPy <-> torch tensors, devices and autograd. Reusable by plug-in adapters."""
+
+    def unavailable(self):
+        try:
+            _torch()
+        except ImportError as err:
+            return f"torch is not installed ({err}); {INSTALL_HINT}"
+        return None
+
+    def versions(self):
+        return {"torch": _torch().__version__}
+
+    def devices(self):
+        torch = _torch()
+        return ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+    def asarray(self, array, dtype, device):
+        torch = _torch()
+        a = np.asarray(array)
+        kind = torch.int64 if np.issubdtype(a.dtype, np.integer) else getattr(torch, dtype)
+        return torch.as_tensor(a).to(device=device, dtype=kind)
+
+    def to_numpy(self, value):
+        torch = _torch()
+        return value.detach().to(device="cpu", dtype=torch.float64).numpy()
+
+    def value_and_grad(self, fn, args, cotangent):
+        torch = _torch()
+        x = args[0].detach().clone().requires_grad_(True)
+        out = fn(x, *args[1:])
+        v = torch.as_tensor(np.asarray(cotangent)).to(device=out.device, dtype=out.dtype)
+        (grad,) = torch.autograd.grad(out, x, grad_outputs=v)
+        return out, grad
+
+
+adapter = declare_adapter("torch", TorchBackend(), "PyTorch: torch.nn.functional and torch.nn")
+path = adapter.path
+
+
+def _F():
+    return importlib.import_module("torch.nn.functional")
+
+
+def _nn():
+    return importlib.import_module("torch.nn")
+
+
+# ---------------------------------------------------------------- softmax, log_softmax
+
+@path("softmax", "functional", call="torch.nn.functional.softmax(input, dim=dim)", params=["dim"])
+def softmax_functional(input, *, dim):
+    return _F().softmax(input, dim=dim)
+
+
+@path("softmax", "module", call="torch.nn.Softmax(dim=dim)(input)", params=["dim"])
+def softmax_module(input, *, dim):
+    return _nn().Softmax(dim=dim)(input)
+
+
+@path("log_softmax", "functional", call="torch.nn.functional.log_softmax(input, dim=dim)",
+      params=["dim"])
+def log_softmax_functional(input, *, dim):
+    return _F().log_softmax(input, dim=dim)
+
+
+@path("log_softmax", "module", call="torch.nn.LogSoftmax(dim=dim)(input)", params=["dim"])
+def log_softmax_module(input, *, dim):
+    return _nn().LogSoftmax(dim=dim)(input)
+
+
+# ---------------------------------------------------------------- cross_entropy, nll_loss
+
+CE_PARAMS = ["weight", "ignore_index", "label_smoothing", "reduction"]
+CE_CONVENTIONS = ["probs_weighted_mean_divides_by_count"]
+
+
+@path("cross_entropy", "functional", params=CE_PARAMS, conventions=CE_CONVENTIONS,
+      call="torch.nn.functional.cross_entropy(input, target, weight=weight, "
+           "ignore_index=ignore_index, reduction=reduction, label_smoothing=label_smoothing)")
+def cross_entropy_functional(input, target, *, weight, ignore_index, label_smoothing, reduction):
+    return _F().cross_entropy(input, target, weight=weight, ignore_index=ignore_index,
+                              reduction=reduction, label_smoothing=label_smoothing)
+
+
+@path("cross_entropy", "module", params=CE_PARAMS, conventions=CE_CONVENTIONS,
+      call="torch.nn.CrossEntropyLoss(weight=weight, ignore_index=ignore_index, "
+           "reduction=reduction, label_smoothing=label_smoothing)(input, target)")
+def cross_entropy_module(input, target, *, weight, ignore_index, label_smoothing, reduction):
+    return _nn().CrossEntropyLoss(weight=weight, ignore_index=ignore_index, reduction=reduction,
+                                  label_smoothing=label_smoothing)(input, target)
+
+
+# The decomposition the seeds spell out (000_fd22db6a8044b2f9.txt): log_softmax, then nll_loss.
+@path("cross_entropy", "log_softmax+nll_loss", kind="composed", encodings=["index"],
+      params=["weight", "ignore_index", "reduction"],
+      call="torch.nn.functional.nll_loss(torch.nn.functional.log_softmax(input, dim=1 if "
+           "input.ndim > 1 else 0), target, weight=weight, ignore_index=ignore_index, "
+           "reduction=reduction)")
+def cross_entropy_composed(input, target, *, weight, ignore_index, reduction):
+    F = _F()
+    logp = F.log_softmax(input, dim=1 if input.ndim > 1 else 0)
+    return F.nll_loss(logp, target, weight=weight, ignore_index=ignore_index, reduction=reduction)
+
+
+NLL_PARAMS = ["weight", "ignore_index", "reduction"]
+
+
+@path("nll_loss", "functional", encodings=["index"], params=NLL_PARAMS,
+      call="torch.nn.functional.nll_loss(input, target, weight=weight, "
+           "ignore_index=ignore_index, reduction=reduction)")
+def nll_loss_functional(input, target, *, weight, ignore_index, reduction):
+    return _F().nll_loss(input, target, weight=weight, ignore_index=ignore_index,
+                         reduction=reduction)
+
+
+@path("nll_loss", "module", encodings=["index"], params=NLL_PARAMS,
+      call="torch.nn.NLLLoss(weight=weight, ignore_index=ignore_index, "
+           "reduction=reduction)(input, target)")
+def nll_loss_module(input, target, *, weight, ignore_index, reduction):
+    return _nn().NLLLoss(weight=weight, ignore_index=ignore_index, reduction=reduction)(input, target)
+
+
+# ---------------------------------------------------------------- binary cross-entropy
+
+BCE_CONVENTIONS = ["bce_log_clamped_at_-100", "bce_grad_denominator_clamped_at_1e-12"]
+
+
+@path("binary_cross_entropy", "functional", params=["weight", "reduction"],
+      conventions=BCE_CONVENTIONS,
+      call="torch.nn.functional.binary_cross_entropy(input, target, weight=weight, "
+           "reduction=reduction)")
+def bce_functional(input, target, *, weight, reduction):
+    return _F().binary_cross_entropy(input, target, weight=weight, reduction=reduction)
+
+
+@path("binary_cross_entropy", "module", params=["weight", "reduction"],
+      conventions=BCE_CONVENTIONS,
+      call="torch.nn.BCELoss(weight=weight, reduction=reduction)(input, target)")
+def bce_module(input, target, *, weight, reduction):
+    return _nn().BCELoss(weight=weight, reduction=reduction)(input, target)
+
+
+BCEL_PARAMS = ["weight", "pos_weight", "reduction"]
+
+
+@path("binary_cross_entropy_with_logits", "functional", params=BCEL_PARAMS,
+      call="torch.nn.functional.binary_cross_entropy_with_logits(input, target, weight=weight, "
+           "pos_weight=pos_weight, reduction=reduction)")
+def bce_logits_functional(input, target, *, weight, pos_weight, reduction):
+    return _F().binary_cross_entropy_with_logits(input, target, weight=weight,
+                                                 pos_weight=pos_weight, reduction=reduction)
+
+
+@path("binary_cross_entropy_with_logits", "module", params=BCEL_PARAMS,
+      call="torch.nn.BCEWithLogitsLoss(weight=weight, pos_weight=pos_weight, "
+           "reduction=reduction)(input, target)")
+def bce_logits_module(input, target, *, weight, pos_weight, reduction):
+    return _nn().BCEWithLogitsLoss(weight=weight, pos_weight=pos_weight,
+                                   reduction=reduction)(input, target)

@@ -1,0 +1,182 @@
+"""The oracle: NumPy float64 values and analytic gradients of every canonical loss.
+
+Written from the definitions in `spec.py`, never by calling a framework. Each loss is split in
+three parts so the reductions are written once:
+  elements  the unreduced loss, shape S (the target's shape for class losses),
+  local     d elements[s] / d input, laid out like the input (row s holds the derivative of
+            element s: a class loss's element depends on its own row of classes only),
+  divisor   what reduction='mean' divides by.
+`evaluate` reduces, and turns a cotangent of the output into the gradient (a vector-Jacobian
+product), so a gradient check works the same for reduced and unreduced outputs.
+
+A convention (see spec.CONVENTIONS) changes the formulas exactly as the named implementation does.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .spec import CONVENTIONS, LOSSES, class_axis
+
+
+@dataclass
+class Result:
+    value: np.ndarray
+    grad: np.ndarray | None   # gradient with respect to the input, for the given cotangent
+
+
+def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
+             conventions=(), cotangent=None) -> Result:
+    """Value (and, given a cotangent of the output's shape, the input gradient) in float64."""
+    unknown = set(conventions) - set(CONVENTIONS)
+    if unknown:
+        raise ValueError(f"unknown conventions {sorted(unknown)}")
+    spec = LOSSES[loss]
+    p = {**spec.defaults(), **params}
+    x = np.asarray(inputs["input"], dtype=np.float64)
+    if spec.target is None:
+        return _activation(loss, x, p["dim"], cotangent)
+    y = np.asarray(inputs["target"])
+    y = y.astype(np.int64) if encoding == "index" else y.astype(np.float64)
+    conv = frozenset(conventions)
+    elements, local, divisor = _PARTS[loss](x, y, p, encoding, conv)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = {"none": elements, "sum": elements.sum(),
+                 "mean": elements.sum() / divisor}[p["reduction"]]
+        grad = None
+        if cotangent is not None:
+            v = np.asarray(cotangent, dtype=np.float64)
+            upstream = {"none": v, "sum": np.broadcast_to(v, elements.shape),
+                        "mean": np.broadcast_to(v / divisor, elements.shape)}[p["reduction"]]
+            if spec.target == "class":
+                upstream = np.expand_dims(upstream, class_axis(x))
+            grad = local * upstream
+    return Result(np.asarray(value, dtype=np.float64), grad)
+
+
+# ---------------------------------------------------------------- activations
+
+def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    """log-sum-exp with the maximum subtracted: finite at logits of +-1e4, exact -inf stays -inf."""
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    z = x - m
+    with np.errstate(divide="ignore"):
+        return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+
+
+def _activation(loss, x, dim, cotangent) -> Result:
+    logp = log_softmax(x, dim)
+    s = np.exp(logp)
+    value = s if loss == "softmax" else logp
+    grad = None
+    if cotangent is not None:
+        v = np.asarray(cotangent, dtype=np.float64)
+        if loss == "softmax":      # J = diag(s) - s s^T
+            grad = s * (v - np.sum(v * s, axis=dim, keepdims=True))
+        else:                      # J = I - 1 s^T
+            grad = v - s * np.sum(v, axis=dim, keepdims=True)
+    return Result(value, grad)
+
+
+# ---------------------------------------------------------------- class losses
+
+def _class_last(a, axis):
+    return np.moveaxis(a, axis, -1)
+
+
+def _class_parts(logp, y, p, encoding, conv, smoothing):
+    """Shared by cross_entropy (logp = log_softmax(x)) and nll_loss (logp = x).
+
+    Returns elements, d elements / d logp (class axis last) and the mean divisor."""
+    c = logp.shape[-1]
+    w = np.ones(c) if p["weight"] is None else np.asarray(p["weight"], dtype=np.float64)
+    eps = smoothing
+    if encoding == "index":
+        kept = y != p["ignore_index"]
+        safe = np.where(kept, y, 0)
+        onehot = np.eye(c)[safe]
+        w_y = w[safe] * kept
+        logp_y = np.take_along_axis(logp, safe[..., None], axis=-1)[..., 0]
+        # where() rather than a product: an ignored row may hold -inf and 0 * inf is nan
+        nll = np.where(kept, -w_y * logp_y, 0.0)
+        dnll = -w_y[..., None] * onehot
+        if eps:
+            smooth = np.where(kept, -np.sum(w * np.where(w > 0, logp, 0.0), axis=-1), 0.0)
+            elements = (1 - eps) * nll + eps / c * smooth
+            d = (1 - eps) * dnll - eps / c * w * kept[..., None]
+        else:
+            elements, d = nll, dnll
+        divisor = w_y.sum()
+    else:
+        target = (1 - eps) * y + eps / c
+        coef = w * target
+        with np.errstate(invalid="ignore"):
+            elements = -np.sum(np.where(coef > 0, coef * logp, 0.0), axis=-1)
+        d = -coef
+        if "probs_weighted_mean_divides_by_count" in conv:
+            divisor = y.size // c
+        else:
+            divisor = np.sum(w * y)
+    return elements, d, divisor
+
+
+def _cross_entropy(x, y, p, encoding, conv):
+    axis = class_axis(x)
+    logp = _class_last(log_softmax(x, axis), axis)
+    elements, d_logp, divisor = _class_parts(logp, y, p, encoding, conv, p["label_smoothing"])
+    # d(log_softmax)^T: dl/dx_j = dl/dlogp_j - softmax_j * sum_c dl/dlogp_c
+    local = d_logp - np.exp(logp) * np.sum(d_logp, axis=-1, keepdims=True)
+    return elements, np.moveaxis(local, -1, axis), divisor
+
+
+def _nll_loss(x, y, p, encoding, conv):
+    axis = class_axis(x)
+    elements, d, divisor = _class_parts(_class_last(x, axis), y, p, encoding, conv, 0.0)
+    return elements, np.moveaxis(d, -1, axis), divisor
+
+
+# ---------------------------------------------------------------- binary losses
+
+def _weight(p, name, shape):
+    return np.ones(shape) if p[name] is None else np.broadcast_to(
+        np.asarray(p[name], dtype=np.float64), shape)
+
+
+def _binary_cross_entropy(x, y, p, encoding, conv):
+    w = _weight(p, "weight", x.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_p, log_q = np.log(x), np.log1p(-x)
+        if "bce_log_clamped_at_-100" in conv:
+            log_p, log_q = np.maximum(log_p, -100.0), np.maximum(log_q, -100.0)
+        # 0 log 0 = 0: a term whose coefficient is 0 is absent, also from the gradient
+        elements = -w * (np.where(y > 0, y * log_p, 0.0) + np.where(y < 1, (1 - y) * log_q, 0.0))
+        if "bce_grad_denominator_clamped_at_1e-12" in conv:
+            local = w * (x - y) / np.maximum(x * (1 - x), 1e-12)
+        else:
+            local = w * (np.where(y > 0, -y / x, 0.0) + np.where(y < 1, (1 - y) / (1 - x), 0.0))
+    return elements, local, x.size
+
+
+def _binary_cross_entropy_with_logits(x, y, p, encoding, conv):
+    w = _weight(p, "weight", x.shape)
+    pw = _weight(p, "pos_weight", x.shape)
+    # log sigmoid(x) = -softplus(-x), log(1 - sigmoid(x)) = -softplus(x); logaddexp never overflows
+    elements = w * (pw * y * np.logaddexp(0.0, -x) + (1 - y) * np.logaddexp(0.0, x))
+    sig = np.exp(-np.logaddexp(0.0, -x))
+    local = w * (-pw * y * (1 - sig) + (1 - y) * sig)
+    return elements, local, x.size
+
+
+_PARTS = {
+    "cross_entropy": _cross_entropy,
+    "nll_loss": _nll_loss,
+    "binary_cross_entropy": _binary_cross_entropy,
+    "binary_cross_entropy_with_logits": _binary_cross_entropy_with_logits,
+}
+
+
+def supports(loss: str) -> bool:
+    """Whether the oracle can compute `loss` (every loss of spec.LOSSES should)."""
+    return loss in _PARTS or loss in ("softmax", "log_softmax")

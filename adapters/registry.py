@@ -1,0 +1,187 @@
+"""Adapters and their paths: declaration, validation at registration, and planning.
+
+An adapter is one implementation under test. It has a backend (how to turn NumPy arrays into the
+framework's arrays and back, and how to take a gradient) and paths: one function per way it
+computes a loss. A built-in adapter and a user's plug-in module declare themselves the same way:
+
+    from adapters.registry import declare_adapter
+    from adapters.pytorch import TorchBackend
+
+    mine = declare_adapter("mine", TorchBackend())
+
+    @mine.path("cross_entropy", "my_ce", call="my_ce(input, target)",
+               encodings=["index"], params=["reduction"])
+    def my_ce(input, target, *, reduction): ...
+
+A path function takes the loss's inputs positionally (as framework arrays, in spec order) and the
+parameters it declared as keywords (array parameters converted too). A case that sets a parameter
+the path did not declare to a non-default value is "unsupported" for that path, with the reason.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+from .spec import CONVENTIONS, LOSSES, Loss
+
+DTYPES = ("float64", "float32", "float16", "bfloat16")
+KINDS = ("native", "composed")
+
+
+class RegistryError(ValueError):
+    """A malformed adapter or path declaration."""
+
+
+class Backend(Protocol):
+    """What the conformance suite needs from a framework. Import the framework lazily."""
+
+    def unavailable(self) -> str | None: ...          # why it cannot run here, or None
+    def versions(self) -> dict[str, str]: ...          # framework name -> version
+    def devices(self) -> list[str]: ...                # devices usable here, "cpu" first
+    def asarray(self, array, dtype: str, device: str): ...
+    def to_numpy(self, value): ...
+    # value and vector-Jacobian product of fn(*args) with respect to args[0]
+    def value_and_grad(self, fn: Callable, args: list, cotangent): ...
+
+
+@dataclass(frozen=True)
+class Path:
+    adapter: str
+    loss: str
+    name: str
+    fn: Callable
+    call: str                       # the exact framework call, shown in every failure
+    kind: str = "native"
+    encodings: frozenset = frozenset()
+    params: frozenset = frozenset()
+    conventions: tuple[str, ...] = ()
+    dtypes: frozenset = frozenset(DTYPES)
+    # the call that errs on misuse is part of a path's contract; kept for the report and recipe
+    notes: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.adapter}/{self.name}"
+
+    def unsupported(self, loss: Loss, encoding: str, params: dict[str, Any], dtype: str) -> str | None:
+        """Why this path cannot run a case, or None when it can."""
+        if encoding not in self.encodings:
+            return f"{self.id} takes {sorted(self.encodings)} targets, not {encoding!r}"
+        if dtype not in self.dtypes:
+            return f"{self.id} does not run {dtype}"
+        for name, value in params.items():
+            if name not in self.params and not _is_default(value, loss.params[name].default):
+                return f"{self.id} has no parameter {name!r} (case sets {name}={value!r})"
+        return None
+
+
+def _is_default(value, default) -> bool:
+    try:
+        return bool(value == default)
+    except Exception:  # arrays compare element-wise; an array is never a scalar default
+        return False
+
+
+@dataclass
+class Adapter:
+    name: str
+    backend: Any
+    paths: list[Path] = field(default_factory=list)
+    description: str = ""
+
+    def path(self, loss: str, name: str, *, call: str, kind: str = "native", encodings=None,
+             params=(), conventions=(), dtypes=DTYPES, notes: str = ""):
+        """Decorator: declare `fn` as a path computing `loss`. Validates the declaration."""
+        def register(fn: Callable) -> Callable:
+            self.paths.append(_validated(Path(
+                adapter=self.name, loss=loss, name=name, fn=fn, call=call, kind=kind,
+                encodings=frozenset(encodings if encodings is not None else _default_encodings(loss)),
+                params=frozenset(params), conventions=tuple(conventions),
+                dtypes=frozenset(dtypes), notes=notes), self))
+            return fn
+        return register
+
+    def paths_for(self, loss: str) -> list[Path]:
+        return [p for p in self.paths if p.loss == loss]
+
+
+def _default_encodings(loss: str) -> tuple[str, ...]:
+    return LOSSES[loss].encodings if loss in LOSSES else ()
+
+
+def _validated(path: Path, adapter: Adapter) -> Path:
+    where = f"adapter {adapter.name!r}, path {path.name!r}"
+    if path.loss not in LOSSES:
+        raise RegistryError(f"{where}: unknown loss {path.loss!r}; known: {', '.join(LOSSES)}")
+    loss = LOSSES[path.loss]
+    if not path.name or not isinstance(path.name, str) or "/" in path.name:
+        raise RegistryError(f"{where}: a path name is a non-empty string without '/'")
+    if any(p.name == path.name and p.loss == path.loss for p in adapter.paths):
+        raise RegistryError(f"{where}: declared twice for {path.loss}")
+    if not callable(path.fn):
+        raise RegistryError(f"{where}: {path.fn!r} is not callable")
+    if path.kind not in KINDS:
+        raise RegistryError(f"{where}: kind {path.kind!r} is not one of {KINDS}")
+    if not path.call:
+        raise RegistryError(f"{where}: `call` must state the framework call it makes")
+    bad = path.encodings - set(loss.encodings)
+    if bad or not path.encodings:
+        raise RegistryError(f"{where}: encodings {sorted(bad) or '[]'} invalid for {loss.name}; "
+                            f"choose from {list(loss.encodings)}")
+    bad = path.params - set(loss.params)
+    if bad:
+        raise RegistryError(f"{where}: unknown parameters {sorted(bad)} for {loss.name}; "
+                            f"known: {list(loss.params)}")
+    for conv in path.conventions:
+        if conv not in CONVENTIONS:
+            raise RegistryError(f"{where}: unknown convention {conv!r}; known: {list(CONVENTIONS)}")
+        if CONVENTIONS[conv].loss != loss.name:
+            raise RegistryError(f"{where}: convention {conv!r} belongs to "
+                                f"{CONVENTIONS[conv].loss}, not {loss.name}")
+    bad = path.dtypes - set(DTYPES)
+    if bad:
+        raise RegistryError(f"{where}: unknown dtypes {sorted(bad)}; known: {list(DTYPES)}")
+    _check_signature(where, path, loss)
+    return path
+
+
+def _check_signature(where: str, path: Path, loss: Loss) -> None:
+    try:
+        sig = inspect.signature(path.fn)
+    except (TypeError, ValueError):
+        return  # builtins without a signature: checked when called
+    try:
+        sig.bind(*loss.inputs, **{p: None for p in path.params})
+    except TypeError as err:
+        raise RegistryError(f"{where}: function {path.fn.__name__}{sig} cannot be called with "
+                            f"inputs {list(loss.inputs)} and keyword parameters "
+                            f"{sorted(path.params)}: {err}") from None
+
+
+_ADAPTERS: dict[str, Adapter] = {}
+_REQUIRED = ("unavailable", "versions", "devices", "asarray", "to_numpy", "value_and_grad")
+
+
+def declare_adapter(name: str, backend, description: str = "") -> Adapter:
+    """Create and register an adapter. Its paths are added with `@adapter.path(...)`."""
+    if not isinstance(name, str) or not name.isidentifier():
+        raise RegistryError(f"adapter name {name!r} must be an identifier (it appears in test ids)")
+    if name in _ADAPTERS:
+        raise RegistryError(f"adapter {name!r} is declared twice")
+    missing = [m for m in _REQUIRED if not callable(getattr(backend, m, None))]
+    if missing:
+        raise RegistryError(f"adapter {name!r}: backend {type(backend).__name__} lacks "
+                            f"{', '.join(missing)} (see registry.Backend)")
+    adapter = Adapter(name, backend, description=description)
+    _ADAPTERS[name] = adapter
+    return adapter
+
+
+def adapters() -> dict[str, Adapter]:
+    return dict(_ADAPTERS)
+
+
+def forget(name: str) -> None:
+    """Remove an adapter (the project's own tests declare throw-away ones)."""
+    _ADAPTERS.pop(name, None)

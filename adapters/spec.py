@@ -1,0 +1,224 @@
+"""Canonical losses: inputs, target encodings, parameters with domains and defaults,
+reductions with the exact divisor of `mean`, and the named conventions.
+
+This module only describes; `reference.py` computes. Nothing here imports a framework.
+
+Shapes (classification family)
+    input  (C,)            target ()           one sample, unbatched
+    input  (N, C)          target (N,)         a batch
+    input  (N, C, d1..dk)  target (N, d1..dk)  spatial, classes on axis 1 ("channels first")
+    `index` targets hold class numbers; `one_hot` and `probs` targets have the input's shape.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+ENCODINGS = ("index", "one_hot", "probs")
+REDUCTIONS = ("none", "mean", "sum")
+
+
+class SpecError(ValueError):
+    """A value outside a canonical loss's domain. `field` names the offending field."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    domain: str                                   # said in words, shown in errors and docs
+    check: Callable[[Any], bool] = lambda v: True  # True when the value is in the domain
+    array: bool = False                           # an array the adapter converts (weight ...)
+
+
+@dataclass(frozen=True)
+class Convention:
+    """A named way an implementation departs from the canonical definition.
+    `reference.py` evaluates every convention; adapters record where they saw it."""
+    name: str
+    loss: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    inputs: tuple[str, ...]          # positional inputs, in call order
+    differentiable: tuple[str, ...]  # inputs that gradients are taken with respect to
+    target: str | None               # "class" (index/one_hot/probs), "binary" (same shape) or None
+    params: dict[str, Param]
+    mean_divisor: str | None         # the exact divisor of reduction='mean'; None: no reduction
+    doc: str
+    encodings: tuple[str, ...] = field(default=("none",))
+
+    def defaults(self) -> dict[str, Any]:
+        return {name: p.default for name, p in self.params.items()}
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool)
+
+
+REDUCTION = Param("reduction", "mean", "one of 'none', 'mean', 'sum'", lambda v: v in REDUCTIONS)
+CLASS_WEIGHT = Param("weight", None, "null or a list of C non-negative numbers",
+                     lambda v: v is None or (np.ndim(v) == 1 and bool(np.all(np.asarray(v) >= 0))),
+                     array=True)
+IGNORE_INDEX = Param("ignore_index", -100, "any integer; targets equal to it are left out", _is_int)
+LABEL_SMOOTHING = Param("label_smoothing", 0.0, "a number in [0, 1]",
+                        lambda v: _is_number(v) and 0.0 <= v <= 1.0)
+DIM = Param("dim", -1, "an integer axis of the input", _is_int)
+ELEMENT_WEIGHT = Param("weight", None, "null or non-negative numbers broadcastable to the input",
+                       lambda v: v is None or bool(np.all(np.asarray(v, dtype=float) >= 0)),
+                       array=True)
+POS_WEIGHT = Param("pos_weight", None,
+                   "null or non-negative numbers broadcastable to the input (one per class, last axis)",
+                   lambda v: v is None or bool(np.all(np.asarray(v, dtype=float) >= 0)), array=True)
+
+LOSSES: dict[str, Loss] = {}
+
+
+def _add(loss: Loss) -> None:
+    LOSSES[loss.name] = loss
+
+
+_add(Loss(
+    "softmax", ("input",), ("input",), None, {"dim": DIM}, None,
+    "s_i = exp(x_i) / sum_j exp(x_j) along `dim`."))
+_add(Loss(
+    "log_softmax", ("input",), ("input",), None, {"dim": DIM}, None,
+    "x_i - log(sum_j exp(x_j)) along `dim`, computed with log-sum-exp."))
+_add(Loss(
+    "cross_entropy", ("input", "target"), ("input",), "class",
+    {"weight": CLASS_WEIGHT, "ignore_index": IGNORE_INDEX, "label_smoothing": LABEL_SMOOTHING,
+     "reduction": REDUCTION},
+    "sum over kept elements of the target's class weight: sum_n w[y_n] over y_n != ignore_index "
+    "for index targets, sum_n sum_c w_c y_nc for one_hot/probs targets (both equal the count of "
+    "kept elements when weight is null and probabilities sum to 1); 0/0 gives nan",
+    "Logits x, class axis 1 (axis 0 unbatched). With p = softmax(x) and eps = label_smoothing: "
+    "index: l_n = (1-eps) w[y_n] (-log p_n,y_n) + eps/C sum_c w_c (-log p_n,c), 0 where "
+    "y_n == ignore_index; one_hot/probs: l_n = -sum_c w_c ((1-eps) y_nc + eps/C) log p_nc.",
+    ENCODINGS))
+_add(Loss(
+    "nll_loss", ("input", "target"), ("input",), "class",
+    {"weight": CLASS_WEIGHT, "ignore_index": IGNORE_INDEX, "reduction": REDUCTION},
+    "sum_n w[y_n] over y_n != ignore_index (index); sum_n sum_c w_c y_nc (one_hot/probs)",
+    "Log-probabilities x, class axis 1. index: l_n = -w[y_n] x_n,y_n, 0 where y_n == ignore_index; "
+    "one_hot/probs: l_n = -sum_c w_c y_nc x_nc.",
+    ENCODINGS))
+_add(Loss(
+    "binary_cross_entropy", ("input", "target"), ("input",), "binary",
+    {"weight": ELEMENT_WEIGHT, "reduction": REDUCTION},
+    "the number of elements (weights do not enter the divisor)",
+    "Probabilities p in [0, 1], targets y in [0, 1]: l = -w (y log p + (1-y) log(1-p)), "
+    "with 0 log 0 = 0; so l = inf where p is 0 or 1 and y is at the other end."))
+_add(Loss(
+    "binary_cross_entropy_with_logits", ("input", "target"), ("input",), "binary",
+    {"weight": ELEMENT_WEIGHT, "pos_weight": POS_WEIGHT, "reduction": REDUCTION},
+    "the number of elements (weights do not enter the divisor)",
+    "Logits x, targets y in [0, 1]: l = -w (pos_weight y log s(x) + (1-y) log(1 - s(x))), "
+    "s = sigmoid, with log s(x) = -softplus(-x) so that no logit overflows."))
+
+CONVENTIONS: dict[str, Convention] = {c.name: c for c in (
+    Convention("bce_log_clamped_at_-100", "binary_cross_entropy",
+               "each log term is clamped from below at -100, so l <= 100 w instead of inf"),
+    Convention("bce_grad_denominator_clamped_at_1e-12", "binary_cross_entropy",
+               "the gradient is w (p - y) / max(p (1 - p), 1e-12): finite at p = 0 and p = 1, "
+               "and 0 there when y equals p"),
+    Convention("probs_weighted_mean_divides_by_count", "cross_entropy",
+               "with probability (or one-hot) targets, reduction='mean' divides by the number of "
+               "elements instead of the summed class weights of the targets"),
+)}
+
+
+def check_params(loss: Loss, params: dict[str, Any]) -> dict[str, Any]:
+    """Return the full parameter set (defaults filled in); raise SpecError naming the parameter."""
+    for name, value in params.items():
+        if name not in loss.params:
+            known = ", ".join(loss.params) or "none"
+            raise SpecError(f"params.{name}", f"unknown parameter for {loss.name} (known: {known})")
+        param = loss.params[name]
+        if not param.check(value):
+            raise SpecError(f"params.{name}", f"{value!r} is out of domain: expected {param.domain}")
+    return {**loss.defaults(), **params}
+
+
+def class_axis(x: np.ndarray) -> int:
+    return 1 if x.ndim >= 2 else 0
+
+
+def check_inputs(loss: Loss, inputs: dict[str, np.ndarray], params: dict[str, Any],
+                 encoding: str) -> None:
+    """Shape and value checks of one case's inputs; raise SpecError naming the input."""
+    missing = [n for n in loss.inputs if n not in inputs]
+    extra = [n for n in inputs if n not in loss.inputs]
+    if missing or extra:
+        raise SpecError("inputs", f"{loss.name} takes inputs {list(loss.inputs)}; "
+                                  f"missing {missing}, unexpected {extra}")
+    x = inputs["input"]
+    if x.ndim == 0:
+        raise SpecError("inputs.input", "must have at least one dimension")
+    if loss.target is None:
+        if not -x.ndim <= params["dim"] < x.ndim:
+            raise SpecError("params.dim", f"{params['dim']} is not an axis of an input of "
+                                          f"{x.ndim} dimensions")
+        return
+    y = inputs["target"]
+    if loss.target == "binary":
+        _check_same_shape(x, y)
+        _check_unit_interval("inputs.target", y)
+        if loss.name == "binary_cross_entropy":
+            _check_unit_interval("inputs.input", x)
+        for name in ("weight", "pos_weight"):
+            if params.get(name) is not None:
+                _check_broadcast(name, np.asarray(params[name]), x.shape)
+        return
+    if encoding not in loss.encodings:
+        raise SpecError("encoding", f"{encoding!r} is not one of {list(loss.encodings)}")
+    c = x.shape[class_axis(x)]
+    if params.get("weight") is not None and np.shape(params["weight"]) != (c,):
+        raise SpecError("params.weight", f"has shape {np.shape(params['weight'])}, "
+                                         f"expected ({c},): one weight per class")
+    if encoding == "index":
+        expected = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
+        if y.shape != expected:
+            raise SpecError("inputs.target", f"index targets of shape {y.shape} do not match input "
+                                             f"{x.shape}: expected {expected}")
+        if not np.issubdtype(y.dtype, np.integer):
+            raise SpecError("inputs.target", f"index targets must be integers, got {y.dtype}")
+        kept = y[y != params["ignore_index"]]
+        bad = kept[(kept < 0) | (kept >= c)]
+        if bad.size:
+            raise SpecError("inputs.target", f"class index {int(bad[0])} out of range [0, {c}) "
+                                             f"(ignore_index is {params['ignore_index']})")
+    else:
+        _check_same_shape(x, y)
+        _check_unit_interval("inputs.target", y)
+
+
+def _check_same_shape(x, y):
+    if x.shape != y.shape:
+        raise SpecError("inputs.target", f"shape {y.shape} does not match input shape {x.shape}")
+
+
+def _check_unit_interval(field_name, a):
+    if a.size and not (np.all(a >= 0) and np.all(a <= 1)):
+        raise SpecError(field_name, "values must lie in [0, 1]")
+
+
+def _check_broadcast(name, a, shape):
+    try:
+        np.broadcast_shapes(a.shape, shape)
+    except ValueError:
+        raise SpecError(f"params.{name}", f"shape {a.shape} does not broadcast to input "
+                                          f"shape {shape}") from None

@@ -1,0 +1,260 @@
+"""Case files: read (YAML via safe_load, or JSON), validate, build arrays, derive encoding twins.
+
+Every problem is a CaseError naming the file, the case and the field; nothing is skipped silently.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import numpy as np
+import yaml
+
+from adapters import reference
+from adapters.spec import LOSSES, SpecError, check_inputs, check_params, class_axis
+
+CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
+SCHEMA = json.loads((CASES_DIR / "schema.json").read_text())
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class CaseError(ValueError):
+    def __init__(self, file, case_id, field_name, message):
+        self.file, self.case_id, self.field = str(file), case_id, field_name
+        where = f"{file}: case {case_id!r}" if case_id else f"{file}"
+        super().__init__(f"{where}: field {field_name!r}: {message}" if field_name
+                         else f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    atol: float
+    rtol: float
+    why: str
+
+
+@dataclass(frozen=True)
+class Case:
+    loss: str
+    id: str
+    file: str
+    inputs: dict[str, np.ndarray]
+    params: dict[str, Any]          # complete: defaults filled in
+    encoding: str                   # "none" for losses without class targets
+    provenance: str
+    expected: np.ndarray | None = None
+    expected_grad: np.ndarray | None = None
+    tolerance: Tolerance | None = None
+    dtype_tolerance: dict = field(default_factory=dict)
+    low_precision: bool = False
+    derived_from: str | None = None   # the encoding this twin was derived from
+
+    @property
+    def set_params(self) -> dict[str, Any]:
+        """The parameters that differ from the canonical defaults (for ids and messages)."""
+        spec = LOSSES[self.loss]
+        return {k: v for k, v in self.params.items()
+                if not _same(v, spec.params[k].default)}
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return np.array_equal(np.asarray(a), np.asarray(b))
+
+
+def case_files(paths) -> list[Path]:
+    """Expand files and folders (recursively) into case files, sorted for stable test order."""
+    files = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*") if f.suffix in SUFFIXES and f.name != "schema.json")
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise CaseError(p, None, None, "no such case file or folder")
+    return files
+
+
+def load(paths=(CASES_DIR,)) -> list[Case]:
+    """All cases of the given files and folders, twins included; raise on the first bad one."""
+    cases, seen = [], {}
+    for path in case_files(paths):
+        for case in load_file(path):
+            key = (case.loss, case.id, case.encoding)
+            if key in seen:
+                raise CaseError(path, case.id, "id", f"duplicate id for {case.loss} "
+                                                     f"(first in {seen[key]})")
+            seen[key] = path
+            cases.append(case)
+    return cases
+
+
+def load_file(path: Path) -> list[Case]:
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        doc = json.loads(text) if Path(path).suffix == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as err:
+        raise CaseError(path, None, None, f"not valid {Path(path).suffix[1:].upper()}: {err}") from None
+    _validate_schema(path, doc)
+    if doc["loss"] not in LOSSES:
+        raise CaseError(path, None, "loss", f"unknown loss {doc['loss']!r}; known: {', '.join(LOSSES)}")
+    ids = [c["id"] for c in doc["cases"]]
+    for i, case_id in enumerate(ids):
+        if case_id in ids[:i]:
+            raise CaseError(path, case_id, "id", "duplicate id in this file")
+    out = []
+    for raw in doc["cases"]:
+        case = _build(path, doc["loss"], raw)
+        out += [case, *_twins(case)]
+    return out
+
+
+def _validate_schema(path, doc):
+    errors = sorted(jsonschema.Draft202012Validator(SCHEMA).iter_errors(doc),
+                    key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    err = errors[0]
+    loc = list(err.absolute_path)
+    case_id = None
+    if len(loc) >= 2 and loc[0] == "cases" and isinstance(loc[1], int):
+        case_id = (doc["cases"][loc[1]] or {}).get("id", f"#{loc[1]}") \
+            if isinstance(doc["cases"][loc[1]], dict) else f"#{loc[1]}"
+        loc = loc[2:]
+    # oneOf errors report the whole alternative; the deepest sub-error says what was wrong
+    best = jsonschema.exceptions.best_match([err])
+    message = best.message if len(best.message) < 300 else best.message[:300] + "..."
+    raise CaseError(path, case_id, ".".join(map(str, loc)) or "(top level)", message)
+
+
+def _build(path, loss_name, raw) -> Case:
+    spec = LOSSES[loss_name]
+    case_id = raw["id"]
+
+    def fail(field_name, message):
+        return CaseError(path, case_id, field_name, message)
+
+    inputs = {}
+    for name, value in raw["inputs"].items():
+        try:
+            inputs[name] = make_array(value)
+        except ValueError as err:
+            raise fail(f"inputs.{name}", str(err)) from None
+    encoding = raw.get("encoding", "index" if spec.target == "class" else "none")
+    for name, a in inputs.items():   # only index targets are integers; [5, 4, 2] logits are floats
+        if not (name == "target" and encoding == "index"):
+            inputs[name] = a.astype(np.float64)
+    if spec.target != "class" and "encoding" in raw:
+        raise fail("encoding", f"{loss_name} has no class targets; leave encoding out")
+    if encoding == "index" and "target" in inputs and np.issubdtype(inputs["target"].dtype, np.floating):
+        t = inputs["target"]
+        if np.all(t == np.round(t)) and np.all(np.isfinite(t)):
+            inputs["target"] = t.astype(np.int64)
+    params = dict(raw.get("params") or {})
+    try:
+        params = check_params(spec, params)
+        check_inputs(spec, inputs, params, encoding)
+    except SpecError as err:
+        raise fail(err.field, err.message) from None
+    expected = expected_grad = None
+    if "expected" in raw:
+        expected = make_array(raw["expected"])
+    if "expected_grad" in raw:
+        expected_grad = make_array(raw["expected_grad"])
+    if not reference.supports(loss_name):
+        raise fail("expected", f"no reference implementation of {loss_name} can compute the "
+                               "expected value")
+    out_shape = reference.evaluate(loss_name, inputs, params, encoding).value.shape
+    if expected is not None and expected.shape != out_shape:
+        raise fail("expected", f"shape {expected.shape} but {loss_name} gives shape {out_shape}")
+    if expected_grad is not None and expected_grad.shape != inputs["input"].shape:
+        raise fail("expected_grad", f"shape {expected_grad.shape} but input has shape "
+                                    f"{inputs['input'].shape}")
+    if ("expected" in raw or "expected_grad" in raw) and "tolerance" not in raw:
+        raise fail("tolerance", "a published expected value needs a tolerance saying how it was "
+                                "rounded (atol/rtol and why)")
+    tol = raw.get("tolerance")
+    return Case(
+        loss=loss_name, id=case_id, file=str(path), inputs=inputs, params=params,
+        encoding=encoding, provenance=raw["provenance"], expected=expected,
+        expected_grad=expected_grad,
+        tolerance=Tolerance(tol.get("atol", 0.0), tol.get("rtol", 0.0), tol["why"]) if tol else None,
+        dtype_tolerance={d: Tolerance(t.get("atol", 0.0), t.get("rtol", 0.0), t["why"])
+                         for d, t in (raw.get("dtype_tolerance") or {}).items()},
+        low_precision=raw.get("low_precision", False))
+
+
+def _twins(case: Case) -> list[Case]:
+    """Encodings with the same canonical value: index -> one_hot, and, when label smoothing is
+    on without class weights, one_hot -> probs with the smoothing folded into the target."""
+    if case.encoding != "index":
+        return []
+    target, x = case.inputs["target"], case.inputs["input"]
+    if np.any(target == case.params["ignore_index"]):
+        return []   # an ignored target has no one-hot form
+    c = x.shape[class_axis(x)]
+    one_hot = np.moveaxis(np.eye(c)[target], -1, class_axis(x))
+    twin = replace(case, encoding="one_hot", inputs={**case.inputs, "target": one_hot},
+                   derived_from="index")
+    twins = [twin]
+    eps = case.params.get("label_smoothing", 0.0)
+    if eps and case.params.get("weight") is None:
+        twins.append(replace(twin, encoding="probs", derived_from="index",
+                             inputs={**case.inputs, "target": (1 - eps) * one_hot + eps / c},
+                             params={**case.params, "label_smoothing": 0.0}))
+    return twins
+
+
+# ---------------------------------------------------------------- arrays
+
+def make_array(value) -> np.ndarray:
+    """A literal, a seeded generator, or a function applied to either."""
+    if isinstance(value, dict) and "generate" in value:
+        return _generate(value)
+    if isinstance(value, dict) and "apply" in value:
+        a = make_array(value["to"]).astype(np.float64)
+        fn = value["apply"]
+        with np.errstate(divide="ignore"):
+            if fn == "log":
+                return np.log(a)
+            if fn == "sigmoid":
+                return np.exp(-np.logaddexp(0.0, -a))
+            logp = reference.log_softmax(a, class_axis(a))
+            return np.exp(logp) if fn == "softmax" else logp
+    a = np.asarray(_literal(value))
+    if a.dtype == object:
+        raise ValueError("ragged array: rows of different lengths")
+    if a.dtype.kind not in "iuf" and a.size:
+        raise ValueError(f"not a numeric array (got {a.dtype})")
+    return a if a.dtype.kind in "iu" else a.astype(np.float64)
+
+
+def _literal(value):
+    if isinstance(value, list):
+        return [_literal(v) for v in value]
+    if isinstance(value, str):
+        return float(value)      # the schema allows only "inf", "-inf" and "nan"
+    return value
+
+
+def _generate(g) -> np.ndarray:
+    rng = np.random.default_rng(g["seed"])
+    shape = tuple(g["shape"])
+    kind = g["generate"]
+    if kind == "normal":
+        return rng.normal(g.get("mean", 0.0), g.get("std", 1.0), shape)
+    if kind == "uniform":
+        return rng.uniform(g.get("low", 0.0), g.get("high", 1.0), shape)
+    if kind == "full":
+        if "value" not in g:
+            raise ValueError("full needs `value`")
+        return np.full(shape, float(g["value"]))
+    if kind == "bernoulli":
+        return (rng.uniform(size=shape) < g.get("p", 0.5)).astype(np.float64)
+    if "high" not in g:
+        raise ValueError("randint needs `high` (exclusive)")
+    return rng.integers(int(g.get("low", 0)), int(g["high"]), shape, dtype=np.int64)

@@ -1,0 +1,290 @@
+"""Checks: which (case, adapter path, dtype, device, kind) to run, and how each one runs.
+
+Kinds
+  value      a framework path against reference(case, conventions=path.conventions)
+  gradient   autograd against the reference's analytic vector-Jacobian product; for the
+             reference itself, its analytic gradient against central finite differences
+  encoding   a path on a derived encoding (one_hot, probs) against the same path on the
+             encoding it was derived from: equal, or different by exactly what the path's
+             conventions predict
+  published  a path against the value a source document printed (case `expected`)
+The reference is the definition, so it has no value check; it is checked by published values,
+finite differences and encodings.
+"""
+from __future__ import annotations
+
+import functools
+import shlex
+from dataclasses import dataclass
+
+import numpy as np
+
+from adapters import reference
+from adapters.registry import Adapter, Path
+from adapters.spec import LOSSES
+
+from . import tolerances
+from .assertions import Context, assert_close, close_mask
+from .cases import Case
+
+KINDS = ("value", "gradient", "encoding", "published")
+LOW_PRECISION = ("float16", "bfloat16")
+COTANGENT_SEED = 20261122   # fixed: every framework backpropagates the same cotangent
+
+
+@dataclass(frozen=True)
+class Check:
+    kind: str
+    adapter: Adapter
+    path: Path
+    case: Case
+    dtype: str
+    device: str
+    base: Case | None = None     # encoding checks: the case this twin is compared with
+
+    @property
+    def id(self) -> str:
+        enc = f"/{self.case.encoding}" if self.case.encoding != "none" else ""
+        dev = "" if self.device == "cpu" else f"-{self.device}"
+        return f"{self.path.id}:{self.case.loss}/{self.case.id}{enc}-{self.dtype}{dev}"
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    adapter: str
+    path: str
+    case: str
+    reason: str
+
+
+def plan(adapters: list[Adapter], cases: list[Case], dtypes, device: str):
+    """All checks to run, and the (path, case) pairs a path cannot run, with the reason."""
+    checks, unsupported = [], []
+    by_key = {(c.loss, c.id, c.encoding): c for c in cases}
+    for adapter in adapters:
+        is_reference = adapter.name == "reference"
+        for case in cases:
+            for path in adapter.paths_for(case.loss):
+                for dtype in dtypes:
+                    if dtype in LOW_PRECISION and not case.low_precision:
+                        continue
+                    if is_reference and dtype != "float64":
+                        continue    # the oracle computes in float64 whatever the dtype
+                    why = path.unsupported(LOSSES[case.loss], case.encoding, case.set_params, dtype)
+                    if why:
+                        unsupported.append(Unsupported(adapter.name, path.id,
+                                                       f"{case.loss}/{case.id}/{case.encoding}", why))
+                        continue
+                    dev = "cpu" if is_reference else device
+                    make = functools.partial(Check, adapter=adapter, path=path, case=case,
+                                             dtype=dtype, device=dev)
+                    if not is_reference:
+                        checks.append(make("value"))
+                    checks.append(make("gradient"))
+                    if case.expected is not None or case.expected_grad is not None:
+                        checks.append(make("published"))
+                    base = _encoding_base(path, case, by_key)
+                    if base is not None:
+                        checks.append(make("encoding", base=base))
+    return checks, unsupported
+
+
+def _encoding_base(path: Path, case: Case, by_key) -> Case | None:
+    if case.derived_from is None:
+        return None
+    for encoding in ("index", "one_hot"):
+        base = by_key.get((case.loss, case.id, encoding))
+        if base is not None and base is not case and encoding in path.encodings:
+            return base
+    return None
+
+
+# ---------------------------------------------------------------- running one check
+
+def run(check: Check, reproduce: str) -> None:
+    {"value": _value, "gradient": _gradient, "encoding": _encoding,
+     "published": _published}[check.kind](check, reproduce)
+
+
+def reproduce_line(check: Check, plugins=()) -> str:
+    file = {"value": "test_value", "gradient": "test_gradient", "encoding": "test_encoding",
+            "published": "test_published"}[check.kind]
+    extra = "".join(f" --adapter {p}" for p in plugins)
+    device = "" if check.device == "cpu" else f" --device {check.device}"
+    return (f"pytest conformance/{file}.py --adapters {check.adapter.name}{extra}{device} "
+            f"-k {shlex.quote(check.id)}")
+
+
+class Prepared:
+    """A case as one adapter sees it: its arrays at the check's dtype and device, and the exact
+    float64 values of those arrays (rounding included), on which the reference is evaluated."""
+
+    def __init__(self, check: Check, case: Case | None = None):
+        case = case or check.case
+        backend, spec = check.adapter.backend, LOSSES[case.loss]
+        self.case, self.check, self.backend = case, check, backend
+        self.args, self.seen = [], {}
+        for name in spec.inputs:
+            a = case.inputs[name]
+            t = backend.asarray(a, check.dtype, check.device)
+            self.args.append(t)
+            self.seen[name] = a if np.issubdtype(a.dtype, np.integer) else backend.to_numpy(t)
+        self.kwargs, self.seen_params = {}, dict(case.params)
+        for name in check.path.params:
+            value = case.params[name]
+            if spec.params[name].array and value is not None:
+                t = backend.asarray(np.asarray(value, dtype=np.float64), check.dtype, check.device)
+                self.kwargs[name] = t
+                self.seen_params[name] = backend.to_numpy(t)
+            else:
+                self.kwargs[name] = value
+
+    def reference(self, conventions=None, cotangent=None):
+        conv = self.check.path.conventions if conventions is None else conventions
+        return reference.evaluate(self.case.loss, self.seen, self.seen_params, self.case.encoding,
+                                  conv, cotangent)
+
+    def value(self) -> np.ndarray:
+        return self.backend.to_numpy(self.check.path.fn(*self.args, **self.kwargs))
+
+    def cotangent(self) -> np.ndarray:
+        """1 for a scalar output; otherwise seeded normals, rounded to the check's dtype."""
+        shape = self.reference(()).value.shape
+        v = np.random.default_rng(COTANGENT_SEED).normal(size=shape) if shape else np.array(1.0)
+        return self.backend.to_numpy(self.backend.asarray(v, self.check.dtype, self.check.device))
+
+    def gradient(self, cotangent) -> np.ndarray:
+        fn = functools.partial(self.check.path.fn, **self.kwargs)
+        _, grad = self.backend.value_and_grad(fn, self.args, cotangent)
+        return self.backend.to_numpy(grad)
+
+
+def _context(check: Check, title: str, expected_is: str, reproduce: str, case=None,
+             canonical=None) -> Context:
+    case = case or check.case
+    params = ", ".join(f"{k}={_short(v)}" for k, v in case.set_params.items()) or "defaults"
+    return Context(
+        title=f"{check.path.id} ({check.path.kind}): {case.loss} {title}",
+        call=check.path.call,
+        case=f"{case.id} ({case.file}), encoding {case.encoding}"
+             + (f" (derived from {case.derived_from})" if case.derived_from else ""),
+        params=params, dtype_device=f"{check.dtype} on {check.device}",
+        expected_is=expected_is, reproduce=reproduce,
+        conventions=", ".join(check.path.conventions), canonical=canonical)
+
+
+def _short(v) -> str:
+    return np.array2string(np.asarray(v), precision=4, threshold=8) if isinstance(v, (list, np.ndarray)) \
+        else repr(v)
+
+
+def _value(check: Check, reproduce: str) -> None:
+    prep = Prepared(check)
+    expected = prep.reference().value
+    canonical = prep.reference(()).value
+    what = "reference (float64) on the same rounded inputs"
+    if check.path.conventions:
+        what += ", following the path's conventions"
+    assert_close(prep.value(), expected, tolerances.for_dtype(check.case, check.dtype),
+                 _context(check, "value differs from the reference", what, reproduce,
+                          canonical=canonical))
+
+
+def _gradient(check: Check, reproduce: str) -> None:
+    prep = Prepared(check)
+    v = prep.cotangent()
+    if check.adapter.name == "reference":
+        got = prep.reference(cotangent=v).grad
+        expected = finite_difference(prep, v)
+        tol = tolerances.FINITE_DIFFERENCE
+        title, what = "analytic gradient differs from finite differences", \
+            "central finite differences of the reference value"
+    else:
+        got = prep.gradient(v)
+        expected = prep.reference(cotangent=v).grad
+        tol = tolerances.for_dtype(check.case, check.dtype)
+        title = "gradient differs from the reference"
+        what = "reference analytic gradient (vector-Jacobian product with the same cotangent)"
+    assert_close(got, expected, tol, _context(check, title, what, reproduce,
+                                              canonical=prep.reference((), v).grad))
+
+
+def finite_difference(prep: Prepared, cotangent) -> np.ndarray:
+    """d sum(cotangent * f(x)) / dx by central differences; second-order one-sided differences
+    where a central step would leave the input's domain ([0, 1] for binary_cross_entropy)."""
+    x = prep.seen["input"]
+    bounded = prep.case.loss == "binary_cross_entropy"
+
+    def f(xv):
+        seen = {**prep.seen, "input": xv}
+        value = reference.evaluate(prep.case.loss, seen, prep.seen_params, prep.case.encoding,
+                                   (), None).value
+        with np.errstate(invalid="ignore"):
+            return float(np.sum(cotangent * value))
+
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        h = 1e-6 * max(1.0, abs(x[i])) if np.isfinite(x[i]) else 1.0
+
+        def at(step):
+            xv = x.copy()
+            xv[i] = x[i] + step
+            return f(xv)
+        with np.errstate(invalid="ignore"):
+            if bounded and x[i] - h < 0:
+                grad[i] = (-3 * at(0) + 4 * at(h) - at(2 * h)) / (2 * h)
+            elif bounded and x[i] + h > 1:
+                grad[i] = (3 * at(0) - 4 * at(-h) + at(-2 * h)) / (2 * h)
+            elif not np.isfinite(x[i]):
+                grad[i] = 0.0   # a step does not move an infinite input: f is constant along it
+            else:
+                grad[i] = (at(h) - at(-h)) / (2 * h)
+    return grad
+
+
+def _encoding(check: Check, reproduce: str) -> None:
+    twin, base = Prepared(check), Prepared(check, check.base)
+    tol = tolerances.for_dtype(check.case, check.dtype)
+    # what the conventions predict the two encodings differ by (0 for canonical behaviour)
+    v = base.cotangent()
+    ref_twin, ref_base = twin.reference(cotangent=v), base.reference(cotangent=v)
+    what = (f"the same path on the {check.base.encoding} encoding"
+            + (", shifted by the difference the conventions predict"
+               if not np.all(close_mask(ref_twin.value, ref_base.value, tol)) else ""))
+    got_base = base.value()
+    expected = got_base + (ref_twin.value - ref_base.value)
+    ctx = _context(check, f"value on {check.case.encoding} targets differs from "
+                          f"{check.base.encoding} targets", what, reproduce)
+    if check.adapter.name == "reference":
+        assert_close(ref_twin.value, expected, tol, ctx)
+        assert_close(ref_twin.grad, ref_base.grad, tol, ctx)   # the gradient is encoding-free
+        return
+    assert_close(twin.value(), expected, tol, ctx)
+    ctx.title = ctx.title.replace("value", "gradient")
+    assert_close(twin.gradient(v), base.gradient(v) + (ref_twin.grad - ref_base.grad), tol, ctx)
+
+
+def _published(check: Check, reproduce: str) -> None:
+    """The published number is for the case's exact inputs and canonical semantics. The check
+    shifts it by what rounding the inputs to the dtype and the path's conventions change, both
+    computed by the reference, so what remains is the framework's own error."""
+    prep = Prepared(check)
+    case = check.case
+    tol = tolerances.for_published(case, check.dtype)
+    exact = reference.evaluate(case.loss, case.inputs, case.params, case.encoding)
+    what = f"published: {case.provenance}; shifted by what input rounding and conventions change"
+    is_reference = check.adapter.name == "reference"
+    if case.expected is not None:
+        got = prep.reference().value if is_reference else prep.value()
+        shift = prep.reference().value - exact.value
+        assert_close(got, case.expected + shift, tol,
+                     _context(check, "value differs from the published value", what, reproduce))
+    if case.expected_grad is not None:
+        v = np.array(1.0)
+        got = prep.reference(cotangent=v).grad if is_reference else prep.gradient(v)
+        exact_grad = reference.evaluate(case.loss, case.inputs, case.params, case.encoding,
+                                        (), v).grad
+        shift = prep.reference(cotangent=v).grad - exact_grad
+        assert_close(got, case.expected_grad + shift, tol,
+                     _context(check, "gradient differs from the published gradient", what,
+                              reproduce))

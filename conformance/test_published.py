@@ -1,0 +1,8 @@
+"""published checks: see conformance/checks.py for what a published check asserts."""
+from conformance.checks import run
+
+KIND = "published"
+
+
+def test_published(check, reproduce):
+    run(check, reproduce)

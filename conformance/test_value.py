@@ -1,0 +1,8 @@
+"""value checks: see conformance/checks.py for what a value check asserts."""
+from conformance.checks import run
+
+KIND = "value"
+
+
+def test_value(check, reproduce):
+    run(check, reproduce)
