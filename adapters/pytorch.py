@@ -92,7 +92,8 @@ def log_softmax_module(input, *, dim):
 # ---------------------------------------------------------------- cross_entropy, nll_loss
 
 CE_PARAMS = ["weight", "ignore_index", "label_smoothing", "reduction"]
-CE_CONVENTIONS = ["probs_weighted_mean_divides_by_count"]
+CE_CONVENTIONS = ["probs_weighted_mean_divides_by_count", "probs_zero_target_on_neg_inf_logit_is_nan",
+                  "all_ignored_mean_gradient_is_zero"]
 
 
 @path("cross_entropy", "functional", params=CE_PARAMS, conventions=CE_CONVENTIONS,
@@ -114,6 +115,7 @@ def cross_entropy_module(input, target, *, weight, ignore_index, label_smoothing
 # The decomposition the seeds spell out (000_fd22db6a8044b2f9.txt): log_softmax, then nll_loss.
 @path("cross_entropy", "log_softmax+nll_loss", kind="composed", encodings=["index"],
       params=["weight", "ignore_index", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
       call="torch.nn.functional.nll_loss(torch.nn.functional.log_softmax(input, dim=1 if "
            "input.ndim > 1 else 0), target, weight=weight, ignore_index=ignore_index, "
            "reduction=reduction)")
@@ -127,6 +129,7 @@ NLL_PARAMS = ["weight", "ignore_index", "reduction"]
 
 
 @path("nll_loss", "functional", encodings=["index"], params=NLL_PARAMS,
+      conventions=["all_ignored_mean_gradient_is_zero"],
       call="torch.nn.functional.nll_loss(input, target, weight=weight, "
            "ignore_index=ignore_index, reduction=reduction)")
 def nll_loss_functional(input, target, *, weight, ignore_index, reduction):
@@ -135,6 +138,7 @@ def nll_loss_functional(input, target, *, weight, ignore_index, reduction):
 
 
 @path("nll_loss", "module", encodings=["index"], params=NLL_PARAMS,
+      conventions=["all_ignored_mean_gradient_is_zero"],
       call="torch.nn.NLLLoss(weight=weight, ignore_index=ignore_index, "
            "reduction=reduction)(input, target)")
 def nll_loss_module(input, target, *, weight, ignore_index, reduction):

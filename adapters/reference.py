@@ -41,6 +41,7 @@ def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
     y = y.astype(np.int64) if encoding == "index" else y.astype(np.float64)
     conv = frozenset(conventions)
     elements, local, divisor = _PARTS[loss](x, y, p, encoding, conv)
+    elements, local, divisor = _keras_reductions(x, elements, local, divisor, conv)
     with np.errstate(invalid="ignore", divide="ignore"):
         value = {"none": elements, "sum": elements.sum(),
                  "mean": elements.sum() / divisor}[p["reduction"]]
@@ -51,7 +52,12 @@ def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
                         "mean": np.broadcast_to(v / divisor, elements.shape)}[p["reduction"]]
             if spec.target == "class":
                 upstream = np.expand_dims(upstream, class_axis(x))
+            elif elements.ndim < x.ndim:    # keras_bce_mean_over_last_axis
+                upstream = np.expand_dims(upstream, -1)
             grad = local * upstream
+            if ("all_ignored_mean_gradient_is_zero" in conv and p["reduction"] == "mean"
+                    and divisor == 0):
+                grad = np.zeros_like(local)
     return Result(np.asarray(value, dtype=np.float64), grad)
 
 
@@ -113,7 +119,10 @@ def _class_parts(logp, y, p, encoding, conv, smoothing):
         target = (1 - eps) * y + eps / c
         coef = w * target
         with np.errstate(invalid="ignore"):
-            elements = -np.sum(np.where(coef > 0, coef * logp, 0.0), axis=-1)
+            if "probs_zero_target_on_neg_inf_logit_is_nan" in conv:
+                elements = -np.sum(coef * logp, axis=-1)    # 0 * -inf = nan, as computed
+            else:
+                elements = -np.sum(np.where(coef > 0, coef * logp, 0.0), axis=-1)
         d = -coef
         if "probs_weighted_mean_divides_by_count" in conv:
             divisor = y.size // c
@@ -123,7 +132,10 @@ def _class_parts(logp, y, p, encoding, conv, smoothing):
 
 
 def _cross_entropy(x, y, p, encoding, conv):
+    if "keras_softmax_probs_clipped_to_epsilon" in conv:
+        return _keras_probs(x, y, p, encoding, conv, True, True, p["label_smoothing"])
     axis = class_axis(x)
+    y = y if encoding == "index" else _class_last(y, axis)
     logp = _class_last(log_softmax(x, axis), axis)
     elements, d_logp, divisor = _class_parts(logp, y, p, encoding, conv, p["label_smoothing"])
     # d(log_softmax)^T: dl/dx_j = dl/dlogp_j - softmax_j * sum_c dl/dlogp_c
@@ -132,7 +144,11 @@ def _cross_entropy(x, y, p, encoding, conv):
 
 
 def _nll_loss(x, y, p, encoding, conv):
+    rescale, clip = "keras_probs_rescaled_to_sum_1" in conv, "keras_nll_probs_clipped_to_epsilon" in conv
+    if rescale or clip:
+        return _keras_probs(x, y, p, encoding, conv, rescale, clip, 0.0)
     axis = class_axis(x)
+    y = y if encoding == "index" else _class_last(y, axis)
     elements, d, divisor = _class_parts(_class_last(x, axis), y, p, encoding, conv, 0.0)
     return elements, np.moveaxis(d, -1, axis), divisor
 
@@ -146,6 +162,11 @@ def _weight(p, name, shape):
 
 def _binary_cross_entropy(x, y, p, encoding, conv):
     w = _weight(p, "weight", x.shape)
+    if "keras_bce_probs_clipped_to_epsilon" in conv:
+        q = np.clip(x, KERAS_EPSILON, 1 - KERAS_EPSILON)
+        inside = (x >= KERAS_EPSILON) & (x <= 1 - KERAS_EPSILON)
+        elements = -w * (y * np.log(q) + (1 - y) * np.log1p(-q))
+        return elements, w * (-y / q + (1 - y) / (1 - q)) * inside, x.size
     with np.errstate(divide="ignore", invalid="ignore"):
         log_p, log_q = np.log(x), np.log1p(-x)
         if "bce_log_clamped_at_-100" in conv:
@@ -153,7 +174,7 @@ def _binary_cross_entropy(x, y, p, encoding, conv):
         # 0 log 0 = 0: a term whose coefficient is 0 is absent, also from the gradient
         elements = -w * (np.where(y > 0, y * log_p, 0.0) + np.where(y < 1, (1 - y) * log_q, 0.0))
         if "bce_grad_denominator_clamped_at_1e-12" in conv:
-            local = w * (x - y) / np.maximum(x * (1 - x), 1e-12)
+            local = w * (x - y) / np.maximum(x * (1 - x), float(np.float32(1e-12)))
         else:
             local = w * (np.where(y > 0, -y / x, 0.0) + np.where(y < 1, (1 - y) / (1 - x), 0.0))
     return elements, local, x.size
@@ -167,6 +188,41 @@ def _binary_cross_entropy_with_logits(x, y, p, encoding, conv):
     sig = np.exp(-np.logaddexp(0.0, -x))
     local = w * (-pw * y * (1 - sig) + (1 - y) * sig)
     return elements, local, x.size
+
+
+# ---------------------------------------------------------------- Keras conventions
+
+KERAS_EPSILON = 1e-7   # keras.config.epsilon()
+
+
+def _keras_probs(x, y, p, encoding, conv, rescale, clip, smoothing):
+    """Class losses on probabilities the Keras way: q = exp(x) (divided by its sum over the
+    classes when `rescale`, that is x -> log_softmax(x)), clipped to [eps, 1 - eps] when `clip`,
+    then -sum w t log q. The gradient is 0 through a clipped probability."""
+    axis = class_axis(x)
+    y = y if encoding == "index" else _class_last(y, axis)
+    logp = _class_last(log_softmax(x, axis) if rescale else x, axis)
+    q = np.exp(logp)
+    inside = np.ones(q.shape, dtype=bool)
+    if clip:
+        inside = (q >= KERAS_EPSILON) & (q <= 1 - KERAS_EPSILON)
+        logp_used = np.log(np.clip(q, KERAS_EPSILON, 1 - KERAS_EPSILON))
+    else:
+        logp_used = logp
+    elements, d, divisor = _class_parts(logp_used, y, p, encoding, conv, smoothing)
+    d = d * inside                       # d log(clip(q)) / d logp: 1 inside, 0 where clipped
+    if rescale:                          # back through log_softmax
+        d = d - q * np.sum(d, axis=-1, keepdims=True)
+    return elements, np.moveaxis(d, -1, axis), divisor
+
+
+def _keras_reductions(x, elements, local, divisor, conv):
+    if "keras_bce_mean_over_last_axis" in conv:
+        k = x.shape[-1]
+        elements, local, divisor = elements.mean(axis=-1), local / k, divisor / k
+    if "keras_mean_of_nothing_is_0" in conv and divisor == 0:
+        divisor = np.inf                 # 0 / inf = 0, and the gradient v / inf = 0
+    return elements, local, divisor
 
 
 _PARTS = {

@@ -136,9 +136,9 @@ def _validated(path: Path, adapter: Adapter) -> Path:
     for conv in path.conventions:
         if conv not in CONVENTIONS:
             raise RegistryError(f"{where}: unknown convention {conv!r}; known: {list(CONVENTIONS)}")
-        if CONVENTIONS[conv].loss != loss.name:
+        if loss.name not in CONVENTIONS[conv].losses:
             raise RegistryError(f"{where}: convention {conv!r} belongs to "
-                                f"{CONVENTIONS[conv].loss}, not {loss.name}")
+                                f"{list(CONVENTIONS[conv].losses)}, not {loss.name}")
     bad = path.dtypes - set(DTYPES)
     if bad:
         raise RegistryError(f"{where}: unknown dtypes {sorted(bad)}; known: {list(DTYPES)}")

@@ -43,8 +43,12 @@ class Convention:
     """A named way an implementation departs from the canonical definition.
     `reference.py` evaluates every convention; adapters record where they saw it."""
     name: str
-    loss: str
+    losses: tuple[str, ...]
     description: str
+
+    def __post_init__(self):
+        if isinstance(self.losses, str):   # one loss may be given bare
+            object.__setattr__(self, "losses", (self.losses,))
 
 
 @dataclass(frozen=True)
@@ -130,15 +134,50 @@ _add(Loss(
     "s = sigmoid, with log s(x) = -softplus(-x) so that no logit overflows."))
 
 CONVENTIONS: dict[str, Convention] = {c.name: c for c in (
-    Convention("bce_log_clamped_at_-100", "binary_cross_entropy",
+    Convention("bce_log_clamped_at_-100", ("binary_cross_entropy",),
                "each log term is clamped from below at -100, so l <= 100 w instead of inf"),
-    Convention("bce_grad_denominator_clamped_at_1e-12", "binary_cross_entropy",
-               "the gradient is w (p - y) / max(p (1 - p), 1e-12): finite at p = 0 and p = 1, "
-               "and 0 there when y equals p"),
-    Convention("probs_weighted_mean_divides_by_count", "cross_entropy",
+    Convention("bce_grad_denominator_clamped_at_1e-12", ("binary_cross_entropy",),
+               "the gradient is w (p - y) / max(p (1 - p), eps), eps = 1e-12 rounded to float32 "
+               "(9.99999996e-13): finite at p = 0 and 1, and 0 there when y equals p"),
+    Convention("probs_weighted_mean_divides_by_count", ("cross_entropy",),
                "with probability (or one-hot) targets, reduction='mean' divides by the number of "
                "elements instead of the summed class weights of the targets"),
+    Convention("probs_zero_target_on_neg_inf_logit_is_nan", ("cross_entropy",),
+               "with probability (or one-hot) targets, a target of 0 on a logit of -inf gives "
+               "0 * -inf = nan instead of 0 (the gradient stays finite)"),
+    Convention("all_ignored_mean_gradient_is_zero", ("cross_entropy", "nll_loss"),
+               "when every target is ignored, reduction='mean' is 0/0 = nan but the gradient is 0 "
+               "rather than nan"),
 )}
+
+
+# Keras 3 (keras.losses on the TensorFlow backend): seen by adapters/tensorflow.py, with the exact
+# calls, values and links in that module's EVIDENCE.
+CONVENTIONS.update({c.name: c for c in (
+    Convention("keras_softmax_probs_clipped_to_epsilon", ("cross_entropy",),
+               "from_logits=False on probabilities p = softmax(x) made outside Keras: p is clipped "
+               "to [1e-7, 1 - 1e-7] (keras.config.epsilon()) before the log, so each -log p is at "
+               "most -log(1e-7) = 16.118; the gradient is 0 through a clipped probability"),
+    Convention("keras_mean_of_nothing_is_0", ("cross_entropy", "nll_loss"),
+               "reduction='mean' with a zero divisor (every target ignored, or every kept target "
+               "of weight 0) gives 0 and a zero gradient (divide_no_nan) instead of nan (0/0)"),
+    Convention("keras_probs_rescaled_to_sum_1", ("nll_loss",),
+               "the probabilities exp(x) are divided by their sum over the classes before the log, "
+               "so x is replaced by log_softmax(x): the same value on normalised log-probabilities, "
+               "but the gradient gains the softmax coupling: -w y + softmax(x) sum_c w_c y_c"),
+    Convention("keras_nll_probs_clipped_to_epsilon", ("nll_loss",),
+               "the probabilities exp(x) are clipped to [1e-7, 1 - 1e-7] (keras.config.epsilon()) "
+               "before the log; the gradient is 0 through a clipped probability"),
+    Convention("keras_bce_probs_clipped_to_epsilon", ("binary_cross_entropy",),
+               "p is clipped to [1e-7, 1 - 1e-7] (keras.config.epsilon()) before both logs: "
+               "l <= 16.118 w, and l = 1.0000000494736474e-07 w (not 0) where p = y in {0, 1}; the "
+               "gradient is 0 where p was clipped"),
+    Convention("keras_bce_mean_over_last_axis",
+               ("binary_cross_entropy", "binary_cross_entropy_with_logits"),
+               "the unreduced loss is averaged over the last axis (shape input.shape[:-1], a scalar "
+               "for 1-D input): reduction='none' returns those means, 'sum' is the canonical sum "
+               "divided by input.shape[-1]; 'mean' is unchanged"),
+)})
 
 
 def check_params(loss: Loss, params: dict[str, Any]) -> dict[str, Any]:
