@@ -182,3 +182,46 @@ def bce_logits_functional(input, target, *, weight, pos_weight, reduction):
 def bce_logits_module(input, target, *, weight, pos_weight, reduction):
     return _nn().BCEWithLogitsLoss(weight=weight, pos_weight=pos_weight,
                                    reduction=reduction)(input, target)
+
+
+# ---------------------------------------------------------------- evidence of the conventions
+
+SEEN_ON = "torch 2.13.0+cpu, float64 and float32"
+TORCH_DOCS = "https://pytorch.org/docs/stable/generated/torch.nn.{}.html"
+
+adapter.saw("bce_log_clamped_at_-100", path="binary_cross_entropy/functional",
+            case="binary_cross_entropy/probs-0-and-1-opposite/none",
+            call="F.binary_cross_entropy(tensor([0., 1., 0.3]), tensor([1., 0., 1.]), "
+                 "reduction='none')",
+            seen="[100.0, 100.0, 1.2039728043259361]; canonical [inf, inf, 1.2039728043259361]",
+            versions=SEEN_ON, link=TORCH_DOCS.format("BCELoss") + " (BCELoss clamps its log "
+                                                                  "function outputs to >= -100)")
+adapter.saw("bce_grad_denominator_clamped_at_1e-12", path="binary_cross_entropy/functional",
+            case="binary_cross_entropy/probs-0-and-1-opposite/none",
+            call="F.binary_cross_entropy(p, y, reduction='none').sum().backward() with "
+                 "p = [0., 1., 0.3], y = [1., 0., 1.]",
+            seen="p.grad [-1000000003995.8029, 1000000003995.8029, -3.3333333333333]: "
+                 "1 / float32(1e-12); canonical [-inf, inf, -3.3333333333333]",
+            versions=SEEN_ON)
+adapter.saw("probs_weighted_mean_divides_by_count", path="cross_entropy/functional",
+            case="cross_entropy/weight-mean/one_hot",
+            call="F.cross_entropy(x, one_hot(y), weight=w) vs F.cross_entropy(x, y, weight=w)",
+            seen="3.04290650716641 with one-hot targets, 1.6228834704887518 with index targets "
+                 "(x, y, w of case weight-mean)",
+            versions=SEEN_ON, link=TORCH_DOCS.format("CrossEntropyLoss")
+            + " (for probability targets, reduction='mean' divides by N)")
+adapter.saw("probs_zero_target_on_neg_inf_logit_is_nan", path="cross_entropy/functional",
+            case="cross_entropy/neg-inf-logits-kept/one_hot",
+            call="F.cross_entropy(tensor([[-inf, 1., .5], [2., -inf, -inf]]), "
+                 "tensor([[0., 1., 0.], [1., 0., 0.]]))",
+            seen="nan; the same targets as indices [1, 0] give 0.23703849209005334",
+            versions=SEEN_ON)
+adapter.saw("all_ignored_mean_gradient_is_zero", path="cross_entropy/functional",
+            case="cross_entropy/all-ignored-mean/index",
+            call="F.cross_entropy(x, tensor([-100, -100, -100])).backward()",
+            seen="value nan, x.grad all 0.0 (canonical gradient: nan, from 0/0)",
+            versions=SEEN_ON)
+adapter.saw("all_ignored_mean_gradient_is_zero", path="nll_loss/functional",
+            case="nll_loss/all-ignored-mean/index",
+            call="F.nll_loss(x, tensor([-100, -100])).backward()",
+            seen="value nan, x.grad all 0.0", versions=SEEN_ON)

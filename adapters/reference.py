@@ -132,6 +132,10 @@ def _class_parts(logp, y, p, encoding, conv, smoothing):
 
 
 def _cross_entropy(x, y, p, encoding, conv):
+    if "keras_label_smoothing_over_last_axis_size" in conv and encoding != "index":
+        eps = p["label_smoothing"]
+        y = (1 - eps) * y + eps / x.shape[-1]
+        p = {**p, "label_smoothing": 0.0}
     if "keras_softmax_probs_clipped_to_epsilon" in conv:
         return _keras_probs(x, y, p, encoding, conv, True, True, p["label_smoothing"])
     axis = class_axis(x)
@@ -140,6 +144,8 @@ def _cross_entropy(x, y, p, encoding, conv):
     elements, d_logp, divisor = _class_parts(logp, y, p, encoding, conv, p["label_smoothing"])
     # d(log_softmax)^T: dl/dx_j = dl/dlogp_j - softmax_j * sum_c dl/dlogp_c
     local = d_logp - np.exp(logp) * np.sum(d_logp, axis=-1, keepdims=True)
+    if "tf_softmax_ce_grad_assumes_labels_sum_to_1" in conv and encoding != "index":
+        local = d_logp + np.exp(logp)    # softmax - t: these fused kernels take no class weight
     return elements, np.moveaxis(local, -1, axis), divisor
 
 
@@ -162,9 +168,12 @@ def _weight(p, name, shape):
 
 def _binary_cross_entropy(x, y, p, encoding, conv):
     w = _weight(p, "weight", x.shape)
-    if "keras_bce_probs_clipped_to_epsilon" in conv:
-        q = np.clip(x, KERAS_EPSILON, 1 - KERAS_EPSILON)
-        inside = (x >= KERAS_EPSILON) & (x <= 1 - KERAS_EPSILON)
+    if conv & {"keras_bce_probs_clipped_to_epsilon", "keras_bce_probs_clipped_to_float32_epsilon"}:
+        lo, hi = KERAS_EPSILON, 1 - KERAS_EPSILON
+        if "keras_bce_probs_clipped_to_float32_epsilon" in conv:
+            lo, hi = float(np.float32(lo)), float(np.float32(hi))
+        q = np.clip(x, lo, hi)
+        inside = (x >= lo) & (x <= hi)
         elements = -w * (y * np.log(q) + (1 - y) * np.log1p(-q))
         return elements, w * (-y / q + (1 - y) / (1 - q)) * inside, x.size
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -187,6 +196,8 @@ def _binary_cross_entropy_with_logits(x, y, p, encoding, conv):
     elements = w * (pw * y * np.logaddexp(0.0, -x) + (1 - y) * np.logaddexp(0.0, x))
     sig = np.exp(-np.logaddexp(0.0, -x))
     local = w * (-pw * y * (1 - sig) + (1 - y) * sig)
+    if "tf_weighted_logits_grad_at_0" in conv:
+        local = np.where(x == 0, w * (1 - y), local)
     return elements, local, x.size
 
 
@@ -220,6 +231,8 @@ def _keras_reductions(x, elements, local, divisor, conv):
     if "keras_bce_mean_over_last_axis" in conv:
         k = x.shape[-1]
         elements, local, divisor = elements.mean(axis=-1), local / k, divisor / k
+    if "keras_scalar_loss_is_not_reduced" in conv and elements.ndim == 0:
+        divisor = 1.0
     if "keras_mean_of_nothing_is_0" in conv and divisor == 0:
         divisor = np.inf                 # 0 / inf = 0, and the gradient v / inf = 0
     return elements, local, divisor

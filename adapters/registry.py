@@ -83,12 +83,41 @@ def _is_default(value, default) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """Where a path was seen following a convention: the built-in case that shows it, the exact
+    call, the values seen, on which versions, and the public documentation or issue if any.
+    conformance/test_convention.py re-runs it and fails when the framework stops doing it."""
+    convention: str
+    path: str          # "loss/path-name" within this adapter
+    case: str          # "loss/case-id/encoding" of a built-in case
+    call: str
+    seen: str
+    versions: str
+    link: str = "no public documentation found"
+
+
 @dataclass
 class Adapter:
     name: str
     backend: Any
     paths: list[Path] = field(default_factory=list)
     description: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def saw(self, convention: str, *, path: str, case: str, call: str, seen: str, versions: str,
+            link: str = Evidence.link) -> None:
+        """Record evidence of `convention` on `path` ("loss/path-name"), shown by `case`."""
+        where = f"adapter {self.name!r}, evidence for {convention!r}"
+        loss, _, name = path.partition("/")
+        matches = [p for p in self.paths if p.loss == loss and p.name == name]
+        if not matches:
+            raise RegistryError(f"{where}: no path {path!r} (declare the path first)")
+        if convention not in matches[0].conventions:
+            raise RegistryError(f"{where}: path {path!r} does not declare it")
+        if case.count("/") != 2 or not case.startswith(loss + "/"):
+            raise RegistryError(f"{where}: case {case!r} must read '{loss}/<case-id>/<encoding>'")
+        self.evidence.append(Evidence(convention, path, case, call, seen, versions, link))
 
     def path(self, loss: str, name: str, *, call: str, kind: str = "native", encodings=None,
              params=(), conventions=(), dtypes=DTYPES, notes: str = ""):

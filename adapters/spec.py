@@ -158,6 +158,10 @@ CONVENTIONS.update({c.name: c for c in (
                "from_logits=False on probabilities p = softmax(x) made outside Keras: p is clipped "
                "to [1e-7, 1 - 1e-7] (keras.config.epsilon()) before the log, so each -log p is at "
                "most -log(1e-7) = 16.118; the gradient is 0 through a clipped probability"),
+    Convention("keras_label_smoothing_over_last_axis_size", ("cross_entropy",),
+               "label_smoothing spreads eps as eps / input.shape[-1] instead of eps / C: Keras "
+               "reads num_classes from the last axis of y_true even when the class axis is 1 "
+               "(axis=1, channels-first spatial input); identical for 1-D and 2-D input"),
     Convention("keras_mean_of_nothing_is_0", ("cross_entropy", "nll_loss"),
                "reduction='mean' with a zero divisor (every target ignored, or every kept target "
                "of weight 0) gives 0 and a zero gradient (divide_no_nan) instead of nan (0/0)"),
@@ -172,6 +176,23 @@ CONVENTIONS.update({c.name: c for c in (
                "p is clipped to [1e-7, 1 - 1e-7] (keras.config.epsilon()) before both logs: "
                "l <= 16.118 w, and l = 1.0000000494736474e-07 w (not 0) where p = y in {0, 1}; the "
                "gradient is 0 where p was clipped"),
+    Convention("keras_bce_probs_clipped_to_float32_epsilon", ("binary_cross_entropy",),
+               "keras_bce_probs_clipped_to_epsilon with the bounds rounded to float32, as Keras "
+               "computes them in a float32 (or narrower) tensor: [float32(1e-7), float32(1 - 1e-7) "
+               "= 0.99999988]; so l = -log(1.19e-7) = 15.942 (not 16.118) where p = 1 and y = 0"),
+    Convention("keras_scalar_loss_is_not_reduced", ("cross_entropy",),
+               "a scalar (unbatched) loss is returned as it is by every reduction, so with "
+               "sample_weight = weight[target] reduction='mean_with_sample_weight' gives w[y] l "
+               "instead of w[y] l / w[y] = l"),
+    Convention("tf_softmax_ce_grad_assumes_labels_sum_to_1", ("cross_entropy",),
+               "the fused softmax_cross_entropy_with_logits kernel returns the gradient "
+               "softmax(x) - t, exact only when the labels t sum to 1 over the classes; "
+               "canonical is softmax(x) sum_c t_c - t (values are unaffected)"),
+    Convention("tf_weighted_logits_grad_at_0", ("binary_cross_entropy_with_logits",),
+               "tf.nn.weighted_cross_entropy_with_logits computes (1 - y) x + (1 + (pos_weight - 1) "
+               "y) (log1p(exp(-|x|)) + relu(-x)) and differentiates |x| and relu at the kink x = 0 "
+               "as 0, so the gradient at a logit of exactly 0 is w (1 - y) instead of "
+               "w (1 - y - pos_weight y) / 2 (the value is right)"),
     Convention("keras_bce_mean_over_last_axis",
                ("binary_cross_entropy", "binary_cross_entropy_with_logits"),
                "the unreduced loss is averaged over the last axis (shape input.shape[:-1], a scalar "

@@ -31,7 +31,9 @@ def close_mask(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> np.ndar
     with np.errstate(invalid="ignore"):
         same_special = (np.isnan(got) & np.isnan(expected)) | (
             np.isinf(got) & np.isinf(expected) & (np.sign(got) == np.sign(expected)))
-        within = np.abs(got - expected) <= tol.atol + tol.rtol * np.abs(expected)
+        # finite on both sides: rtol * |inf| would let anything match an infinite expectation
+        within = (np.isfinite(got) & np.isfinite(expected)
+                  & (np.abs(got - expected) <= tol.atol + tol.rtol * np.abs(expected)))
     return same_special | within
 
 

@@ -225,9 +225,10 @@ def make_array(value) -> np.ndarray:
                 return np.exp(-np.logaddexp(0.0, -a))
             logp = reference.log_softmax(a, class_axis(a))
             return np.exp(logp) if fn == "softmax" else logp
-    a = np.asarray(_literal(value))
-    if a.dtype == object:
-        raise ValueError("ragged array: rows of different lengths")
+    try:
+        a = np.asarray(_literal(value))
+    except ValueError:
+        raise ValueError("ragged array: rows of different lengths") from None
     if a.dtype.kind not in "iuf" and a.size:
         raise ValueError(f"not a numeric array (got {a.dtype})")
     return a if a.dtype.kind in "iu" else a.astype(np.float64)

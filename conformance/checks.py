@@ -8,6 +8,8 @@ Kinds
              encoding it was derived from: equal, or different by exactly what the path's
              conventions predict
   published  a path against the value a source document printed (case `expected`)
+  convention a recorded piece of evidence (registry.Evidence) re-run: the case must exercise the
+             convention, and the path must still follow it, value and gradient
 The reference is the definition, so it has no value check; it is checked by published values,
 finite differences and encodings.
 """
@@ -20,14 +22,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from adapters import reference
-from adapters.registry import Adapter, Path
+from adapters.registry import Adapter, Evidence, Path
 from adapters.spec import LOSSES, class_axis
 
 from . import tolerances
 from .assertions import Context, assert_close, close_mask
 from .cases import Case
 
-KINDS = ("value", "gradient", "encoding", "published")
+KINDS = ("value", "gradient", "encoding", "published", "convention")
 LOW_PRECISION = ("float16", "bfloat16")
 COTANGENT_SEED = 20261122   # fixed: every framework backpropagates the same cotangent
 
@@ -41,12 +43,14 @@ class Check:
     dtype: str
     device: str
     base: Case | None = None     # encoding checks: the case this twin is compared with
+    evidence: Evidence | None = None
 
     @property
     def id(self) -> str:
         enc = f"/{self.case.encoding}" if self.case.encoding != "none" else ""
         dev = "" if self.device == "cpu" else f"-{self.device}"
-        return f"{self.path.id}:{self.case.loss}/{self.case.id}{enc}-{self.dtype}{dev}"
+        conv = f":{self.evidence.convention}" if self.evidence else ""
+        return f"{self.path.id}:{self.case.loss}/{self.case.id}{enc}{conv}-{self.dtype}{dev}"
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,15 @@ def plan(adapters: list[Adapter], cases: list[Case], dtypes, device: str):
                     base = _encoding_base(path, case, by_key)
                     if base is not None:
                         checks.append(make("encoding", base=base))
+        for ev in adapter.evidence:
+            loss, case_id, encoding = ev.case.split("/")
+            case = by_key.get((loss, case_id, encoding))
+            if case is None:
+                raise ValueError(f"adapter {adapter.name!r}: evidence for {ev.convention!r} names "
+                                 f"case {ev.case!r}, which no case file defines")
+            path = next(p for p in adapter.paths_for(loss) if f"{loss}/{p.name}" == ev.path)
+            checks.append(Check("convention", adapter, path, case, "float64",
+                                "cpu" if adapter.name == "reference" else device, evidence=ev))
     return checks, unsupported
 
 
@@ -103,12 +116,12 @@ def _encoding_base(path: Path, case: Case, by_key) -> Case | None:
 
 def run(check: Check, reproduce: str) -> None:
     {"value": _value, "gradient": _gradient, "encoding": _encoding,
-     "published": _published}[check.kind](check, reproduce)
+     "published": _published, "convention": _convention}[check.kind](check, reproduce)
 
 
 def reproduce_line(check: Check, plugins=()) -> str:
     file = {"value": "test_value", "gradient": "test_gradient", "encoding": "test_encoding",
-            "published": "test_published"}[check.kind]
+            "published": "test_published", "convention": "test_convention"}[check.kind]
     extra = "".join(f" --adapter {p}" for p in plugins)
     device = "" if check.device == "cpu" else f" --device {check.device}"
     return (f"pytest conformance/{file}.py --adapters {check.adapter.name}{extra}{device} "
@@ -326,3 +339,24 @@ def _published(check: Check, reproduce: str) -> None:
         assert_close(got, shifted(case.expected_grad, prep.reference(cotangent=v).grad, exact_grad), tol,
                      _context(check, "gradient differs from the published gradient", what,
                               reproduce))
+
+
+def _convention(check: Check, reproduce: str) -> None:
+    ev = check.evidence
+    prep = Prepared(check)
+    v = prep.cotangent()
+    others = tuple(c for c in check.path.conventions if c != ev.convention)
+    follows, without = prep.reference(cotangent=v), prep.reference(others, v)
+    tol = tolerances.for_dtype(check.case, check.dtype)
+    exercised = not (np.all(close_mask(follows.value, without.value, tol))
+                     and np.all(close_mask(follows.grad, without.grad, tol)))
+    what = f"reference following {ev.convention}; evidence: {ev.call} -> {ev.seen} ({ev.versions})"
+    ctx = _context(check, f"no longer follows convention {ev.convention}", what, reproduce,
+                   canonical=without.value)
+    assert exercised, (f"evidence for {ev.convention} on {check.path.id}: case {ev.case} gives the "
+                       f"same value and gradient with and without the convention, so it shows "
+                       f"nothing; pick a case that exercises it")
+    assert_close(prep.value(), follows.value, tol, ctx)
+    ctx.title = ctx.title.replace("no longer follows", "gradient no longer follows")
+    ctx.canonical = without.grad
+    assert_close(prep.gradient(v), follows.grad, tol, ctx)

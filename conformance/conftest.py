@@ -82,7 +82,10 @@ def pytest_configure(config):
         cases = case_loader.load([case_loader.CASES_DIR, *config.getoption("cases")])
     except case_loader.CaseError as err:
         raise pytest.UsageError(f"invalid case file: {err}") from None
-    checks, unsupported = plan(chosen, cases, dtypes, config.getoption("device"))
+    try:
+        checks, unsupported = plan(chosen, cases, dtypes, config.getoption("device"))
+    except ValueError as err:
+        raise pytest.UsageError(str(err)) from None
     config._conformance = {"adapters": chosen, "plugins": plugins, "checks": checks,
                            "unsupported": unsupported, "cases": cases,
                            "unavailable": {a.name: a.backend.unavailable() for a in chosen}}

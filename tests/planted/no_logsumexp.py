@@ -1,0 +1,14 @@
+"""Planted bug: log-softmax as log(exp(x) / sum(exp(x))), without subtracting the maximum."""
+import torch
+from adapters.pytorch import TorchBackend
+from adapters.registry import declare_adapter
+
+bug = declare_adapter("bug_no_logsumexp", TorchBackend())
+
+
+@bug.path("cross_entropy", "ce", call="-log(exp(x_y) / sum(exp(x)))", encodings=["index"],
+          params=["reduction"])
+def ce(input, target, *, reduction):
+    e = torch.exp(input)
+    loss = -torch.log(e.gather(1, target[:, None])[:, 0] / e.sum(dim=1))
+    return {"none": loss, "sum": loss.sum(), "mean": loss.mean()}[reduction]

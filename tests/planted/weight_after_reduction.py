@@ -1,0 +1,13 @@
+"""Planted bug: class weights applied after the reduction, to the already averaged loss."""
+import torch
+from adapters.pytorch import TorchBackend
+from adapters.registry import declare_adapter
+
+bug = declare_adapter("bug_weight_after_reduction", TorchBackend())
+
+
+@bug.path("cross_entropy", "ce", call="F.cross_entropy(x, y) * weight[y].mean()",
+          encodings=["index"], params=["weight", "reduction"])
+def ce(input, target, *, weight, reduction):
+    loss = torch.nn.functional.cross_entropy(input, target, reduction=reduction)
+    return loss if weight is None else loss * weight[target].mean()

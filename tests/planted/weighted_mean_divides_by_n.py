@@ -1,0 +1,15 @@
+"""Planted bug: the weighted mean divides by N instead of the summed weights of the targets."""
+import torch
+from adapters.pytorch import TorchBackend
+from adapters.registry import declare_adapter
+
+bug = declare_adapter("bug_weighted_mean_by_n", TorchBackend())
+
+
+@bug.path("cross_entropy", "ce", call="sum(w[y] * nll) / N", encodings=["index"],
+          params=["weight", "reduction"])
+def ce(input, target, *, weight, reduction):
+    nll = -torch.log_softmax(input, dim=1).gather(1, target[:, None])[:, 0]
+    w = torch.ones_like(nll) if weight is None else weight[target]
+    loss = w * nll
+    return {"none": loss, "sum": loss.sum(), "mean": loss.sum() / len(loss)}[reduction]

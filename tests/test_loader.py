@@ -1,0 +1,147 @@
+"""The case loader rejects malformed files with an error naming the file, the case and the field."""
+import json
+import textwrap
+
+import pytest
+
+from adapters import reference
+from conformance import cases
+from conformance.cases import CaseError
+
+GOOD = """
+loss: cross_entropy
+cases:
+  - id: ok
+    inputs:
+      input: [[0.9, 0.2, 0.8], [0.5, 0.2, 0.4]]
+      target: [0, 2]
+    provenance: test
+"""
+
+
+def write(tmp_path, text, name="bad.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def error_of(path) -> CaseError:
+    with pytest.raises(CaseError) as info:
+        cases.load([path])
+    return info.value
+
+
+def test_good_file_loads_with_twins(tmp_path):
+    loaded = cases.load([write(tmp_path, GOOD)])
+    assert [c.encoding for c in loaded] == ["index", "one_hot"]
+
+
+@pytest.mark.parametrize("text, case_id, field, message", [
+    ("loss: cross_entropy\ncases: [\n", None, None, "not valid YAML"),
+    (GOOD.replace("loss: cross_entropy", "loss: cross_entropi"), None, "loss", "unknown loss"),
+    (GOOD.replace("provenance: test", "provenance: test\n    params: {smoothing: 0.1}"),
+     "ok", "params.smoothing", "unknown parameter"),
+    (GOOD.replace("provenance: test", "provenance: test\n    params: {label_smoothing: 1.5}"),
+     "ok", "params.label_smoothing", "out of domain"),
+    (GOOD.replace("provenance: test", "provenance: test\n    params: {reduction: avg}"),
+     "ok", "params.reduction", "out of domain"),
+    (GOOD.replace("provenance: test", "provenance: test\n    params: {weight: [1, 2]}"),
+     "ok", "params.weight", "one weight per class"),
+    (GOOD.replace("target: [0, 2]", "target: [0, 2, 1]"), "ok", "inputs.target", "do not match"),
+    (GOOD.replace("target: [0, 2]", "target: [0, 3]"), "ok", "inputs.target", "out of range"),
+    (GOOD.replace("target: [0, 2]", "target: [0, -1]"), "ok", "inputs.target", "out of range"),
+    (GOOD.replace("[0.5, 0.2, 0.4]]", "[0.5, 0.2]]"), "ok", "inputs.input", "ragged"),
+    (GOOD + GOOD.split("cases:\n")[1], "ok", "id", "duplicate id"),
+    (GOOD.replace("provenance: test", "provenance: test\n    expected: 1.0\n"
+                  "    tolerance: {atol: small, why: rounding}"),
+     "ok", "tolerance.atol", "not of type 'number'"),
+    (GOOD.replace("provenance: test", "provenance: test\n    expected: 1.0"),
+     "ok", "tolerance", "needs a tolerance"),
+    (GOOD.replace("provenance: test", "provenance: test\n    expected: [1.0, 2.0, 3.0]\n"
+                  "    tolerance: {atol: 0.1, why: rounding}"),
+     "ok", "expected", "shape"),
+    (GOOD.replace("    provenance: test\n", ""), "ok", "(top level)", "'provenance' is a required"),
+    (GOOD.replace("target: [0, 2]", "target: {generate: randint, shape: [2], seed: 1}"),
+     "ok", "inputs.target", "randint needs `high`"),
+])
+def test_malformed_file_is_named(tmp_path, text, case_id, field, message):
+    path = write(tmp_path, text)
+    err = error_of(path)
+    assert err.file == str(path)
+    assert err.case_id == case_id
+    assert err.field == field
+    assert message in str(err)
+    assert str(path) in str(err)
+
+
+def test_bce_shape_mismatch_between_inputs(tmp_path):
+    path = write(tmp_path, """
+        loss: binary_cross_entropy
+        cases:
+          - id: mismatch
+            inputs: {input: [0.1, 0.2, 0.3], target: [1.0, 0.0]}
+            provenance: test
+        """)
+    err = error_of(path)
+    assert (err.case_id, err.field) == ("mismatch", "inputs.target")
+    assert "does not match input shape" in str(err)
+
+
+def test_duplicate_id_across_files(tmp_path):
+    first = write(tmp_path, GOOD, "a.yaml")
+    write(tmp_path, GOOD, "b.yaml")
+    err = error_of(tmp_path)
+    assert (err.case_id, err.field) == ("ok", "id")
+    assert str(first) in str(err)
+
+
+def test_json_case_file(tmp_path):
+    doc = {"loss": "softmax", "cases": [{"id": "j", "inputs": {"input": [1.0, "-inf"]},
+                                         "params": {"dim": 0}, "provenance": "test"}]}
+    (tmp_path / "c.json").write_text(json.dumps(doc))
+    (case,) = cases.load([tmp_path / "c.json"])
+    assert case.inputs["input"][1] == float("-inf")
+
+
+def test_invalid_json(tmp_path):
+    err = error_of(write(tmp_path, '{"loss": "softmax",', "c.json"))
+    assert "not valid JSON" in str(err)
+
+
+def test_no_reference_for_the_loss(tmp_path, monkeypatch):
+    monkeypatch.setattr(reference, "supports", lambda loss: False)
+    err = error_of(write(tmp_path, GOOD))
+    assert (err.case_id, err.field) == ("ok", "expected")
+    assert "no reference implementation" in str(err)
+
+
+def test_missing_path(tmp_path):
+    err = error_of(tmp_path / "nowhere.yaml")
+    assert "no such case file" in str(err)
+
+
+def test_yaml_is_read_safely(tmp_path):
+    path = write(tmp_path, GOOD.replace("provenance: test", "provenance: !!python/object/apply:os.system ['true']"))
+    assert "not valid YAML" in str(error_of(path))
+
+
+SEED_CASES = {  # every worked example of shared/seeds/ named in the foundation issue
+    ("cross_entropy", "seed-3x3-index-none"), ("log_softmax", "seed-3x3"),
+    ("binary_cross_entropy", "seed-sigmoid-3"), ("binary_cross_entropy_with_logits", "seed-raw-3"),
+    ("cross_entropy", "seed-single-sample-class-1"), ("softmax", "seed-2-1-0.1"),
+    ("nll_loss", "seed-model-one"), ("nll_loss", "seed-model-two"),
+    ("cross_entropy", "seed-5x3-sum-value"), ("cross_entropy", "seed-5x3-sum-grad"),
+    ("binary_cross_entropy_with_logits", "seed-10x64-pos-weight-ones"),
+    ("cross_entropy", "seed-randn-3x5-none"), ("cross_entropy", "seed-randn-3x5-mean"),
+    ("cross_entropy", "seed-randn-3x5-sum"),
+}
+
+
+def test_builtin_cases_load_with_every_seed_example():
+    loaded = cases.load()
+    seeds = {(c.loss, c.id): c for c in loaded if c.id.startswith("seed-")}
+    assert SEED_CASES <= set(seeds)
+    for key in SEED_CASES:
+        case = seeds[key]
+        assert case.expected is not None or case.expected_grad is not None, key
+        assert ".txt" in case.provenance and case.tolerance.why, key
