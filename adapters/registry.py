@@ -57,15 +57,18 @@ class Path:
     params: frozenset = frozenset()
     conventions: tuple[str, ...] = ()
     dtypes: frozenset = frozenset(DTYPES)
-    # the call that errs on misuse is part of a path's contract; kept for the report and recipe
+    ndims: frozenset | None = None   # input ranks the path takes; None: any
     notes: str = ""
 
     @property
     def id(self) -> str:
         return f"{self.adapter}/{self.name}"
 
-    def unsupported(self, loss: Loss, encoding: str, params: dict[str, Any], dtype: str) -> str | None:
+    def unsupported(self, loss: Loss, encoding: str, params: dict[str, Any], dtype: str,
+                    ndim: int | None = None) -> str | None:
         """Why this path cannot run a case, or None when it can."""
+        if ndim is not None and self.ndims is not None and ndim not in self.ndims:
+            return f"{self.id} takes inputs of {sorted(self.ndims)} dimensions, not {ndim}"
         if encoding not in self.encodings:
             return f"{self.id} takes {sorted(self.encodings)} targets, not {encoding!r}"
         if dtype not in self.dtypes:
@@ -120,14 +123,15 @@ class Adapter:
         self.evidence.append(Evidence(convention, path, case, call, seen, versions, link))
 
     def path(self, loss: str, name: str, *, call: str, kind: str = "native", encodings=None,
-             params=(), conventions=(), dtypes=DTYPES, notes: str = ""):
+             params=(), conventions=(), dtypes=DTYPES, ndims=None, notes: str = ""):
         """Decorator: declare `fn` as a path computing `loss`. Validates the declaration."""
         def register(fn: Callable) -> Callable:
             self.paths.append(_validated(Path(
                 adapter=self.name, loss=loss, name=name, fn=fn, call=call, kind=kind,
                 encodings=frozenset(encodings if encodings is not None else _default_encodings(loss)),
                 params=frozenset(params), conventions=tuple(conventions),
-                dtypes=frozenset(dtypes), notes=notes), self))
+                dtypes=frozenset(dtypes), notes=notes,
+                ndims=None if ndims is None else frozenset(ndims)), self))
             return fn
         return register
 
@@ -168,6 +172,8 @@ def _validated(path: Path, adapter: Adapter) -> Path:
         if loss.name not in CONVENTIONS[conv].losses:
             raise RegistryError(f"{where}: convention {conv!r} belongs to "
                                 f"{list(CONVENTIONS[conv].losses)}, not {loss.name}")
+    if path.ndims is not None and not all(isinstance(n, int) and n >= 1 for n in path.ndims):
+        raise RegistryError(f"{where}: ndims {sorted(path.ndims)} must be positive integers")
     bad = path.dtypes - set(DTYPES)
     if bad:
         raise RegistryError(f"{where}: unknown dtypes {sorted(bad)}; known: {list(DTYPES)}")

@@ -74,7 +74,8 @@ def plan(adapters: list[Adapter], cases: list[Case], dtypes, device: str):
                         continue
                     if is_reference and dtype != "float64":
                         continue    # the oracle computes in float64 whatever the dtype
-                    why = path.unsupported(LOSSES[case.loss], case.encoding, case.set_params, dtype)
+                    why = path.unsupported(LOSSES[case.loss], case.encoding, case.set_params, dtype,
+                                           case.inputs["input"].ndim)
                     if why:
                         unsupported.append(Unsupported(adapter.name, path.id,
                                                        f"{case.loss}/{case.id}/{case.encoding}", why))
