@@ -259,14 +259,14 @@ def finite_difference(prep: Prepared, cotangent):
             with np.errstate(invalid="ignore"):
                 return np.where(fv == f0, 0.0, fv - f0), xv[i] - x[i]   # the step really taken
 
-        if bounded and x[i] == 0:
-            d = (4 * delta(h)[0] - delta(2 * h)[0]) / (2 * h)
-        elif bounded and x[i] == 1:
-            d = -(4 * delta(-h)[0] - delta(-2 * h)[0]) / (2 * h)
-        else:
-            (up, s_up), (down, s_down) = delta(h), delta(-h)
-            d = (up - down) / (s_up - s_down)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore"):    # inf - inf where the loss is infinite
+            if bounded and x[i] == 0:
+                d = (4 * delta(h)[0] - delta(2 * h)[0]) / (2 * h)
+            elif bounded and x[i] == 1:
+                d = -(4 * delta(-h)[0] - delta(-2 * h)[0]) / (2 * h)
+            else:
+                (up, s_up), (down, s_down) = delta(h), delta(-h)
+                d = (up - down) / (s_up - s_down)
             grad[i] = np.sum(cotangent * d)
         defined[i] = np.all(np.isfinite(d))
     return grad, defined & ~_infinite_loss_at(prep)
