@@ -1,0 +1,271 @@
+"""The `jax` adapter: jax.nn and optax paths, gradients by jax.vjp.
+
+jax and optax are imported when a path runs, never at import of this module; the import enables
+float64 (jax_enable_x64). Every path is declared twice: eager, and compiled with jax.jit
+("<name>+jit"). The compiled functions are cached per parameter set (functools.lru_cache on the
+hashable scalar parameters); array parameters (weight, pos_weight) are jit arguments.
+
+optax losses return one loss per example and take no reduction argument (the user reduces), so
+every optax path here ends with an explicit reduction and is `composed`.
+"""
+from __future__ import annotations
+
+import functools
+import importlib
+
+import numpy as np
+
+from .registry import declare_adapter
+
+INSTALL_HINT = "pip install jax optax  (or: pip install -e '.[jax]')"
+
+
+@functools.lru_cache(maxsize=None)
+def _jax():
+    jax = importlib.import_module("jax")
+    jax.config.update("jax_enable_x64", True)
+    return jax
+
+
+def _jnp():
+    _jax()
+    return importlib.import_module("jax.numpy")
+
+
+def _optax():
+    _jax()
+    return importlib.import_module("optax")
+
+
+class JaxBackend:
+    """NumPy <-> jax.Array (float64 enabled), devices and jax.vjp."""
+
+    def unavailable(self):
+        try:
+            _jax()
+            _optax()
+        except ImportError as err:
+            return f"jax/optax cannot be used ({err}); {INSTALL_HINT}"
+        return None
+
+    def versions(self):
+        return {"jax": _jax().__version__, "optax": _optax().__version__}
+
+    def devices(self):
+        jax = _jax()
+        try:
+            gpu = bool(jax.devices("gpu"))
+        except RuntimeError:
+            gpu = False
+        return ["cpu"] + (["cuda"] if gpu else [])
+
+    def asarray(self, array, dtype, device):
+        jax, jnp = _jax(), _jnp()
+        a = np.asarray(array)
+        kind = jnp.int64 if np.issubdtype(a.dtype, np.integer) else getattr(jnp, dtype)
+        return jax.device_put(jnp.asarray(a, dtype=kind), jax.devices("gpu" if device == "cuda" else "cpu")[0])
+
+    def to_numpy(self, value):
+        return np.asarray(value).astype(np.float64)
+
+    def value_and_grad(self, fn, args, cotangent):
+        jax, jnp = _jax(), _jnp()
+        out, vjp = jax.vjp(lambda x: fn(x, *args[1:]), args[0])
+        (grad,) = vjp(jnp.asarray(np.asarray(cotangent), dtype=out.dtype))
+        return out, grad
+
+
+adapter = declare_adapter("jax", JaxBackend(), "JAX jax.nn and optax")
+
+
+def path(loss, name, **kw):
+    """Declare `fn` twice: eager as `name`, and compiled as `name+jit`."""
+    def register(fn):
+        adapter.path(loss, name, **kw)(fn)
+        call = kw.pop("call")
+        adapter.path(loss, name + "+jit", call=f"jax.jit({call})", **kw)(_jitted(fn))
+        return fn
+    return register
+
+
+def _jitted(fn):
+    @functools.lru_cache(maxsize=None)
+    def compiled(**scalars):
+        return _jax().jit(lambda *arrays, **array_params: fn(*arrays, **array_params, **scalars))
+
+    @functools.wraps(fn)
+    def run(*inputs, **params):
+        arrays = {k: v for k, v in params.items() if v is not None and not _is_scalar(v)}
+        scalars = {k: v for k, v in params.items() if k not in arrays}
+        return compiled(**scalars)(*inputs, **arrays)
+    return run
+
+
+def _is_scalar(v):
+    return isinstance(v, (bool, int, float, str, np.integer, np.floating))
+
+
+# ---------------------------------------------------------------- helpers a user would copy
+
+def reduce(losses, reduction, divisor=None):
+    """PyTorch's reductions: 'mean' divides by `divisor` (default: the number of elements)."""
+    jnp = _jnp()
+    if reduction == "none":
+        return losses
+    total = jnp.sum(losses)
+    if reduction == "sum":
+        return total
+    return total / (losses.size if divisor is None else divisor)
+
+
+def class_loss(logp, target, weight, ignore_index, label_smoothing, reduction):
+    """-sum_c w_c ((1 - eps) t_c + eps / C) logp_c over the class axis, t the target distribution
+    (one-hot for index targets, 0 on ignored ones); 'mean' divides by sum w_c t_c."""
+    jax, jnp = _jax(), _jnp()
+    axis = 1 if logp.ndim > 1 else 0
+    logp = jnp.moveaxis(logp, axis, -1)
+    c = logp.shape[-1]
+    if jnp.issubdtype(target.dtype, jnp.integer):
+        kept = (target != ignore_index)[..., None]
+        t = jax.nn.one_hot(jnp.where(target != ignore_index, target, 0), c, dtype=logp.dtype) * kept
+    else:
+        kept, t = 1.0, jnp.moveaxis(target, axis, -1)
+    w = jnp.ones(c, logp.dtype) if weight is None else weight
+    coef = w * ((1 - label_smoothing) * t + label_smoothing / c * kept)
+    losses = -jnp.sum(jnp.where(coef != 0, coef * logp, 0), axis=-1)   # 0 log 0 = 0
+    return reduce(losses, reduction, jnp.sum(w * t))
+
+
+def _axis(x):
+    return 1 if x.ndim > 1 else -1
+
+
+# ---------------------------------------------------------------- softmax, log_softmax
+
+@path("softmax", "jax.nn.softmax", call="jax.nn.softmax(input, axis=dim)", params=["dim"])
+def softmax(input, *, dim):
+    return _jax().nn.softmax(input, axis=dim)
+
+
+@path("log_softmax", "jax.nn.log_softmax", call="jax.nn.log_softmax(input, axis=dim)",
+      params=["dim"])
+def log_softmax(input, *, dim):
+    return _jax().nn.log_softmax(input, axis=dim)
+
+
+# ---------------------------------------------------------------- cross_entropy
+
+@path("cross_entropy", "optax.softmax_cross_entropy", kind="composed",
+      encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"],
+      conventions=["probs_zero_target_on_neg_inf_logit_is_nan"],
+      call="reduce(optax.softmax_cross_entropy(input, optax.smooth_labels(target, label_smoothing, "
+           "axis=1 if input.ndim > 1 else -1), axis=1 if input.ndim > 1 else -1), reduction)")
+def ce_optax(input, target, *, label_smoothing, reduction):
+    optax = _optax()
+    labels = optax.smooth_labels(target, label_smoothing, axis=_axis(input))
+    return reduce(optax.softmax_cross_entropy(input, labels, axis=_axis(input)), reduction,
+                  _jnp().sum(target))
+
+
+@path("cross_entropy", "optax.safe_softmax_cross_entropy", kind="composed",
+      encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"],
+      call="reduce(optax.safe_softmax_cross_entropy(moveaxis(input, 1, -1), "
+           "optax.smooth_labels(moveaxis(target, 1, -1), label_smoothing)), reduction)")
+def ce_optax_safe(input, target, *, label_smoothing, reduction):
+    optax, jnp = _optax(), _jnp()
+    x, y = jnp.moveaxis(input, _axis(input), -1), jnp.moveaxis(target, _axis(input), -1)
+    return reduce(optax.safe_softmax_cross_entropy(x, optax.smooth_labels(y, label_smoothing)),
+                  reduction, jnp.sum(target))
+
+
+@path("cross_entropy", "optax.softmax_cross_entropy_with_integer_labels", kind="composed",
+      encodings=["index"], params=["ignore_index", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="kept = target != ignore_index; reduce(optax.softmax_cross_entropy_with_integer_labels("
+           "input, jnp.where(kept, target, 0), axis=1 if input.ndim > 1 else -1, where=kept), "
+           "reduction, divisor=kept.sum())")
+def ce_optax_int(input, target, *, ignore_index, reduction):
+    jnp = _jnp()
+    kept = target != ignore_index
+    losses = _optax().softmax_cross_entropy_with_integer_labels(
+        input, jnp.where(kept, target, 0), axis=_axis(input), where=kept)
+    return reduce(losses, reduction, jnp.sum(kept))
+
+
+@path("cross_entropy", "jax.nn.log_softmax+class_loss", kind="composed",
+      params=["weight", "ignore_index", "label_smoothing", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="class_loss(jax.nn.log_softmax(input, axis=1 if input.ndim > 1 else -1), target, weight, "
+           "ignore_index, label_smoothing, reduction)  [adapters/jax_optax.py class_loss]")
+def ce_composed(input, target, *, weight, ignore_index, label_smoothing, reduction):
+    logp = _jax().nn.log_softmax(input, axis=_axis(input))
+    return class_loss(logp, target, weight, ignore_index, label_smoothing, reduction)
+
+
+# ---------------------------------------------------------------- nll_loss
+
+@path("nll_loss", "class_loss", kind="composed", params=["weight", "ignore_index", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="class_loss(input, target, weight, ignore_index, 0.0, reduction)  "
+           "[adapters/jax_optax.py class_loss]")
+def nll_composed(input, target, *, weight, ignore_index, reduction):
+    return class_loss(input, target, weight, ignore_index, 0.0, reduction)
+
+
+# ---------------------------------------------------------------- binary cross-entropy
+
+@path("binary_cross_entropy", "jnp.log", kind="composed", params=["weight", "reduction"],
+      call="reduce(-weight * (jnp.where(target > 0, target * jnp.log(input), 0) + "
+           "jnp.where(target < 1, (1 - target) * jnp.log1p(-input), 0)), reduction)")
+def bce_composed(input, target, *, weight, reduction):
+    jnp = _jnp()
+    # 0 log 0 = 0, also in the gradient: the log sees 1 where its coefficient is 0
+    log_p = jnp.log(jnp.where(target > 0, input, 1))
+    log_q = jnp.log1p(-jnp.where(target < 1, input, 0))
+    losses = -(target * log_p + (1 - target) * log_q)
+    return reduce(losses if weight is None else weight * losses, reduction)
+
+
+@path("binary_cross_entropy_with_logits", "optax.sigmoid_binary_cross_entropy", kind="composed",
+      params=["weight", "reduction"],
+      call="reduce(weight * optax.sigmoid_binary_cross_entropy(input, target), reduction)")
+def bcel_optax(input, target, *, weight, reduction):
+    losses = _optax().sigmoid_binary_cross_entropy(input, target)
+    return reduce(losses if weight is None else weight * losses, reduction)
+
+
+@path("binary_cross_entropy_with_logits", "jax.nn.log_sigmoid", kind="composed",
+      params=["weight", "pos_weight", "reduction"],
+      call="reduce(-weight * (pos_weight * target * jax.nn.log_sigmoid(input) + (1 - target) * "
+           "jax.nn.log_sigmoid(-input)), reduction)")
+def bcel_composed(input, target, *, weight, pos_weight, reduction):
+    jax = _jax()
+    pos = target if pos_weight is None else pos_weight * target
+    losses = -(pos * jax.nn.log_sigmoid(input) + (1 - target) * jax.nn.log_sigmoid(-input))
+    return reduce(losses if weight is None else weight * losses, reduction)
+
+
+_VERSIONS = "jax 0.10.2, optax 0.2.8, numpy 2.4.6 (CPU, jax_enable_x64)"
+EVIDENCE = {
+    "optax reductions (no convention: every path reduces explicitly)": {
+        "call": "optax.softmax_cross_entropy_with_integer_labels(jnp.array([[0.1, 0.5, -0.2], "
+                "[1., 2., 3.]]), jnp.array([1, 2]))",
+        "seen": "[0.77330004, 0.40760596]: one loss per example, no reduction argument; "
+                "optax.softmax_cross_entropy and sigmoid_binary_cross_entropy likewise",
+        "versions": _VERSIONS,
+        "doc": "https://optax.readthedocs.io/en/latest/api/losses.html",
+    },
+    "probs_zero_target_on_neg_inf_logit_is_nan": {
+        "call": "optax.softmax_cross_entropy(logits with -inf, one_hot), case neg-inf-logits",
+        "seen": "nan where a 0 target meets a -inf logit (-(labels * log_probs).sum()); "
+                "optax.safe_softmax_cross_entropy gives the canonical 0 log 0 = 0",
+        "versions": _VERSIONS,
+        "doc": "https://optax.readthedocs.io/en/latest/api/losses.html "
+               "(safe_softmax_cross_entropy: 'handles labels*logsoftmax(logits) as 0 when "
+               "logits=-inf and labels=0')",
+    },
+    "all_ignored_mean_gradient_is_zero": "sum / 0 = nan but jnp.where (where= in optax) masks "
+        "every element, so the gradient is 0 (case all-ignored-mean)",
+    "optax label smoothing": "optax.smooth_labels(labels, alpha) = (1 - alpha) labels + alpha / C "
+        "= canonical (no convention)",
+}

@@ -1,0 +1,515 @@
+"""The `tensorflow` adapter: tf.nn and Keras 3 (keras.losses, TensorFlow backend) paths,
+gradients by tf.GradientTape.
+
+TensorFlow and Keras are imported when a path runs, never at import of this module.
+Our inputs are channels-first (classes on axis 1); Keras and tf.nn reduce over the last axis by
+default. Paths pass `axis=1` where the call takes it and move the class axis last otherwise (those
+paths are `composed`). Keras Loss classes compute in keras.config.floatx() (float32) unless given
+`dtype=`; every class path passes `dtype=input.dtype.name` so float64 stays float64 (EVIDENCE).
+"""
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+
+from .registry import declare_adapter
+
+INSTALL_HINT = "pip install tensorflow keras  (or: pip install -e '.[tensorflow]')"
+
+
+def _tf():
+    return importlib.import_module("tensorflow")
+
+
+def _keras():
+    keras = importlib.import_module("keras")
+    if keras.backend.backend() != "tensorflow":
+        raise ImportError(f"keras runs on the {keras.backend.backend()!r} backend; set "
+                          "KERAS_BACKEND=tensorflow")
+    return keras
+
+
+def _device(device):
+    return "/GPU:0" if device == "cuda" else "/CPU:0"
+
+
+class TFBackend:
+    """NumPy <-> tf.Tensor, devices and tf.GradientTape. Reusable by plug-in adapters."""
+
+    def unavailable(self):
+        try:
+            _tf()
+            _keras()
+        except ImportError as err:
+            return f"tensorflow/keras cannot be used ({err}); {INSTALL_HINT}"
+        return None
+
+    def versions(self):
+        return {"tensorflow": _tf().__version__, "keras": _keras().__version__}
+
+    def devices(self):
+        return ["cpu"] + (["cuda"] if _tf().config.list_physical_devices("GPU") else [])
+
+    def asarray(self, array, dtype, device):
+        tf = _tf()
+        a = np.asarray(array)
+        kind = tf.int64 if np.issubdtype(a.dtype, np.integer) else getattr(tf, dtype)
+        with tf.device(_device(device)):
+            return tf.identity(tf.constant(a, dtype=kind))
+
+    def to_numpy(self, value):
+        tf = _tf()
+        return tf.cast(value, tf.float64).numpy()
+
+    def value_and_grad(self, fn, args, cotangent):
+        tf = _tf()
+        x = args[0]
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            out = fn(x, *args[1:])
+        v = tf.constant(np.asarray(cotangent), dtype=out.dtype)
+        grad = tape.gradient(out, x, output_gradients=v)
+        return out, tf.zeros_like(x) if grad is None else tf.convert_to_tensor(grad)
+
+
+adapter = declare_adapter("tensorflow", TFBackend(), "TensorFlow tf.nn and Keras 3 keras.losses")
+path = adapter.path
+
+KERAS_REDUCTION = {"none": "none", "mean": "sum_over_batch_size", "sum": "sum"}
+
+
+# ---------------------------------------------------------------- helpers a user would copy
+
+def classes_last(a):
+    """(N, C, d1..dk) -> (N, d1..dk, C); 1-D and 2-D arrays are already classes-last."""
+    return a if a.ndim <= 2 else _tf().experimental.numpy.moveaxis(a, 1, -1)
+
+
+def reduce(losses, reduction, divisor=None):
+    """PyTorch's reductions: 'mean' divides by `divisor` (default: the number of elements)."""
+    tf = _tf()
+    if reduction == "none":
+        return losses
+    total = tf.reduce_sum(losses)
+    if reduction == "sum":
+        return total
+    return total / (tf.cast(tf.size(losses), losses.dtype) if divisor is None else divisor)
+
+
+def class_loss(logp, target, weight, ignore_index, label_smoothing, reduction):
+    """-sum_c w_c ((1 - eps) t_c + eps / C) logp_c, t the target distribution (one-hot for
+    index targets, 0 on ignored ones); 'mean' divides by sum w_c t_c, PyTorch's weighted mean."""
+    tf = _tf()
+    logp = classes_last(logp)
+    c = logp.shape[-1]
+    if target.dtype.is_integer:
+        kept = tf.cast(target != ignore_index, logp.dtype)[..., None]
+        t = tf.one_hot(tf.where(target != ignore_index, target, 0), c, dtype=logp.dtype) * kept
+    else:
+        kept, t = 1.0, classes_last(target)
+    w = tf.ones([c], logp.dtype) if weight is None else weight
+    coef = w * ((1 - label_smoothing) * t + label_smoothing / c * kept)
+    losses = -tf.reduce_sum(tf.where(coef != 0, coef * logp, 0), axis=-1)  # 0 log 0 = 0
+    return reduce(losses, reduction, tf.reduce_sum(w * t))
+
+
+def _axis(x):
+    return 1 if x.ndim > 1 else -1
+
+
+# ---------------------------------------------------------------- softmax, log_softmax
+
+@path("softmax", "tf.nn.softmax", call="tf.nn.softmax(input, axis=dim)", params=["dim"])
+def softmax_tf(input, *, dim):
+    return _tf().nn.softmax(input, axis=dim)
+
+
+@path("softmax", "keras.ops.softmax", call="keras.ops.softmax(input, axis=dim)", params=["dim"])
+def softmax_keras(input, *, dim):
+    return _keras().ops.softmax(input, axis=dim)
+
+
+@path("log_softmax", "tf.nn.log_softmax", call="tf.nn.log_softmax(input, axis=dim)",
+      params=["dim"])
+def log_softmax_tf(input, *, dim):
+    return _tf().nn.log_softmax(input, axis=dim)
+
+
+@path("log_softmax", "keras.ops.log_softmax", call="keras.ops.log_softmax(input, axis=dim)",
+      params=["dim"])
+def log_softmax_keras(input, *, dim):
+    return _keras().ops.log_softmax(input, axis=dim)
+
+
+# ---------------------------------------------------------------- cross_entropy
+
+# Keras and tf.nn divide a mean over probability targets by the count, like torch
+PROBS_COUNT = "probs_weighted_mean_divides_by_count"
+# paths ending in the fused tf.nn.softmax_cross_entropy_with_logits kernel
+FUSED = [PROBS_COUNT, "tf_softmax_ce_grad_assumes_labels_sum_to_1",
+         "probs_zero_target_on_neg_inf_logit_is_nan"]
+
+
+@path("cross_entropy", "keras.losses.CategoricalCrossentropy", encodings=["one_hot", "probs"],
+      params=["label_smoothing", "reduction"],
+      conventions=[*FUSED, "keras_label_smoothing_over_last_axis_size"],
+      call="keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=label_smoothing, "
+           "axis=1 if input.ndim > 1 else -1, reduction={'mean': 'sum_over_batch_size'}.get("
+           "reduction, reduction), dtype=input.dtype.name)(target, input)")
+def ce_keras_categorical(input, target, *, label_smoothing, reduction):
+    return _keras().losses.CategoricalCrossentropy(
+        from_logits=True, label_smoothing=label_smoothing, axis=_axis(input),
+        reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(target, input)
+
+
+@path("cross_entropy", "keras.losses.categorical_crossentropy", kind="composed",
+      encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"], conventions=FUSED,
+      call="reduce(keras.losses.categorical_crossentropy(classes_last(target), classes_last(input), "
+           "from_logits=True, label_smoothing=label_smoothing), reduction)")
+def ce_keras_categorical_fn(input, target, *, label_smoothing, reduction):
+    losses = _keras().losses.categorical_crossentropy(
+        classes_last(target), classes_last(input), from_logits=True,
+        label_smoothing=label_smoothing)
+    return reduce(losses, reduction)
+
+
+@path("cross_entropy", "keras.losses.CategoricalCrossentropy(tf.nn.softmax)",
+      encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"],
+      conventions=[PROBS_COUNT, "keras_softmax_probs_clipped_to_epsilon",
+                   "keras_label_smoothing_over_last_axis_size"],
+      call="keras.losses.CategoricalCrossentropy(axis=1 if input.ndim > 1 else -1, label_smoothing=label_smoothing, "
+           "reduction=..., dtype=input.dtype.name)(target, tf.nn.softmax(input, axis=1 if input.ndim > 1 else -1))"
+           "  [from_logits=False, the default; eager]")
+def ce_keras_categorical_probs(input, target, *, label_smoothing, reduction):
+    probs = _tf().nn.softmax(input, axis=_axis(input))
+    return _keras().losses.CategoricalCrossentropy(
+        label_smoothing=label_smoothing, axis=_axis(input), reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(target, probs)
+
+
+@path("cross_entropy", "keras.losses.CategoricalCrossentropy(keras.ops.softmax)",
+      encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"],
+      conventions=[*FUSED, "keras_label_smoothing_over_last_axis_size"],
+      call="keras.losses.CategoricalCrossentropy(axis=1 if input.ndim > 1 else -1, label_smoothing=label_smoothing, "
+           "reduction=..., dtype=input.dtype.name)(target, keras.ops.softmax(input, axis=1 if input.ndim > 1 "
+           "else -1))  [from_logits=False; Keras recovers the logits kept on the softmax output]")
+def ce_keras_categorical_keras_softmax(input, target, *, label_smoothing, reduction):
+    keras = _keras()
+    probs = keras.ops.softmax(input, axis=_axis(input))
+    return keras.losses.CategoricalCrossentropy(
+        label_smoothing=label_smoothing, axis=_axis(input), reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(target, probs)
+
+
+@path("cross_entropy", "keras.losses.SparseCategoricalCrossentropy", kind="composed",
+      encodings=["index"], params=["weight", "ignore_index", "reduction"],
+      conventions=["keras_mean_of_nothing_is_0", "keras_scalar_loss_is_not_reduced"],
+      call="keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=ignore_index, "
+           "reduction='mean_with_sample_weight' if weight is not None and reduction == 'mean' else "
+           "..., dtype=input.dtype.name)(target, classes_last(input), sample_weight=None if weight "
+           "is None else tf.gather(weight, tf.where(target != ignore_index, target, 0)))")
+def ce_keras_sparse(input, target, *, weight, ignore_index, reduction):
+    tf, keras = _tf(), _keras()
+    keras_reduction = KERAS_REDUCTION[reduction]
+    sample_weight = None
+    if weight is not None:
+        sample_weight = tf.gather(weight, tf.where(target != ignore_index, target, 0))
+        keras_reduction = "mean_with_sample_weight" if reduction == "mean" else keras_reduction
+    return keras.losses.SparseCategoricalCrossentropy(
+        from_logits=True, ignore_class=ignore_index, reduction=keras_reduction,
+        dtype=input.dtype.name)(target, classes_last(input), sample_weight=sample_weight)
+
+
+@path("cross_entropy", "keras.losses.sparse_categorical_crossentropy", kind="composed",
+      encodings=["index"], params=["ignore_index", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="reduce(keras.losses.sparse_categorical_crossentropy(target, classes_last(input), "
+           "from_logits=True, ignore_class=ignore_index), reduction, "
+           "divisor=count(target != ignore_index))")
+def ce_keras_sparse_fn(input, target, *, ignore_index, reduction):
+    tf = _tf()
+    losses = _keras().losses.sparse_categorical_crossentropy(
+        target, classes_last(input), from_logits=True, ignore_class=ignore_index)
+    return reduce(losses, reduction, tf.reduce_sum(tf.cast(target != ignore_index, input.dtype)))
+
+
+@path("cross_entropy", "tf.nn.softmax_cross_entropy_with_logits", kind="composed",
+      encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"],
+      conventions=FUSED,
+      call="reduce(tf.nn.softmax_cross_entropy_with_logits((1 - label_smoothing) * target + "
+           "label_smoothing / C, input, axis=1 if input.ndim > 1 else -1), reduction)")
+def ce_tf_softmax(input, target, *, label_smoothing, reduction):
+    c = input.shape[_axis(input)]
+    labels = (1 - label_smoothing) * target + label_smoothing / c
+    return reduce(_tf().nn.softmax_cross_entropy_with_logits(labels, input, axis=_axis(input)),
+                  reduction)
+
+
+@path("cross_entropy", "tf.nn.sparse_softmax_cross_entropy_with_logits", kind="composed",
+      encodings=["index"], params=["ignore_index", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="kept = target != ignore_index; reduce(tf.where(kept, "
+           "tf.nn.sparse_softmax_cross_entropy_with_logits(tf.where(kept, target, 0), "
+           "classes_last(input)), 0), reduction, divisor=count(kept))")
+def ce_tf_sparse(input, target, *, ignore_index, reduction):
+    tf = _tf()
+    kept = target != ignore_index
+    losses = tf.nn.sparse_softmax_cross_entropy_with_logits(tf.where(kept, target, 0),
+                                                            classes_last(input))
+    return reduce(tf.where(kept, losses, 0), reduction, tf.reduce_sum(tf.cast(kept, input.dtype)))
+
+
+@path("cross_entropy", "tf.nn.log_softmax+class_loss", kind="composed",
+      params=["weight", "ignore_index", "label_smoothing", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="class_loss(tf.nn.log_softmax(input, axis=1 if input.ndim > 1 else -1), target, weight, "
+           "ignore_index, label_smoothing, reduction)  [adapters/tensorflow.py class_loss]")
+def ce_composed(input, target, *, weight, ignore_index, label_smoothing, reduction):
+    logp = _tf().nn.log_softmax(input, axis=_axis(input))
+    return class_loss(logp, target, weight, ignore_index, label_smoothing, reduction)
+
+
+# ---------------------------------------------------------------- nll_loss
+
+@path("nll_loss", "class_loss", kind="composed", params=["weight", "ignore_index", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="class_loss(input, target, weight, ignore_index, 0.0, reduction)  "
+           "[adapters/tensorflow.py class_loss]")
+def nll_composed(input, target, *, weight, ignore_index, reduction):
+    return class_loss(input, target, weight, ignore_index, 0.0, reduction)
+
+
+@path("nll_loss", "keras.losses.CategoricalCrossentropy(exp)", kind="composed",
+      encodings=["one_hot", "probs"], params=["reduction"],
+      conventions=["keras_probs_rescaled_to_sum_1", "keras_nll_probs_clipped_to_epsilon"],
+      call="keras.losses.CategoricalCrossentropy(axis=1 if input.ndim > 1 else -1, reduction=..., "
+           "dtype=input.dtype.name)(target, tf.exp(input))  [from_logits=False, the default]")
+def nll_keras_categorical(input, target, *, reduction):
+    return _keras().losses.CategoricalCrossentropy(
+        axis=_axis(input), reduction=KERAS_REDUCTION[reduction],
+        dtype=input.dtype.name)(target, _tf().exp(input))
+
+
+# ---------------------------------------------------------------- binary cross-entropy
+
+def _sample_weight(weight, input):
+    return None if weight is None else _tf().broadcast_to(weight, input.shape)
+
+
+# The plain Keras binary paths take the default reduction only: with 'none' their output has the
+# shape input.shape[:-1] (keras_bce_mean_over_last_axis), and conformance/checks.py draws the
+# cotangent in the canonical output shape, so their gradient could not be checked.
+@path("binary_cross_entropy", "keras.losses.BinaryCrossentropy", dtypes=["float64"],
+      conventions=["keras_bce_probs_clipped_to_epsilon", "keras_bce_mean_over_last_axis"],
+      call="keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)")
+def bce_keras(input, target):
+    return _keras().losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)
+
+
+@path("binary_cross_entropy", "keras.losses.BinaryCrossentropy-float32",
+      dtypes=["float32", "float16", "bfloat16"],
+      conventions=["keras_bce_probs_clipped_to_float32_epsilon", "keras_bce_mean_over_last_axis"],
+      call="keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)")
+def bce_keras_f32(input, target):
+    return _keras().losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)
+
+
+BCE_ELEMENTWISE_CALL = ("keras.losses.BinaryCrossentropy(reduction=..., dtype=input.dtype.name)("
+                        "target[..., None], input[..., None], "
+                        "sample_weight=tf.broadcast_to(weight, input.shape))")
+
+
+# Keras clips in the computation dtype: 1 - 1e-7 is 0.9999999 in float64, 0.99999988 in float32
+@path("binary_cross_entropy", "keras.losses.BinaryCrossentropy-float32[..., None]",
+      kind="composed", params=["weight", "reduction"], dtypes=["float32", "float16", "bfloat16"],
+      conventions=["keras_bce_probs_clipped_to_float32_epsilon"], call=BCE_ELEMENTWISE_CALL)
+@path("binary_cross_entropy", "keras.losses.BinaryCrossentropy[..., None]", kind="composed",
+      params=["weight", "reduction"], dtypes=["float64"],
+      conventions=["keras_bce_probs_clipped_to_epsilon"], call=BCE_ELEMENTWISE_CALL)
+def bce_keras_elementwise(input, target, *, weight, reduction):
+    return _keras().losses.BinaryCrossentropy(
+        reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
+        target[..., None], input[..., None], sample_weight=_sample_weight(weight, input))
+
+
+@path("binary_cross_entropy", "tf.math.xlogy", kind="composed", params=["weight", "reduction"],
+      call="reduce(-weight * (tf.math.xlogy(target, input) + tf.math.xlog1py(1 - target, -input)), "
+           "reduction)")
+def bce_composed(input, target, *, weight, reduction):
+    tf = _tf()
+    losses = -(tf.math.xlogy(target, input) + tf.math.xlog1py(1 - target, -input))
+    return reduce(losses if weight is None else weight * losses, reduction)
+
+
+@path("binary_cross_entropy_with_logits", "keras.losses.BinaryCrossentropy(from_logits=True)",
+      conventions=["keras_bce_mean_over_last_axis"],
+      call="keras.losses.BinaryCrossentropy(from_logits=True, dtype=input.dtype.name)(target, input)")
+def bcel_keras(input, target):
+    return _keras().losses.BinaryCrossentropy(from_logits=True, dtype=input.dtype.name)(target, input)
+
+
+@path("binary_cross_entropy_with_logits",
+      "keras.losses.BinaryCrossentropy(from_logits=True)[..., None]", kind="composed",
+      params=["weight", "reduction"],
+      call="keras.losses.BinaryCrossentropy(from_logits=True, reduction=..., dtype=input.dtype.name)"
+           "(target[..., None], input[..., None], sample_weight=tf.broadcast_to(weight, input.shape))")
+def bcel_keras_elementwise(input, target, *, weight, reduction):
+    return _keras().losses.BinaryCrossentropy(
+        from_logits=True, reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
+        target[..., None], input[..., None], sample_weight=_sample_weight(weight, input))
+
+
+@path("binary_cross_entropy_with_logits", "keras.losses.binary_crossentropy[..., None]",
+      kind="composed", params=["weight", "reduction"],
+      call="reduce(weight * keras.losses.binary_crossentropy(target[..., None], input[..., None], "
+           "from_logits=True), reduction)")
+def bcel_keras_fn(input, target, *, weight, reduction):
+    losses = _keras().losses.binary_crossentropy(target[..., None], input[..., None],
+                                                 from_logits=True)
+    return reduce(losses if weight is None else weight * losses, reduction)
+
+
+@path("binary_cross_entropy_with_logits", "tf.nn.sigmoid_cross_entropy_with_logits",
+      kind="composed", params=["weight", "reduction"],
+      call="reduce(weight * tf.nn.sigmoid_cross_entropy_with_logits(target, input), reduction)")
+def bcel_tf(input, target, *, weight, reduction):
+    losses = _tf().nn.sigmoid_cross_entropy_with_logits(target, input)
+    return reduce(losses if weight is None else weight * losses, reduction)
+
+
+@path("binary_cross_entropy_with_logits", "tf.nn.weighted_cross_entropy_with_logits",
+      kind="composed", params=["weight", "pos_weight", "reduction"],
+      conventions=["tf_weighted_logits_grad_at_0"],
+      call="reduce(weight * tf.nn.weighted_cross_entropy_with_logits(target, input, "
+           "pos_weight=1.0 if pos_weight is None else pos_weight), reduction)")
+def bcel_tf_weighted(input, target, *, weight, pos_weight, reduction):
+    losses = _tf().nn.weighted_cross_entropy_with_logits(
+        target, input, pos_weight=1.0 if pos_weight is None else pos_weight)
+    return reduce(losses if weight is None else weight * losses, reduction)
+
+
+# What was seen, where the conventions and choices above come from. tensorflow 2.21.0, keras 3.15.1
+# (TensorFlow backend), CPU, float64 tensors unless said; probe script: the calls below, run eagerly.
+_VERSIONS = "tensorflow 2.21.0, keras 3.15.1, numpy 2.4.6"
+EVIDENCE = {
+    "keras_softmax_probs_clipped_to_epsilon": {
+        "call": "keras.losses.CategoricalCrossentropy(dtype='float64')([[0., 0., 1.]], "
+                "tf.nn.softmax([[30., 0., -30.]]))",
+        "seen": "16.11809565095832 (= -log(1e-7)); canonical 60.00000000000009. The same call on "
+                "keras.ops.softmax(...) gives 60.00000000000009 (Keras keeps the logits on its own "
+                "softmax output, _keras_logits), and inside tf.function on tf.nn.softmax also "
+                "60.00000000000009 (it finds the Softmax op). keras.config.epsilon() = 1e-07. "
+                "Gradient through a clipped probability: [[0, 0, 0]] for p = [[0, 1, 0]], y = [[0, 1, 0]]",
+        "versions": _VERSIONS,
+        "source": "keras/src/backend/tensorflow/nn.py categorical_crossentropy: output / "
+                  "reduce_sum(output), clip_by_value(output, epsilon, 1 - epsilon); _get_logits",
+        "doc": "https://keras.io/api/losses/probabilistic_losses/#categoricalcrossentropy-class "
+               "(documents from_logits; the clipping itself: no public doc found)",
+    },
+    "keras_probs_rescaled_to_sum_1": {
+        "call": "keras.losses.CategoricalCrossentropy(dtype='float64')([[0., 1., 0.]], "
+                "[[0.2, 0.2, 0.2]])",
+        "seen": "1.0986122886681098 = -log(1/3) (probabilities divided by their sum 0.6), not "
+                "-log(0.2) = 1.6094379124341003; gradient [[1.6667, -3.3333, 1.6667]]",
+        "versions": _VERSIONS,
+        "source": "keras/src/backend/tensorflow/nn.py categorical_crossentropy ('Adjust the "
+                  "predictions so that the probability of each class for every sample adds up to 1')",
+        "doc": "no public doc found",
+    },
+    "keras_nll_probs_clipped_to_epsilon": "as keras_softmax_probs_clipped_to_epsilon: "
+        "CategoricalCrossentropy()([[0., 1., 0.]], [[1., 0., 0.]]) = 16.11809565095832, gradient 0",
+    "keras_bce_probs_clipped_to_epsilon": {
+        "call": "keras.losses.BinaryCrossentropy(dtype='float64')([[1., 0.]], [[0., 0.]])",
+        "seen": "8.059047875479163 = -log(1e-7) / 2 (row mean), gradient [[0, 0]]; canonical inf; "
+                "torch.nn.BCELoss gives 50 (log clamped at -100)",
+        "versions": _VERSIONS,
+        "source": "keras/src/backend/tensorflow/nn.py binary_crossentropy: clip_by_value(output, "
+                  "epsilon, 1 - epsilon)",
+        "doc": "https://keras.io/api/losses/probabilistic_losses/#binarycrossentropy-class "
+               "(the clipping: no public doc found)",
+    },
+    "keras_bce_probs_clipped_to_float32_epsilon": {
+        "call": "keras.losses.BinaryCrossentropy(reduction='none', dtype='float32')"
+                "(target[..., None], input[..., None]) on input [0, 1, 0.3], target [1, 0, 1]",
+        "seen": "[16.1180954, 15.94238472, 1.20397282]: float32(1 - 1e-7) = 0.99999988, so "
+                "-log(1 - 0.99999988) = 15.942 where float64 gives 16.118",
+        "versions": _VERSIONS, "doc": "no public doc found",
+    },
+    "keras_bce_mean_over_last_axis": {
+        "call": "keras.losses.BinaryCrossentropy(reduction='none', dtype='float64')("
+                "[[1., 0.], [0., 1.]], [[0.6, 0.3], [0.2, 0.8]])",
+        "seen": "[0.43375028, 0.22314355] (row means, shape (2,)); 1-D input [0.6, 0.3] vs [1, 0]: "
+                "a scalar 0.4337502838523616; reduction='sum': 0.6568938351665713 = canonical sum / 2",
+        "versions": _VERSIONS,
+        "doc": "https://keras.io/api/losses/probabilistic_losses/#binary_crossentropy-function "
+               "('axis: The axis along which the mean is computed')",
+    },
+    "keras_label_smoothing_over_last_axis_size": {
+        "call": "keras.losses.CategoricalCrossentropy(from_logits=True, axis=1, label_smoothing=0.3, "
+                "reduction='sum', dtype='float64')(one_hot (2, 3, 4), logits (2, 3, 4))",
+        "seen": "9.97174889891534 = the canonical formula with eps/4 (last axis); eps/3 (C) gives "
+                "10.763685582499031, which is what the channels-last call returns",
+        "versions": _VERSIONS,
+        "source": "keras/src/losses/losses.py categorical_crossentropy: num_classes = "
+                  "ops.shape(y_true)[-1]",
+        "doc": "https://keras.io/api/losses/probabilistic_losses/#categoricalcrossentropy-class "
+               "(says 'label_smoothing / num_classes'; the last-axis size: no public doc found)",
+    },
+    "keras_mean_of_nothing_is_0": {
+        "call": "keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1, "
+                "dtype='float64')([-1, -1, -1, -1], logits (4, 3))",
+        "seen": "0.0, gradient all 0 (divide_no_nan); canonical nan. Also reduction="
+                "'mean_with_sample_weight' with zero sample weights: 0.0",
+        "versions": _VERSIONS,
+        "source": "keras/src/losses/loss.py reduce_values (ops.divide_no_nan) and apply_mask",
+        "doc": "no public doc found",
+    },
+    "keras_scalar_loss_is_not_reduced": {
+        "call": "keras.losses.SparseCategoricalCrossentropy(from_logits=True, "
+                "reduction='mean_with_sample_weight', dtype='float64')(2, logits (4,), "
+                "sample_weight=3.0)",
+        "seen": "1.107597922107055 = 3 * 0.36919930736901835 (canonical weighted mean 0.3692)",
+        "versions": _VERSIONS,
+        "source": "keras/src/losses/loss.py reduce_values: returns values when their shape is ()",
+        "doc": "no public doc found",
+    },
+    "tf_softmax_ce_grad_assumes_labels_sum_to_1": {
+        "call": "tape.gradient of tf.nn.softmax_cross_entropy_with_logits(labels, logits, axis=1) "
+                "with labels not summing to 1 (Keras label smoothing with axis=1, case "
+                "spatial-3d-smoothing)",
+        "seen": "gradient -0.78105036 where softmax * sum(labels) - labels gives -0.79771702 "
+                "(softmax - labels is what the kernel returns)",
+        "versions": _VERSIONS,
+        "doc": "https://www.tensorflow.org/api_docs/python/tf/nn/softmax_cross_entropy_with_logits "
+               "(requires 'each row of labels[i] must be a valid probability distribution')",
+    },
+    "tf_weighted_logits_grad_at_0": {
+        "call": "tape.gradient of tf.nn.weighted_cross_entropy_with_logits([0.5], [0.0], "
+                "pos_weight=1.0)",
+        "seen": "0.5 = 1 - y (cotangent 1); canonical sigmoid(0) - y = 0; value log 2 is right. "
+                "tf.nn.sigmoid_cross_entropy_with_logits gives 0 there",
+        "versions": _VERSIONS,
+        "doc": "https://www.tensorflow.org/api_docs/python/tf/nn/weighted_cross_entropy_with_logits "
+               "(gives the formula (1 - z) * x + l * (log(1 + exp(-abs(x))) + max(-x, 0)))",
+    },
+    "probs_zero_target_on_neg_inf_logit_is_nan": "tf.nn.softmax_cross_entropy_with_logits and "
+        "Keras CategoricalCrossentropy(from_logits=True) on a one-hot target with a -inf logit "
+        "where the target is 0: nan (cases neg-inf-logits*), as torch",
+    "all_ignored_mean_gradient_is_zero": "composed paths: sum / 0 = nan, but tf.where masks "
+        "every element, so the gradient is 0 (case all-ignored-mean)",
+    "observations (no convention: no canonical difference reaches a checked value)": {
+        "from_logits default": "False in every keras.losses cross-entropy (class and function); "
+                               "paths pass from_logits=True except the *(softmax)/(exp) ones",
+        "reduction": "'sum_over_batch_size' (default) divides by the number of loss elements "
+                     "(N * d1..dk for spatial input) = canonical unweighted mean; ignore_class "
+                     "divides by the kept count (seen 1.1096013604076607 = sum / 3 of 4 targets)",
+        "label smoothing": "categorical: y (1 - eps) + eps / C = canonical (seen 0.8833000436247918 "
+                           "both); binary: y (1 - eps) + eps / 2 (seen 0.4414047299774528 = "
+                           "-(0.9 log 0.7 + 0.1 log 0.3)); the canonical binary losses have no "
+                           "label_smoothing parameter",
+        "Loss dtype": "Loss classes cast inputs to keras.config.floatx() = float32 unless dtype= is "
+                      "given (CategoricalCrossentropy()(float64, float64).dtype is float32); the "
+                      "function forms keep float64. Every class path passes dtype=input.dtype.name",
+        "SparseCategoricalCrossentropy axis": "the TensorFlow backend raises 'Only axis=-1 is "
+                                              "currently supported': those paths move classes last",
+    },
+}
