@@ -1,0 +1,1 @@
+"""asv benchmark suites: one module per loss family, sharing common.LossBenchmark."""

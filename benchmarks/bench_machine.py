@@ -1,0 +1,35 @@
+"""What the other suites are measured against: the machine's memory bandwidth, and the
+framework versions of the environment (asv records its matrix; an `existing` environment
+records none, so the versions are tracked here as numbers too)."""
+from . import common
+
+
+class Machine:
+    def track_memory_bandwidth(self):
+        return common.measure_bandwidth() / 1e9
+
+    track_memory_bandwidth.unit = "GB/s (1e9 bytes/s, NumPy copy: read + write)"
+
+
+def _as_number(version: str) -> float:
+    """2.13.0+cpu -> 2.1300; 0.10.2 -> 0.1002 (major + minor/100 + patch/10000)."""
+    parts = [int("".join(ch for ch in p if ch.isdigit()) or 0)
+             for p in version.split("+")[0].split(".")[:3]]
+    parts += [0] * (3 - len(parts))
+    return parts[0] + parts[1] / 100 + parts[2] / 10000
+
+
+class Versions:
+    params = [list(common.ADAPTERS)]
+    param_names = ["adapter"]
+
+    def setup(self, adapter):
+        self.versions = common.versions(adapter)
+        if not self.versions:
+            raise NotImplementedError(f"{adapter}: its framework is not installed")
+        print(self.versions)
+
+    def track_framework_version(self, adapter):
+        return _as_number(next(iter(self.versions.values())))
+
+    track_framework_version.unit = "version (major + minor/100 + patch/10000)"
