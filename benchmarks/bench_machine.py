@@ -16,7 +16,7 @@ def _as_number(version: str) -> float:
     parts = [int("".join(ch for ch in p if ch.isdigit()) or 0)
              for p in version.split("+")[0].split(".")[:3]]
     parts += [0] * (3 - len(parts))
-    return parts[0] + parts[1] / 100 + parts[2] / 10000
+    return round(parts[0] + parts[1] / 100 + parts[2] / 10000, 4)
 
 
 class Versions:

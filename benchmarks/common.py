@@ -80,14 +80,14 @@ def get_adapter(name: str):
     return adapter
 
 
-def choose_path(adapter, loss: str, encoding: str):
+def choose_path(adapter, loss: str, encoding: str, dtype: str):
     """The path measured: the first native path (the framework's own loss call) that takes the
-    encoding, else the first composed one; declaration order in the adapter module decides."""
-    paths = [p for p in adapter.paths_for(loss) if encoding in p.encodings]
+    encoding and dtype, else the first composed one; declaration order in the adapter decides."""
+    paths = [p for p in adapter.paths_for(loss) if encoding in p.encodings and dtype in p.dtypes]
     for path in sorted(paths, key=lambda p: p.kind != "native"):
         return path
     raise NotImplementedError(f"{adapter.name} declares no path for {loss} with {encoding} "
-                              f"targets")
+                              f"targets in {dtype}")
 
 
 def resolve_device(adapter, device: str) -> str:
@@ -270,9 +270,7 @@ class LossBenchmark(abc.ABC):
         dev = resolve_device(ad, device)
         if adapter == "reference" and (dtype != "float64" or mode != "eager"):
             raise NotImplementedError("the reference computes in float64, eagerly, only")
-        path = choose_path(ad, loss, self.encoding)
-        if dtype not in path.dtypes:
-            raise NotImplementedError(f"{path.id} does not run {dtype}")
+        path = choose_path(ad, loss, self.encoding, dtype)
         self.shape = SIZES[size]
         check_memory(adapter, self.shape, dtype)
         backend = ad.backend
@@ -368,3 +366,16 @@ class Limits(abc.ABC):
     track_min_bytes_forward_backward.unit = "bytes"
     track_min_ops_forward.unit = "operations (exp, log count 1)"
     track_min_ops_forward_backward.unit = "operations (exp, log count 1)"
+
+
+if __name__ == "__main__":
+    # python -m benchmarks.common: which path each adapter's benchmarks measure
+    from benchmarks import bench_classification as family
+    for cls in (family.CrossEntropy, family.NllLoss, family.BinaryCrossEntropy,
+                family.BinaryCrossEntropyWithLogits, family.Softmax, family.LogSoftmax):
+        for name, adapter in load_adapters().items():
+            for dtype in DTYPES:
+                try:
+                    print(f"{cls.loss:34s} {dtype:8s} {choose_path(adapter, cls.loss, cls.encoding, dtype).id}")
+                except NotImplementedError as err:
+                    print(f"{cls.loss:34s} {dtype:8s} {name}: {err}")
