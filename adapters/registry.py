@@ -58,6 +58,9 @@ class Path:
     conventions: tuple[str, ...] = ()
     dtypes: frozenset = frozenset(DTYPES)
     ndims: frozenset | None = None   # input ranks the path takes; None: any
+    # checks that must fail, keyed "kind:case-id/encoding-dtype" (e.g.
+    # "value:extreme-logits/index-float32"), each with the reason; a pass is reported as a failure
+    known_failures: tuple = ()       # ((key, reason), ...): hashable, like the rest of a Path
     notes: str = ""
 
     @property
@@ -123,7 +126,8 @@ class Adapter:
         self.evidence.append(Evidence(convention, path, case, call, seen, versions, link))
 
     def path(self, loss: str, name: str, *, call: str, kind: str = "native", encodings=None,
-             params=(), conventions=(), dtypes=DTYPES, ndims=None, notes: str = ""):
+             params=(), conventions=(), dtypes=DTYPES, ndims=None, known_failures=None,
+             notes: str = ""):
         """Decorator: declare `fn` as a path computing `loss`. Validates the declaration."""
         def register(fn: Callable) -> Callable:
             self.paths.append(_validated(Path(
@@ -131,7 +135,8 @@ class Adapter:
                 encodings=frozenset(encodings if encodings is not None else _default_encodings(loss)),
                 params=frozenset(params), conventions=tuple(conventions),
                 dtypes=frozenset(dtypes), notes=notes,
-                ndims=None if ndims is None else frozenset(ndims)), self))
+                ndims=None if ndims is None else frozenset(ndims),
+                known_failures=tuple(sorted((known_failures or {}).items()))), self))
             return fn
         return register
 
@@ -174,6 +179,12 @@ def _validated(path: Path, adapter: Adapter) -> Path:
                                 f"{list(CONVENTIONS[conv].losses)}, not {loss.name}")
     if path.ndims is not None and not all(isinstance(n, int) and n >= 1 for n in path.ndims):
         raise RegistryError(f"{where}: ndims {sorted(path.ndims)} must be positive integers")
+    for key, reason in path.known_failures:
+        kind, _, rest = key.partition(":")
+        if kind not in ("value", "gradient", "encoding", "published", "convention") or not rest \
+                or not isinstance(reason, str) or not reason:
+            raise RegistryError(f"{where}: known failure {key!r} must read "
+                                f"'kind:case-id/encoding-dtype' and carry a reason")
     bad = path.dtypes - set(DTYPES)
     if bad:
         raise RegistryError(f"{where}: unknown dtypes {sorted(bad)}; known: {list(DTYPES)}")

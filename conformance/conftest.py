@@ -42,14 +42,16 @@ def _import_plugin(spec: str):
         module_spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(module_spec)
         sys.modules[path.stem] = module
-        module_spec.loader.exec_module(module)
-        return module
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
+        loader = lambda: module_spec.loader.exec_module(module) or module  # noqa: E731
+    else:
+        if os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())
+        loader = lambda: importlib.import_module(spec)  # noqa: E731
     try:
-        return importlib.import_module(spec)
-    except ImportError as err:
-        raise pytest.UsageError(f"--adapter {spec}: cannot import it: {err}") from None
+        return loader()
+    except Exception as err:   # a broken plug-in is a usage error, not an internal error
+        raise pytest.UsageError(f"--adapter {spec}: importing it raised "
+                                f"{type(err).__name__}: {err}") from None
 
 
 def _select_adapters(config):
