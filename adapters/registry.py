@@ -20,6 +20,7 @@ the path did not declare to a non-default value is "unsupported" for that path, 
 from __future__ import annotations
 
 import inspect
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
@@ -110,6 +111,7 @@ class Adapter:
     paths: list[Path] = field(default_factory=list)
     description: str = ""
     evidence: list[Evidence] = field(default_factory=list)
+    module: str = ""       # the module that declared it (a plug-in's adapters are its own)
 
     def saw(self, convention: str, *, path: str, case: str, call: str, seen: str, versions: str,
             link: str = Evidence.link) -> None:
@@ -219,7 +221,8 @@ def declare_adapter(name: str, backend, description: str = "") -> Adapter:
     if missing:
         raise RegistryError(f"adapter {name!r}: backend {type(backend).__name__} lacks "
                             f"{', '.join(missing)} (see registry.Backend)")
-    adapter = Adapter(name, backend, description=description)
+    caller = sys._getframe(1).f_globals.get("__name__", "")
+    adapter = Adapter(name, backend, description=description, module=caller)
     _ADAPTERS[name] = adapter
     return adapter
 

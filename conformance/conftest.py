@@ -32,6 +32,9 @@ def pytest_addoption(parser):
                     help="device for framework adapters (the reference always runs on cpu)")
     group.addoption("--cases", action="append", default=[], metavar="PATH",
                     help="extra case files or folders, added to cases/; repeatable")
+    group.addoption("--report", default=None, metavar="PATH",
+                    help="write the outcome matrix (conformance/report.py): PATH.md, PATH.json "
+                         "and PATH.html, or only the format PATH's suffix names")
 
 
 def _import_plugin(spec: str):
@@ -57,10 +60,9 @@ def _import_plugin(spec: str):
 def _select_adapters(config):
     for module in BUILTIN.values():
         importlib.import_module(module)
-    before = set(registered())
-    for spec in config.getoption("adapter"):
-        _import_plugin(spec)
-    plugins = [n for n in registered() if n not in before]
+    modules = {_import_plugin(spec).__name__ for spec in config.getoption("adapter")}
+    # a plug-in's adapters are those its own module declares, not those of modules it imports
+    plugins = [n for n, a in registered().items() if a.module in modules]
     if config.getoption("adapter") and not plugins:
         raise pytest.UsageError(f"--adapter {config.getoption('adapter')}: the module declared no "
                                 "adapter (call adapters.registry.declare_adapter)")
@@ -91,6 +93,10 @@ def pytest_configure(config):
     config._conformance = {"adapters": chosen, "plugins": plugins, "checks": checks,
                            "unsupported": unsupported, "cases": cases,
                            "unavailable": {a.name: a.backend.unavailable() for a in chosen}}
+    if config.getoption("report"):
+        from .report import ReportPlugin
+        config.pluginmanager.register(ReportPlugin(config, config.getoption("report")),
+                                      "conformance-report")
 
 
 def pytest_generate_tests(metafunc):
