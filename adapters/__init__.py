@@ -4,4 +4,6 @@
 BUILTIN = {
     "reference": "adapters.numpy_reference",
     "torch": "adapters.pytorch",
+    "tensorflow": "adapters.tensorflow",
+    "jax": "adapters.jax_optax",
 }

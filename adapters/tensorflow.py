@@ -5,7 +5,7 @@ TensorFlow and Keras are imported when a path runs, never at import of this modu
 Our inputs are channels-first (classes on axis 1); Keras and tf.nn reduce over the last axis by
 default. Paths pass `axis=1` where the call takes it and move the class axis last otherwise (those
 paths are `composed`). Keras Loss classes compute in keras.config.floatx() (float32) unless given
-`dtype=`; every class path passes `dtype=input.dtype.name` so float64 stays float64 (EVIDENCE).
+`dtype=`; every class path passes `dtype=input.dtype.name` so float64 stays float64 (PROBED, at the end).
 """
 from __future__ import annotations
 
@@ -296,10 +296,11 @@ def _sample_weight(weight, input):
 
 
 # The plain Keras binary paths take the default reduction only: with 'none' their output has the
-# shape input.shape[:-1] (keras_bce_mean_over_last_axis), and conformance/checks.py draws the
-# cotangent in the canonical output shape, so their gradient could not be checked.
+# shape input.shape[:-1] (convention keras_bce_mean_over_last_axis), and conformance/checks.py
+# draws the cotangent in the canonical output shape, so their gradient could not be checked. Under
+# 'mean' the mean over the last axis changes nothing, so these paths do not declare it (PROBED).
 @path("binary_cross_entropy", "keras.losses.BinaryCrossentropy", dtypes=["float64"],
-      conventions=["keras_bce_probs_clipped_to_epsilon", "keras_bce_mean_over_last_axis"],
+      conventions=["keras_bce_probs_clipped_to_epsilon"],
       call="keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)")
 def bce_keras(input, target):
     return _keras().losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)
@@ -307,7 +308,7 @@ def bce_keras(input, target):
 
 @path("binary_cross_entropy", "keras.losses.BinaryCrossentropy-float32",
       dtypes=["float32", "float16", "bfloat16"],
-      conventions=["keras_bce_probs_clipped_to_float32_epsilon", "keras_bce_mean_over_last_axis"],
+      conventions=["keras_bce_probs_clipped_to_float32_epsilon"],
       call="keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)")
 def bce_keras_f32(input, target):
     return _keras().losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)
@@ -341,7 +342,6 @@ def bce_composed(input, target, *, weight, reduction):
 
 
 @path("binary_cross_entropy_with_logits", "keras.losses.BinaryCrossentropy(from_logits=True)",
-      conventions=["keras_bce_mean_over_last_axis"],
       call="keras.losses.BinaryCrossentropy(from_logits=True, dtype=input.dtype.name)(target, input)")
 def bcel_keras(input, target):
     return _keras().losses.BinaryCrossentropy(from_logits=True, dtype=input.dtype.name)(target, input)
@@ -387,129 +387,183 @@ def bcel_tf_weighted(input, target, *, weight, pos_weight, reduction):
     return reduce(losses if weight is None else weight * losses, reduction)
 
 
-# What was seen, where the conventions and choices above come from. tensorflow 2.21.0, keras 3.15.1
-# (TensorFlow backend), CPU, float64 tensors unless said; probe script: the calls below, run eagerly.
-_VERSIONS = "tensorflow 2.21.0, keras 3.15.1, numpy 2.4.6"
-EVIDENCE = {
-    "keras_softmax_probs_clipped_to_epsilon": {
-        "call": "keras.losses.CategoricalCrossentropy(dtype='float64')([[0., 0., 1.]], "
-                "tf.nn.softmax([[30., 0., -30.]]))",
-        "seen": "16.11809565095832 (= -log(1e-7)); canonical 60.00000000000009. The same call on "
-                "keras.ops.softmax(...) gives 60.00000000000009 (Keras keeps the logits on its own "
-                "softmax output, _keras_logits), and inside tf.function on tf.nn.softmax also "
-                "60.00000000000009 (it finds the Softmax op). keras.config.epsilon() = 1e-07. "
-                "Gradient through a clipped probability: [[0, 0, 0]] for p = [[0, 1, 0]], y = [[0, 1, 0]]",
-        "versions": _VERSIONS,
-        "source": "keras/src/backend/tensorflow/nn.py categorical_crossentropy: output / "
-                  "reduce_sum(output), clip_by_value(output, epsilon, 1 - epsilon); _get_logits",
-        "doc": "https://keras.io/api/losses/probabilistic_losses/#categoricalcrossentropy-class "
-               "(documents from_logits; the clipping itself: no public doc found)",
-    },
-    "keras_probs_rescaled_to_sum_1": {
-        "call": "keras.losses.CategoricalCrossentropy(dtype='float64')([[0., 1., 0.]], "
-                "[[0.2, 0.2, 0.2]])",
-        "seen": "1.0986122886681098 = -log(1/3) (probabilities divided by their sum 0.6), not "
-                "-log(0.2) = 1.6094379124341003; gradient [[1.6667, -3.3333, 1.6667]]",
-        "versions": _VERSIONS,
-        "source": "keras/src/backend/tensorflow/nn.py categorical_crossentropy ('Adjust the "
-                  "predictions so that the probability of each class for every sample adds up to 1')",
-        "doc": "no public doc found",
-    },
-    "keras_nll_probs_clipped_to_epsilon": "as keras_softmax_probs_clipped_to_epsilon: "
-        "CategoricalCrossentropy()([[0., 1., 0.]], [[1., 0., 0.]]) = 16.11809565095832, gradient 0",
-    "keras_bce_probs_clipped_to_epsilon": {
-        "call": "keras.losses.BinaryCrossentropy(dtype='float64')([[1., 0.]], [[0., 0.]])",
-        "seen": "8.059047875479163 = -log(1e-7) / 2 (row mean), gradient [[0, 0]]; canonical inf; "
-                "torch.nn.BCELoss gives 50 (log clamped at -100)",
-        "versions": _VERSIONS,
-        "source": "keras/src/backend/tensorflow/nn.py binary_crossentropy: clip_by_value(output, "
-                  "epsilon, 1 - epsilon)",
-        "doc": "https://keras.io/api/losses/probabilistic_losses/#binarycrossentropy-class "
-               "(the clipping: no public doc found)",
-    },
-    "keras_bce_probs_clipped_to_float32_epsilon": {
-        "call": "keras.losses.BinaryCrossentropy(reduction='none', dtype='float32')"
-                "(target[..., None], input[..., None]) on input [0, 1, 0.3], target [1, 0, 1]",
-        "seen": "[16.1180954, 15.94238472, 1.20397282]: float32(1 - 1e-7) = 0.99999988, so "
-                "-log(1 - 0.99999988) = 15.942 where float64 gives 16.118",
-        "versions": _VERSIONS, "doc": "no public doc found",
-    },
-    "keras_bce_mean_over_last_axis": {
-        "call": "keras.losses.BinaryCrossentropy(reduction='none', dtype='float64')("
-                "[[1., 0.], [0., 1.]], [[0.6, 0.3], [0.2, 0.8]])",
-        "seen": "[0.43375028, 0.22314355] (row means, shape (2,)); 1-D input [0.6, 0.3] vs [1, 0]: "
-                "a scalar 0.4337502838523616; reduction='sum': 0.6568938351665713 = canonical sum / 2",
-        "versions": _VERSIONS,
-        "doc": "https://keras.io/api/losses/probabilistic_losses/#binary_crossentropy-function "
-               "('axis: The axis along which the mean is computed')",
-    },
-    "keras_label_smoothing_over_last_axis_size": {
-        "call": "keras.losses.CategoricalCrossentropy(from_logits=True, axis=1, label_smoothing=0.3, "
-                "reduction='sum', dtype='float64')(one_hot (2, 3, 4), logits (2, 3, 4))",
-        "seen": "9.97174889891534 = the canonical formula with eps/4 (last axis); eps/3 (C) gives "
-                "10.763685582499031, which is what the channels-last call returns",
-        "versions": _VERSIONS,
-        "source": "keras/src/losses/losses.py categorical_crossentropy: num_classes = "
-                  "ops.shape(y_true)[-1]",
-        "doc": "https://keras.io/api/losses/probabilistic_losses/#categoricalcrossentropy-class "
-               "(says 'label_smoothing / num_classes'; the last-axis size: no public doc found)",
-    },
-    "keras_mean_of_nothing_is_0": {
-        "call": "keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1, "
-                "dtype='float64')([-1, -1, -1, -1], logits (4, 3))",
-        "seen": "0.0, gradient all 0 (divide_no_nan); canonical nan. Also reduction="
-                "'mean_with_sample_weight' with zero sample weights: 0.0",
-        "versions": _VERSIONS,
-        "source": "keras/src/losses/loss.py reduce_values (ops.divide_no_nan) and apply_mask",
-        "doc": "no public doc found",
-    },
-    "keras_scalar_loss_is_not_reduced": {
-        "call": "keras.losses.SparseCategoricalCrossentropy(from_logits=True, "
-                "reduction='mean_with_sample_weight', dtype='float64')(2, logits (4,), "
-                "sample_weight=3.0)",
-        "seen": "1.107597922107055 = 3 * 0.36919930736901835 (canonical weighted mean 0.3692)",
-        "versions": _VERSIONS,
-        "source": "keras/src/losses/loss.py reduce_values: returns values when their shape is ()",
-        "doc": "no public doc found",
-    },
-    "tf_softmax_ce_grad_assumes_labels_sum_to_1": {
-        "call": "tape.gradient of tf.nn.softmax_cross_entropy_with_logits(labels, logits, axis=1) "
-                "with labels not summing to 1 (Keras label smoothing with axis=1, case "
-                "spatial-3d-smoothing)",
-        "seen": "gradient -0.78105036 where softmax * sum(labels) - labels gives -0.79771702 "
-                "(softmax - labels is what the kernel returns)",
-        "versions": _VERSIONS,
-        "doc": "https://www.tensorflow.org/api_docs/python/tf/nn/softmax_cross_entropy_with_logits "
-               "(requires 'each row of labels[i] must be a valid probability distribution')",
-    },
-    "tf_weighted_logits_grad_at_0": {
-        "call": "tape.gradient of tf.nn.weighted_cross_entropy_with_logits([0.5], [0.0], "
-                "pos_weight=1.0)",
-        "seen": "0.5 = 1 - y (cotangent 1); canonical sigmoid(0) - y = 0; value log 2 is right. "
-                "tf.nn.sigmoid_cross_entropy_with_logits gives 0 there",
-        "versions": _VERSIONS,
-        "doc": "https://www.tensorflow.org/api_docs/python/tf/nn/weighted_cross_entropy_with_logits "
-               "(gives the formula (1 - z) * x + l * (log(1 + exp(-abs(x))) + max(-x, 0)))",
-    },
-    "probs_zero_target_on_neg_inf_logit_is_nan": "tf.nn.softmax_cross_entropy_with_logits and "
-        "Keras CategoricalCrossentropy(from_logits=True) on a one-hot target with a -inf logit "
-        "where the target is 0: nan (cases neg-inf-logits*), as torch",
-    "all_ignored_mean_gradient_is_zero": "composed paths: sum / 0 = nan, but tf.where masks "
-        "every element, so the gradient is 0 (case all-ignored-mean)",
-    "observations (no convention: no canonical difference reaches a checked value)": {
-        "from_logits default": "False in every keras.losses cross-entropy (class and function); "
-                               "paths pass from_logits=True except the *(softmax)/(exp) ones",
-        "reduction": "'sum_over_batch_size' (default) divides by the number of loss elements "
-                     "(N * d1..dk for spatial input) = canonical unweighted mean; ignore_class "
-                     "divides by the kept count (seen 1.1096013604076607 = sum / 3 of 4 targets)",
-        "label smoothing": "categorical: y (1 - eps) + eps / C = canonical (seen 0.8833000436247918 "
-                           "both); binary: y (1 - eps) + eps / 2 (seen 0.4414047299774528 = "
-                           "-(0.9 log 0.7 + 0.1 log 0.3)); the canonical binary losses have no "
-                           "label_smoothing parameter",
-        "Loss dtype": "Loss classes cast inputs to keras.config.floatx() = float32 unless dtype= is "
-                      "given (CategoricalCrossentropy()(float64, float64).dtype is float32); the "
-                      "function forms keep float64. Every class path passes dtype=input.dtype.name",
-        "SparseCategoricalCrossentropy axis": "the TensorFlow backend raises 'Only axis=-1 is "
-                                              "currently supported': those paths move classes last",
-    },
-}
+# ---------------------------------------------------------------- evidence of the conventions
+# Each record names a built-in case that exercises the convention on that path; the convention
+# check (conformance/test_convention.py) re-runs it at float64 and fails when TensorFlow/Keras stop
+# doing it. Values: tensorflow 2.21.0, keras 3.15.1 (TensorFlow backend), CPU, float64, eager.
+
+SEEN_ON = "tensorflow 2.21.0, keras 3.15.1, numpy 2.4.6; CPU, float64, eager"
+KERAS_NN = "keras/src/backend/tensorflow/nn.py categorical_crossentropy"
+KERAS_CCE_DOC = "https://keras.io/api/losses/probabilistic_losses/#categoricalcrossentropy-class"
+TF_SOFTMAX_CE_DOC = ("https://www.tensorflow.org/api_docs/python/tf/nn/"
+                     "softmax_cross_entropy_with_logits")
+saw = adapter.saw
+CCE, CCE_FN = "cross_entropy/keras.losses.CategoricalCrossentropy", \
+    "cross_entropy/keras.losses.categorical_crossentropy"
+CCE_TF_SOFTMAX = "cross_entropy/keras.losses.CategoricalCrossentropy(tf.nn.softmax)"
+CCE_KERAS_SOFTMAX = "cross_entropy/keras.losses.CategoricalCrossentropy(keras.ops.softmax)"
+TF_SOFTMAX_CE = "cross_entropy/tf.nn.softmax_cross_entropy_with_logits"
+
+# probs_weighted_mean_divides_by_count: targets whose rows sum to 2.42..3.52 (tfjax case)
+for p in (CCE, CCE_FN, CCE_TF_SOFTMAX, CCE_KERAS_SOFTMAX, TF_SOFTMAX_CE):
+    saw(PROBS_COUNT, path=p, case="cross_entropy/probs-unnormalised-mean/probs",
+        call=p.split("/", 1)[1] + " with reduction='mean' (this "
+             "module's call for the path), x, y of case probs-unnormalised-mean",
+        seen="5.49375617440392 = sum / N (N = 4); canonical 1.864199796 = sum / sum(y) (13.79)",
+        versions=SEEN_ON, link=KERAS_CCE_DOC + " (reduction 'sum_over_batch_size': the sum "
+                                              "divided by the number of elements)")
+
+saw("tf_softmax_ce_grad_assumes_labels_sum_to_1", path=CCE,
+    case="cross_entropy/spatial-3d-smoothing/one_hot",
+    call="tape.gradient of keras.losses.CategoricalCrossentropy(from_logits=True, axis=1, "
+         "label_smoothing=eps, reduction='sum', dtype='float64')(one_hot, x): the smoothed "
+         "labels sum to 1 over the last axis (size 4), not over the 3 classes",
+    seen="gradient [-0.0029568407, -0.0191179893, 0.0401548535, ...] = softmax - labels; "
+         "canonical softmax * sum(labels) - labels [-0.0006046827, -0.0175738888, "
+         "0.0446625961, ...]; the value 11.897678165101897 is exact for those labels",
+    versions=SEEN_ON, link=TF_SOFTMAX_CE_DOC + " ('each row of labels[i] must be a valid "
+                                               "probability distribution')")
+saw("tf_softmax_ce_grad_assumes_labels_sum_to_1", path=CCE_KERAS_SOFTMAX,
+    case="cross_entropy/spatial-3d-smoothing/one_hot",
+    call="as for keras.losses.CategoricalCrossentropy: Keras takes the logits kept on the "
+         "keras.ops.softmax output (_keras_logits) and calls the fused kernel",
+    seen="gradient [-0.0029568407, -0.0191179893, 0.0401548535, ...], the fused kernel's",
+    versions=SEEN_ON, link=TF_SOFTMAX_CE_DOC)
+for p in (CCE_FN, TF_SOFTMAX_CE):
+    saw("tf_softmax_ce_grad_assumes_labels_sum_to_1", path=p,
+        case="cross_entropy/probs-unnormalised-mean/probs",
+        call=p.split("/", 1)[1] + " then the mean, x, y of case probs-unnormalised-mean "
+             "(rows of y sum to 2.42..3.52)",
+        seen="gradient [-0.2166324934, -0.168424597, 0.0006943122, ...] = (softmax - y) / N; "
+             "canonical (softmax * sum(y) - y) / N [-0.1613410614, -0.1089604425, 0.0819379699, "
+             "...]; the value 5.49375617440392 is exact", versions=SEEN_ON, link=TF_SOFTMAX_CE_DOC)
+
+saw("probs_zero_target_on_neg_inf_logit_is_nan", path=CCE,
+    case="cross_entropy/neg-inf-logits-kept/one_hot",
+    call="keras.losses.CategoricalCrossentropy(from_logits=True, axis=1, dtype='float64')("
+         "[[0., 1., 0.], [1., 0., 0.]], [[-inf, 1., .5], [2., -inf, -inf]])",
+    seen="nan (0 * -inf in the fused kernel); canonical 0.2370384921; gradient finite, "
+         "as canonical", versions=SEEN_ON)
+for p in (CCE_FN, CCE_KERAS_SOFTMAX, TF_SOFTMAX_CE):
+    saw("probs_zero_target_on_neg_inf_logit_is_nan", path=p,
+        case="cross_entropy/neg-inf-logits/one_hot",
+        call=p.split("/", 1)[1] + " on logits [[-inf, 1., .5], [2., -inf, -inf], [0., 0., -inf]] "
+             "and one-hot targets of classes [1, 0, 2], reduction='none'",
+        seen="[nan, nan, inf]; canonical [0.4740769842, 0, inf]; gradient finite, as canonical",
+        versions=SEEN_ON)
+
+for p in (CCE, CCE_TF_SOFTMAX, CCE_KERAS_SOFTMAX):
+    saw("keras_label_smoothing_over_last_axis_size", path=p,
+        case="cross_entropy/spatial-3d-smoothing/one_hot",
+        call=p.split("/", 1)[1] + " with axis=1, label_smoothing=eps on (N, C=3, ..., 4) input",
+        seen="11.897678165101897 = the canonical formula with eps / 4 (the last axis); eps / C "
+             "gives 11.3349366067",
+        versions=SEEN_ON, link="keras/src/losses/losses.py categorical_crossentropy: "
+        "num_classes = ops.shape(y_true)[-1]; " + KERAS_CCE_DOC + " says 'label_smoothing / "
+        "num_classes' (the last-axis size: no public doc found)")
+
+saw("keras_softmax_probs_clipped_to_epsilon", path=CCE_TF_SOFTMAX,
+    case="cross_entropy/extreme-logits/one_hot",
+    call="keras.losses.CategoricalCrossentropy(axis=1, reduction='none', dtype='float64')("
+         "one_hot([1, 2, 0]), tf.nn.softmax([[1e4, -1e4, 0.], [-1e4, 1e4, 1e4], "
+         "[1e4, 9999., -1e4]], axis=1))  [from_logits=False, eager]",
+    seen="[16.118095651, 0.6931471806, 0.3132616875]: row 0 is -log(1e-7), canonical 2e4; the "
+         "gradient of row 0 is 0 (canonical [-0.1148, 0.1148, 0]). keras.ops.softmax instead "
+         "keeps the logits (_keras_logits), and inside tf.function Keras finds the Softmax op: "
+         "both give the canonical value", versions=SEEN_ON,
+    link=KERAS_NN + ": output / reduce_sum(output), clip_by_value(output, epsilon, "
+         "1 - epsilon), keras.config.epsilon() = 1e-07 (no public doc found)")
+
+saw("keras_mean_of_nothing_is_0", path="cross_entropy/keras.losses.SparseCategoricalCrossentropy",
+    case="cross_entropy/all-ignored-mean/index",
+    call="keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-100, "
+         "dtype='float64')([-100, -100, -100], x)",
+    seen="0.0, gradient all 0 (ops.divide_no_nan); canonical nan, gradient nan", versions=SEEN_ON,
+    link="keras/src/losses/loss.py reduce_values (ops.divide_no_nan) and apply_mask "
+         "(no public doc found)")
+for p in ("cross_entropy/keras.losses.sparse_categorical_crossentropy",
+          "cross_entropy/tf.nn.sparse_softmax_cross_entropy_with_logits",
+          "cross_entropy/tf.nn.log_softmax+class_loss", "nll_loss/class_loss"):
+    loss = p.split("/")[0]
+    saw("all_ignored_mean_gradient_is_zero", path=p, case=f"{loss}/all-ignored-mean/index",
+        call=p.split("/", 1)[1] + " (this module's composition) with every target -100, "
+             "reduction='mean'",
+        seen="value nan (0 / 0), gradient all 0: tf.where masks every element before the sum; "
+             "canonical gradient nan", versions=SEEN_ON)
+
+NLL_EXP = "nll_loss/keras.losses.CategoricalCrossentropy(exp)"
+saw("keras_probs_rescaled_to_sum_1", path=NLL_EXP, case="nll_loss/batch-mean/one_hot",
+    call="keras.losses.CategoricalCrossentropy(axis=1, dtype='float64')(one_hot(y), tf.exp(x)), "
+         "x log-probabilities",
+    seen="value 1.676066937155019 as canonical; gradient [0.0159206544, -0.1739827077, "
+         "0.0922178639, ...] = (softmax(x) sum(y) - y) / N; canonical -y / N [0, -0.25, 0, ...]",
+    versions=SEEN_ON, link=KERAS_NN + " ('Adjust the predictions so that the probability of each "
+                                      "class for every sample adds up to 1'; no public doc found)")
+saw("keras_nll_probs_clipped_to_epsilon", path=NLL_EXP,
+    case="nll_loss/probs-below-epsilon-mean/one_hot",
+    call="keras.losses.CategoricalCrossentropy(axis=1, dtype='float64')(one_hot([1, 2, 1]), "
+         "tf.exp([[0., -20., -35.], [-1.2, -.9, -1.3], [-.4, -18., -1.1]]))",
+    seen="11.172096749252416 (rows 0 and 2 at -log(1e-7) = 16.118); with the rescaling alone "
+         "13.0944283373; gradient of row 0 [0, 0, 0] (clipped), not [0.3333, -0.3333, 0]",
+    versions=SEEN_ON, link=KERAS_NN + ": clip_by_value(output, epsilon, 1 - epsilon) "
+                                      "(no public doc found)")
+
+saw("keras_bce_probs_clipped_to_epsilon", path="binary_cross_entropy/keras.losses.BinaryCrossentropy",
+    case="binary_cross_entropy/probs-0-and-1-mean/none",
+    call="keras.losses.BinaryCrossentropy(dtype='float64')([[1., 0., 1.], [1., 0., 0.]], "
+         "[[0., 1., .3], [1., 0., .6]])",
+    seen="5.726075839773849 (each opposite 0/1 at -log(1e-7) = 16.118); canonical inf; gradient "
+         "0 at the clipped entries (canonical -inf, inf, -1/6, 1/6)", versions=SEEN_ON,
+    link="keras/src/backend/tensorflow/nn.py binary_crossentropy: clip_by_value(output, epsilon, "
+         "1 - epsilon); https://keras.io/api/losses/probabilistic_losses/#binarycrossentropy-class "
+         "(the clipping: no public doc found)")
+saw("keras_bce_probs_clipped_to_epsilon",
+    path="binary_cross_entropy/keras.losses.BinaryCrossentropy[..., None]",
+    case="binary_cross_entropy/probs-0-and-1-opposite/none",
+    call="keras.losses.BinaryCrossentropy(reduction='none', dtype='float64')([1., 0., 1.][..., None], "
+         "[0., 1., .3][..., None])",
+    seen="[16.118095651, 16.1180956515, 1.2039728043]; canonical [inf, inf, 1.2039728043]; "
+         "gradient [0, 0, -3.2289] (canonical [inf, inf, -3.2289] times the cotangent)",
+    versions=SEEN_ON)
+
+saw("tf_weighted_logits_grad_at_0",
+    path="binary_cross_entropy_with_logits/tf.nn.weighted_cross_entropy_with_logits",
+    case="binary_cross_entropy_with_logits/extreme-logits/none",
+    call="tape.gradient of tf.nn.weighted_cross_entropy_with_logits([1., 0., 0., 1., .5], "
+         "[1e4, -1e4, 1e4, -1e4, 0.], pos_weight=1.0)",
+    seen="gradient at the logit 0 (target 0.5): (1 - y) v = -0.7093210013 for the cotangent v; "
+         "canonical (sigmoid(0) - y) v = 0; values as canonical (log 2 there). "
+         "tf.nn.sigmoid_cross_entropy_with_logits gives 0",
+    versions=SEEN_ON, link="https://www.tensorflow.org/api_docs/python/tf/nn/"
+    "weighted_cross_entropy_with_logits (the formula (1 - z) * x + l * (log(1 + exp(-abs(x))) "
+    "+ max(-x, 0)))")
+
+# Seen, but no convention (no canonical difference reaches a checked value):
+PROBED = (
+    "keras_scalar_loss_is_not_reduced (declared, no saw record): SparseCategoricalCrossentropy("
+    "from_logits=True, reduction='mean_with_sample_weight', dtype='float64')(2, x = [0.3, -1.2, "
+    "2.0, 0.5], sample_weight=3.0) gives 1.107597922107055 = 3 * 0.3691993074 (canonical 0.3692). "
+    "Only an unbatched weighted mean shows it, and there the weight cancels canonically, so "
+    "tests/test_loader.py rejects such a case ('parameters that change nothing')",
+    "from_logits: False by default in every keras.losses cross-entropy (class and function); "
+    "the paths pass from_logits=True except the *(softmax) and (exp) ones",
+    "reduction 'sum_over_batch_size' (the default) divides by the number of loss elements "
+    "(N * d1..dk for spatial input) = the canonical unweighted mean; with ignore_class it divides "
+    "by the kept count (1.1096013604076607 = sum / 3 of 4 targets)",
+    "label smoothing: categorical y (1 - eps) + eps / C = canonical (0.8833000436247918 both); "
+    "binary y (1 - eps) + eps / 2 (0.4414047299774528 = -(0.9 log 0.7 + 0.1 log 0.3)); the "
+    "canonical binary losses have no label_smoothing parameter",
+    "Loss classes cast to keras.config.floatx() = float32 unless dtype= is given "
+    "(CategoricalCrossentropy()(float64, float64).dtype is float32); the function forms keep "
+    "float64; every class path passes dtype=input.dtype.name",
+    "SparseCategoricalCrossentropy on the TensorFlow backend raises 'Only axis=-1 is currently "
+    "supported': those paths move the classes last",
+    "keras.losses.BinaryCrossentropy averages the unreduced loss over the last axis "
+    "(keras_bce_mean_over_last_axis: reduction='none' [[1., 0.], [0., 1.]] vs [[.6, .3], "
+    "[.2, .8]] gives [0.43375028, 0.22314355]; 'sum' gives the canonical sum / 2); the paths that "
+    "call it unreduced take only reduction='mean', where it changes nothing, so they do not "
+    "declare it",
+    "float32 Keras BCE clips at float32(1 - 1e-7) = 0.99999988: reduction='none' on [0, 1, .3] "
+    "vs [1, 0, 1] gives [16.1180954, 15.94238472, 1.20397282] "
+    "(keras_bce_probs_clipped_to_float32_epsilon; checked by the float32 value checks)",
+)

@@ -98,7 +98,8 @@ def plan(adapters: list[Adapter], cases: list[Case], dtypes, device: str):
                 raise ValueError(f"adapter {adapter.name!r}: evidence for {ev.convention!r} names "
                                  f"case {ev.case!r}, which no case file defines")
             path = next(p for p in adapter.paths_for(loss) if f"{loss}/{p.name}" == ev.path)
-            checks.append(Check("convention", adapter, path, case, "float64",
+            dtype = next(d for d in ("float64", "float32", "float16", "bfloat16") if d in path.dtypes)
+            checks.append(Check("convention", adapter, path, case, dtype,
                                 "cpu" if adapter.name == "reference" else device, evidence=ev))
     return checks, unsupported
 
@@ -183,8 +184,9 @@ class Prepared:
         return self.backend.to_numpy(self.check.path.fn(*self.args, **self.kwargs))
 
     def cotangent(self) -> np.ndarray:
-        """1 for a scalar output; otherwise seeded normals, rounded to the check's dtype."""
-        shape = self.reference(()).value.shape
+        """1 for a scalar output; otherwise seeded normals, rounded to the check's dtype. The
+        shape is the path's output shape, conventions included."""
+        shape = self.reference().value.shape
         v = np.random.default_rng(COTANGENT_SEED).normal(size=shape) if shape else np.array(1.0)
         return self.backend.to_numpy(self.backend.asarray(v, self.check.dtype, self.check.device))
 

@@ -68,6 +68,7 @@ def _select_adapters(config):
                                 "adapter (call adapters.registry.declare_adapter)")
     wanted = config.getoption("adapters")
     names = wanted.split(",") if wanted else (plugins or list(BUILTIN))
+    names += [p for p in plugins if p not in names]   # a plug-in asked for always runs
     unknown = [n for n in names if n not in registered()]
     if unknown:
         raise pytest.UsageError(f"--adapters: unknown {unknown}; known: {list(registered())}")
@@ -127,7 +128,7 @@ def pytest_terminal_summary(terminalreporter, config):
     tr = terminalreporter
     tr.section("conformance summary")
     outcomes = Counter()
-    for key in ("passed", "failed", "skipped"):
+    for key in ("passed", "failed", "skipped", "xfailed"):
         for report in tr.stats.get(key, []):
             if report.when in ("call", "setup") and "[" in report.nodeid:
                 name = report.nodeid.split("[", 1)[1].split("/", 1)[0]
@@ -140,7 +141,8 @@ def pytest_terminal_summary(terminalreporter, config):
             tr.write_line(f"{adapter.name:<10} SKIPPED: {reason}")
             continue
         versions = ", ".join(f"{k} {v}" for k, v in adapter.backend.versions().items())
-        ran = ", ".join(f"{outcomes[(adapter.name, k)]} {k}" for k in ("passed", "failed", "skipped")
+        ran = ", ".join(f"{outcomes[(adapter.name, k)]} {k}"
+                        for k in ("passed", "failed", "skipped", "xfailed")
                         if outcomes[(adapter.name, k)])
         tr.write_line(f"{adapter.name:<10} {versions}: {len(adapter.paths)} paths; "
                       f"planned {planned}; {ran or 'none selected'}")

@@ -1,0 +1,137 @@
+"""The conventions and recipes document, generated from the adapter registry (never typed by hand).
+
+    python -m conformance.recipe > conformance/CONVENTIONS.md
+
+For each loss: a table of representative parameter sets (the defaults, then each parameter set
+alone) by framework adapter, naming the native paths that take those parameters and the paths
+that agree with the canonical definition (no declared conventions); then each adapter's paths
+with their exact calls and conventions. Last, every convention with its evidence.
+tests/test_recipe.py checks that the committed file is the generated one.
+"""
+from __future__ import annotations
+
+import importlib
+
+from adapters import BUILTIN
+from adapters.registry import Adapter, Path, adapters
+from adapters.spec import CONVENTIONS, LOSSES
+
+# framework adapters declared as plug-ins that the document covers too (they import no framework)
+PLUGINS = ("adapters.tensorflow", "adapters.jax_optax")
+COMMAND = "python -m conformance.recipe > conformance/CONVENTIONS.md"
+
+
+def load() -> list[Adapter]:
+    """The built-in adapters and the plug-ins above that import here, in declaration order."""
+    for module in (*BUILTIN.values(), *PLUGINS):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass
+    return list(adapters().values())
+
+
+def _code(text: str) -> str:
+    return "`" + text.replace("|", "\\|") + "`"
+
+
+def _anchor(convention: str) -> str:
+    return f"[{convention}](#{convention.lower()})"
+
+
+def param_sets(loss: str) -> list[tuple[str, ...]]:
+    return [()] + [(name,) for name in LOSSES[loss].params]
+
+
+def takes(path: Path, params: tuple[str, ...]) -> bool:
+    return set(params) <= path.params
+
+
+def _names(paths: list[Path]) -> str:
+    return ", ".join(_code(p.name) for p in paths)
+
+
+def cell(adapter: Adapter, loss: str, params: tuple[str, ...]) -> str:
+    paths = [p for p in adapter.paths_for(loss) if takes(p, params)]
+    if not paths:
+        return "no path"
+    native = [p for p in paths if p.kind == "native"]
+    agree = _names([p for p in paths if not p.conventions])
+    if not agree:   # the nearest recipe: the path with the fewest conventions
+        near = min(paths, key=lambda p: len(p.conventions))
+        agree = (f"none (fewest conventions: {_code(near.name)}, following "
+                 f"{', '.join(_anchor(c) for c in near.conventions)})")
+    return f"native: {_names(native) or 'none'}; agrees with canonical: {agree}"
+
+
+def loss_section(loss: str, framework: list[Adapter]) -> list[str]:
+    spec = LOSSES[loss]
+    lines = [f"## {loss}", "", spec.doc, ""]
+    if spec.mean_divisor:
+        lines += [f"Divisor of reduction='mean': {spec.mean_divisor}.", ""]
+    lines += ["| parameters | " + " | ".join(a.name for a in framework) + " |",
+              "|---" * (len(framework) + 1) + "|"]
+    for params in param_sets(loss):
+        label = "defaults" if not params else f"{params[0]} set"
+        lines.append(f"| {label} | " + " | ".join(cell(a, loss, params) for a in framework) + " |")
+    lines.append("")
+    for adapter in framework:
+        paths = adapter.paths_for(loss)
+        if not paths:
+            continue
+        lines += [f"### {loss}: {adapter.name}", ""]
+        for p in paths:
+            takes_ = ", ".join(sorted(p.params)) or "no parameters"
+            encodings = (f"; {', '.join(sorted(p.encodings))} targets"
+                         if spec.target == "class" else "")
+            lines.append(f"- {_code(p.name)} ({p.kind}; takes {takes_}{encodings}): {_code(p.call)}")
+            if not p.conventions:
+                lines.append("  - no conventions: agrees with the canonical definition")
+            for name in p.conventions:
+                lines.append(f"  - {_anchor(name)}: {CONVENTIONS[name].description}")
+        lines.append("")
+    return lines
+
+
+def convention_section(name: str, everyone: list[Adapter]) -> list[str]:
+    conv = CONVENTIONS[name]
+    declared = [p.id for a in everyone for p in a.paths if name in p.conventions]
+    lines = [f"### {name}", "", conv.description, "",
+             f"- losses: {', '.join(conv.losses)}",
+             f"- declared by: {', '.join(_code(d) for d in declared) or 'no path'}"]
+    evidence = [(a, e) for a in everyone for e in a.evidence if e.convention == name]
+    if not evidence:
+        lines.append("- evidence: none recorded")
+    for adapter, ev in evidence:
+        lines += [f"- evidence ({adapter.name}, path {_code(ev.path)}, case {_code(ev.case)}):",
+                  f"  - call: {_code(ev.call)}",
+                  f"  - seen: {ev.seen}",
+                  f"  - versions: {ev.versions}",
+                  f"  - link: {ev.link}"]
+    return lines + [""]
+
+
+def document() -> str:
+    everyone = load()
+    framework = [a for a in everyone if a.name != "reference"]
+    lines = ["# Conventions and recipes", "",
+             f"Generated from the adapter registry; do not edit. Regenerate with `{COMMAND}` "
+             "(tests/test_recipe.py fails when this file is out of date).", "",
+             "For each loss and representative parameter set (the defaults, then each parameter "
+             "set alone), per framework adapter: the native paths that take those parameters, "
+             "and the paths that agree with the canonical definition (they declare no "
+             "convention; where none does, the path with the fewest). A convention is listed where a path declares it, whatever the "
+             "parameters: whether it changes the result on given inputs is what the conformance "
+             "report (`pytest conformance/ --report PATH`) shows as `differs by`.", "",
+             "Adapters: " + "; ".join(f"`{a.name}` ({a.description or 'no description'})"
+                                      for a in everyone), ""]
+    for loss in LOSSES:
+        lines += loss_section(loss, framework)
+    lines += ["## Conventions", ""]
+    for name in CONVENTIONS:
+        lines += convention_section(name, everyone)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+if __name__ == "__main__":
+    print(document(), end="")
