@@ -474,6 +474,14 @@ saw("keras_softmax_probs_clipped_to_epsilon", path=CCE_TF_SOFTMAX,
     link=KERAS_NN + ": output / reduce_sum(output), clip_by_value(output, epsilon, "
          "1 - epsilon), keras.config.epsilon() = 1e-07 (no public doc found)")
 
+saw("keras_scalar_loss_is_not_reduced",
+    path="cross_entropy/keras.losses.SparseCategoricalCrossentropy",
+    case="cross_entropy/unbatched-weight-mean/index",
+    call="keras.losses.SparseCategoricalCrossentropy(from_logits=True, "
+         "reduction='mean_with_sample_weight', dtype='float64')(2, [0.3, -1.2, 2.0, 0.5], "
+         "sample_weight=3.0)",
+    seen="1.107597922107055 = 3 * 0.36919930736901835; canonical 0.36919930736901835 (the "
+         "weight of one element cancels in a weighted mean)", versions=SEEN_ON)
 saw("keras_mean_of_nothing_is_0", path="cross_entropy/keras.losses.SparseCategoricalCrossentropy",
     case="cross_entropy/all-ignored-mean/index",
     call="keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-100, "
@@ -517,6 +525,14 @@ saw("keras_bce_probs_clipped_to_epsilon", path="binary_cross_entropy/keras.losse
     link="keras/src/backend/tensorflow/nn.py binary_crossentropy: clip_by_value(output, epsilon, "
          "1 - epsilon); https://keras.io/api/losses/probabilistic_losses/#binarycrossentropy-class "
          "(the clipping: no public doc found)")
+saw("keras_bce_probs_clipped_to_float32_epsilon",
+    path="binary_cross_entropy/keras.losses.BinaryCrossentropy-float32",
+    case="binary_cross_entropy/probs-0-and-1-mean/none",
+    call="keras.losses.BinaryCrossentropy(dtype='float32')([[1., 0., 1.], [1., 0., 0.]], "
+         "[[0., 1., .3], [1., 0., .6]])  # float32 arrays",
+    seen="5.6967902183532715 (p = 1 against y = 0 at -log(1 - float32(1 - 1e-7)) = 15.942); the "
+         "same call in float64 gives 5.726075839773849; canonical inf",
+    versions=SEEN_ON)
 saw("keras_bce_probs_clipped_to_epsilon",
     path="binary_cross_entropy/keras.losses.BinaryCrossentropy[..., None]",
     case="binary_cross_entropy/probs-0-and-1-opposite/none",
@@ -540,11 +556,6 @@ saw("tf_weighted_logits_grad_at_0",
 
 # Seen, but no convention (no canonical difference reaches a checked value):
 PROBED = (
-    "keras_scalar_loss_is_not_reduced (declared, no saw record): SparseCategoricalCrossentropy("
-    "from_logits=True, reduction='mean_with_sample_weight', dtype='float64')(2, x = [0.3, -1.2, "
-    "2.0, 0.5], sample_weight=3.0) gives 1.107597922107055 = 3 * 0.3691993074 (canonical 0.3692). "
-    "Only an unbatched weighted mean shows it, and there the weight cancels canonically, so "
-    "tests/test_loader.py rejects such a case ('parameters that change nothing')",
     "from_logits: False by default in every keras.losses cross-entropy (class and function); "
     "the paths pass from_logits=True except the *(softmax) and (exp) ones",
     "reduction 'sum_over_batch_size' (the default) divides by the number of loss elements "
@@ -563,7 +574,4 @@ PROBED = (
     "[.2, .8]] gives [0.43375028, 0.22314355]; 'sum' gives the canonical sum / 2); the paths that "
     "call it unreduced take only reduction='mean', where it changes nothing, so they do not "
     "declare it",
-    "float32 Keras BCE clips at float32(1 - 1e-7) = 0.99999988: reduction='none' on [0, 1, .3] "
-    "vs [1, 0, 1] gives [16.1180954, 15.94238472, 1.20397282] "
-    "(keras_bce_probs_clipped_to_float32_epsilon; checked by the float32 value checks)",
 )

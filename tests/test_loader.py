@@ -149,23 +149,31 @@ def test_builtin_cases_load_with_every_seed_example():
 
 def test_every_parameter_a_case_sets_changes_the_result():
     """A case that sets a parameter must exercise it: resetting the parameter to its default
-    changes the reference's value or gradient. (Seed cases reproduce a published call as it was
-    made, so they are exempt.)"""
+    changes the reference's value or gradient, canonically or under one of the loss's conventions
+    (a case may exist to show one). Seed cases reproduce a published call as it was made, so they
+    are exempt."""
     import numpy as np
-    from adapters.spec import LOSSES
+    from adapters.spec import CONVENTIONS, LOSSES
     idle = []
     for case in cases.load():
         if case.id.startswith("seed-"):
             continue
         spec = LOSSES[case.loss]
+        ways = [()] + [(c.name,) for c in CONVENTIONS.values() if case.loss in c.losses]
         for name in case.set_params:
             if name == "reduction":
                 continue
-            def run(params):
-                out = reference.evaluate(case.loss, case.inputs, params, case.encoding)
+
+            def run(params, conv):
+                out = reference.evaluate(case.loss, case.inputs, params, case.encoding, conv)
                 v = np.random.default_rng(0).normal(size=out.value.shape) if out.value.shape else 1.0
-                return reference.evaluate(case.loss, case.inputs, params, case.encoding, (), v)
-            a, b = run(case.params), run({**case.params, name: spec.params[name].default})
-            if np.allclose(a.value, b.value, equal_nan=True) and np.allclose(a.grad, b.grad, equal_nan=True):
+                return reference.evaluate(case.loss, case.inputs, params, case.encoding, conv, v)
+
+            def same(conv):
+                a = run(case.params, conv)
+                b = run({**case.params, name: spec.params[name].default}, conv)
+                return (np.allclose(a.value, b.value, equal_nan=True)
+                        and np.allclose(a.grad, b.grad, equal_nan=True))
+            if all(same(conv) for conv in ways):
                 idle.append(f"{case.loss}/{case.id}/{case.encoding}: {name}")
     assert not idle, "parameters that change nothing:\n" + "\n".join(idle)
