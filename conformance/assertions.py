@@ -8,8 +8,25 @@ import numpy as np
 from .cases import Tolerance
 
 
+@dataclass(frozen=True)
+class Worst:
+    """The worst element of one comparison: |got - expected| over the allowed error
+    atol + rtol |expected| (a ratio above 1 fails; inf for a mismatched nan, inf or shape)."""
+    ratio: float = 0.0
+    index: tuple = ()
+    got: float = 0.0
+    expected: float = 0.0
+    allowed: float = 0.0
+
+    @property
+    def error(self) -> float:
+        return abs(self.got - self.expected)
+
+
 class ConformanceFailure(AssertionError):
-    pass
+    def __init__(self, message: str, worst: Worst | None = None):
+        super().__init__(message)
+        self.worst = worst
 
 
 @dataclass
@@ -37,24 +54,37 @@ def close_mask(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> np.ndar
     return same_special | within
 
 
-def assert_close(got, expected, tol: Tolerance, ctx: Context) -> None:
+def worst_element(got, expected, tol: Tolerance) -> Worst:
+    got, expected = np.broadcast_arrays(np.asarray(got, float), np.asarray(expected, float))
+    if got.size == 0:
+        return Worst()
+    ok = close_mask(got, expected, tol)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        allowed = tol.atol + tol.rtol * np.abs(expected)
+        ratio = np.abs(got - expected) / allowed
+    ratio = np.where(ok, np.nan_to_num(ratio, nan=0.0, posinf=0.0),
+                     np.where(ratio > 1, ratio, np.inf))
+    i = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
+    return Worst(float(ratio[i]), tuple(int(k) for k in i), float(got[i]), float(expected[i]),
+                 float(allowed[i]) if np.isfinite(allowed[i]) else 0.0)
+
+
+def assert_close(got, expected, tol: Tolerance, ctx: Context) -> Worst:
+    """Pass, returning the worst element, or raise one ConformanceFailure saying everything."""
     got, expected = np.asarray(got, float), np.asarray(expected, float)
     if got.shape != expected.shape:
         raise ConformanceFailure(_format(ctx, got, expected, tol,
-                                         f"shape {got.shape}, expected shape {expected.shape}"))
-    ok = close_mask(got, expected, tol)
-    if np.all(ok):
-        return
-    with np.errstate(invalid="ignore"):
-        err = np.where(ok, -1.0, np.nan_to_num(np.abs(got - expected), nan=np.inf, posinf=np.inf))
-    worst = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
-    g, e = float(got[worst]), float(expected[worst])
-    allowed = tol.atol + tol.rtol * abs(e) if np.isfinite(e) else 0.0
-    where = f"at index {tuple(int(i) for i in worst)}" if worst else "scalar"
-    line = (f"{where}: got {g!r}, expected {e!r}, |error| {abs(g - e):.3g} > atol {tol.atol:g} "
-            f"+ rtol {tol.rtol:g} * |expected| = {allowed:.3g}; {int((~ok).sum())} of {ok.size} "
-            f"elements outside")
-    raise ConformanceFailure(_format(ctx, got, expected, tol, line))
+                                         f"shape {got.shape}, expected shape {expected.shape}"),
+                                 Worst(np.inf))
+    worst = worst_element(got, expected, tol)
+    if worst.ratio <= 1:
+        return worst
+    outside = int((~close_mask(got, expected, tol)).sum())
+    where = f"at index {worst.index}" if worst.index else "scalar"
+    line = (f"{where}: got {worst.got!r}, expected {worst.expected!r}, |error| {worst.error:.3g} "
+            f"> atol {tol.atol:g} + rtol {tol.rtol:g} * |expected| = {worst.allowed:.3g}; "
+            f"{outside} of {got.size} elements outside")
+    raise ConformanceFailure(_format(ctx, got, expected, tol, line), worst)
 
 
 def _array(a) -> str:

@@ -26,7 +26,7 @@ from adapters.registry import Adapter, Evidence, Path
 from adapters.spec import LOSSES, class_axis
 
 from . import tolerances
-from .assertions import ConformanceFailure, Context, assert_close, close_mask
+from .assertions import ConformanceFailure, Context, Worst, assert_close, close_mask
 from .cases import Case
 
 KINDS = ("value", "gradient", "encoding", "published", "convention")
@@ -116,14 +116,19 @@ def _encoding_base(path: Path, case: Case, by_key) -> Case | None:
 
 # ---------------------------------------------------------------- running one check
 
+def worse(a: Worst, b: Worst) -> Worst:
+    return a if a.ratio >= b.ratio else b
+
+
 def known_failure_key(check: Check) -> str:
     enc = f"/{check.case.encoding}" if check.case.encoding != "none" else ""
     return f"{check.kind}:{check.case.id}{enc}-{check.dtype}"
 
 
-def run(check: Check, reproduce: str) -> None:
-    """Run one check. A check the path declares as a known failure must still fail, with a
-    conformance failure; it is then reported as xfail, and a pass is an error (strict)."""
+def run(check: Check, reproduce: str) -> Worst:
+    """Run one check and return its worst comparison. A check the path declares as a known
+    failure must still fail, with a conformance failure; it is then reported as xfail, and a pass
+    is an error (strict)."""
     reason = dict(check.path.known_failures).get(known_failure_key(check))
     if reason is None:
         return _run(check, reproduce)
@@ -137,8 +142,8 @@ def run(check: Check, reproduce: str) -> None:
         f"but the check passed: remove the declaration\n  reproduce   {reproduce}")
 
 
-def _run(check: Check, reproduce: str) -> None:
-    {"value": _value, "gradient": _gradient, "encoding": _encoding,
+def _run(check: Check, reproduce: str) -> Worst:
+    return {"value": _value, "gradient": _gradient, "encoding": _encoding,
      "published": _published, "convention": _convention}[check.kind](check, reproduce)
 
 
@@ -215,19 +220,19 @@ def _short(v) -> str:
         else repr(v)
 
 
-def _value(check: Check, reproduce: str) -> None:
+def _value(check: Check, reproduce: str) -> Worst:
     prep = Prepared(check)
     expected = prep.reference().value
     canonical = prep.reference(()).value
     what = "reference (float64) on the same rounded inputs"
     if check.path.conventions:
         what += ", following the path's conventions"
-    assert_close(prep.value(), expected, tolerances.for_dtype(check.case, check.dtype),
+    return assert_close(prep.value(), expected, tolerances.for_dtype(check.case, check.dtype),
                  _context(check, "value differs from the reference", what, reproduce,
                           canonical=canonical))
 
 
-def _gradient(check: Check, reproduce: str) -> None:
+def _gradient(check: Check, reproduce: str) -> Worst:
     prep = Prepared(check)
     v = prep.cotangent()
     if check.adapter.name == "reference":
@@ -246,7 +251,7 @@ def _gradient(check: Check, reproduce: str) -> None:
         tol = tolerances.for_dtype(check.case, check.dtype)
         title = "gradient differs from the reference"
         what = "reference analytic gradient (vector-Jacobian product with the same cotangent)"
-    assert_close(got, expected, tol, _context(check, title, what, reproduce,
+    return assert_close(got, expected, tol, _context(check, title, what, reproduce,
                                               canonical=prep.reference((), v).grad))
 
 
@@ -319,7 +324,7 @@ def shifted(value, new, old):
         return np.where(same, value, np.where(np.isfinite(diff), value + diff, new))
 
 
-def _encoding(check: Check, reproduce: str) -> None:
+def _encoding(check: Check, reproduce: str) -> Worst:
     twin, base = Prepared(check), Prepared(check, check.base)
     tol = tolerances.for_dtype(check.case, check.dtype)
     # what the conventions predict the two encodings differ by (0 for canonical behaviour)
@@ -333,15 +338,15 @@ def _encoding(check: Check, reproduce: str) -> None:
     ctx = _context(check, f"value on {check.case.encoding} targets differs from "
                           f"{check.base.encoding} targets", what, reproduce)
     if check.adapter.name == "reference":
-        assert_close(ref_twin.value, ref_base.value, tol, ctx)
-        assert_close(ref_twin.grad, ref_base.grad, tol, ctx)   # the gradient is encoding-free
-        return
-    assert_close(twin.value(), expected, tol, ctx)
+        return worse(assert_close(ref_twin.value, ref_base.value, tol, ctx),
+                     assert_close(ref_twin.grad, ref_base.grad, tol, ctx))  # encoding-free
+    worst = assert_close(twin.value(), expected, tol, ctx)
     ctx.title = ctx.title.replace("value", "gradient")
-    assert_close(twin.gradient(v), shifted(base.gradient(v), ref_twin.grad, ref_base.grad), tol, ctx)
+    return worse(worst, assert_close(twin.gradient(v),
+                                     shifted(base.gradient(v), ref_twin.grad, ref_base.grad), tol, ctx))
 
 
-def _published(check: Check, reproduce: str) -> None:
+def _published(check: Check, reproduce: str) -> Worst:
     """The published number is for the case's exact inputs and canonical semantics. The check
     shifts it by what rounding the inputs to the dtype and the path's conventions change, both
     computed by the reference, so what remains is the framework's own error."""
@@ -351,21 +356,24 @@ def _published(check: Check, reproduce: str) -> None:
     exact = reference.evaluate(case.loss, case.inputs, case.params, case.encoding)
     what = f"published: {case.provenance}; shifted by what input rounding and conventions change"
     is_reference = check.adapter.name == "reference"
+    worst = Worst()
     if case.expected is not None:
         got = prep.reference().value if is_reference else prep.value()
-        assert_close(got, shifted(case.expected, prep.reference().value, exact.value), tol,
-                     _context(check, "value differs from the published value", what, reproduce))
+        expected = shifted(case.expected, prep.reference().value, exact.value)
+        worst = assert_close(got, expected, tol, _context(
+            check, "value differs from the published value", what, reproduce))
     if case.expected_grad is not None:
         v = np.array(1.0)
         got = prep.reference(cotangent=v).grad if is_reference else prep.gradient(v)
         exact_grad = reference.evaluate(case.loss, case.inputs, case.params, case.encoding,
                                         (), v).grad
-        assert_close(got, shifted(case.expected_grad, prep.reference(cotangent=v).grad, exact_grad), tol,
-                     _context(check, "gradient differs from the published gradient", what,
-                              reproduce))
+        expected = shifted(case.expected_grad, prep.reference(cotangent=v).grad, exact_grad)
+        worst = worse(worst, assert_close(got, expected, tol, _context(
+            check, "gradient differs from the published gradient", what, reproduce)))
+    return worst
 
 
-def _convention(check: Check, reproduce: str) -> None:
+def _convention(check: Check, reproduce: str) -> Worst:
     ev = check.evidence
     prep = Prepared(check)
     v = prep.cotangent()
@@ -380,7 +388,7 @@ def _convention(check: Check, reproduce: str) -> None:
     assert exercised, (f"evidence for {ev.convention} on {check.path.id}: case {ev.case} gives the "
                        f"same value and gradient with and without the convention, so it shows "
                        f"nothing; pick a case that exercises it")
-    assert_close(prep.value(), follows.value, tol, ctx)
+    worst = assert_close(prep.value(), follows.value, tol, ctx)
     ctx.title = ctx.title.replace("no longer follows", "gradient no longer follows")
     ctx.canonical = without.grad
-    assert_close(prep.gradient(v), follows.grad, tol, ctx)
+    return worse(worst, assert_close(prep.gradient(v), follows.grad, tol, ctx))

@@ -11,10 +11,10 @@ so `unsupported (...)` shows only when no path of the adapter could run the case
 case (the reference with the path's conventions differs from the reference without each of them,
 value or gradient, at the check's tolerance), exactly as the checks compute it.
 
-How errors are measured: while a check runs, `conformance.checks.assert_close` is wrapped so that
-every comparison records its worst element's |got - expected| relative to the allowed error
-atol + rtol |expected| (a ratio above 1 fails). The check code is unchanged and nothing is parsed
-from failure messages; a FAIL cell shows the largest ratio seen.
+How errors are measured: every check returns its worst comparison (`assertions.Worst`: the
+element's |got - expected| over the allowed error atol + rtol |expected|; above 1 fails), which the
+test function records as the user property "worst"; a failing check's ConformanceFailure carries
+it. A FAIL cell shows the largest ratio seen.
 
 Files: PATH ending in .md, .json or .html writes that format; any other PATH writes PATH.md,
 PATH.json and PATH.html.
@@ -22,10 +22,8 @@ PATH.json and PATH.html.
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -34,52 +32,10 @@ import pytest
 from adapters.spec import LOSSES
 
 from . import checks, tolerances
-from .assertions import close_mask
+from .assertions import Worst, close_mask
 
 ORDER = ("unsupported", "skipped", "pass", "xfail", "FAIL")   # worst last
 FORMATS = (".md", ".json", ".html")
-
-
-@dataclass
-class Measure:
-    """The worst comparison of one check: |error| / allowed, and where it was."""
-    ratio: float = 0.0
-    error: float = 0.0
-    got: float = 0.0
-    expected: float = 0.0
-
-    def add(self, got, expected, tol) -> None:
-        got, expected = np.asarray(got, float), np.asarray(expected, float)
-        try:
-            got, expected = np.broadcast_arrays(got, expected)
-        except ValueError:     # a shape mismatch: no element-wise error
-            self.ratio = np.inf
-            return
-        if got.size == 0:
-            return
-        ok = close_mask(got, expected, tol)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            err = np.abs(got - expected)
-            allowed = tol.atol + tol.rtol * np.abs(expected)
-            ratio = np.where(ok & ~np.isfinite(err), 0.0, err / allowed)
-            ratio = np.where(~ok & ~(ratio > 1), np.inf, np.nan_to_num(ratio, nan=0.0))
-        i = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
-        if ratio[i] >= self.ratio:
-            self.ratio, self.error = float(ratio[i]), float(err[i])
-            self.got, self.expected = float(got[i]), float(expected[i])
-
-
-@contextmanager
-def measuring(measure: Measure):
-    """Record every comparison the check makes into `measure`, then compare as usual."""
-    original = checks.assert_close
-
-    def recording(got, expected, tol, ctx):
-        measure.add(got, expected, tol)
-        return original(got, expected, tol, ctx)
-
-    with mock.patch.object(checks, "assert_close", recording):
-        yield
 
 
 @dataclass
@@ -87,7 +43,7 @@ class Result:
     check: checks.Check
     outcome: str                   # one of ORDER
     reason: str = ""
-    measure: Measure = field(default_factory=Measure)
+    worst: Worst = field(default_factory=Worst)
     conventions: tuple = ()        # conventions that change the result on this case (passed)
 
 
@@ -123,16 +79,6 @@ class ReportPlugin:
         self.config, self.path, self.results = config, Path(path), {}
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_call(self, item):
-        check = _check_of(item)
-        if check is None:
-            yield
-            return
-        self.results[item.nodeid] = result = Result(check, "pass")
-        with measuring(result.measure):
-            yield
-
-    @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
         rep, check = outcome.get_result(), _check_of(item)
@@ -147,8 +93,10 @@ class ReportPlugin:
             result.outcome, result.reason = "skipped", _first_line(reason.removeprefix("Skipped: "))
         elif rep.failed:
             result.outcome = "FAIL"
+            result.worst = getattr(call.excinfo and call.excinfo.value, "worst", None) or Worst()
             result.reason = _first_line(_error(call.excinfo) if call.excinfo else rep.longreprtext)
         elif rep.passed:
+            result.worst = dict(item.user_properties).get("worst") or Worst()
             result.conventions = conventions_seen(check)
 
     def pytest_sessionfinish(self, session):
@@ -201,11 +149,11 @@ def cell(results: list[Result], unsupported: list) -> dict:
     detail = {"status": status, "checks": len(results)}
     if status == "FAIL":
         failed = [r for r in results if r.outcome == "FAIL"]
-        worst = max(failed, key=lambda r: r.measure.ratio)
-        c, m = worst.check, worst.measure
+        top = max(failed, key=lambda r: r.worst.ratio)
+        c, m = top.check, top.worst
         where = f"{c.path.name} {c.kind} {c.dtype}"
         if not m.ratio > 1:      # no comparison failed: an exception, or a strict known failure
-            text = f"FAIL ({where}: {worst.reason})"
+            text = f"FAIL ({where}: {top.reason})"
         elif np.isfinite(m.ratio):
             text = f"FAIL (|error| {m.error:.3g} = {m.ratio:.3g} x tolerance; {where})"
         else:
@@ -222,7 +170,7 @@ def cell(results: list[Result], unsupported: list) -> dict:
     else:
         text = "no path"
     if ran:
-        detail["max_error_ratio"] = max(r.measure.ratio for r in ran)
+        detail["max_error_ratio"] = max(r.worst.ratio for r in ran)
     detail["text"] = text
     return detail
 
@@ -307,7 +255,7 @@ def _json(frame, details, versions, results) -> dict:
     checks_out = [{"id": r.check.id, "adapter": r.check.adapter.name, "path": r.check.path.id,
                    "kind": r.check.kind, "dtype": r.check.dtype, "device": r.check.device,
                    "outcome": r.outcome, "reason": r.reason, "conventions": list(r.conventions),
-                   "max_error_ratio": r.measure.ratio, "max_abs_error": r.measure.error}
+                   "max_error_ratio": r.worst.ratio, "max_abs_error": r.worst.error}
                   for r in results]
     return {"versions": versions, "adapters": names, "rows": rows, "checks": checks_out}
 

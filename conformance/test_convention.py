@@ -4,5 +4,5 @@ from conformance.checks import run
 KIND = "convention"
 
 
-def test_convention(check, reproduce):
-    run(check, reproduce)
+def test_convention(check, reproduce, record_property):
+    record_property("worst", run(check, reproduce))   # read by the --report plugin

@@ -4,5 +4,5 @@ from conformance.checks import run
 KIND = "gradient"
 
 
-def test_gradient(check, reproduce):
-    run(check, reproduce)
+def test_gradient(check, reproduce, record_property):
+    record_property("worst", run(check, reproduce))   # read by the --report plugin

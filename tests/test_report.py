@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conformance.cases import Tolerance
-from conformance.report import Measure
+from conformance.assertions import worst_element
 
 ROOT = Path(__file__).resolve().parent.parent
 pytest.importorskip("torch", reason="the report is shown on torch checks: pip install torch==2.13.0")
@@ -112,13 +112,11 @@ def test_failure_shows_the_largest_error(report):
     assert cell["torch"]["text"] == "pass"
 
 
-def test_measure_is_error_over_allowed_error():
-    m = Measure()
+def test_worst_is_error_over_allowed_error():
     tol = Tolerance(atol=1e-3, rtol=0.0, why="test")
-    m.add(np.array([1.0, 2.0005]), np.array([1.0, 2.0]), tol)
-    assert m.ratio == pytest.approx(0.5) and m.error == pytest.approx(5e-4)
-    m.add(np.array([np.nan]), np.array([1.0]), tol)
-    assert m.ratio == np.inf and np.isnan(m.got)
-    m2 = Measure()
-    m2.add(np.array([np.nan, np.inf]), np.array([np.nan, np.inf]), tol)   # matching specials
-    assert m2.ratio == 0.0
+    w = worst_element(np.array([1.0, 2.0005]), np.array([1.0, 2.0]), tol)
+    assert w.ratio == pytest.approx(0.5) and w.error == pytest.approx(5e-4) and w.index == (1,)
+    w = worst_element(np.array([np.nan]), np.array([1.0]), tol)
+    assert w.ratio == np.inf and np.isnan(w.got)
+    w = worst_element(np.array([np.nan, np.inf]), np.array([np.nan, np.inf]), tol)   # matching
+    assert w.ratio == 0.0
