@@ -21,7 +21,8 @@ def pytest_addoption(parser):
     group = parser.getgroup("conformance")
     group.addoption("--adapters", default=None,
                     help="comma-separated adapters to run (default: all built-in: "
-                         f"{','.join(BUILTIN)}; with --adapter: only the plug-ins)")
+                         f"{','.join(BUILTIN)}; with --adapter: only the plug-ins, which always "
+                         "run)")
     group.addoption("--adapter", action="append", default=[], metavar="MODULE",
                     help="a module (dotted name or .py file) declaring your own adapter; "
                          "repeatable")
@@ -37,21 +38,24 @@ def pytest_addoption(parser):
                          "and PATH.html, or only the format PATH's suffix names")
 
 
+def _import_file(path: Path):
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file {path}")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def _import_plugin(spec: str):
-    if spec.endswith(".py") or os.sep in spec:
-        path = Path(spec).resolve()
-        if not path.is_file():
-            raise pytest.UsageError(f"--adapter {spec}: no such file")
-        module_spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(module_spec)
-        sys.modules[path.stem] = module
-        loader = lambda: module_spec.loader.exec_module(module) or module  # noqa: E731
-    else:
+    """A plug-in by file path or by module name (importable from the current directory)."""
+    try:
+        if spec.endswith(".py") or os.sep in spec:
+            return _import_file(Path(spec).resolve())
         if os.getcwd() not in sys.path:
             sys.path.insert(0, os.getcwd())
-        loader = lambda: importlib.import_module(spec)  # noqa: E731
-    try:
-        return loader()
+        return importlib.import_module(spec)
     except Exception as err:   # a broken plug-in is a usage error, not an internal error
         raise pytest.UsageError(f"--adapter {spec}: importing it raised "
                                 f"{type(err).__name__}: {err}") from None
