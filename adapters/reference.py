@@ -52,7 +52,7 @@ def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
                         "mean": np.broadcast_to(v / divisor, elements.shape)}[p["reduction"]]
             if spec.target == "class":
                 upstream = np.expand_dims(upstream, class_axis(x))
-            elif elements.ndim < x.ndim:    # keras_bce_mean_over_last_axis
+            elif elements.ndim < x.ndim:    # keras_bce_mean_over_last_axis ("binary", "same")
                 upstream = np.expand_dims(upstream, -1)
             grad = local * upstream
             if ("all_ignored_mean_gradient_is_zero" in conv and p["reduction"] == "mean"
@@ -201,6 +201,43 @@ def _binary_cross_entropy_with_logits(x, y, p, encoding, conv):
     return elements, local, x.size
 
 
+# ---------------------------------------------------------------- regression losses
+# d = x - y. np.sign(0) = 0: the gradient of |d| at d = 0 is 0 (spec.py, regression family).
+
+def _abs_grad(d, conv):
+    if "jax_abs_grad_at_0_is_1" in conv:
+        return np.where(d >= 0, 1.0, -1.0)
+    return np.sign(d)
+
+
+def _l1_loss(x, y, p, encoding, conv):
+    d = x - y
+    return np.abs(d), _abs_grad(d, conv), x.size
+
+
+def _mse_loss(x, y, p, encoding, conv):
+    d = x - y
+    return d * d, 2.0 * d, x.size
+
+
+def _smooth_l1_loss(x, y, p, encoding, conv):
+    d, beta = x - y, float(p["beta"])
+    a = np.abs(d)
+    if beta == 0:                        # the L1 loss
+        return a, _abs_grad(d, conv), x.size
+    inner = a < beta
+    elements = np.where(inner, 0.5 * d * d / beta, a - 0.5 * beta)
+    return elements, np.where(inner, d / beta, np.sign(d)), x.size
+
+
+def _huber_loss(x, y, p, encoding, conv):
+    d, delta = x - y, float(p["delta"])
+    a = np.abs(d)
+    inner = a <= delta
+    elements = np.where(inner, 0.5 * d * d, delta * (a - 0.5 * delta))
+    return elements, np.where(inner, d, delta * np.sign(d)), x.size
+
+
 # ---------------------------------------------------------------- Keras conventions
 
 KERAS_EPSILON = 1e-7   # keras.config.epsilon()
@@ -243,6 +280,10 @@ _PARTS = {
     "nll_loss": _nll_loss,
     "binary_cross_entropy": _binary_cross_entropy,
     "binary_cross_entropy_with_logits": _binary_cross_entropy_with_logits,
+    "l1_loss": _l1_loss,
+    "mse_loss": _mse_loss,
+    "smooth_l1_loss": _smooth_l1_loss,
+    "huber_loss": _huber_loss,
 }
 
 

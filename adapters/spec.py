@@ -8,6 +8,10 @@ Shapes (classification family)
     input  (N, C)          target (N,)         a batch
     input  (N, C, d1..dk)  target (N, d1..dk)  spatial, classes on axis 1 ("channels first")
     `index` targets hold class numbers; `one_hot` and `probs` targets have the input's shape.
+
+Shapes (regression family: target kind "same")
+    input  any shape, at least 1-D   target the input's shape, any real values
+    d = input - target element by element; 'mean' divides by the number of elements.
 """
 from __future__ import annotations
 
@@ -56,7 +60,8 @@ class Loss:
     name: str
     inputs: tuple[str, ...]          # positional inputs, in call order
     differentiable: tuple[str, ...]  # inputs that gradients are taken with respect to
-    target: str | None               # "class" (index/one_hot/probs), "binary" (same shape) or None
+    target: str | None               # "class" (index/one_hot/probs), "binary" (same shape, values
+                                     # in [0, 1]), "same" (same shape, any real values) or None
     params: dict[str, Param]
     mean_divisor: str | None         # the exact divisor of reduction='mean'; None: no reduction
     doc: str
@@ -88,6 +93,10 @@ ELEMENT_WEIGHT = Param("weight", None, "null or non-negative numbers broadcastab
 POS_WEIGHT = Param("pos_weight", None,
                    "null or non-negative numbers broadcastable to the input (one per class, last axis)",
                    lambda v: v is None or bool(np.all(np.asarray(v, dtype=float) >= 0)), array=True)
+BETA = Param("beta", 1.0, "a number >= 0 (0 gives the L1 loss)",
+             lambda v: _is_number(v) and v >= 0 and np.isfinite(v))
+DELTA = Param("delta", 1.0, "a number > 0 (torch.nn.HuberLoss rejects 0: the loss would vanish)",
+              lambda v: _is_number(v) and v > 0 and np.isfinite(v))
 
 LOSSES: dict[str, Loss] = {}
 
@@ -133,6 +142,29 @@ _add(Loss(
     "Logits x, targets y in [0, 1]: l = -w (pos_weight y log s(x) + (1-y) log(1 - s(x))), "
     "s = sigmoid, with log s(x) = -softplus(-x) so that no logit overflows."))
 
+# Regression family. d = input - target; the gradient with respect to the input is written with
+# sign(0) = 0, so at d = 0 the gradient of |d| is 0 (torch.sign, tf.sign, jnp.sign all give 0 there).
+# smooth_l1 and huber have continuous first derivatives at |d| = beta and |d| = delta (both sides
+# give sign(d) and delta sign(d)), so those points need no choice.
+_ELEMENTS = "the number of elements"
+_add(Loss(
+    "l1_loss", ("input", "target"), ("input",), "same", {"reduction": REDUCTION}, _ELEMENTS,
+    "l = |d|, d = input - target. Gradient: sign(d), 0 at d = 0."))
+_add(Loss(
+    "mse_loss", ("input", "target"), ("input",), "same", {"reduction": REDUCTION}, _ELEMENTS,
+    "l = d^2, d = input - target (no factor 1/2). Gradient: 2 d."))
+_add(Loss(
+    "smooth_l1_loss", ("input", "target"), ("input",), "same",
+    {"beta": BETA, "reduction": REDUCTION}, _ELEMENTS,
+    "l = 0.5 d^2 / beta if |d| < beta, else |d| - 0.5 beta; d = input - target. beta = 0 is the "
+    "L1 loss |d|. Gradient: d / beta if |d| < beta, else sign(d) (0 at d = 0 when beta = 0); "
+    "continuous at |d| = beta. smooth_l1(beta) = huber(delta=beta) / beta for beta > 0."))
+_add(Loss(
+    "huber_loss", ("input", "target"), ("input",), "same",
+    {"delta": DELTA, "reduction": REDUCTION}, _ELEMENTS,
+    "l = 0.5 d^2 if |d| <= delta, else delta (|d| - 0.5 delta); d = input - target. "
+    "Gradient: d if |d| <= delta, else delta sign(d); continuous at |d| = delta."))
+
 CONVENTIONS: dict[str, Convention] = {c.name: c for c in (
     Convention("bce_log_clamped_at_-100", ("binary_cross_entropy",),
                "each log term is clamped from below at -100, so l <= 100 w instead of inf"),
@@ -150,6 +182,15 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in (
                "rather than nan"),
 )}
 
+
+# JAX: seen by adapters/jax_optax.py.
+CONVENTIONS.update({c.name: c for c in (
+    Convention("jax_abs_grad_at_0_is_1", ("l1_loss", "smooth_l1_loss"),
+               "jnp.abs (lax.abs) differentiates |d| as select(d >= 0, 1, -1), so at d = input - "
+               "target = 0 (also -0.0) the gradient of |d| is +1 instead of sign(0) = 0: l1_loss, "
+               "and smooth_l1_loss with beta = 0, get +1 times the upstream gradient there "
+               "(the values are right)"),
+)})
 
 # Keras 3 (keras.losses on the TensorFlow backend): seen by adapters/tensorflow.py, with the exact
 # calls, values and links in that module's EVIDENCE.
@@ -194,7 +235,8 @@ CONVENTIONS.update({c.name: c for c in (
                "as 0, so the gradient at a logit of exactly 0 is w (1 - y) instead of "
                "w (1 - y - pos_weight y) / 2 (the value is right)"),
     Convention("keras_bce_mean_over_last_axis",
-               ("binary_cross_entropy", "binary_cross_entropy_with_logits"),
+               ("binary_cross_entropy", "binary_cross_entropy_with_logits",
+                "l1_loss", "mse_loss", "huber_loss", "smooth_l1_loss"),
                "the unreduced loss is averaged over the last axis (shape input.shape[:-1], a scalar "
                "for 1-D input): reduction='none' returns those means, 'sum' is the canonical sum "
                "divided by input.shape[-1]; 'mean' is unchanged"),
@@ -234,6 +276,9 @@ def check_inputs(loss: Loss, inputs: dict[str, np.ndarray], params: dict[str, An
                                           f"{x.ndim} dimensions")
         return
     y = inputs["target"]
+    if loss.target == "same":
+        _check_same_shape(x, y)
+        return
     if loss.target == "binary":
         _check_same_shape(x, y)
         _check_unit_interval("inputs.target", y)

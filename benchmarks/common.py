@@ -172,6 +172,9 @@ def synchronizer(adapter_name: str, device: str):
 
 # ---------------------------------------------------------------- limits
 
+REGRESSION = ("l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss")
+
+
 def min_bytes(loss: str, shape, dtype: str, backward: bool) -> int:
     """Bytes a loss must move at least: each input read once, the output written once, and
     for forward+backward the gradient written too (a fused kernel reads inputs only once).
@@ -183,8 +186,8 @@ def min_bytes(loss: str, shape, dtype: str, backward: bool) -> int:
         total = x + 8 * n + s
     elif loss == "nll_loss":
         total = n * s + 8 * n + s          # only the targets' entries of the input are read
-    elif loss in ("binary_cross_entropy", "binary_cross_entropy_with_logits"):
-        total = 2 * x + s
+    elif loss in ("binary_cross_entropy", "binary_cross_entropy_with_logits") + REGRESSION:
+        total = 2 * x + s                  # input and target read, one scalar written
     else:                                  # softmax, log_softmax: the full output is written
         total = 2 * x + (x if backward else 0)   # backward also reads the cotangent
     return total + (x if backward else 0)
@@ -198,10 +201,13 @@ def min_ops(loss: str, shape, backward: bool) -> int:
     e = n * c
     forward = {"cross_entropy": 4 * e + 3 * n, "nll_loss": 2 * n,
                "binary_cross_entropy": 6 * e, "binary_cross_entropy_with_logits": 7 * e,
-               "softmax": 5 * e, "log_softmax": 5 * e}[loss]
+               "softmax": 5 * e, "log_softmax": 5 * e,
+               # subtract, abs or square, (compare and select for the two-branch losses), add
+               "l1_loss": 3 * e, "mse_loss": 3 * e, "smooth_l1_loss": 5 * e, "huber_loss": 5 * e}[loss]
     grad = {"cross_entropy": 3 * e + n, "nll_loss": e + n,
             "binary_cross_entropy": 4 * e, "binary_cross_entropy_with_logits": 4 * e,
-            "softmax": 4 * e, "log_softmax": 3 * e}[loss]
+            "softmax": 4 * e, "log_softmax": 3 * e,
+            "l1_loss": 2 * e, "mse_loss": 2 * e, "smooth_l1_loss": 3 * e, "huber_loss": 3 * e}[loss]
     return forward + (grad if backward else 0)
 
 
