@@ -357,6 +357,56 @@ def smooth_l1_jnp(input, target, *, beta, reduction):
 # Each record names a built-in case that exercises the convention on that path, eager and "+jit";
 # the convention check (conformance/test_convention.py) re-runs it at float64.
 
+# ---------------------------------------------------------------- kl_div
+# optax's KL divergences return one value per example (summed over the last axis); 'mean' divides
+# the total by the number of elements and 'batchmean' by input.shape[0], as PyTorch does.
+
+KL_PER_EXAMPLE = ["optax_kl_divergence_sums_over_last_axis"]
+
+
+def kl_reduce(losses, reduction, input):
+    """PyTorch's kl_div reductions on per-element or per-example losses."""
+    if reduction == "batchmean":
+        return _jnp().sum(losses) / input.shape[0]
+    return reduce(losses, reduction, divisor=input.size)
+
+
+def _optax_kl(input, target, log_target):
+    losses = _optax().losses
+    fn = losses.kl_divergence_with_log_targets if log_target else losses.kl_divergence
+    return fn(input, target)
+
+
+# Per-example output does not have the canonical 'none' shape for N-D input, so the path that
+# takes every reduction is declared for 1-D input only; the other runs reduction='mean' at any rank.
+@path("kl_div", "optax.kl_divergence", kind="composed", params=["log_target"],
+      call="jnp.sum((optax.kl_divergence_with_log_targets if log_target else "
+           "optax.kl_divergence)(input, target)) / input.size  [reduction='mean' only]")
+def kl_optax(input, target, *, log_target):
+    return kl_reduce(_optax_kl(input, target, log_target), "mean", input)
+
+
+@path("kl_div", "optax.kl_divergence(1-D)", kind="composed", params=["reduction", "log_target"],
+      conventions=KL_PER_EXAMPLE, ndims=[1],
+      call="kl_reduce((optax.kl_divergence_with_log_targets if log_target else "
+           "optax.kl_divergence)(input, target), reduction, input)  [1-D input; a scalar per "
+           "example]")
+def kl_optax_1d(input, target, *, reduction, log_target):
+    return kl_reduce(_optax_kl(input, target, log_target), reduction, input)
+
+
+@path("kl_div", "jax.scipy.special.xlogy", kind="composed", params=["reduction", "log_target"],
+      call="kl_reduce(exp(target) * (target - input) if log_target else "
+           "xlogy(target, target) - target * input, reduction, input)")
+def kl_jnp(input, target, *, reduction, log_target):
+    jnp = _jnp()
+    if log_target:
+        elements = jnp.exp(target) * (target - input)
+    else:
+        elements = importlib.import_module("jax.scipy.special").xlogy(target, target) - target * input
+    return kl_reduce(elements, reduction, input)
+
+
 SEEN_ON = "jax 0.10.2, optax 0.2.8, numpy 2.4.6; CPU, jax_enable_x64, float64, eager and jax.jit"
 OPTAX_DOC = "https://optax.readthedocs.io/en/latest/api/losses.html"
 
@@ -395,6 +445,16 @@ for jit in ("", "+jit"):
                     versions=SEEN_ON,
                     link="jax/_src/lax/lax.py _abs_jvp_rule: select(ge(x, 0), g, neg(g)) "
                          "(no public doc found)")
+
+    adapter.saw("optax_kl_divergence_sums_over_last_axis", path="kl_div/optax.kl_divergence(1-D)" + jit,
+                case="kl_div/vector-none/none",
+                call="optax.kl_divergence(log_softmax(x), softmax(y)) on (5,) arrays, "
+                     "reduction='none'" + (" under jax.jit" if jit else ""),
+                seen="a scalar, the sum of the canonical (5,) elements (on (4, 5) arrays: shape "
+                     "(4,), the per-row sums); "
+                     "optax.losses.kl_divergence_with_log_targets likewise",
+                versions=SEEN_ON, link=OPTAX_DOC + " (kl_divergence: 'Returns: Kullback-Leibler "
+                "divergence ... with shape [...]', the last axis summed)")
 
 # Seen, but no convention (no canonical difference reaches a checked value):
 PROBED = (

@@ -317,3 +317,18 @@ adapter.saw("all_ignored_mean_gradient_is_zero", path="nll_loss/functional",
             case="nll_loss/all-ignored-mean/index",
             call="F.nll_loss(x, tensor([-100, -100])).backward()",
             seen="value nan, x.grad all 0.0", versions=SEEN_ON)
+
+
+# ---------------------------------------------------------------- kl_div (registered after the evidence
+# above; placement does not matter to the registry)
+
+@path("kl_div", "functional", params=["reduction", "log_target"],
+      call="torch.nn.functional.kl_div(input, target, reduction=reduction, log_target=log_target)")
+def kl_div_functional(input, target, *, reduction, log_target):
+    return _F().kl_div(input, target, reduction=reduction, log_target=log_target)
+
+
+@path("kl_div", "module", params=["reduction", "log_target"],
+      call="torch.nn.KLDivLoss(reduction=reduction, log_target=log_target)(input, target)")
+def kl_div_module(input, target, *, reduction, log_target):
+    return _nn().KLDivLoss(reduction=reduction, log_target=log_target)(input, target)

@@ -43,13 +43,16 @@ def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
     elements, local, divisor = _PARTS[loss](x, y, p, encoding, conv)
     elements, local, divisor = _keras_reductions(x, elements, local, divisor, conv)
     with np.errstate(invalid="ignore", divide="ignore"):
-        value = {"none": elements, "sum": elements.sum(),
-                 "mean": elements.sum() / divisor}[p["reduction"]]
+        batch = x.shape[0] if p["reduction"] == "batchmean" else None   # kl_div only
+        value = {"none": elements, "sum": elements.sum(), "mean": elements.sum() / divisor,
+                 "batchmean": elements.sum() / batch if batch else None}[p["reduction"]]
         grad = None
         if cotangent is not None:
             v = np.asarray(cotangent, dtype=np.float64)
             upstream = {"none": v, "sum": np.broadcast_to(v, elements.shape),
-                        "mean": np.broadcast_to(v / divisor, elements.shape)}[p["reduction"]]
+                        "mean": np.broadcast_to(v / divisor, elements.shape),
+                        "batchmean": np.broadcast_to(v / batch, elements.shape) if batch else None,
+                        }[p["reduction"]]
             if spec.target == "class":
                 upstream = np.expand_dims(upstream, class_axis(x))
             elif elements.ndim < x.ndim:    # keras_bce_mean_over_last_axis ("binary", "same")
@@ -238,6 +241,19 @@ def _huber_loss(x, y, p, encoding, conv):
     return elements, np.where(inner, d, delta * np.sign(d)), x.size
 
 
+def _kl_div(x, y, p, encoding, conv):
+    if p["log_target"]:
+        q = np.exp(y)
+        elements, local = q * (y - x), -q
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            elements = np.where(y > 0, y * (np.log(np.where(y > 0, y, 1.0)) - x), 0.0)
+        local = -y
+    if "optax_kl_divergence_sums_over_last_axis" in conv:
+        elements = elements.sum(axis=-1)     # the divisors stay: x.size and x.shape[0]
+    return elements, local, x.size
+
+
 # ---------------------------------------------------------------- Keras conventions
 
 KERAS_EPSILON = 1e-7   # keras.config.epsilon()
@@ -284,6 +300,7 @@ _PARTS = {
     "mse_loss": _mse_loss,
     "smooth_l1_loss": _smooth_l1_loss,
     "huber_loss": _huber_loss,
+    "kl_div": _kl_div,
 }
 
 

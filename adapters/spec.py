@@ -98,6 +98,12 @@ BETA = Param("beta", 1.0, "a number >= 0 (0 gives the L1 loss)",
 DELTA = Param("delta", 1.0, "a number > 0 (torch.nn.HuberLoss rejects 0: the loss would vanish)",
               lambda v: _is_number(v) and v > 0 and np.isfinite(v))
 
+KL_REDUCTIONS = REDUCTIONS + ("batchmean",)
+KL_REDUCTION = Param("reduction", "mean", "one of 'none', 'mean', 'sum', 'batchmean'",
+                     lambda v: v in KL_REDUCTIONS)
+LOG_TARGET = Param("log_target", False, "a bool: the target holds log-probabilities",
+                   lambda v: isinstance(v, (bool, np.bool_)))
+
 LOSSES: dict[str, Loss] = {}
 
 
@@ -165,6 +171,17 @@ _add(Loss(
     "l = 0.5 d^2 if |d| <= delta, else delta (|d| - 0.5 delta); d = input - target. "
     "Gradient: d if |d| <= delta, else delta sign(d); continuous at |d| = delta."))
 
+# Kullback-Leibler divergence (PyTorch's kl_div: the input is log-probabilities, the target
+# probabilities). Target kind "same": any shape, target of the input's shape.
+_add(Loss(
+    "kl_div", ("input", "target"), ("input",), "same",
+    {"reduction": KL_REDUCTION, "log_target": LOG_TARGET},
+    "the number of elements; reduction='batchmean' divides by input.shape[0] instead",
+    "Input x: log-probabilities (any real). Target t: probabilities >= 0, or log-probabilities "
+    "when log_target. l = t (log t - x) with 0 log 0 = 0 (xlogy); with log_target l = exp(t) "
+    "(t - x). Gradient: -t (-exp(t) with log_target). reduction='batchmean' is the sum divided "
+    "by input.shape[0], the mathematical KL divergence per sample for (N, C) input."))
+
 CONVENTIONS: dict[str, Convention] = {c.name: c for c in (
     Convention("bce_log_clamped_at_-100", ("binary_cross_entropy",),
                "each log term is clamped from below at -100, so l <= 100 w instead of inf"),
@@ -190,6 +207,15 @@ CONVENTIONS.update({c.name: c for c in (
                "target = 0 (also -0.0) the gradient of |d| is +1 instead of sign(0) = 0: l1_loss, "
                "and smooth_l1_loss with beta = 0, get +1 times the upstream gradient there "
                "(the values are right)"),
+)})
+
+# optax: seen by adapters/jax_optax.py.
+CONVENTIONS.update({c.name: c for c in (
+    Convention("optax_kl_divergence_sums_over_last_axis", ("kl_div",),
+               "optax.kl_divergence and kl_divergence_with_log_targets return one divergence per "
+               "example, summed over the last axis (shape input.shape[:-1], a scalar for 1-D "
+               "input): reduction='none' gives those sums; 'sum', 'mean' (over all elements) and "
+               "'batchmean' are unchanged"),
 )})
 
 # Keras 3 (keras.losses on the TensorFlow backend): seen by adapters/tensorflow.py, with the exact
@@ -278,6 +304,8 @@ def check_inputs(loss: Loss, inputs: dict[str, np.ndarray], params: dict[str, An
     y = inputs["target"]
     if loss.target == "same":
         _check_same_shape(x, y)
+        if loss.name == "kl_div" and not params.get("log_target") and y.size and np.any(y < 0):
+            raise SpecError("inputs.target", "probabilities must be >= 0 (or set log_target)")
         return
     if loss.target == "binary":
         _check_same_shape(x, y)

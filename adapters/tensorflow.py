@@ -485,6 +485,25 @@ def huber_tf(input, target, *, delta, reduction):
 # check (conformance/test_convention.py) re-runs it at float64 and fails when TensorFlow/Keras stop
 # doing it. Values: tensorflow 2.21.0, keras 3.15.1 (TensorFlow backend), CPU, float64, eager.
 
+# ---------------------------------------------------------------- kl_div
+# keras.losses.KLDivergence takes probabilities (y_true, y_pred), clips both to [eps, 1] and means
+# over the last axis; not a path here. The tf composition follows PyTorch's definition.
+
+@path("kl_div", "tf.math.xlogy", kind="composed", params=["reduction", "log_target"],
+      call="reduce(tf.exp(target) * (target - input) if log_target else "
+           "tf.math.xlogy(target, target) - target * input, reduction)  "
+           "['batchmean': sum / input.shape[0]]")
+def kl_div_tf(input, target, *, reduction, log_target):
+    tf = _tf()
+    if log_target:
+        elements = tf.exp(target) * (target - input)
+    else:
+        elements = tf.math.xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        return tf.reduce_sum(elements) / tf.cast(tf.shape(input)[0], elements.dtype)
+    return reduce(elements, reduction)
+
+
 SEEN_ON = "tensorflow 2.21.0, keras 3.15.1, numpy 2.4.6; CPU, float64, eager"
 KERAS_NN = "keras/src/backend/tensorflow/nn.py categorical_crossentropy"
 KERAS_CCE_DOC = "https://keras.io/api/losses/probabilistic_losses/#categoricalcrossentropy-class"

@@ -172,7 +172,8 @@ def synchronizer(adapter_name: str, device: str):
 
 # ---------------------------------------------------------------- limits
 
-REGRESSION = ("l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss")
+# losses that read an input and a target of its shape and (by default) write one scalar
+ELEMENTWISE = ("l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss", "kl_div")
 
 
 def min_bytes(loss: str, shape, dtype: str, backward: bool) -> int:
@@ -186,7 +187,7 @@ def min_bytes(loss: str, shape, dtype: str, backward: bool) -> int:
         total = x + 8 * n + s
     elif loss == "nll_loss":
         total = n * s + 8 * n + s          # only the targets' entries of the input are read
-    elif loss in ("binary_cross_entropy", "binary_cross_entropy_with_logits") + REGRESSION:
+    elif loss in ("binary_cross_entropy", "binary_cross_entropy_with_logits") + ELEMENTWISE:
         total = 2 * x + s                  # input and target read, one scalar written
     else:                                  # softmax, log_softmax: the full output is written
         total = 2 * x + (x if backward else 0)   # backward also reads the cotangent
@@ -203,11 +204,13 @@ def min_ops(loss: str, shape, backward: bool) -> int:
                "binary_cross_entropy": 6 * e, "binary_cross_entropy_with_logits": 7 * e,
                "softmax": 5 * e, "log_softmax": 5 * e,
                # subtract, abs or square, (compare and select for the two-branch losses), add
-               "l1_loss": 3 * e, "mse_loss": 3 * e, "smooth_l1_loss": 5 * e, "huber_loss": 5 * e}[loss]
+               "l1_loss": 3 * e, "mse_loss": 3 * e, "smooth_l1_loss": 5 * e, "huber_loss": 5 * e,
+               "kl_div": 4 * e}[loss]        # kl_div: log t, subtract, multiply, add
     grad = {"cross_entropy": 3 * e + n, "nll_loss": e + n,
             "binary_cross_entropy": 4 * e, "binary_cross_entropy_with_logits": 4 * e,
             "softmax": 4 * e, "log_softmax": 3 * e,
-            "l1_loss": 2 * e, "mse_loss": 2 * e, "smooth_l1_loss": 3 * e, "huber_loss": 3 * e}[loss]
+            "l1_loss": 2 * e, "mse_loss": 2 * e, "smooth_l1_loss": 3 * e, "huber_loss": 3 * e,
+            "kl_div": e}[loss]
     return forward + (grad if backward else 0)
 
 

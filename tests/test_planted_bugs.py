@@ -27,6 +27,7 @@ CAUGHT_BY = {
     "jax_class_axis_last": ("test_value", "cross_entropy/spatial-2d-mean/one_hot-float64"),
     "jax_pos_weight_dropped": ("test_value", "binary_cross_entropy_with_logits/pos-weight-mean-float64"),
     "smooth_l1_beta_squared": ("test_value", "smooth_l1_loss/beta-0.5-none-float64"),
+    "kl_div_mean_is_batchmean": ("test_value", "kl_div/batch-mean-float64"),
 }
 FRAMEWORK = {name: name.split("_")[0] for name in CAUGHT_BY}   # tf_..., jax_..., else torch
 FRAMEWORK.update({n: "torch" for n, f in FRAMEWORK.items() if f not in ("tf", "jax")})
