@@ -43,16 +43,13 @@ def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
     elements, local, divisor = _PARTS[loss](x, y, p, encoding, conv)
     elements, local, divisor = _keras_reductions(x, elements, local, divisor, conv)
     with np.errstate(invalid="ignore", divide="ignore"):
-        batch = x.shape[0] if p["reduction"] == "batchmean" else None   # kl_div only
-        value = {"none": elements, "sum": elements.sum(), "mean": elements.sum() / divisor,
-                 "batchmean": elements.sum() / batch if batch else None}[p["reduction"]]
+        # what the summed elements are divided by; 'batchmean' (kl_div) divides by N
+        scale = {"none": None, "sum": 1.0, "mean": divisor, "batchmean": x.shape[0]}[p["reduction"]]
+        value = elements if scale is None else elements.sum() / scale
         grad = None
         if cotangent is not None:
             v = np.asarray(cotangent, dtype=np.float64)
-            upstream = {"none": v, "sum": np.broadcast_to(v, elements.shape),
-                        "mean": np.broadcast_to(v / divisor, elements.shape),
-                        "batchmean": np.broadcast_to(v / batch, elements.shape) if batch else None,
-                        }[p["reduction"]]
+            upstream = v if scale is None else np.broadcast_to(v / scale, elements.shape)
             if spec.target == "class":
                 upstream = np.expand_dims(upstream, class_axis(x))
             elif elements.ndim < x.ndim:    # keras_bce_mean_over_last_axis ("binary", "same")

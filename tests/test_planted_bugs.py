@@ -29,9 +29,9 @@ CAUGHT_BY = {
     "smooth_l1_beta_squared": ("test_value", "smooth_l1_loss/beta-0.5-none-float64"),
     "kl_div_mean_is_batchmean": ("test_value", "kl_div/batch-mean-float64"),
 }
-FRAMEWORK = {name: name.split("_")[0] for name in CAUGHT_BY}   # tf_..., jax_..., else torch
-FRAMEWORK.update({n: "torch" for n, f in FRAMEWORK.items() if f not in ("tf", "jax")})
-FRAMEWORK.update({n: "tensorflow" for n, f in FRAMEWORK.items() if f == "tf"})
+def framework(module: str) -> str:
+    """The framework a planted module is written in, from its prefix: tf_..., jax_..., else torch."""
+    return {"tf": "tensorflow", "jax": "jax"}.get(module.split("_")[0], "torch")
 
 
 def run_conformance(*args):
@@ -48,7 +48,7 @@ def test_every_planted_module_is_listed():
 
 @pytest.mark.parametrize("module", sorted(CAUGHT_BY))
 def test_planted_bug_is_caught(module):
-    pytest.importorskip(FRAMEWORK[module], reason=f"planted bug {module} needs {FRAMEWORK[module]}")
+    pytest.importorskip(framework(module), reason=f"planted bug {module} needs {framework(module)}")
     test_file, fragment = CAUGHT_BY[module]
     out = run_conformance("--adapter", f"tests/planted/{module}.py")
     assert out.returncode == 1, f"suite did not fail on {module}:\n{out.stdout[-3000:]}"
