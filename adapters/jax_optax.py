@@ -82,14 +82,12 @@ class JaxBackend:
     def to_numpy(self, value):
         return np.asarray(value).astype(np.float64)
 
-    def value_and_grad(self, fn, args, cotangent):
-        jax, jnp = _jax(), _jnp()
+    def value_and_grad(self, fn, args, cotangent, wrt=(0,)):
         compiled = getattr(getattr(fn, "func", fn), "compiled_value_and_grad", None)
         if compiled is not None:    # a "+jit" path (through functools.partial): one compilation
-            return compiled(args, cotangent, **getattr(fn, "keywords", {}))
-        out, vjp = jax.vjp(lambda x: fn(x, *args[1:]), args[0])
-        (grad,) = vjp(jnp.asarray(np.asarray(cotangent), dtype=out.dtype))
-        return out, grad
+            return compiled(args, cotangent, tuple(wrt), **getattr(fn, "keywords", {}))
+        out, vjp = _jax().vjp(_with_args(fn, args, wrt), *[args[i] for i in wrt])
+        return out, vjp(_jnp().asarray(np.asarray(cotangent), dtype=out.dtype))
 
 
 adapter = declare_adapter("jax", JaxBackend(), "JAX jax.nn and optax")
@@ -111,12 +109,13 @@ def _jitted(fn):
         return _jax().jit(lambda *arrays, **array_params: fn(*arrays, **array_params, **scalars))
 
     @functools.lru_cache(maxsize=None)
-    def compiled_vjp(**scalars):
+    def compiled_vjp(wrt, **scalars):
         jax = _jax()
 
-        def value_and_vjp(x, rest, cotangent, array_params):
-            out, vjp = jax.vjp(lambda x: fn(x, *rest, **array_params, **scalars), x)
-            return out, vjp(cotangent.astype(out.dtype))[0]
+        def value_and_vjp(args, cotangent, array_params):
+            bound = functools.partial(fn, **array_params, **scalars)
+            out, vjp = jax.vjp(_with_args(bound, args, wrt), *[args[i] for i in wrt])
+            return out, vjp(cotangent.astype(out.dtype))
         return jax.jit(value_and_vjp)
 
     def split(params):
@@ -128,13 +127,23 @@ def _jitted(fn):
         arrays, scalars = split(params)
         return compiled(**scalars)(*inputs, **arrays)
 
-    def value_and_grad(args, cotangent, **params):
+    def value_and_grad(args, cotangent, wrt, **params):
         """jax.jit(value and jax.vjp) of the path: what JaxBackend.value_and_grad uses."""
         arrays, scalars = split(params)
         v = _jnp().asarray(np.asarray(cotangent))
-        return compiled_vjp(**scalars)(args[0], tuple(args[1:]), v, arrays)
+        return compiled_vjp(wrt, **scalars)(tuple(args), v, arrays)
     run.compiled_value_and_grad = value_and_grad
     return run
+
+
+def _with_args(fn, args, wrt):
+    """fn as a function of the inputs at positions `wrt` only, the others fixed."""
+    def of(*varying):
+        full = list(args)
+        for i, a in zip(wrt, varying):
+            full[i] = a
+        return fn(*full)
+    return of
 
 
 def _is_scalar(v):
@@ -469,3 +478,7 @@ PROBED = (
     "canonical huber, value and gradient, also at |d| = delta and d = 0 (jnp.minimum and the "
     "product with min(|d|, delta) = 0 hide the abs gradient there)",
 )
+
+
+# The other families' paths, one module each; imported last, as they use the definitions above.
+from . import (jax_ctc, jax_embedding, jax_focal_dice, jax_likelihood, jax_margin)  # noqa: E402,F401

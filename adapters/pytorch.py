@@ -46,13 +46,16 @@ class TorchBackend:
         torch = _torch()
         return value.detach().to(device="cpu", dtype=torch.float64).numpy()
 
-    def value_and_grad(self, fn, args, cotangent):
+    def value_and_grad(self, fn, args, cotangent, wrt=(0,)):
         torch = _torch()
-        x = args[0].detach().requires_grad_(True)   # a new leaf on the same storage: no copy
-        out = fn(x, *args[1:])
+        # new leaves on the same storage (no copy) for the inputs differentiated
+        args = [a.detach().requires_grad_(True) if i in wrt else a for i, a in enumerate(args)]
+        out = fn(*args)
         v = torch.as_tensor(np.asarray(cotangent)).to(device=out.device, dtype=out.dtype)
-        (grad,) = torch.autograd.grad(out, x, grad_outputs=v)
-        return out, grad
+        grads = torch.autograd.grad(out, [args[i] for i in wrt], grad_outputs=v,
+                                    allow_unused=True)
+        return out, tuple(torch.zeros_like(args[i]) if g is None else g
+                          for i, g in zip(wrt, grads))
 
 
 adapter = declare_adapter("torch", TorchBackend(), "PyTorch: torch.nn.functional and torch.nn")
@@ -332,3 +335,7 @@ def kl_div_functional(input, target, *, reduction, log_target):
       call="torch.nn.KLDivLoss(reduction=reduction, log_target=log_target)(input, target)")
 def kl_div_module(input, target, *, reduction, log_target):
     return _nn().KLDivLoss(reduction=reduction, log_target=log_target)(input, target)
+
+
+# The other families' paths, one module each; imported last, as they use the definitions above.
+from . import (pytorch_ctc, pytorch_embedding, pytorch_focal_dice, pytorch_likelihood, pytorch_margin)  # noqa: E402,F401

@@ -23,42 +23,66 @@ from .spec import CONVENTIONS, LOSSES, class_axis
 @dataclass
 class Result:
     value: np.ndarray
-    grad: np.ndarray | None   # gradient with respect to the input, for the given cotangent
+    # gradient with respect to each differentiable input (spec order), for the given cotangent
+    grads: dict[str, np.ndarray] | None = None
+
+    @property
+    def grad(self) -> np.ndarray | None:
+        """The gradient with respect to the first differentiable input."""
+        return None if self.grads is None else next(iter(self.grads.values()))
 
 
 def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
              conventions=(), cotangent=None) -> Result:
-    """Value (and, given a cotangent of the output's shape, the input gradient) in float64."""
+    """Value (and, given a cotangent of the output's shape, the gradients) in float64."""
     unknown = set(conventions) - set(CONVENTIONS)
     if unknown:
         raise ValueError(f"unknown conventions {sorted(unknown)}")
     spec = LOSSES[loss]
     p = {**spec.defaults(), **params}
-    x = np.asarray(inputs["input"], dtype=np.float64)
     if spec.target is None:
-        return _activation(loss, x, p["dim"], cotangent)
-    y = np.asarray(inputs["target"])
-    y = y.astype(np.int64) if encoding == "index" else y.astype(np.float64)
+        return _activation(loss, np.asarray(inputs["input"], dtype=np.float64), p["dim"], cotangent)
     conv = frozenset(conventions)
-    elements, local, divisor = _PARTS[loss](x, y, p, encoding, conv)
-    elements, local, divisor = _keras_reductions(x, elements, local, divisor, conv)
+    if loss in _PARTS:
+        x = np.asarray(inputs["input"], dtype=np.float64)
+        y = np.asarray(inputs["target"])
+        y = y.astype(np.int64) if encoding == "index" else y.astype(np.float64)
+        elements, local, divisor = _PARTS[loss](x, y, p, encoding, conv)
+        vjp = _local_vjp(spec, x, local)
+    else:   # a family module's parts: every input by name, a vjp for each differentiable one
+        arrays = {n: np.asarray(inputs[n], dtype=np.int64 if n in spec.integer_inputs
+                                else np.float64) for n in spec.inputs}
+        elements, vjp, divisor = FAMILY_PARTS[loss](arrays, p, conv)
+    first = np.shape(inputs[spec.primary])
+    elements, vjp, divisor = _keras_reductions(first, elements, vjp, divisor, conv)
     with np.errstate(invalid="ignore", divide="ignore"):
-        # what the summed elements are divided by; 'batchmean' (kl_div) divides by N
-        scale = {"none": None, "sum": 1.0, "mean": divisor, "batchmean": x.shape[0]}[p["reduction"]]
-        value = elements if scale is None else elements.sum() / scale
-        grad = None
+        # what the elements are divided by before summing; 'batchmean' (kl_div) divides by N.
+        # A divisor may be an array (one per element, CTC's 'mean' divides by target lengths).
+        scale = {"none": None, "sum": 1.0, "mean": divisor,
+                 "batchmean": first[0] if first else 1}[p["reduction"]]
+        if scale is None:
+            value = elements
+        else:
+            value = elements.sum() / scale if np.ndim(scale) == 0 else (elements / scale).sum()
+        grads = None
         if cotangent is not None:
             v = np.asarray(cotangent, dtype=np.float64)
             upstream = v if scale is None else np.broadcast_to(v / scale, elements.shape)
-            if spec.target == "class":
-                upstream = np.expand_dims(upstream, class_axis(x))
-            elif elements.ndim < x.ndim:    # keras_bce_mean_over_last_axis ("binary", "same")
-                upstream = np.expand_dims(upstream, -1)
-            grad = local * upstream
+            grads = vjp(upstream)
             if ("all_ignored_mean_gradient_is_zero" in conv and p["reduction"] == "mean"
                     and divisor == 0):
-                grad = np.zeros_like(local)
-    return Result(np.asarray(value, dtype=np.float64), grad)
+                grads = {n: np.zeros_like(g) for n, g in grads.items()}
+    return Result(np.asarray(value, dtype=np.float64), grads)
+
+
+def _local_vjp(spec, x, local):
+    """The vector-Jacobian product of a two-input loss whose element s depends on input row s
+    only: `local` holds d elements / d input laid out like the input."""
+    def vjp(upstream):
+        if spec.target == "class":
+            upstream = np.expand_dims(upstream, class_axis(x))
+        return {"input": local * upstream}
+    return vjp
 
 
 # ---------------------------------------------------------------- activations
@@ -83,7 +107,7 @@ def _activation(loss, x, dim, cotangent) -> Result:
             grad = s * (v - np.sum(v * s, axis=dim, keepdims=True))
         else:                      # J = I - 1 s^T
             grad = v - s * np.sum(v, axis=dim, keepdims=True)
-    return Result(value, grad)
+    return Result(value, None if grad is None else {"input": grad})
 
 
 # ---------------------------------------------------------------- class losses
@@ -277,15 +301,16 @@ def _keras_probs(x, y, p, encoding, conv, rescale, clip, smoothing):
     return elements, np.moveaxis(d, -1, axis), divisor
 
 
-def _keras_reductions(x, elements, local, divisor, conv):
+def _keras_reductions(shape, elements, vjp, divisor, conv):
     if "keras_bce_mean_over_last_axis" in conv:
-        k = x.shape[-1]
-        elements, local, divisor = elements.mean(axis=-1), local / k, divisor / k
+        k, full = shape[-1], elements.shape
+        elements, divisor = elements.mean(axis=-1), divisor / k
+        vjp = (lambda inner: lambda u: inner(np.broadcast_to(np.expand_dims(u, -1) / k, full)))(vjp)
     if "keras_scalar_loss_is_not_reduced" in conv and elements.ndim == 0:
         divisor = 1.0
-    if "keras_mean_of_nothing_is_0" in conv and divisor == 0:
+    if "keras_mean_of_nothing_is_0" in conv and np.ndim(divisor) == 0 and divisor == 0:
         divisor = np.inf                 # 0 / inf = 0, and the gradient v / inf = 0
-    return elements, local, divisor
+    return elements, vjp, divisor
 
 
 _PARTS = {
@@ -301,6 +326,18 @@ _PARTS = {
 }
 
 
+# Family modules: FAMILY_PARTS[loss](inputs, params, conventions) -> (elements, vjp, divisor), with
+# inputs every input by name (float64, or int64 for spec integer_inputs) and vjp(upstream) a dict
+# of gradients for each differentiable input, upstream shaped like elements.
+FAMILY_PARTS = {}
+from . import (reference_ctc, reference_embedding, reference_focal_dice,  # noqa: E402
+               reference_likelihood, reference_margin)
+
+for _family in (reference_embedding, reference_margin, reference_likelihood,
+                reference_focal_dice, reference_ctc):
+    FAMILY_PARTS.update(_family.PARTS)
+
+
 def supports(loss: str) -> bool:
     """Whether the oracle can compute `loss` (every loss of spec.LOSSES should)."""
-    return loss in _PARTS or loss in ("softmax", "log_softmax")
+    return loss in _PARTS or loss in FAMILY_PARTS or loss in ("softmax", "log_softmax")

@@ -61,11 +61,20 @@ class Loss:
     inputs: tuple[str, ...]          # positional inputs, in call order
     differentiable: tuple[str, ...]  # inputs that gradients are taken with respect to
     target: str | None               # "class" (index/one_hot/probs), "binary" (same shape, values
-                                     # in [0, 1]), "same" (same shape, any real values) or None
+                                     # in [0, 1]), "same" (same shape, any real values), "other"
+                                     # (the loss's own `check` validates its inputs) or None
     params: dict[str, Param]
     mean_divisor: str | None         # the exact divisor of reduction='mean'; None: no reduction
     doc: str
     encodings: tuple[str, ...] = field(default=("none",))
+    integer_inputs: tuple[str, ...] = ()   # inputs kept as int64 (labels, lengths); others float
+    # target "other": check(inputs, params) raises SpecError naming the input or parameter
+    check: Callable[[dict, dict], None] | None = None
+
+    @property
+    def primary(self) -> str:
+        """The first input: its rank selects paths (ndims), published gradients are for it."""
+        return self.inputs[0]
 
     def defaults(self) -> dict[str, Any]:
         return {name: p.default for name, p in self.params.items()}
@@ -269,6 +278,12 @@ CONVENTIONS.update({c.name: c for c in (
 )})
 
 
+def also_applies_to(convention: str, *losses: str) -> None:
+    """Extend a convention to more losses (a family module whose losses follow it too)."""
+    c = CONVENTIONS[convention]
+    CONVENTIONS[convention] = Convention(c.name, c.losses + losses, c.description)
+
+
 def check_params(loss: Loss, params: dict[str, Any]) -> dict[str, Any]:
     """Return the full parameter set (defaults filled in); raise SpecError naming the parameter."""
     for name, value in params.items():
@@ -293,6 +308,12 @@ def check_inputs(loss: Loss, inputs: dict[str, np.ndarray], params: dict[str, An
     if missing or extra:
         raise SpecError("inputs", f"{loss.name} takes inputs {list(loss.inputs)}; "
                                   f"missing {missing}, unexpected {extra}")
+    for name in loss.integer_inputs:
+        if not np.issubdtype(inputs[name].dtype, np.integer):
+            raise SpecError(f"inputs.{name}", f"must hold integers, got {inputs[name].dtype}")
+    if loss.check is not None:
+        loss.check(inputs, params)
+        return
     x = inputs["input"]
     if x.ndim == 0:
         raise SpecError("inputs.input", "must have at least one dimension")
@@ -355,3 +376,8 @@ def _check_broadcast(name, a, shape):
     except ValueError:
         raise SpecError(f"params.{name}", f"shape {a.shape} does not broadcast to input "
                                           f"shape {shape}") from None
+
+
+# The other families, one module each (their losses and conventions); imported last, as they
+# use the definitions above.
+from . import spec_ctc, spec_embedding, spec_focal_dice, spec_likelihood, spec_margin  # noqa: E402,F401

@@ -62,15 +62,16 @@ class TFBackend:
         tf = _tf()
         return tf.cast(value, tf.float64).numpy()
 
-    def value_and_grad(self, fn, args, cotangent):
+    def value_and_grad(self, fn, args, cotangent, wrt=(0,)):
         tf = _tf()
-        x = args[0]
         with tf.GradientTape() as tape:
-            tape.watch(x)
-            out = fn(x, *args[1:])
+            for i in wrt:
+                tape.watch(args[i])
+            out = fn(*args)
         v = tf.constant(np.asarray(cotangent), dtype=out.dtype)
-        grad = tape.gradient(out, x, output_gradients=v)
-        return out, tf.zeros_like(x) if grad is None else tf.convert_to_tensor(grad)
+        grads = tape.gradient(out, [args[i] for i in wrt], output_gradients=v)
+        return out, tuple(tf.zeros_like(args[i]) if g is None else tf.convert_to_tensor(g)
+                          for i, g in zip(wrt, grads))
 
 
 adapter = declare_adapter("tensorflow", TFBackend(), "TensorFlow tf.nn and Keras 3 keras.losses")
@@ -705,3 +706,7 @@ PROBED = (
     "call it unreduced take only reduction='mean', where it changes nothing, so they do not "
     "declare it",
 )
+
+
+# The other families' paths, one module each; imported last, as they use the definitions above.
+from . import (tensorflow_ctc, tensorflow_embedding, tensorflow_focal_dice, tensorflow_likelihood, tensorflow_margin)  # noqa: E402,F401

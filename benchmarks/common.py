@@ -172,6 +172,10 @@ def synchronizer(adapter_name: str, device: str):
 
 # ---------------------------------------------------------------- limits
 
+# Limits of losses defined in a family's own benchmark module, registered there:
+# loss -> (min_bytes(shape, dtype, backward), min_ops(shape, backward)), meanings as below.
+FAMILY_LIMITS: dict = {}
+
 # losses that read an input and a target of its shape and (by default) write one scalar
 ELEMENTWISE = ("l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss", "kl_div")
 
@@ -180,6 +184,8 @@ def min_bytes(loss: str, shape, dtype: str, backward: bool) -> int:
     """Bytes a loss must move at least: each input read once, the output written once, and
     for forward+backward the gradient written too (a fused kernel reads inputs only once).
     Index targets are int64; a reduced loss writes one element."""
+    if loss in FAMILY_LIMITS:
+        return FAMILY_LIMITS[loss][0](shape, dtype, backward)
     n, c = shape
     s = np.dtype(dtype).itemsize
     x = n * c * s
@@ -198,6 +204,8 @@ def min_ops(loss: str, shape, backward: bool) -> int:
     """Arithmetic operations a loss must do at least, counting exp/log as one each.
     Cross-entropy per element: max, subtract, exp, add (log-sum-exp); backward: exp/sum and
     the scale by 1/N (the one-hot subtraction is per row)."""
+    if loss in FAMILY_LIMITS:
+        return FAMILY_LIMITS[loss][1](shape, backward)
     n, c = shape
     e = n * c
     forward = {"cross_entropy": 4 * e + 3 * n, "nll_loss": 2 * n,
@@ -292,12 +300,14 @@ class LossBenchmark(abc.ABC):
         out_shape = () if spec.mean_divisor else self.shape
         cotangent = np.ones(out_shape, dtype=np.float64).astype(dtype)
 
+        wrt = tuple(spec.inputs.index(n) for n in spec.differentiable)
+
         def value_and_grad(*a):
-            return backend.value_and_grad(fn, list(a), cotangent)
+            return backend.value_and_grad(fn, list(a), cotangent, wrt)
         forward, both = fn, value_and_grad
         if mode == "compiled":
             forward, both = compile_fn(adapter, fn), _compiled_grad(adapter, fn, backend,
-                                                                      cotangent)
+                                                                      cotangent, wrt)
         sync = synchronizer(adapter, dev)
         self.forward = lambda: sync(forward(*args))
         self.forward_backward = lambda: sync(both(*args))
@@ -330,14 +340,14 @@ class LossBenchmark(abc.ABC):
     track_bandwidth_fraction_forward_backward.unit = "fraction of measured memory bandwidth"
 
 
-def _compiled_grad(adapter: str, fn, backend, cotangent):
+def _compiled_grad(adapter: str, fn, backend, cotangent, wrt):
     """Compile the whole value-and-gradient where the framework can trace the backend's
     gradient (tf.function, jax.jit); torch.compile compiles the loss and autograd runs its
     compiled backward."""
     if adapter == "torch":
         compiled = compile_fn(adapter, fn)
-        return lambda *a: backend.value_and_grad(compiled, list(a), cotangent)
-    return compile_fn(adapter, lambda *a: backend.value_and_grad(fn, list(a), cotangent))
+        return lambda *a: backend.value_and_grad(compiled, list(a), cotangent, wrt)
+    return compile_fn(adapter, lambda *a: backend.value_and_grad(fn, list(a), cotangent, wrt))
 
 
 class Limits(abc.ABC):

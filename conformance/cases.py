@@ -145,8 +145,11 @@ def _build(path, loss_name, raw) -> Case:
         except ValueError as err:
             raise fail(f"inputs.{name}", str(err)) from None
     encoding = raw.get("encoding", "index" if spec.target == "class" else "none")
-    for name, a in inputs.items():   # only index targets are integers; [5, 4, 2] logits are floats
-        if not (name == "target" and encoding == "index"):
+    for name, a in inputs.items():   # index targets and integer inputs stay integers;
+        if name in spec.integer_inputs:  # [5, 4, 2] logits are floats
+            if np.issubdtype(a.dtype, np.floating) and np.all(a == np.round(a)):
+                inputs[name] = a.astype(np.int64)
+        elif not (name == "target" and encoding == "index"):
             inputs[name] = a.astype(np.float64)
     if spec.target != "class" and "encoding" in raw:
         raise fail("encoding", f"{loss_name} has no class targets; leave encoding out")
@@ -171,9 +174,10 @@ def _build(path, loss_name, raw) -> Case:
     out_shape = reference.evaluate(loss_name, inputs, params, encoding).value.shape
     if expected is not None and expected.shape != out_shape:
         raise fail("expected", f"shape {expected.shape} but {loss_name} gives shape {out_shape}")
-    if expected_grad is not None and expected_grad.shape != inputs["input"].shape:
-        raise fail("expected_grad", f"shape {expected_grad.shape} but input has shape "
-                                    f"{inputs['input'].shape}")
+    first = spec.differentiable[0] if spec.differentiable else spec.primary
+    if expected_grad is not None and expected_grad.shape != inputs[first].shape:
+        raise fail("expected_grad", f"shape {expected_grad.shape} but {first} has shape "
+                                    f"{inputs[first].shape}")
     if ("expected" in raw or "expected_grad" in raw) and "tolerance" not in raw:
         raise fail("tolerance", "a published expected value needs a tolerance saying how it was "
                                 "rounded (atol/rtol and why)")
@@ -223,7 +227,7 @@ def make_array(value) -> np.ndarray:
                 return np.log(a)
             if fn == "sigmoid":
                 return np.exp(-np.logaddexp(0.0, -a))
-            logp = reference.log_softmax(a, class_axis(a))
+            logp = reference.log_softmax(a, value.get("axis", class_axis(a)))
             return np.exp(logp) if fn == "softmax" else logp
     try:
         a = np.asarray(_literal(value))

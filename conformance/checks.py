@@ -74,8 +74,9 @@ def plan(adapters: list[Adapter], cases: list[Case], dtypes, device: str):
                         continue
                     if is_reference and dtype != "float64":
                         continue    # the oracle computes in float64 whatever the dtype
-                    why = path.unsupported(LOSSES[case.loss], case.encoding, case.set_params, dtype,
-                                           case.inputs["input"].ndim)
+                    spec = LOSSES[case.loss]
+                    why = path.unsupported(spec, case.encoding, case.set_params, dtype,
+                                           case.inputs[spec.primary].ndim)
                     if why:
                         unsupported.append(Unsupported(adapter.name, path.id,
                                                        f"{case.loss}/{case.id}/{case.encoding}", why))
@@ -195,10 +196,13 @@ class Prepared:
         v = np.random.default_rng(COTANGENT_SEED).normal(size=shape) if shape else np.array(1.0)
         return self.backend.to_numpy(self.backend.asarray(v, self.check.dtype, self.check.device))
 
-    def gradient(self, cotangent) -> np.ndarray:
+    def gradient(self, cotangent) -> dict[str, np.ndarray]:
+        """The path's gradient with respect to each differentiable input, by name."""
+        spec = LOSSES[self.case.loss]
         fn = functools.partial(self.check.path.fn, **self.kwargs)
-        _, grad = self.backend.value_and_grad(fn, self.args, cotangent)
-        return self.backend.to_numpy(grad)
+        wrt = tuple(spec.inputs.index(n) for n in spec.differentiable)
+        _, grads = self.backend.value_and_grad(fn, self.args, cotangent, wrt)
+        return {n: self.backend.to_numpy(g) for n, g in zip(spec.differentiable, grads)}
 
 
 def _context(check: Check, title: str, expected_is: str, reproduce: str, case=None,
@@ -236,39 +240,62 @@ def _gradient(check: Check, reproduce: str) -> Worst:
     prep = Prepared(check)
     v = prep.cotangent()
     if check.adapter.name == "reference":
-        got = prep.reference(cotangent=v).grad
-        expected, defined = finite_difference(prep, v)
-        # where the loss is infinite no difference quotient exists; the analytic value there is
-        # the formal derivative, which the frameworks' gradient checks compare
-        got, expected = np.where(defined, got, np.nan), np.where(defined, expected, np.nan)
+        got = prep.reference(cotangent=v).grads
+        expected = {}
+        for name, fd in finite_difference(prep, v).items():
+            # where the loss is infinite no difference quotient exists; the analytic value there is
+            # the formal derivative, which the frameworks' gradient checks compare
+            quotient, defined = fd
+            got[name], expected[name] = np.where(defined, got[name], np.nan), np.where(
+                defined, quotient, np.nan)
         tol = tolerances.FINITE_DIFFERENCE
         title = "analytic gradient differs from finite differences"
         what = ("finite differences of the reference value (nan: the loss is infinite there, "
                 "no difference quotient)")
     else:
         got = prep.gradient(v)
-        expected = prep.reference(cotangent=v).grad
+        expected = prep.reference(cotangent=v).grads
         tol = tolerances.for_dtype(check.case, check.dtype)
         title = "gradient differs from the reference"
         what = "reference analytic gradient (vector-Jacobian product with the same cotangent)"
-    return assert_close(got, expected, tol, _context(check, title, what, reproduce,
-                                              canonical=prep.reference((), v).grad))
+    return compare_grads(got, expected, tol, _context(check, title, what, reproduce),
+                         prep.reference((), v).grads)
 
 
-def finite_difference(prep: Prepared, cotangent):
-    """d sum(cotangent * f(x)) / dx by differences, and where that is defined.
+def compare_grads(got: dict, expected: dict, tol, ctx: Context, canonical: dict) -> Worst:
+    """Compare the gradient with respect to each differentiable input; name the input in the
+    message when the loss has more than one."""
+    worst, title = Worst(), ctx.title
+    for name in expected:
+        if len(expected) > 1:
+            ctx.title = f"{title} (with respect to {name})"
+        ctx.canonical = canonical[name]
+        worst = worse(worst, assert_close(got[name], expected[name], tol, ctx))
+    ctx.title = title
+    return worst
 
-    Logits and log-probabilities: central differences with h = 1e-4 (the curvature of
-    log-sum-exp has scale 1 whatever the magnitude of the logits). Probabilities
+
+def finite_difference(prep: Prepared, cotangent) -> dict:
+    """For each differentiable input: d sum(cotangent * f) / d input by differences, and where
+    that is defined.
+
+    Logits, log-probabilities and other unbounded inputs: central differences with h = 1e-4 (the
+    curvature of log-sum-exp has scale 1 whatever the magnitude of the logits). Probabilities
     (binary_cross_entropy): h = 1e-6 * distance to the nearer end of [0, 1], one-sided
     (second order) at 0 and 1. Output elements that do not change are left out of the
     difference, so an infinite loss elsewhere does not spoil it (inf - inf); an entry whose own
     loss is infinite has no difference quotient and is marked undefined."""
-    x = prep.seen["input"]
+    spec = LOSSES[prep.case.loss]
+    return {name: _difference_quotients(prep, name, cotangent)
+            for name in (spec.differentiable if spec.target is not None else ("input",))}
+
+
+def _difference_quotients(prep: Prepared, name: str, cotangent):
+    x = prep.seen[name]
     bounded = prep.case.loss == "binary_cross_entropy"
 
     def f(xv):
-        seen = {**prep.seen, "input": xv}
+        seen = {**prep.seen, name: xv}
         return reference.evaluate(prep.case.loss, seen, prep.seen_params, prep.case.encoding,
                                   (), None).value
 
@@ -297,17 +324,20 @@ def finite_difference(prep: Prepared, cotangent):
                 d = (up - down) / (s_up - s_down)
             grad[i] = np.sum(cotangent * d)
         defined[i] = np.all(np.isfinite(d))
-    return grad, defined & ~_infinite_loss_at(prep)
+    return grad, defined & ~_infinite_loss_at(prep, name)
 
 
-def _infinite_loss_at(prep: Prepared) -> np.ndarray:
-    """Input entries whose own loss element is not finite (a class loss's element owns its row)."""
-    x, spec = prep.seen["input"], LOSSES[prep.case.loss]
+def _infinite_loss_at(prep: Prepared, name: str) -> np.ndarray:
+    """Input entries whose own loss element is not finite (a class loss's element owns its row;
+    for the other families any infinite element makes every entry undefined)."""
+    x, spec = prep.seen[name], LOSSES[prep.case.loss]
     if spec.target is None:
         return np.zeros(x.shape, dtype=bool)
     unreduced = reference.evaluate(prep.case.loss, prep.seen,
                                    {**prep.seen_params, "reduction": "none"}, prep.case.encoding)
     bad = ~np.isfinite(unreduced.value)
+    if spec.target == "other":
+        return np.full(x.shape, bad.any())
     if prep.seen_params["reduction"] != "none":
         bad = np.full(bad.shape, bad.any())   # a reduced loss is infinite as a whole
     if spec.target == "class":
@@ -342,8 +372,8 @@ def _encoding(check: Check, reproduce: str) -> Worst:
                      assert_close(ref_twin.grad, ref_base.grad, tol, ctx))  # encoding-free
     worst = assert_close(twin.value(), expected, tol, ctx)
     ctx.title = ctx.title.replace("value", "gradient")
-    return worse(worst, assert_close(twin.gradient(v),
-                                     shifted(base.gradient(v), ref_twin.grad, ref_base.grad), tol, ctx))
+    got, base_grad = twin.gradient(v)["input"], base.gradient(v)["input"]   # class losses: one input
+    return worse(worst, assert_close(got, shifted(base_grad, ref_twin.grad, ref_base.grad), tol, ctx))
 
 
 def _published(check: Check, reproduce: str) -> Worst:
@@ -364,7 +394,8 @@ def _published(check: Check, reproduce: str) -> Worst:
             check, "value differs from the published value", what, reproduce))
     if case.expected_grad is not None:
         v = np.array(1.0)
-        got = prep.reference(cotangent=v).grad if is_reference else prep.gradient(v)
+        got = prep.reference(cotangent=v).grad if is_reference \
+            else prep.gradient(v)[LOSSES[case.loss].differentiable[0]]
         exact_grad = reference.evaluate(case.loss, case.inputs, case.params, case.encoding,
                                         (), v).grad
         expected = shifted(case.expected_grad, prep.reference(cotangent=v).grad, exact_grad)
@@ -381,7 +412,8 @@ def _convention(check: Check, reproduce: str) -> Worst:
     follows, without = prep.reference(cotangent=v), prep.reference(others, v)
     tol = tolerances.for_dtype(check.case, check.dtype)
     exercised = not (np.all(close_mask(follows.value, without.value, tol))
-                     and np.all(close_mask(follows.grad, without.grad, tol)))
+                     and all(np.all(close_mask(follows.grads[n], without.grads[n], tol))
+                             for n in follows.grads))
     what = f"reference following {ev.convention}; evidence: {ev.call} -> {ev.seen} ({ev.versions})"
     ctx = _context(check, f"no longer follows convention {ev.convention}", what, reproduce,
                    canonical=without.value)
@@ -390,5 +422,4 @@ def _convention(check: Check, reproduce: str) -> Worst:
                        f"nothing; pick a case that exercises it")
     worst = assert_close(prep.value(), follows.value, tol, ctx)
     ctx.title = ctx.title.replace("no longer follows", "gradient no longer follows")
-    ctx.canonical = without.grad
-    return worse(worst, assert_close(prep.gradient(v), follows.grad, tol, ctx))
+    return worse(worst, compare_grads(prep.gradient(v), follows.grads, tol, ctx, without.grads))

@@ -65,7 +65,8 @@ def conventions_seen(check: checks.Check) -> tuple:
     def differs(without):
         other = prep.reference(without, v)
         return not (np.all(close_mask(full.value, other.value, tol))
-                    and np.all(close_mask(full.grad, other.grad, tol)))
+                    and all(np.all(close_mask(full.grads[n], other.grads[n], tol))
+                            for n in full.grads))
 
     if not differs(()):
         return ()

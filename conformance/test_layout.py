@@ -43,7 +43,7 @@ def test_layout(module, name, call, last, fn):
         pytest.skip(why)
     x = np.transpose(X, CHANNELS_LAST) if last else X
     args = [backend.asarray(x, "float64", "cpu"), backend.asarray(T, "float64", "cpu")]
-    value, grad = backend.value_and_grad(lambda a, b: fn(a, b, importlib.import_module),
+    value, (grad,) = backend.value_and_grad(lambda a, b: fn(a, b, importlib.import_module),
                                          args, COTANGENT)
     grad = backend.to_numpy(grad)
     expected = reference.evaluate("cross_entropy", {"input": X, "target": T},

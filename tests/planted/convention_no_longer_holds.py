@@ -1,5 +1,7 @@
 """Planted change: a path that records torch's BCE log clamp as its convention but computes the
 canonical value (as if the framework had dropped the clamp): the convention check must fail."""
+# the check that must fail because of this bug: (test file, fragment of its id)
+CAUGHT_BY = ('test_convention', 'probs-0-and-1-opposite:bce_log_clamped_at_-100-float64')
 import torch
 from adapters.pytorch import TorchBackend
 from adapters.registry import declare_adapter

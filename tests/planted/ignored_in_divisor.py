@@ -1,4 +1,6 @@
 """Planted bug: ignored targets are zeroed but still counted in the mean's divisor."""
+# the check that must fail because of this bug: (test file, fragment of its id)
+CAUGHT_BY = ('test_value', 'nll_loss/ignore-mean/index-float64')
 import torch
 from adapters.pytorch import TorchBackend
 from adapters.registry import declare_adapter

@@ -1,5 +1,7 @@
 """Planted bug: pos_weight accepted but never applied (optax.sigmoid_binary_cross_entropy has no
 such argument)."""
+# the check that must fail because of this bug: (test file, fragment of its id)
+CAUGHT_BY = ('test_value', 'binary_cross_entropy_with_logits/pos-weight-mean-float64')
 from adapters.jax_optax import JaxBackend
 from adapters.registry import declare_adapter
 

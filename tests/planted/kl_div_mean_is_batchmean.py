@@ -1,6 +1,8 @@
 """Planted bug: kl_div with reduction='mean' implemented as 'batchmean' (the sum divided by
 input.shape[0] instead of by the number of elements): the mathematical KL per sample, but not
 PyTorch's (or the canonical) 'mean'."""
+# the check that must fail because of this bug: (test file, fragment of its id)
+CAUGHT_BY = ('test_value', 'kl_div/batch-mean-float64')
 import torch
 from adapters.pytorch import TorchBackend
 from adapters.registry import declare_adapter

@@ -1,4 +1,6 @@
 """Planted bug: log-softmax as log(exp(x) / sum(exp(x))), without subtracting the maximum."""
+# the check that must fail because of this bug: (test file, fragment of its id)
+CAUGHT_BY = ('test_value', 'cross_entropy/extreme-logits/index-float64')
 import torch
 from adapters.pytorch import TorchBackend
 from adapters.registry import declare_adapter

@@ -1,4 +1,6 @@
 """Planted bug: probability targets reduced to their argmax, as if they were class indices."""
+# the check that must fail because of this bug: (test file, fragment of its id)
+CAUGHT_BY = ('test_value', 'cross_entropy/probs-soft/probs-float64')
 import torch
 from adapters.pytorch import TorchBackend
 from adapters.registry import declare_adapter

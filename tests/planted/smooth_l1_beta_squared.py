@@ -1,5 +1,7 @@
 """Planted bug: smooth L1 written with beta squared in the quadratic part, 0.5 d^2 / beta^2: the
 same as canonical at the default beta = 1, wrong (and discontinuous at |d| = beta) for any other."""
+# the check that must fail because of this bug: (test file, fragment of its id)
+CAUGHT_BY = ('test_value', 'smooth_l1_loss/beta-0.5-none-float64')
 import torch
 from adapters.pytorch import TorchBackend
 from adapters.registry import declare_adapter

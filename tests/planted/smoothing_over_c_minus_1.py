@@ -1,4 +1,6 @@
 """Planted bug: label smoothing spreads eps over the C-1 other classes instead of all C."""
+# the check that must fail because of this bug: (test file, fragment of its id)
+CAUGHT_BY = ('test_value', 'cross_entropy/smoothing/index-float64')
 import torch
 from adapters.pytorch import TorchBackend
 from adapters.registry import declare_adapter

@@ -1,4 +1,6 @@
 """Planted bug: softmax always over the last axis, whatever `dim` says."""
+# the check that must fail because of this bug: (test file, fragment of its id)
+CAUGHT_BY = ('test_value', 'softmax/columns-float64')
 import torch
 from adapters.pytorch import TorchBackend
 from adapters.registry import declare_adapter

@@ -1,5 +1,7 @@
 """Planted bug: Keras SparseCategoricalCrossentropy with from_logits left at its default (False)
 on logits: Keras takes them for probabilities."""
+# the check that must fail because of this bug: (test file, fragment of its id)
+CAUGHT_BY = ('test_value', 'cross_entropy/batch-mean/index-float64')
 from adapters.registry import declare_adapter
 from adapters.tensorflow import TFBackend
 

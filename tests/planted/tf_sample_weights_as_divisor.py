@@ -1,5 +1,7 @@
 """Planted bug: a weighted binary cross-entropy whose mean divides by the summed weights instead
 of the number of elements."""
+# the check that must fail because of this bug: (test file, fragment of its id)
+CAUGHT_BY = ('test_value', 'binary_cross_entropy/weight-mean-float64')
 from adapters.registry import declare_adapter
 from adapters.tensorflow import TFBackend
 

@@ -1,4 +1,6 @@
 """Planted bug: class weights applied after the reduction, to the already averaged loss."""
+# the check that must fail because of this bug: (test file, fragment of its id)
+CAUGHT_BY = ('test_value', 'cross_entropy/weight-mean/index-float64')
 import torch
 from adapters.pytorch import TorchBackend
 from adapters.registry import declare_adapter

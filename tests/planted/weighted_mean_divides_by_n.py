@@ -1,4 +1,6 @@
 """Planted bug: the weighted mean divides by N instead of the summed weights of the targets."""
+# the check that must fail because of this bug: (test file, fragment of its id)
+CAUGHT_BY = ('test_value', 'cross_entropy/weight-mean/index-float64')
 import torch
 from adapters.pytorch import TorchBackend
 from adapters.registry import declare_adapter

@@ -1,0 +1,2 @@
+"""JAX/optax paths of the ctc family (adapters/spec_ctc.py)."""
+from __future__ import annotations

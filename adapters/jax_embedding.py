@@ -1,0 +1,2 @@
+"""JAX/optax paths of the embedding family (adapters/spec_embedding.py)."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""PyTorch paths of the likelihood family (adapters/spec_likelihood.py)."""
+from __future__ import annotations

@@ -1,0 +1,7 @@
+"""Reference values and gradients of the embedding family (see spec_embedding.py), in float64 NumPy.
+
+PARS[loss](inputs, params, conventions) -> (elements, vjp, divisor): see reference.FAMILY_PARTS.
+"""
+from __future__ import annotations
+
+PARTS = {}

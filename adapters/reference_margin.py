@@ -1,0 +1,7 @@
+"""Reference values and gradients of the margin family (see spec_margin.py), in float64 NumPy.
+
+PARS[loss](inputs, params, conventions) -> (elements, vjp, divisor): see reference.FAMILY_PARTS.
+"""
+from __future__ import annotations
+
+PARTS = {}
