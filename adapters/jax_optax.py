@@ -370,7 +370,8 @@ def smooth_l1_jnp(input, target, *, beta, reduction):
 # optax's KL divergences return one value per example (summed over the last axis); 'mean' divides
 # the total by the number of elements and 'batchmean' by input.shape[0], as PyTorch does.
 
-KL_PER_EXAMPLE = ["optax_kl_divergence_sums_over_last_axis"]
+KL_NAN = "kl_div_zero_target_on_infinite_log_ratio_is_nan"
+KL_PER_EXAMPLE = ["optax_kl_divergence_sums_over_last_axis", KL_NAN]
 
 
 def kl_reduce(losses, reduction, input):
@@ -388,7 +389,7 @@ def _optax_kl(input, target, log_target):
 
 # Per-example output does not have the canonical 'none' shape for N-D input, so the path that
 # takes every reduction is declared for 1-D input only; the other runs reduction='mean' at any rank.
-@path("kl_div", "optax.kl_divergence", kind="composed", params=["log_target"],
+@path("kl_div", "optax.kl_divergence", kind="composed", params=["log_target"], conventions=[KL_NAN],
       call="jnp.sum((optax.kl_divergence_with_log_targets if log_target else "
            "optax.kl_divergence)(input, target)) / input.size  [reduction='mean' only]")
 def kl_optax(input, target, *, log_target):
@@ -405,6 +406,7 @@ def kl_optax_1d(input, target, *, reduction, log_target):
 
 
 @path("kl_div", "jax.scipy.special.xlogy", kind="composed", params=["reduction", "log_target"],
+      conventions=[KL_NAN],
       call="kl_reduce(exp(target) * (target - input) if log_target else "
            "xlogy(target, target) - target * input, reduction, input)")
 def kl_jnp(input, target, *, reduction, log_target):
@@ -464,6 +466,16 @@ for jit in ("", "+jit"):
                      "optax.losses.kl_divergence_with_log_targets likewise",
                 versions=SEEN_ON, link=OPTAX_DOC + " (kl_divergence: 'Returns: Kullback-Leibler "
                 "divergence ... with shape [...]', the last axis summed)")
+
+    for p, case in (("kl_div/optax.kl_divergence", "kl_div/zero-target-neg-inf-input-mean/none"),
+                    ("kl_div/optax.kl_divergence(1-D)", "kl_div/vector-zero-target-neg-inf-input/none"),
+                    ("kl_div/jax.scipy.special.xlogy", "kl_div/zero-target-neg-inf-input/none")):
+        adapter.saw(KL_NAN, path=p + jit, case=case,
+                    call=p.split("/", 1)[1] + " on input [[-inf, log .25, log .75], [log .5, log .5, "
+                         "-inf]] and target [[0, .25, .75], [.5, .5, 0]]" + (" under jax.jit" if jit else ""),
+                    seen="optax.kl_divergence: [nan, nan] (per-row sums); xlogy(t, t) - t * x: "
+                         "[[nan, 0, 0], [0, 0, nan]] (canonical 0); gradient -t, finite",
+                    versions=SEEN_ON, link=OPTAX_DOC + " (kl_divergence; not the -inf input)")
 
 # Seen, but no convention (no canonical difference reaches a checked value):
 PROBED = (

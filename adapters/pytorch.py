@@ -325,16 +325,31 @@ adapter.saw("all_ignored_mean_gradient_is_zero", path="nll_loss/functional",
 # ---------------------------------------------------------------- kl_div (registered after the evidence
 # above; placement does not matter to the registry)
 
-@path("kl_div", "functional", params=["reduction", "log_target"],
+KL_NAN = "kl_div_zero_target_on_infinite_log_ratio_is_nan"
+
+
+@path("kl_div", "functional", params=["reduction", "log_target"], conventions=[KL_NAN],
       call="torch.nn.functional.kl_div(input, target, reduction=reduction, log_target=log_target)")
 def kl_div_functional(input, target, *, reduction, log_target):
     return _F().kl_div(input, target, reduction=reduction, log_target=log_target)
 
 
-@path("kl_div", "module", params=["reduction", "log_target"],
+@path("kl_div", "module", params=["reduction", "log_target"], conventions=[KL_NAN],
       call="torch.nn.KLDivLoss(reduction=reduction, log_target=log_target)(input, target)")
 def kl_div_module(input, target, *, reduction, log_target):
     return _nn().KLDivLoss(reduction=reduction, log_target=log_target)(input, target)
+
+
+for _p in ("functional", "module"):
+    adapter.saw(KL_NAN, path=f"kl_div/{_p}", case="kl_div/zero-target-neg-inf-input/none",
+                call="F.kl_div(tensor([[-inf, log .25, log .75], [log .5, log .5, -inf]]), "
+                     "tensor([[0, .25, .75], [.5, .5, 0]]), reduction='none')",
+                seen="[[nan, 0, 0], [0, 0, nan]] (canonical all 0); x.grad with cotangent 1: "
+                     "[[-0, -0.25, -0.75], [-0.5, -0.5, -0]]; log_target=True with log(target) "
+                     "gives nan at the same places",
+                versions=SEEN_ON,
+                link="https://pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html "
+                     "(documents L = y (log y - x) with 0 log 0 = 0 via xlogy; not the -inf input)")
 
 
 # The other families' paths, one module each; imported last, as they use the definitions above.

@@ -81,6 +81,8 @@ def _local_vjp(spec, x, local):
     def vjp(upstream):
         if spec.target == "class":
             upstream = np.expand_dims(upstream, class_axis(x))
+        elif upstream.ndim < x.ndim:    # summed over the last axis (kl_div conventions)
+            upstream = np.expand_dims(upstream, -1)
         return {"input": local * upstream}
     return vjp
 
@@ -263,16 +265,32 @@ def _huber_loss(x, y, p, encoding, conv):
 
 
 def _kl_div(x, y, p, encoding, conv):
-    if p["log_target"]:
-        q = np.exp(y)
-        elements, local = q * (y - x), -q
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            elements = np.where(y > 0, y * (np.log(np.where(y > 0, y, 1.0)) - x), 0.0)
-        local = -y
-    if "optax_kl_divergence_sums_over_last_axis" in conv:
-        elements = elements.sum(axis=-1)     # the divisors stay: x.size and x.shape[0]
-    return elements, local, x.size
+    if "keras_kl_divergence_clipped_to_epsilon" in conv:    # probabilities t and q = exp(x)
+        t, q = np.clip(y, KERAS_EPSILON, 1.0), np.exp(x)
+        inside = (q >= KERAS_EPSILON) & (q <= 1.0)
+        elements = t * (np.log(t) - np.log(np.clip(q, KERAS_EPSILON, 1.0)))
+        return _kl_rows(elements, -t * inside, x, conv)
+    as_computed = "kl_div_zero_target_on_infinite_log_ratio_is_nan" in conv
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if p["log_target"]:
+            q = np.exp(y)
+            raw = q * (y - x)                   # 0 * inf = nan where y = -inf (and x = -inf)
+            elements, local = raw if as_computed else np.where(q > 0, raw, 0.0), -q
+        else:
+            log_y = np.log(np.where(y > 0, y, 1.0))
+            raw = np.where(y > 0, y * log_y, 0.0) - y * x   # 0 * -inf = nan at y = 0, x = -inf
+            elements = raw if as_computed else np.where(y > 0, y * (log_y - x), 0.0)
+            local = -y
+    return _kl_rows(elements, local, x, conv)
+
+
+def _kl_rows(elements, local, x, conv):
+    divisor = x.size
+    if conv & {"optax_kl_divergence_sums_over_last_axis", "keras_kl_divergence_mean_per_row"}:
+        elements = elements.sum(axis=-1)     # optax: the divisors stay x.size and x.shape[0]
+    if "keras_kl_divergence_mean_per_row" in conv:
+        divisor = x.size // x.shape[-1]      # sum_over_batch_size: the number of rows
+    return elements, local, divisor
 
 
 # ---------------------------------------------------------------- Keras conventions

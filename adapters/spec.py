@@ -218,6 +218,29 @@ CONVENTIONS.update({c.name: c for c in (
                "(the values are right)"),
 )})
 
+# kl_div as every framework computes it: seen by adapters/pytorch.py, tensorflow.py, jax_optax.py.
+CONVENTIONS.update({c.name: c for c in (
+    Convention("kl_div_zero_target_on_infinite_log_ratio_is_nan", ("kl_div",),
+               "a zero target times an infinite log-ratio is computed as 0 * inf = nan instead of "
+               "0 (t log(t / q) = 0 at t = 0 whatever q): a target of 0 on an input of -inf, and "
+               "with log_target a target of -inf on any input (exp(-inf) * (-inf - x)); the "
+               "gradient there stays -t = 0"),
+)})
+
+# Keras kl_divergence: seen by adapters/tensorflow.py.
+CONVENTIONS.update({c.name: c for c in (
+    Convention("keras_kl_divergence_clipped_to_epsilon", ("kl_div",),
+               "keras.losses.KLDivergence takes probabilities: with q = exp(input), the target t "
+               "and q are both clipped to [1e-7, 1] (keras.config.epsilon()) before "
+               "l = t (log t - log q), so a zero target adds 1e-7 (log 1e-7 - log q) instead of 0, "
+               "and the gradient is 0 where q was clipped (input > 0 or input < log 1e-7)"),
+    Convention("keras_kl_divergence_mean_per_row", ("kl_div",),
+               "keras.losses.KLDivergence sums over the last axis (one value per row: "
+               "reduction='none' returns those sums) and reduction='sum_over_batch_size' divides "
+               "the total by the number of rows (input.size / input.shape[-1]) instead of the "
+               "number of elements: for (N, C) input it is reduction='batchmean'"),
+)})
+
 # optax: seen by adapters/jax_optax.py.
 CONVENTIONS.update({c.name: c for c in (
     Convention("optax_kl_divergence_sums_over_last_axis", ("kl_div",),
