@@ -10,11 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from adapters import BUILTIN
-from adapters.registry import DTYPES, adapters as registered
+# The checks run on arrays of a few elements, where an OpenMP thread pool only adds barrier waits:
+# torch's cross_entropy on a (3, 5) tensor took 16 ms with 2 threads on a loaded 2-core machine and
+# 3 us with 1. Set before any framework is imported; an explicit OMP_NUM_THREADS wins.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from . import cases as case_loader
-from .checks import KINDS, plan, reproduce_line
+from adapters import BUILTIN  # noqa: E402
+from adapters.registry import DTYPES, adapters as registered  # noqa: E402
+
+from . import cases as case_loader  # noqa: E402
+from .checks import KINDS, plan, reproduce_line  # noqa: E402
 
 
 def pytest_addoption(parser):
