@@ -80,6 +80,18 @@ class Loss:
         return {name: p.default for name, p in self.params.items()}
 
 
+@dataclass(frozen=True)
+class NameClash:
+    """One name that frameworks give to different losses, kept apart as separate canonical losses
+    (listed in the conventions document)."""
+    name: str                   # the shared word, e.g. "hinge"
+    losses: tuple[str, ...]     # the canonical losses that carry it
+    explanation: str            # the formulas side by side, and who calls which what
+
+
+NAME_CLASHES: list[NameClash] = []   # family modules append theirs
+
+
 def _is_int(v) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 

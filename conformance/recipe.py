@@ -14,7 +14,7 @@ import importlib
 
 from adapters import BUILTIN
 from adapters.registry import Adapter, Path, adapters
-from adapters.spec import CONVENTIONS, LOSSES
+from adapters.spec import CONVENTIONS, LOSSES, NAME_CLASHES
 
 # framework adapters declared as plug-ins that the document covers too (they import no framework)
 PLUGINS = ("adapters.tensorflow", "adapters.jax_optax")
@@ -125,6 +125,12 @@ def document() -> str:
              "report (`pytest conformance/ --report PATH`) shows as `differs by`.", "",
              "Adapters: " + "; ".join(f"`{a.name}` ({a.description or 'no description'})"
                                       for a in everyone), ""]
+    if NAME_CLASHES:
+        lines += ["## Same name, different losses", ""]
+        for clash in NAME_CLASHES:
+            lines += [f"- **{clash.name}**: {', '.join(_code(n) for n in clash.losses)} are separate "
+                      f"canonical losses. {clash.explanation}"]
+        lines.append("")
     for loss in LOSSES:
         lines += loss_section(loss, framework)
     lines += ["## Conventions", ""]

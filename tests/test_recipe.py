@@ -32,3 +32,10 @@ def test_document_covers_every_convention_and_adapter():
     assert "python -m conformance.recipe > conformance/CONVENTIONS.md" in text.splitlines()[2]
     assert "### cross_entropy: torch" in text
     assert "`torch.nn.functional.cross_entropy(input, target, weight=weight" in text
+
+
+def test_name_clashes_name_real_losses():
+    from adapters.spec import LOSSES, NAME_CLASHES
+    for clash in NAME_CLASHES:
+        assert len(clash.losses) >= 2 and set(clash.losses) <= set(LOSSES), clash
+        assert f"**{clash.name}**" in COMMITTED.read_text()
