@@ -134,6 +134,9 @@ SEED_CASES = {  # every worked example of shared/seeds/ named in the foundation 
     ("binary_cross_entropy_with_logits", "seed-10x64-pos-weight-ones"),
     ("cross_entropy", "seed-randn-3x5-none"), ("cross_entropy", "seed-randn-3x5-mean"),
     ("cross_entropy", "seed-randn-3x5-sum"),
+    # the catalogue issue's worked examples that can be reproduced from what the seeds print
+    ("hinge_embedding_loss", "seed-002-hinge-embedding"), ("margin_ranking_loss", "seed-002-margin-ranking"),
+    ("cosine_embedding_loss", "seed-002-cosine-embedding"),
 }
 
 

@@ -1,0 +1,74 @@
+"""Focal and Dice losses: sigmoid_focal_loss and soft_dice_loss at their default parameters
+(alpha 0.25, gamma 2; smooth 1e-6, one Dice per sample and class, reduction 'mean').
+One class per loss; the grid is common.LossBenchmark's.
+
+Shapes from common.SIZES' (N, C):
+  sigmoid_focal_loss  logits and targets of shape (N, C): N samples, C independent binary labels
+                      (RetinaNet's anchors x classes), about 10 % positives.
+  soft_dice_loss      probabilities and targets of shape (N, 2, C): N images of C pixels, two
+                      classes [p, 1 - p] (binary segmentation), so each Dice sums over C pixels.
+"""
+import numpy as np
+
+from . import common
+
+
+class SigmoidFocalLoss(common.LossBenchmark):
+    loss = "sigmoid_focal_loss"
+
+    def make_inputs(self, rng, shape, dtype):
+        logits = 2.0 * rng.standard_normal(shape)
+        target = (rng.uniform(size=shape) < 0.1).astype(np.float64)
+        return [logits.astype(dtype), target.astype(dtype)]
+
+
+class SoftDiceLoss(common.LossBenchmark):
+    loss = "soft_dice_loss"
+
+    def make_inputs(self, rng, shape, dtype):
+        n, c = shape
+        p = 1.0 / (1.0 + np.exp(-2.0 * rng.standard_normal((n, c))))
+        t = (rng.uniform(size=(n, c)) < 0.3).astype(np.float64)
+        # [p, 1 - p] sums to 1 over the classes, as optax.losses.dice_loss requires
+        return [np.stack([p, 1 - p], axis=1).astype(dtype), np.stack([t, 1 - t], axis=1).astype(dtype)]
+
+
+# ---------------------------------------------------------------- limits
+
+def _focal_bytes(shape, dtype, backward):
+    """Logits and targets read once, one scalar written; the gradient written for backward."""
+    n, c = shape
+    x = n * c * np.dtype(dtype).itemsize
+    return 2 * x + np.dtype(dtype).itemsize + (x if backward else 0)
+
+
+def _focal_ops(shape, backward):
+    """Per element, forward: exp and log1p of the softplus (ce, 4 with its select), sigmoid from
+    the same exp (2), 1 - p_t (3), pow as exp(gamma log) (3), alpha_t (3), two products and the
+    sum (3) = 18. Backward: (1 - 2y) p (1 - p) (4), the two terms of the product rule (6),
+    alpha_t and the 1/N scale (2) = 12."""
+    e = shape[0] * shape[1]
+    return 18 * e + (12 * e if backward else 0)
+
+
+def _dice_bytes(shape, dtype, backward):
+    """Probabilities and targets of (N, 2, C) read once, one scalar written; the gradient
+    (N, 2, C) written for backward."""
+    n, c = shape
+    x = 2 * n * c * np.dtype(dtype).itemsize
+    return 2 * x + np.dtype(dtype).itemsize + (x if backward else 0)
+
+
+def _dice_ops(shape, backward):
+    """Per element of (N, 2, C), forward: p t, and three running sums (I, P, T) = 4; per Dice
+    value a handful (ignored). Backward: (D - 2 t) / den = 3 per element."""
+    e = 2 * shape[0] * shape[1]
+    return 4 * e + (3 * e if backward else 0)
+
+
+common.FAMILY_LIMITS["sigmoid_focal_loss"] = (_focal_bytes, _focal_ops)
+common.FAMILY_LIMITS["soft_dice_loss"] = (_dice_bytes, _dice_ops)
+
+
+class FocalDiceLimits(common.Limits):
+    sizes_for = {cls.loss: cls.sizes for cls in (SigmoidFocalLoss, SoftDiceLoss)}

@@ -1,0 +1,97 @@
+"""Margin losses: soft_margin_loss, multilabel_soft_margin_loss, multi_margin_loss,
+multilabel_margin_loss (default parameters: p = 1, margin = 1, no weights). One class per loss on
+common.SIZES' (N, C); the grid is common.LossBenchmark's."""
+import numpy as np
+
+from . import common
+
+# multilabel_margin_loss: classes listed per row (then -1), so that the minimum work is known
+TARGETS_PER_ROW = 4
+
+
+def _targets_per_row(c):
+    return max(1, min(TARGETS_PER_ROW, c // 2))
+
+
+class SoftMarginLoss(common.LossBenchmark):
+    loss = "soft_margin_loss"
+
+    def make_inputs(self, rng, shape, dtype):
+        return [rng.standard_normal(shape, dtype=np.float32),
+                np.where(rng.uniform(size=shape) < 0.5, -1.0, 1.0).astype(np.float32)]
+
+
+class MultilabelSoftMarginLoss(common.LossBenchmark):
+    loss = "multilabel_soft_margin_loss"
+
+    def make_inputs(self, rng, shape, dtype):
+        return [rng.standard_normal(shape, dtype=np.float32),
+                (rng.uniform(size=shape) < 0.3).astype(np.float32)]
+
+
+class MultiMarginLoss(common.LossBenchmark):
+    loss = "multi_margin_loss"
+
+    def make_inputs(self, rng, shape, dtype):
+        n, c = shape
+        return [rng.standard_normal(shape, dtype=np.float32), rng.integers(0, c, n, dtype=np.int64)]
+
+
+class MultilabelMarginLoss(common.LossBenchmark):
+    loss = "multilabel_margin_loss"
+
+    def make_inputs(self, rng, shape, dtype):
+        n, c = shape
+        k = _targets_per_row(c)
+        target = np.full(shape, -1, dtype=np.int64)
+        target[:, :k] = np.argsort(rng.uniform(size=shape), axis=1)[:, :k]   # k distinct classes
+        return [rng.standard_normal(shape, dtype=np.float32), target]
+
+    def setup(self, cache, adapter, loss, size, dtype, device, mode):
+        # the composed TF and JAX paths and the reference build (N, C, C) pair arrays; torch's
+        # kernel loops without them
+        if adapter != "torch":
+            n, c = common.SIZES[size]
+            common.check_memory(adapter, (n * c, c), dtype)
+        super().setup(cache, adapter, loss, size, dtype, device, mode)
+
+
+# ---------------------------------------------------------------- limits
+
+def _bytes(inputs_fn):
+    """Inputs read once, one scalar written; for forward+backward the input's gradient too."""
+    def min_bytes(shape, dtype, backward):
+        n, c = shape
+        s = np.dtype(dtype).itemsize
+        return inputs_fn(n, c, s) + s + (n * c * s if backward else 0)
+    return min_bytes
+
+
+def _multilabel_margin_ops(shape, backward):
+    # per pair (target j, non-target i): subtract, max, add; backward: two scaled adds per pair
+    n, c = shape
+    k = _targets_per_row(c)
+    pairs = n * k * (c - k)
+    return n * c + 3 * pairs + (2 * pairs if backward else 0)
+
+
+common.FAMILY_LIMITS.update({
+    # input and +-1 target; l = log1p(exp(-y x)): multiply, exp, add, log, sum; grad -y sigmoid
+    "soft_margin_loss": (_bytes(lambda n, c, s: 2 * n * c * s),
+                         lambda shape, backward: (5 + (4 if backward else 0)) * shape[0] * shape[1]),
+    # as binary_cross_entropy_with_logits plus the mean over the classes
+    "multilabel_soft_margin_loss": (
+        _bytes(lambda n, c, s: 2 * n * c * s),
+        lambda shape, backward: (7 + (4 if backward else 0)) * shape[0] * shape[1] + shape[0]),
+    # int64 class indices; z = margin - x[y] + x[i], max, add; backward: mask and scale, and x[y]
+    "multi_margin_loss": (
+        _bytes(lambda n, c, s: n * c * s + 8 * n),
+        lambda shape, backward: (3 + (2 if backward else 0)) * shape[0] * shape[1] + shape[0]),
+    # int64 target rows of the input's shape
+    "multilabel_margin_loss": (_bytes(lambda n, c, s: n * c * s + 8 * n * c), _multilabel_margin_ops),
+})
+
+
+class MarginLimits(common.Limits):
+    sizes_for = {cls.loss: cls.sizes for cls in (SoftMarginLoss, MultilabelSoftMarginLoss,
+                                                  MultiMarginLoss, MultilabelMarginLoss)}
