@@ -11,6 +11,7 @@ from .pytorch import SEEN_ON, _F, _nn, _torch, adapter, path
 
 PARAMS = ["blank", "reduction", "zero_infinity"]
 TORCH_DTYPES = ["float64", "float32"]
+NO_HALF = "torch 2.13.0 raises '\"ctc_loss_cpu\" not implemented for 'Half'' (and 'BFloat16') on CPU"
 GRAD = ["torch_ctc_grad_is_logits_grad"]
 
 
@@ -19,7 +20,7 @@ def _targets(log_probs, targets, target_lengths):
     return targets if log_probs.ndim == 3 else targets[:int(target_lengths)]
 
 
-@path("ctc_loss", "functional", params=PARAMS, conventions=GRAD, dtypes=TORCH_DTYPES,
+@path("ctc_loss", "functional", params=PARAMS, conventions=GRAD, dtypes=TORCH_DTYPES, notes=NO_HALF,
       call="torch.nn.functional.ctc_loss(log_probs, targets, input_lengths, target_lengths, "
            "blank=blank, reduction=reduction, zero_infinity=zero_infinity)  [unbatched: "
            "targets[:target_lengths]]")
@@ -30,7 +31,7 @@ def ctc_functional(log_probs, targets, input_lengths, target_lengths, *, blank, 
                          zero_infinity=zero_infinity)
 
 
-@path("ctc_loss", "module", params=PARAMS, conventions=GRAD, dtypes=TORCH_DTYPES,
+@path("ctc_loss", "module", params=PARAMS, conventions=GRAD, dtypes=TORCH_DTYPES, notes=NO_HALF,
       call="torch.nn.CTCLoss(blank=blank, reduction=reduction, zero_infinity=zero_infinity)"
            "(log_probs, targets, input_lengths, target_lengths)  [unbatched: "
            "targets[:target_lengths]]")
@@ -42,7 +43,7 @@ def ctc_module(log_probs, targets, input_lengths, target_lengths, *, blank, redu
 
 
 @path("ctc_loss", "functional(concatenated targets)", params=PARAMS, conventions=GRAD,
-      dtypes=TORCH_DTYPES, ndims=[3],
+      dtypes=TORCH_DTYPES, notes=NO_HALF, ndims=[3],
       call="torch.nn.functional.ctc_loss(log_probs, torch.cat([targets[n, :target_lengths[n]] "
            "for n in range(N)]), input_lengths, target_lengths, blank=blank, reduction=reduction, "
            "zero_infinity=zero_infinity)")
@@ -79,7 +80,7 @@ def canonical_gradient_ctc(log_probs, targets, input_lengths, target_lengths, bl
     return (losses / target_lengths.clamp(min=1).to(losses.dtype)).mean()
 
 
-@path("ctc_loss", "ctc_loss-exp(log_probs)", kind="composed", params=PARAMS, dtypes=TORCH_DTYPES,
+@path("ctc_loss", "ctc_loss-exp(log_probs)", kind="composed", params=PARAMS, dtypes=TORCH_DTYPES, notes=NO_HALF,
       call="canonical_gradient_ctc(log_probs, targets, input_lengths, target_lengths, blank=blank, "
            "reduction=reduction, zero_infinity=zero_infinity): F.ctc_loss(..., reduction='none') "
            "- (e - e.detach()), e = sum over used frames and classes of exp(log_probs); then "

@@ -22,11 +22,11 @@ def soft_margin_module(input, target, *, reduction):
 
 for _conv, (_suffix, _dtypes) in SOFT_MARGIN_DTYPES.items():
     path("soft_margin_loss", "functional" + _suffix, params=["reduction"], conventions=[_conv],
-         dtypes=_dtypes,
+         dtypes=_dtypes, notes="each dtype's overflow threshold is its own path and convention",
          call="torch.nn.functional.soft_margin_loss(input, target, reduction=reduction)")(
         soft_margin_functional)
     path("soft_margin_loss", "module" + _suffix, params=["reduction"], conventions=[_conv],
-         dtypes=_dtypes,
+         dtypes=_dtypes, notes="each dtype's overflow threshold is its own path and convention",
          call="torch.nn.SoftMarginLoss(reduction=reduction)(input, target)")(soft_margin_module)
 
 
@@ -67,12 +67,13 @@ def multilabel_soft_margin_bce(input, target, *, weight, reduction):
 
 
 # ---------------------------------------------------------------- multi_margin_loss
-# No float16 or bfloat16 CPU kernel: "multi_margin_loss_cpu_kernel" not implemented for 'Half'.
-
 MULTI_MARGIN_PARAMS = ["p", "margin", "weight", "reduction"]
+NO_HALF = ("torch 2.13.0 has no float16 or bfloat16 CPU kernel for it (RuntimeError "
+           "\"multi_margin_loss_cpu_kernel\" not implemented for 'Half')")
 
 
 @path("multi_margin_loss", "functional", params=MULTI_MARGIN_PARAMS, dtypes=["float64", "float32"],
+      notes=NO_HALF,
       call="torch.nn.functional.multi_margin_loss(input, target, p=p, margin=margin, "
            "weight=weight, reduction=reduction)")
 def multi_margin_functional(input, target, *, p, margin, weight, reduction):
@@ -81,6 +82,7 @@ def multi_margin_functional(input, target, *, p, margin, weight, reduction):
 
 
 @path("multi_margin_loss", "module", params=MULTI_MARGIN_PARAMS, dtypes=["float64", "float32"],
+      notes=NO_HALF,
       call="torch.nn.MultiMarginLoss(p=p, margin=margin, weight=weight, "
            "reduction=reduction)(input, target)")
 def multi_margin_module(input, target, *, p, margin, weight, reduction):
@@ -95,14 +97,14 @@ DUPLICATES = ["torch_multilabel_margin_duplicate_targets_counted"]
 
 
 @path("multilabel_margin_loss", "functional", params=["reduction"], conventions=DUPLICATES,
-      dtypes=["float64", "float32"],
+      dtypes=["float64", "float32"], notes=NO_HALF,
       call="torch.nn.functional.multilabel_margin_loss(input, target, reduction=reduction)")
 def multilabel_margin_functional(input, target, *, reduction):
     return _F().multilabel_margin_loss(input, target, reduction=reduction)
 
 
 @path("multilabel_margin_loss", "module", params=["reduction"], conventions=DUPLICATES,
-      dtypes=["float64", "float32"],
+      dtypes=["float64", "float32"], notes=NO_HALF,
       call="torch.nn.MultiLabelMarginLoss(reduction=reduction)(input, target)")
 def multilabel_margin_module(input, target, *, reduction):
     return _nn().MultiLabelMarginLoss(reduction=reduction)(input, target)

@@ -63,7 +63,7 @@ class Path:
     # checks that must fail, keyed "kind:case-id/encoding-dtype" (e.g.
     # "value:extreme-logits/index-float32"), each with the reason; a pass is reported as a failure
     known_failures: tuple = ()       # ((key, reason), ...): hashable, like the rest of a Path
-    notes: str = ""
+    notes: str = ""                  # why dtypes leaves some out (shown as the unsupported reason)
 
     @property
     def id(self) -> str:
@@ -77,7 +77,7 @@ class Path:
         if encoding not in self.encodings:
             return f"{self.id} takes {sorted(self.encodings)} targets, not {encoding!r}"
         if dtype not in self.dtypes:
-            return f"{self.id} does not run {dtype}"
+            return f"{self.id} does not run {dtype}" + (f": {self.notes}" if self.notes else "")
         for name, value in params.items():
             if name not in self.params and not _is_default(value, loss.params[name].default):
                 return f"{self.id} has no parameter {name!r} (case sets {name}={value!r})"

@@ -19,6 +19,8 @@ from __future__ import annotations
 from .tensorflow import SEEN_ON, _keras, _tf, adapter, path
 
 LOW = ["float32", "float16", "bfloat16"]
+NO_FLOAT64 = ("tf.nn.ctc_loss (dense labels) rejects float64 ('expected to be a double tensor but "
+              "is a float tensor'); Keras casts float64 to float32 and returns float32")
 TF_CONV = ["ctc_input_normalised_with_log_softmax", "tf_ctc_log_zero_is_log_1e-307"]
 
 
@@ -41,7 +43,7 @@ def _batched(log_probs, targets, input_lengths, target_lengths):
 
 
 @path("ctc_loss", "tf.nn.ctc_loss", kind="composed", params=["blank", "reduction"],
-      conventions=TF_CONV, dtypes=LOW,
+      conventions=TF_CONV, dtypes=LOW, notes=NO_FLOAT64,
       call="ctc_reduce(tf.nn.ctc_loss(labels=targets, logits=log_probs, label_length="
            "target_lengths, logit_length=input_lengths, logits_time_major=True, "
            "blank_index=blank), target_lengths, reduction)  [unbatched: a batch of one]")
@@ -53,7 +55,7 @@ def ctc_tf(log_probs, targets, input_lengths, target_lengths, *, blank, reductio
 
 
 @path("ctc_loss", "keras.ops.ctc_loss", kind="composed", params=["blank", "reduction"],
-      conventions=TF_CONV, dtypes=LOW, ndims=[3],
+      conventions=TF_CONV, dtypes=LOW, notes=NO_FLOAT64, ndims=[3],
       call="ctc_reduce(keras.ops.ctc_loss(targets, transpose(log_probs, (1, 0, 2)), "
            "target_lengths, input_lengths, mask_index=blank), target_lengths, reduction)")
 def ctc_keras_ops(log_probs, targets, input_lengths, target_lengths, *, blank, reduction):
@@ -74,7 +76,7 @@ def keras_labels(targets, target_lengths):
     return tf.where(keep, targets, tf.zeros_like(targets))
 
 
-@path("ctc_loss", "keras.losses.CTC", params=["reduction"], dtypes=LOW, ndims=[3],
+@path("ctc_loss", "keras.losses.CTC", params=["reduction"], dtypes=LOW, notes=NO_FLOAT64, ndims=[3],
       conventions=TF_CONV + ["keras_ctc_uses_every_frame", "keras_ctc_mean_divides_by_batch_size"],
       call="keras.losses.CTC(reduction={'none': 'none', 'mean': 'sum_over_batch_size', "
            "'sum': 'sum'}[reduction])(keras_labels(targets, target_lengths), "

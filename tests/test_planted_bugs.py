@@ -1,6 +1,10 @@
 """Every planted bug (tests/planted/*.py, one typical mistake each) is caught by the suite when
-plugged in with --adapter: the named check fails with a conformance failure, not a crash."""
+plugged in with --adapter: the named check of that module's adapter fails with a conformance
+failure, not a crash. All planted modules run in one conformance session (one start-up of the
+frameworks instead of one per module); each failure line names its adapter, so every module is
+judged on its own checks."""
 import ast
+import importlib.util
 import os
 import re
 import subprocess
@@ -31,24 +35,42 @@ def framework(module: str) -> str:
     return {"tf": "tensorflow", "jax": "jax"}.get(module.split("_")[0], "torch")
 
 
-def run_conformance(*args):
+def declared_adapters(module: str) -> list[str]:
+    """The adapter names a planted module declares (declare_adapter("name", ...))."""
+    tree = ast.parse((PLANTED / f"{module}.py").read_text())
+    return [node.args[0].value for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "declare_adapter"]
+
+
+def run_conformance(*args, timeout=300):
     return subprocess.run([sys.executable, "-m", "pytest", "conformance", "-q", "-rf",
                            "-p", "no:cacheprovider", *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, "COLUMNS": "2000"})   # keep messages in -rf lines
 
 
+@pytest.fixture(scope="module")
+def planted_run():
+    """One conformance session with every planted module whose framework is installed."""
+    runnable = [m for m in MODULES if importlib.util.find_spec(framework(m))]
+    out = run_conformance(*[a for m in runnable for a in ("--adapter", f"tests/planted/{m}.py")],
+                          timeout=1200)
+    assert out.returncode == 1, f"the suite did not fail on the planted bugs:\n{out.stdout[-3000:]}"
+    return [line for line in out.stdout.splitlines() if line.startswith("FAILED")]
+
+
 @pytest.mark.parametrize("module", MODULES)
-def test_planted_bug_is_caught(module):
+def test_planted_bug_is_caught(module, planted_run):
     test_file, fragment = caught_by(module)
     pytest.importorskip(framework(module), reason=f"planted bug {module} needs {framework(module)}")
-    out = run_conformance("--adapter", f"tests/planted/{module}.py")
-    assert out.returncode == 1, f"suite did not fail on {module}:\n{out.stdout[-3000:]}"
-    failed = [line for line in out.stdout.splitlines() if line.startswith("FAILED")]
-    hit = [line for line in failed
-           if f"{test_file}.py::" in line and fragment in line and "ConformanceFailure" in line]
-    assert hit, (f"{module}: no conformance failure of {test_file} [{fragment}]; failed:\n"
-                 + "\n".join(failed[:20]))
+    names = declared_adapters(module)
+    assert names, f"tests/planted/{module}.py declares no adapter"
+    hit = [line for line in planted_run
+           if any(f"[{name}/" in line for name in names) and f"{test_file}.py::" in line
+           and fragment in line and "ConformanceFailure" in line]
+    assert hit, (f"{module}: no conformance failure of {test_file} [{fragment}] on its adapter "
+                 f"{names}; its failures:\n" + "\n".join(
+                     [line for line in planted_run if any(f"[{n}/" in line for n in names)][:20]))
 
 
 def test_a_correct_plugin_passes(tmp_path):
