@@ -66,7 +66,9 @@ def cell(adapter: Adapter, loss: str, params: tuple[str, ...]) -> str:
 
 def loss_section(loss: str, framework: list[Adapter]) -> list[str]:
     spec = LOSSES[loss]
-    lines = [f"## {loss}", "", spec.doc, ""]
+    lines = [f"## {loss}", "", spec.doc, "",
+             f"Inputs, in call order: {', '.join(_code(n) for n in spec.inputs)}; gradients with "
+             f"respect to {', '.join(_code(n) for n in spec.differentiable)}.", ""]
     if spec.mean_divisor:
         lines += [f"Divisor of reduction='mean': {spec.mean_divisor}.", ""]
     lines += ["| parameters | " + " | ".join(a.name for a in framework) + " |",
