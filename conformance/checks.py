@@ -2,8 +2,9 @@
 
 Kinds
   value      a framework path against reference(case, conventions=path.conventions)
-  gradient   autograd against the reference's analytic vector-Jacobian product; for the
-             reference itself, its analytic gradient against central finite differences
+  gradient   autograd against the reference's analytic vector-Jacobian product, with respect to
+             every differentiable input; for the reference itself, its analytic gradient against
+             central finite differences
   encoding   a path on a derived encoding (one_hot, probs) against the same path on the
              encoding it was derived from: equal, or different by exactly what the path's
              conventions predict
