@@ -70,6 +70,11 @@ def _nn():
     return importlib.import_module("torch.nn")
 
 
+def reduce(losses, reduction):
+    """PyTorch's reductions of an unreduced loss: 'mean' divides by the number of elements."""
+    return {"none": lambda: losses, "sum": losses.sum, "mean": losses.mean}[reduction]()
+
+
 # ---------------------------------------------------------------- softmax, log_softmax
 
 @path("softmax", "functional", call="torch.nn.functional.softmax(input, dim=dim)", params=["dim"])

@@ -6,14 +6,9 @@ torch.relu (backward: where z > 0), which is canonical there.
 """
 from __future__ import annotations
 
-from .pytorch import SEEN_ON, TORCH_DOCS, _F, _nn, _torch, adapter, path
+from .pytorch import SEEN_ON, TORCH_DOCS, _F, _nn, _torch, adapter, path, reduce
 
 KINK = ["hinge_kink_grad_active"]
-
-
-def reduce(losses, reduction):
-    """PyTorch's reductions of an unreduced loss: 'mean' divides by the number of elements."""
-    return {"none": lambda: losses, "sum": losses.sum, "mean": losses.mean}[reduction]()
 
 
 # ---------------------------------------------------------------- margin_ranking_loss

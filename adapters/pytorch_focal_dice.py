@@ -6,12 +6,8 @@ here), and torch has no Dice loss. Every path is composed from torch ops, writte
 from __future__ import annotations
 
 from .pytorch import adapter, path  # noqa: F401
-from .pytorch import _F, _torch
+from .pytorch import _F, _torch, reduce
 from .spec_focal_dice import dice_axes
-
-
-def _reduce(losses, reduction):
-    return {"none": lambda: losses, "sum": losses.sum, "mean": losses.mean}[reduction]()
 
 
 # ---------------------------------------------------------------- sigmoid_focal_loss
@@ -34,7 +30,7 @@ def focal_torchvision_formula(input, target, *, alpha, gamma, reduction):
     losses = ce * (1 - p_t) ** gamma
     if alpha >= 0:
         losses = (alpha * target + (1 - alpha) * (1 - target)) * losses
-    return _reduce(losses, reduction)
+    return reduce(losses, reduction)
 
 
 # The same loss with 1 - p_t in log space: exp(gamma log(1 - p_t)) has a finite gradient where
@@ -52,7 +48,7 @@ def focal_log_space(input, target, *, alpha, gamma, reduction):
         input, target, reduction="none")
     if alpha >= 0:
         losses = (alpha * target + (1 - alpha) * (1 - target)) * losses
-    return _reduce(losses, reduction)
+    return reduce(losses, reduction)
 
 
 # ---------------------------------------------------------------- soft_dice_loss
@@ -68,7 +64,7 @@ def dice_torch(input, target, *, smooth, sum_over, reduction):
         total = input.sum(dim=dims) + target.sum(dim=dims)
     else:                  # (N, C) input per sample and class: each element is its own Dice
         inter, total = input * target, input + target
-    return _reduce(1 - (2 * inter + smooth) / (total + smooth), reduction)
+    return reduce(1 - (2 * inter + smooth) / (total + smooth), reduction)
 
 
 # ---------------------------------------------------------------- evidence

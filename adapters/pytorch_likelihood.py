@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from .pytorch import SEEN_ON, TORCH_DOCS, _F, _nn, _torch, adapter, path  # noqa: F401
+from .pytorch import SEEN_ON, TORCH_DOCS, _F, _nn, _torch, adapter, path, reduce  # noqa: F401
 
 POISSON_PARAMS = ["log_input", "full", "eps", "reduction"]
 
@@ -55,7 +55,7 @@ def gaussian_clamp(input, target, var, *, full, eps, reduction):
     losses = 0.5 * (torch.log(v) + (input - target) ** 2 / v)
     if full:
         losses = losses + 0.5 * math.log(2 * math.pi)
-    return {"none": losses, "sum": losses.sum(), "mean": losses.mean()}[reduction]
+    return reduce(losses, reduction)
 
 
 # ---------------------------------------------------------------- evidence of the conventions

@@ -1,7 +1,7 @@
 """PyTorch paths of the margin family (adapters/spec_margin.py)."""
 from __future__ import annotations
 
-from .pytorch import SEEN_ON, TORCH_DOCS, _F, _nn, adapter, path  # noqa: F401
+from .pytorch import SEEN_ON, TORCH_DOCS, _F, _nn, adapter, path, reduce  # noqa: F401
 
 # ---------------------------------------------------------------- soft_margin_loss
 # torch computes log1p(exp(-y x)) in the input's dtype: exp overflows past log(max) of that dtype
@@ -30,15 +30,11 @@ for _conv, (_suffix, _dtypes) in SOFT_MARGIN_DTYPES.items():
          call="torch.nn.SoftMarginLoss(reduction=reduction)(input, target)")(soft_margin_module)
 
 
-def _reduce(losses, reduction):
-    return {"none": losses, "sum": losses.sum(), "mean": losses.mean()}[reduction]
-
-
 @path("soft_margin_loss", "softplus", kind="composed", params=["reduction"],
       conventions=["torch_softplus_linear_above_20"],
       call="reduce(torch.nn.functional.softplus(-target * input), reduction)  [overflow-safe]")
 def soft_margin_softplus(input, target, *, reduction):
-    return _reduce(_F().softplus(-target * input), reduction)
+    return reduce(_F().softplus(-target * input), reduction)
 
 
 # ---------------------------------------------------------------- multilabel_soft_margin_loss
@@ -63,7 +59,7 @@ def multilabel_soft_margin_module(input, target, *, weight, reduction):
 def multilabel_soft_margin_bce(input, target, *, weight, reduction):
     per_class = _F().binary_cross_entropy_with_logits(input, target, weight=weight,
                                                       reduction="none")
-    return _reduce(per_class.mean(-1), reduction)
+    return reduce(per_class.mean(-1), reduction)
 
 
 # ---------------------------------------------------------------- multi_margin_loss

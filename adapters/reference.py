@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .numerics import log_softmax, sigmoid, softplus
 from .spec import CONVENTIONS, LOSSES, class_axis
 
 
@@ -88,15 +89,6 @@ def _local_vjp(spec, x, local):
 
 
 # ---------------------------------------------------------------- activations
-
-def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    """log-sum-exp with the maximum subtracted: finite at logits of +-1e4, exact -inf stays -inf."""
-    m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    z = x - m
-    with np.errstate(divide="ignore"):
-        return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
-
 
 def _activation(loss, x, dim, cotangent) -> Result:
     logp = log_softmax(x, dim)
@@ -219,8 +211,8 @@ def _binary_cross_entropy_with_logits(x, y, p, encoding, conv):
     w = _weight(p, "weight", x.shape)
     pw = _weight(p, "pos_weight", x.shape)
     # log sigmoid(x) = -softplus(-x), log(1 - sigmoid(x)) = -softplus(x); logaddexp never overflows
-    elements = w * (pw * y * np.logaddexp(0.0, -x) + (1 - y) * np.logaddexp(0.0, x))
-    sig = np.exp(-np.logaddexp(0.0, -x))
+    elements = w * (pw * y * softplus(-x) + (1 - y) * softplus(x))
+    sig = sigmoid(x)
     local = w * (-pw * y * (1 - sig) + (1 - y) * sig)
     if "tf_weighted_logits_grad_at_0" in conv:
         local = np.where(x == 0, w * (1 - y), local)

@@ -20,18 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .numerics import log_softmax
 from .spec_ctc import OPTAX_LOG_EPSILON, TF_LOG_ZERO
 
 PARTS = {}
 NEG_INF = -np.inf
-
-
-def _log_softmax(x):
-    m = np.max(x, axis=-1, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    z = x - m
-    with np.errstate(divide="ignore"):
-        return z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))
 
 
 class Lattice:
@@ -154,7 +147,7 @@ def _ctc_loss(inputs, p, conv):
     if "keras_ctc_uses_every_frame" in conv:
         il[:] = x.shape[0]
     normalise = "ctc_input_normalised_with_log_softmax" in conv
-    lp = _log_softmax(x) if normalise else x
+    lp = log_softmax(x, -1) if normalise else x
     n, c = x.shape[1], x.shape[2]
     losses, grads = np.empty(n), []
     for i in range(n):

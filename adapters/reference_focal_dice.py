@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .numerics import sigmoid, softplus
 from .spec_focal_dice import dice_axes
 
 PARTS = {}
@@ -13,10 +14,6 @@ KERAS_EPSILON = 1e-7   # keras.config.epsilon()
 
 
 # ---------------------------------------------------------------- sigmoid_focal_loss
-
-def _sigmoid(x):
-    return np.exp(-np.logaddexp(0.0, -x))    # no overflow at logits of +-1e4
-
 
 def _alpha_t(y, alpha, conv):
     if alpha < 0 and "focal_negative_alpha_not_ignored" not in conv:
@@ -27,8 +24,8 @@ def _alpha_t(y, alpha, conv):
 def _sigmoid_focal_loss(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
     alpha, gamma = float(p["alpha"]), float(p["gamma"])
-    s, s_neg = _sigmoid(x), _sigmoid(-x)
-    ce = y * np.logaddexp(0.0, -x) + (1 - y) * np.logaddexp(0.0, x)
+    s, s_neg = sigmoid(x), sigmoid(-x)
+    ce = y * softplus(-x) + (1 - y) * softplus(x)
     q = y * s_neg + (1 - y) * s               # 1 - p_t without cancellation
     a = _alpha_t(y, alpha, conv)
     factor = np.power(q, gamma)               # 0^0 = 1: gamma = 0 is the weighted BCE

@@ -7,16 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .numerics import sigmoid, softplus
+
 PARTS = {}
-
-
-def _softplus(z):
-    """log(1 + exp(z)) without overflow: logaddexp(0, z) is z + log1p(exp(-z)) for z > 0."""
-    return np.logaddexp(0.0, z)
-
-
-def _sigmoid(z):
-    return np.exp(-np.logaddexp(0.0, -z))
 
 
 # ---------------------------------------------------------------- soft_margin_loss
@@ -36,8 +29,8 @@ def _exp_overflows(z, dtype):
 def _soft_margin_loss(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
     z = -y * x
-    elements = _softplus(z)
-    d = -y * _sigmoid(z)
+    elements = softplus(z)
+    d = -y * sigmoid(z)
     if "torch_softplus_linear_above_20" in conv:
         linear = z > TORCH_SOFTPLUS_THRESHOLD
         elements, d = np.where(linear, z, elements), np.where(linear, -y, d)
@@ -70,9 +63,9 @@ def _multilabel_soft_margin_loss(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
     c = x.shape[-1]
     w = _class_weight(p, c)
-    per_class = w * (y * _softplus(-x) + (1 - y) * _softplus(x))
+    per_class = w * (y * softplus(-x) + (1 - y) * softplus(x))
     elements = per_class.sum(axis=-1) / c
-    d = w * (_sigmoid(x) - y) / c
+    d = w * (sigmoid(x) - y) / c
 
     def vjp(u):
         return {"input": d * np.expand_dims(u, -1)}
