@@ -287,8 +287,7 @@ def finite_difference(prep: Prepared, cotangent) -> dict:
     difference, so an infinite loss elsewhere does not spoil it (inf - inf); an entry whose own
     loss is infinite has no difference quotient and is marked undefined."""
     spec = LOSSES[prep.case.loss]
-    return {name: _difference_quotients(prep, name, cotangent)
-            for name in (spec.differentiable if spec.target is not None else ("input",))}
+    return {name: _difference_quotients(prep, name, cotangent) for name in spec.differentiable}
 
 
 def _difference_quotients(prep: Prepared, name: str, cotangent):
