@@ -1,4 +1,5 @@
-"""Overflow-safe NumPy float64 building blocks shared by every reference module."""
+"""NumPy float64 building blocks shared by the reference modules: overflow-safe log_softmax,
+softplus and sigmoid, and the vector-Jacobian product of an elementwise (or row-wise) loss."""
 from __future__ import annotations
 
 import numpy as np
@@ -21,3 +22,13 @@ def softplus(z):
 def sigmoid(x):
     """1 / (1 + exp(-x)) as exp(-softplus(-x)): no overflow at logits of +-1e4."""
     return np.exp(-softplus(-x))
+
+
+def input_vjp(local: np.ndarray, reduced_axis: int | None = None):
+    """The vector-Jacobian product of a loss whose element s depends on its own entries of the
+    input only: `local` holds d elements / d input laid out like the input, and `reduced_axis`
+    is the input axis the elements lack (a class axis, or a last axis summed over), if any."""
+    def vjp(upstream):
+        u = upstream if reduced_axis is None else np.expand_dims(upstream, reduced_axis)
+        return {"input": local * u}
+    return vjp

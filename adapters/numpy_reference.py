@@ -1,7 +1,10 @@
-"""The `reference` adapter: the float64 oracle declared through the same API as the frameworks.
+"""The `reference` adapter: the float64 oracle declared through the same API as the frameworks,
+with one path per canonical loss.
 
 Its value is the definition itself, so the suite checks it differently (see conformance/checks.py):
-against published values, against central finite differences, and across target encodings.
+against published values, against central finite differences, and across target encodings. Where
+central differences cannot confirm the analytic gradient (at exact kinks), the family's reference
+module declares it in KNOWN_FAILURES, with the numbers.
 """
 from __future__ import annotations
 
@@ -9,8 +12,7 @@ import functools
 
 import numpy as np
 
-from . import (reference, reference_ctc, reference_embedding, reference_focal_dice,
-               reference_likelihood, reference_margin)
+from . import reference
 from .registry import declare_adapter
 from .spec import LOSSES
 
@@ -42,30 +44,18 @@ class ReferenceBackend:
 
 def _path_fn(loss, *inputs, cotangent=None, **params):
     spec = LOSSES[loss]
-    arrays = dict(zip(spec.inputs, inputs))
+    arrays = dict(zip(spec.inputs, inputs, strict=True))
     encoding = "none"
     if spec.target == "class":
-        encoding = "index" if np.issubdtype(np.asarray(arrays["target"]).dtype, np.integer) else "probs"
+        integer = np.issubdtype(np.asarray(arrays["target"]).dtype, np.integer)
+        encoding = "index" if integer else "probs"
     return reference.evaluate(loss, arrays, params, encoding, cotangent=cotangent)
 
 
-# Central differences (h = 1e-4) cannot verify the analytic gradient exactly at a kink of the
-# second derivative: straddling |d| = 1 they are off by h / 4 (relative), 2.4e-5 > rtol 1e-6. The
-# at-kink-*-64 cases verify the same branch choice where that error is h / 256 = 3.9e-7.
-_FD_AT_KINK = ("central differences straddle the kink |d| = 1 of the second derivative: their "
-               "error is h / 4 = 2.5e-5 relative (seen -1.5493252880 analytic vs -1.5493016472 "
-               "by differences); the analytic gradient is the definition's")
-KNOWN_FAILURES = {
-    "smooth_l1_loss": {"gradient:at-kink-float64": _FD_AT_KINK},
-    "huber_loss": {"gradient:at-kink-float64": _FD_AT_KINK},
-}
-# the other families declare theirs next to their reference (reference_<family>.KNOWN_FAILURES)
-for _family in (reference_ctc, reference_embedding, reference_focal_dice, reference_likelihood,
-                reference_margin):
-    KNOWN_FAILURES.update(getattr(_family, "KNOWN_FAILURES", {}))
-
-adapter = declare_adapter("reference", ReferenceBackend(), "NumPy float64 oracle (adapters/reference.py)")
+adapter = declare_adapter("reference", ReferenceBackend(),
+                          "NumPy float64 oracle (adapters/reference.py)")
 for _name, _loss in LOSSES.items():
     adapter.path(_name, "numpy", call=f"adapters.reference.evaluate({_name!r}, ...)",
                  params=tuple(_loss.params),
-                 known_failures=KNOWN_FAILURES.get(_name))(functools.partial(_path_fn, _name))
+                 known_failures=reference.KNOWN_FAILURES.get(_name))(
+        functools.partial(_path_fn, _name))

@@ -19,10 +19,14 @@ the path did not declare to a non-default value is "unsupported" for that path, 
 """
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import inspect
+import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from .spec import CONVENTIONS, LOSSES, Loss
 
@@ -35,7 +39,16 @@ class RegistryError(ValueError):
 
 
 class Backend(Protocol):
-    """What the conformance suite needs from a framework. Import the framework lazily."""
+    """What the conformance suite needs from a framework. Import the framework lazily.
+
+    Three more methods are optional; the benchmarks use them, with these fallbacks:
+      compile(fn) -> the framework's compiler around fn (compiling at the first call);
+          without it the adapter has no compiled mode (its compiled benchmarks are skipped);
+      compile_value_and_grad(fn, cotangent, wrt) -> a compiled f(*args) returning what
+          value_and_grad returns; without it, value_and_grad through compile(fn);
+      synchronize(value, device) -> returns once the device has computed `value`; without it,
+          every array in `value` is converted with to_numpy, which waits for it.
+    """
 
     def unavailable(self) -> str | None: ...          # why it cannot run here, or None
     def versions(self) -> dict[str, str]: ...          # framework name -> version
@@ -45,6 +58,55 @@ class Backend(Protocol):
     # value of fn(*args) and its vector-Jacobian products with respect to args[i] for i in wrt,
     # as a tuple in wrt order (zeros for an input the output does not depend on)
     def value_and_grad(self, fn: Callable, args: list, cotangent, wrt=(0,)): ...
+
+
+def compiler(backend) -> Callable | None:
+    """The backend's compile(fn), or None when it has no compiled mode."""
+    return getattr(backend, "compile", None)
+
+
+def compile_value_and_grad(backend, fn: Callable, cotangent, wrt) -> Callable:
+    """f(*args) -> (value, grads) compiled: the backend's own way, else value_and_grad through
+    the compiled function (autograd runs the compiled forward's backward)."""
+    own = getattr(backend, "compile_value_and_grad", None)
+    if own is not None:
+        return own(fn, cotangent, wrt)
+    compiled = backend.compile(fn)
+    return lambda *args: backend.value_and_grad(compiled, list(args), cotangent, wrt)
+
+
+def synchronize(backend, value, device: str) -> None:
+    """Return once `device` has finished computing `value` (a framework array or a tuple of them,
+    nested): the backend's synchronize, else converting every array to NumPy."""
+    sync = getattr(backend, "synchronize", None)
+    if sync is not None:
+        sync(value, device)
+        return
+    for a in value if isinstance(value, (tuple, list)) else (value,):
+        if isinstance(a, (tuple, list)):
+            synchronize(backend, a, device)
+        else:
+            backend.to_numpy(a)
+
+
+class LazyModule:
+    """A framework module imported at its first use: a backend module defines
+    `F = LazyModule("torch.nn.functional")` and paths call `F.cross_entropy(...)`, so declaring
+    paths imports no framework and a missing one is skipped with its reason. `setup` runs once
+    before the import (JAX's configuration, say)."""
+
+    def __init__(self, name: str, setup: Callable[[], None] | None = None):
+        self._name, self._setup, self._module = name, setup, None
+
+    def __getattr__(self, attr):
+        if self._module is None:
+            if self._setup is not None:
+                self._setup()
+            self._module = importlib.import_module(self._name)
+        return getattr(self._module, attr)
+
+    def __repr__(self):
+        return f"<LazyModule {self._name!r}{' (imported)' if self._module else ''}>"
 
 
 @dataclass(frozen=True)
@@ -113,6 +175,8 @@ class Adapter:
     description: str = ""
     evidence: list[Evidence] = field(default_factory=list)
     module: str = ""       # the module that declared it (a plug-in's adapters are its own)
+    # canonical losses this adapter deliberately has no path for, each with the reason
+    no_paths: dict[str, str] = field(default_factory=dict)
 
     def saw(self, convention: str, *, path: str, case: str, call: str, seen: str, versions: str,
             link: str = Evidence.link) -> None:
@@ -135,13 +199,21 @@ class Adapter:
         def register(fn: Callable) -> Callable:
             self.paths.append(_validated(Path(
                 adapter=self.name, loss=loss, name=name, fn=fn, call=call, kind=kind,
-                encodings=frozenset(encodings if encodings is not None else _default_encodings(loss)),
+                encodings=frozenset(_default_encodings(loss) if encodings is None else encodings),
                 params=frozenset(params), conventions=tuple(conventions),
                 dtypes=frozenset(dtypes), notes=notes,
                 ndims=None if ndims is None else frozenset(ndims),
                 known_failures=tuple(sorted((known_failures or {}).items()))), self))
             return fn
         return register
+
+    def no_path(self, loss: str, why: str) -> None:
+        """State why this adapter has no path for `loss` (the framework lacks it, say)."""
+        if loss not in LOSSES:
+            raise RegistryError(f"adapter {self.name!r}: no_path for unknown loss {loss!r}")
+        if not why:
+            raise RegistryError(f"adapter {self.name!r}: no_path({loss!r}) needs a reason")
+        self.no_paths[loss] = why
 
     def paths_for(self, loss: str) -> list[Path]:
         return [p for p in self.paths if p.loss == loss]
@@ -230,6 +302,29 @@ def declare_adapter(name: str, backend, description: str = "") -> Adapter:
 
 def adapters() -> dict[str, Adapter]:
     return dict(_ADAPTERS)
+
+
+def load_plugin(spec: str, search=()) -> list[Adapter]:
+    """Import a plug-in module and return the adapters it declares (not those of modules it
+    imports). `spec` is a dotted module name, importable from the current directory or the folders
+    in `search`, or a .py file, relative to the current directory or one of those folders."""
+    if spec.endswith(".py") or os.sep in spec:
+        folders = [os.getcwd(), *search]
+        found = [os.path.join(f, spec) for f in folders if os.path.isfile(os.path.join(f, spec))]
+        if not found:
+            raise FileNotFoundError(f"no such file {spec} (looked in {', '.join(folders)})")
+        path = os.path.abspath(found[0])
+        name = os.path.splitext(os.path.basename(path))[0]
+        module_spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[name] = module
+        module_spec.loader.exec_module(module)
+    else:
+        for folder in (os.getcwd(), *search):
+            if folder not in sys.path:
+                sys.path.insert(0, folder)
+        module = importlib.import_module(spec)
+    return [a for a in _ADAPTERS.values() if a.module == module.__name__]
 
 
 def forget(name: str) -> None:

@@ -31,14 +31,6 @@ def ctc_inputs(rng, shape, dtype):
             target_lengths.astype(np.int64)]
 
 
-class CtcLoss(common.LossBenchmark):
-    loss = "ctc_loss"
-    sizes = tuple(DIMS)
-
-    def make_inputs(self, rng, shape, dtype):
-        return ctc_inputs(rng, shape, dtype)
-
-
 def _min_bytes(shape, dtype, backward):
     """log_probs read once, targets and both lengths (int64) read, one scalar written; the
     backward writes the dense gradient (T, N, C) too."""
@@ -57,8 +49,15 @@ def _min_ops(shape, backward):
     return 7 * states + (10 * states if backward else 0)
 
 
-common.FAMILY_LIMITS["ctc_loss"] = (_min_bytes, _min_ops)
+class CtcLoss(common.LossBenchmark):
+    loss = "ctc_loss"
+    sizes = tuple(DIMS)
+    min_bytes = staticmethod(_min_bytes)
+    min_ops = staticmethod(_min_ops)
+
+    def make_inputs(self, rng, shape, dtype):
+        return ctc_inputs(rng, shape, dtype)
 
 
 class CtcLimits(common.Limits):
-    sizes_for = {CtcLoss.loss: CtcLoss.sizes}
+    benchmarks = (CtcLoss,)

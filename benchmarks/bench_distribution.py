@@ -1,4 +1,8 @@
-"""Distribution losses: kl_div (default reduction 'mean'). The grid is common.LossBenchmark's."""
+"""Distribution losses: kl_div (default reduction 'mean'). The grid is common.LossBenchmark's.
+
+Limit model: log-probabilities and target read once, one scalar written, the input's gradient
+written for forward+backward; per element log t, subtract, multiply, add; backward -t scaled.
+"""
 import numpy as np
 
 from . import common
@@ -11,6 +15,8 @@ def _log_softmax(x):
 
 class KlDiv(common.LossBenchmark):
     loss = "kl_div"
+    min_bytes = common.elementwise_bytes(reads=2)
+    min_ops = common.elementwise_ops(4, 1)
 
     def make_inputs(self, rng, shape, dtype):
         logp = _log_softmax(rng.standard_normal(shape))
@@ -19,4 +25,4 @@ class KlDiv(common.LossBenchmark):
 
 
 class DistributionLimits(common.Limits):
-    sizes_for = {KlDiv.loss: KlDiv.sizes}
+    benchmarks = (KlDiv,)

@@ -19,65 +19,6 @@ def _signs(rng, shape):
     return np.where(rng.uniform(size=shape) < 0.5, -1.0, 1.0).astype(np.float32)
 
 
-class MarginRankingLoss(common.LossBenchmark):
-    loss = "margin_ranking_loss"
-    sizes = EMBEDDING_SIZES
-
-    def make_inputs(self, rng, shape, dtype):
-        n = shape[0] * shape[1]
-        return [_normal(rng, n), _normal(rng, n), _signs(rng, n)]
-
-
-class HingeEmbeddingLoss(common.LossBenchmark):
-    loss = "hinge_embedding_loss"
-    sizes = EMBEDDING_SIZES
-
-    def make_inputs(self, rng, shape, dtype):
-        distances = np.abs(_normal(rng, shape)) * 2   # both sides of the default margin 1
-        return [distances, _signs(rng, shape)]
-
-
-class TripletMarginLoss(common.LossBenchmark):
-    loss = "triplet_margin_loss"
-    sizes = EMBEDDING_SIZES
-
-    def make_inputs(self, rng, shape, dtype):
-        return [_normal(rng, shape), _normal(rng, shape), _normal(rng, shape)]
-
-
-class CosineEmbeddingLoss(common.LossBenchmark):
-    loss = "cosine_embedding_loss"
-    sizes = EMBEDDING_SIZES
-
-    def make_inputs(self, rng, shape, dtype):
-        return [_normal(rng, shape), _normal(rng, shape), _signs(rng, shape[0])]
-
-
-class Hinge(common.LossBenchmark):
-    loss = "hinge"
-    sizes = EMBEDDING_SIZES
-
-    def make_inputs(self, rng, shape, dtype):
-        return [_normal(rng, shape), _signs(rng, shape)]
-
-
-class SquaredHinge(common.LossBenchmark):
-    loss = "squared_hinge"
-    sizes = EMBEDDING_SIZES
-
-    def make_inputs(self, rng, shape, dtype):
-        return [_normal(rng, shape), _signs(rng, shape)]
-
-
-class CategoricalHinge(common.LossBenchmark):
-    loss = "categorical_hinge"
-    sizes = EMBEDDING_SIZES
-
-    def make_inputs(self, rng, shape, dtype):
-        n, c = shape
-        return [_normal(rng, shape), np.eye(c, dtype=np.float32)[rng.integers(0, c, n)]]
-
-
 # ---------------------------------------------------------------- limits
 # Bytes: every input read once, one scalar written; forward+backward also writes the gradient of
 # each differentiable input. Operations count exp/sqrt as one each.
@@ -98,35 +39,89 @@ def _ops(forward, backward_ops):
     return min_ops
 
 
-common.FAMILY_LIMITS.update({
+class MarginRankingLoss(common.LossBenchmark):
+    loss = "margin_ranking_loss"
+    sizes = EMBEDDING_SIZES
     # x1, x2, target; subtract, multiply by -y, add margin, max, sum; grad: mask and two scales
-    "margin_ranking_loss": (_bytes(lambda n, d: 3 * n * d, lambda n, d: 2 * n * d),
-                            _ops(lambda n, d: 5 * n * d, lambda n, d: 3 * n * d)),
+    min_bytes = staticmethod(_bytes(lambda n, d: 3 * n * d, lambda n, d: 2 * n * d))
+    min_ops = staticmethod(_ops(lambda n, d: 5 * n * d, lambda n, d: 3 * n * d))
+
+    def make_inputs(self, rng, shape, dtype):
+        n = shape[0] * shape[1]
+        return [_normal(rng, n), _normal(rng, n), _signs(rng, n)]
+
+
+class HingeEmbeddingLoss(common.LossBenchmark):
+    loss = "hinge_embedding_loss"
+    sizes = EMBEDDING_SIZES
     # x and target; two comparisons, subtract, max, select, sum; grad: select and scale
-    "hinge_embedding_loss": (_bytes(lambda n, d: 2 * n * d, lambda n, d: n * d),
-                             _ops(lambda n, d: 6 * n * d, lambda n, d: 2 * n * d)),
+    min_bytes = staticmethod(_bytes(lambda n, d: 2 * n * d, lambda n, d: n * d))
+    min_ops = staticmethod(_ops(lambda n, d: 6 * n * d, lambda n, d: 2 * n * d))
+
+    def make_inputs(self, rng, shape, dtype):
+        distances = np.abs(_normal(rng, shape)) * 2   # both sides of the default margin 1
+        return [distances, _signs(rng, shape)]
+
+
+class TripletMarginLoss(common.LossBenchmark):
+    loss = "triplet_margin_loss"
+    sizes = EMBEDDING_SIZES
     # three (N, D) inputs; per distance element: subtract, add eps, square, add (two distances);
     # per row: two roots, subtract, add margin, max; grad: scale by 1/d for two distances, combine
-    "triplet_margin_loss": (_bytes(lambda n, d: 3 * n * d, lambda n, d: 3 * n * d),
-                            _ops(lambda n, d: 8 * n * d + 5 * n, lambda n, d: 6 * n * d)),
+    min_bytes = staticmethod(_bytes(lambda n, d: 3 * n * d, lambda n, d: 3 * n * d))
+    min_ops = staticmethod(_ops(lambda n, d: 8 * n * d + 5 * n, lambda n, d: 6 * n * d))
+
+    def make_inputs(self, rng, shape, dtype):
+        return [_normal(rng, shape), _normal(rng, shape), _normal(rng, shape)]
+
+
+class CosineEmbeddingLoss(common.LossBenchmark):
+    loss = "cosine_embedding_loss"
+    sizes = EMBEDDING_SIZES
     # x1, x2 and one target per row; three dot products (multiply, add); per row: root, divide,
     # hinge, select; grad: r1 r2 x2 - c r1^2 x1 for each input (three operations per element)
-    "cosine_embedding_loss": (_bytes(lambda n, d: 2 * n * d + n, lambda n, d: 2 * n * d),
-                              _ops(lambda n, d: 6 * n * d + 8 * n, lambda n, d: 6 * n * d)),
+    min_bytes = staticmethod(_bytes(lambda n, d: 2 * n * d + n, lambda n, d: 2 * n * d))
+    min_ops = staticmethod(_ops(lambda n, d: 6 * n * d + 8 * n, lambda n, d: 6 * n * d))
+
+    def make_inputs(self, rng, shape, dtype):
+        return [_normal(rng, shape), _normal(rng, shape), _signs(rng, shape[0])]
+
+
+class Hinge(common.LossBenchmark):
+    loss = "hinge"
+    sizes = EMBEDDING_SIZES
     # input and target; the 0/1 test of the labels (two comparisons), multiply, subtract, max, sum
-    "hinge": (_bytes(lambda n, d: 2 * n * d, lambda n, d: n * d),
-              _ops(lambda n, d: 6 * n * d, lambda n, d: 2 * n * d)),
+    min_bytes = staticmethod(_bytes(lambda n, d: 2 * n * d, lambda n, d: n * d))
+    min_ops = staticmethod(_ops(lambda n, d: 6 * n * d, lambda n, d: 2 * n * d))
+
+    def make_inputs(self, rng, shape, dtype):
+        return [_normal(rng, shape), _signs(rng, shape)]
+
+
+class SquaredHinge(common.LossBenchmark):
+    loss = "squared_hinge"
+    sizes = EMBEDDING_SIZES
     # as hinge, plus the square (and its factor 2 max(0, z) in the gradient)
-    "squared_hinge": (_bytes(lambda n, d: 2 * n * d, lambda n, d: n * d),
-                      _ops(lambda n, d: 7 * n * d, lambda n, d: 3 * n * d)),
+    min_bytes = staticmethod(_bytes(lambda n, d: 2 * n * d, lambda n, d: n * d))
+    min_ops = staticmethod(_ops(lambda n, d: 7 * n * d, lambda n, d: 3 * n * d))
+
+    def make_inputs(self, rng, shape, dtype):
+        return [_normal(rng, shape), _signs(rng, shape)]
+
+
+class CategoricalHinge(common.LossBenchmark):
+    loss = "categorical_hinge"
+    sizes = EMBEDDING_SIZES
     # input and one-hot target; (1 - y) x (two), max, y x, sum; per row: subtract, add, max;
     # grad: (1 - y) [argmax] - y and the scale
-    "categorical_hinge": (_bytes(lambda n, d: 2 * n * d, lambda n, d: n * d),
-                          _ops(lambda n, d: 5 * n * d + 3 * n, lambda n, d: 3 * n * d)),
-})
+    min_bytes = staticmethod(_bytes(lambda n, d: 2 * n * d, lambda n, d: n * d))
+    min_ops = staticmethod(_ops(lambda n, d: 5 * n * d + 3 * n, lambda n, d: 3 * n * d))
+
+    def make_inputs(self, rng, shape, dtype):
+        n, c = shape
+        return [_normal(rng, shape), np.eye(c, dtype=np.float32)[rng.integers(0, c, n)]]
 
 
 class EmbeddingLimits(common.Limits):
-    sizes_for = {cls.loss: cls.sizes for cls in (
-        MarginRankingLoss, HingeEmbeddingLoss, TripletMarginLoss, CosineEmbeddingLoss, Hinge,
-        SquaredHinge, CategoricalHinge)}
+    benchmarks = (MarginRankingLoss, HingeEmbeddingLoss, TripletMarginLoss, CosineEmbeddingLoss,
+                  Hinge, SquaredHinge, CategoricalHinge)

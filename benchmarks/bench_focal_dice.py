@@ -12,27 +12,6 @@ import numpy as np
 
 from . import common
 
-
-class SigmoidFocalLoss(common.LossBenchmark):
-    loss = "sigmoid_focal_loss"
-
-    def make_inputs(self, rng, shape, dtype):
-        logits = 2.0 * rng.standard_normal(shape)
-        target = (rng.uniform(size=shape) < 0.1).astype(np.float64)
-        return [logits.astype(dtype), target.astype(dtype)]
-
-
-class SoftDiceLoss(common.LossBenchmark):
-    loss = "soft_dice_loss"
-
-    def make_inputs(self, rng, shape, dtype):
-        n, c = shape
-        p = 1.0 / (1.0 + np.exp(-2.0 * rng.standard_normal((n, c))))
-        t = (rng.uniform(size=(n, c)) < 0.3).astype(np.float64)
-        # [p, 1 - p] sums to 1 over the classes, as optax.losses.dice_loss requires
-        return [np.stack([p, 1 - p], axis=1).astype(dtype), np.stack([t, 1 - t], axis=1).astype(dtype)]
-
-
 # ---------------------------------------------------------------- limits
 
 def _focal_bytes(shape, dtype, backward):
@@ -66,9 +45,30 @@ def _dice_ops(shape, backward):
     return 4 * e + (3 * e if backward else 0)
 
 
-common.FAMILY_LIMITS["sigmoid_focal_loss"] = (_focal_bytes, _focal_ops)
-common.FAMILY_LIMITS["soft_dice_loss"] = (_dice_bytes, _dice_ops)
+class SigmoidFocalLoss(common.LossBenchmark):
+    loss = "sigmoid_focal_loss"
+    min_bytes = staticmethod(_focal_bytes)
+    min_ops = staticmethod(_focal_ops)
+
+    def make_inputs(self, rng, shape, dtype):
+        logits = 2.0 * rng.standard_normal(shape)
+        target = (rng.uniform(size=shape) < 0.1).astype(np.float64)
+        return [logits.astype(dtype), target.astype(dtype)]
+
+
+class SoftDiceLoss(common.LossBenchmark):
+    loss = "soft_dice_loss"
+    min_bytes = staticmethod(_dice_bytes)
+    min_ops = staticmethod(_dice_ops)
+
+    def make_inputs(self, rng, shape, dtype):
+        n, c = shape
+        p = 1.0 / (1.0 + np.exp(-2.0 * rng.standard_normal((n, c))))
+        t = (rng.uniform(size=(n, c)) < 0.3).astype(np.float64)
+        # [p, 1 - p] sums to 1 over the classes, as optax.losses.dice_loss requires
+        return [np.stack([p, 1 - p], axis=1).astype(dtype),
+                np.stack([t, 1 - t], axis=1).astype(dtype)]
 
 
 class FocalDiceLimits(common.Limits):
-    sizes_for = {cls.loss: cls.sizes for cls in (SigmoidFocalLoss, SoftDiceLoss)}
+    benchmarks = (SigmoidFocalLoss, SoftDiceLoss)

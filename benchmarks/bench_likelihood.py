@@ -1,6 +1,10 @@
 """Likelihood losses: poisson_nll_loss (log_input=True) and gaussian_nll_loss (heteroscedastic var
 of the input's shape), default parameters (reduction 'mean'). The grid is common.LossBenchmark's;
-shape (N, C) is the input's."""
+shape (N, C) is the input's.
+
+Limit models: every (N, C) input read once, one scalar written, and for forward+backward the
+gradient of each differentiable input written; operations per element as counted below.
+"""
 import numpy as np
 
 from . import common
@@ -8,6 +12,9 @@ from . import common
 
 class PoissonNllLoss(common.LossBenchmark):
     loss = "poisson_nll_loss"
+    min_bytes = common.elementwise_bytes(reads=2, grads=1)
+    # exp, multiply, subtract, add (the sum); backward: subtract (exp(x) reused), scale
+    min_ops = common.elementwise_ops(4, 2)
 
     def make_inputs(self, rng, shape, dtype):
         log_rate = rng.standard_normal(shape, dtype=np.float32)
@@ -17,6 +24,11 @@ class PoissonNllLoss(common.LossBenchmark):
 
 class GaussianNllLoss(common.LossBenchmark):
     loss = "gaussian_nll_loss"
+    min_bytes = common.elementwise_bytes(reads=3, grads=3)
+    # max, log, subtract, square, divide, add, halve, add (the sum); backward: d / v and its
+    # negation (input, target), 0.5 (1 / v - d^2 / v^2) (var: divide, square-divide, subtract,
+    # halve) and the scale by 1/N
+    min_ops = common.elementwise_ops(8, 7)
 
     def make_inputs(self, rng, shape, dtype):
         mean = rng.standard_normal(shape, dtype=np.float32)
@@ -25,26 +37,5 @@ class GaussianNllLoss(common.LossBenchmark):
         return [mean, target, var]
 
 
-def _limits(inputs, grads, forward_ops, backward_ops):
-    """Minimum bytes: every (N, C) input read once, one scalar written, and for forward+backward
-    the gradient of each differentiable input written; operations per element as counted."""
-    def min_bytes(shape, dtype, backward):
-        x = int(np.prod(shape)) * np.dtype(dtype).itemsize
-        return inputs * x + np.dtype(dtype).itemsize + (grads * x if backward else 0)
-
-    def min_ops(shape, backward):
-        e = int(np.prod(shape))
-        return (forward_ops + (backward_ops if backward else 0)) * e
-    return min_bytes, min_ops
-
-
-# poisson: exp, multiply, subtract, add (the sum); backward: subtract (exp(x) reused), scale
-common.FAMILY_LIMITS["poisson_nll_loss"] = _limits(2, 1, 4, 2)
-# gaussian: max, log, subtract, square, divide, add, halve, add (the sum); backward: d / v and its
-# negation (input, target), 0.5 (1 / v - d^2 / v^2) (var: divide, square-divide, subtract, halve)
-# and the scale by 1/N
-common.FAMILY_LIMITS["gaussian_nll_loss"] = _limits(3, 3, 8, 7)
-
-
 class LikelihoodLimits(common.Limits):
-    sizes_for = {cls.loss: cls.sizes for cls in (PoissonNllLoss, GaussianNllLoss)}
+    benchmarks = (PoissonNllLoss, GaussianNllLoss)

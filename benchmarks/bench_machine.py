@@ -20,13 +20,11 @@ def _as_number(version: str) -> float:
 
 
 class Versions:
-    params = [list(common.ADAPTERS)]
+    params = [list(common.adapter_names())]
     param_names = ["adapter"]
 
     def setup(self, adapter):
-        self.versions = common.versions(adapter)
-        if not self.versions:
-            raise NotImplementedError(f"{adapter}: its framework is not installed")
+        self.versions = common.get_adapter(adapter).backend.versions()
         print(self.versions)
 
     def track_framework_version(self, adapter):

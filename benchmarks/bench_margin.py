@@ -13,8 +13,30 @@ def _targets_per_row(c):
     return max(1, min(TARGETS_PER_ROW, c // 2))
 
 
+# ---------------------------------------------------------------- limits
+
+def _bytes(inputs_fn):
+    """Inputs read once, one scalar written; for forward+backward the input's gradient too."""
+    def min_bytes(shape, dtype, backward):
+        n, c = shape
+        s = np.dtype(dtype).itemsize
+        return inputs_fn(n, c, s) + s + (n * c * s if backward else 0)
+    return staticmethod(min_bytes)
+
+
+def _multilabel_margin_ops(shape, backward):
+    # per pair (target j, non-target i): subtract, max, add; backward: two scaled adds per pair
+    n, c = shape
+    k = _targets_per_row(c)
+    pairs = n * k * (c - k)
+    return n * c + 3 * pairs + (2 * pairs if backward else 0)
+
+
 class SoftMarginLoss(common.LossBenchmark):
     loss = "soft_margin_loss"
+    # input and +-1 target; l = log1p(exp(-y x)): multiply, exp, add, log, sum; grad -y sigmoid
+    min_bytes = _bytes(lambda n, c, s: 2 * n * c * s)
+    min_ops = common.elementwise_ops(5, 4)
 
     def make_inputs(self, rng, shape, dtype):
         return [rng.standard_normal(shape, dtype=np.float32),
@@ -23,6 +45,9 @@ class SoftMarginLoss(common.LossBenchmark):
 
 class MultilabelSoftMarginLoss(common.LossBenchmark):
     loss = "multilabel_soft_margin_loss"
+    # as binary_cross_entropy_with_logits plus the mean over the classes
+    min_bytes = _bytes(lambda n, c, s: 2 * n * c * s)
+    min_ops = common.elementwise_ops(7, 4, per_row=1)
 
     def make_inputs(self, rng, shape, dtype):
         return [rng.standard_normal(shape, dtype=np.float32),
@@ -31,6 +56,9 @@ class MultilabelSoftMarginLoss(common.LossBenchmark):
 
 class MultiMarginLoss(common.LossBenchmark):
     loss = "multi_margin_loss"
+    # int64 class indices; z = margin - x[y] + x[i], max, add; backward: mask and scale, and x[y]
+    min_bytes = _bytes(lambda n, c, s: n * c * s + 8 * n)
+    min_ops = common.elementwise_ops(3, 2, per_row=1)
 
     def make_inputs(self, rng, shape, dtype):
         n, c = shape
@@ -39,6 +67,9 @@ class MultiMarginLoss(common.LossBenchmark):
 
 class MultilabelMarginLoss(common.LossBenchmark):
     loss = "multilabel_margin_loss"
+    # int64 target rows of the input's shape
+    min_bytes = _bytes(lambda n, c, s: n * c * s + 8 * n * c)
+    min_ops = staticmethod(_multilabel_margin_ops)
 
     def make_inputs(self, rng, shape, dtype):
         n, c = shape
@@ -56,42 +87,5 @@ class MultilabelMarginLoss(common.LossBenchmark):
         super().setup(cache, adapter, loss, size, dtype, device, mode)
 
 
-# ---------------------------------------------------------------- limits
-
-def _bytes(inputs_fn):
-    """Inputs read once, one scalar written; for forward+backward the input's gradient too."""
-    def min_bytes(shape, dtype, backward):
-        n, c = shape
-        s = np.dtype(dtype).itemsize
-        return inputs_fn(n, c, s) + s + (n * c * s if backward else 0)
-    return min_bytes
-
-
-def _multilabel_margin_ops(shape, backward):
-    # per pair (target j, non-target i): subtract, max, add; backward: two scaled adds per pair
-    n, c = shape
-    k = _targets_per_row(c)
-    pairs = n * k * (c - k)
-    return n * c + 3 * pairs + (2 * pairs if backward else 0)
-
-
-common.FAMILY_LIMITS.update({
-    # input and +-1 target; l = log1p(exp(-y x)): multiply, exp, add, log, sum; grad -y sigmoid
-    "soft_margin_loss": (_bytes(lambda n, c, s: 2 * n * c * s),
-                         lambda shape, backward: (5 + (4 if backward else 0)) * shape[0] * shape[1]),
-    # as binary_cross_entropy_with_logits plus the mean over the classes
-    "multilabel_soft_margin_loss": (
-        _bytes(lambda n, c, s: 2 * n * c * s),
-        lambda shape, backward: (7 + (4 if backward else 0)) * shape[0] * shape[1] + shape[0]),
-    # int64 class indices; z = margin - x[y] + x[i], max, add; backward: mask and scale, and x[y]
-    "multi_margin_loss": (
-        _bytes(lambda n, c, s: n * c * s + 8 * n),
-        lambda shape, backward: (3 + (2 if backward else 0)) * shape[0] * shape[1] + shape[0]),
-    # int64 target rows of the input's shape
-    "multilabel_margin_loss": (_bytes(lambda n, c, s: n * c * s + 8 * n * c), _multilabel_margin_ops),
-})
-
-
 class MarginLimits(common.Limits):
-    sizes_for = {cls.loss: cls.sizes for cls in (SoftMarginLoss, MultilabelSoftMarginLoss,
-                                                  MultiMarginLoss, MultilabelMarginLoss)}
+    benchmarks = (SoftMarginLoss, MultilabelSoftMarginLoss, MultiMarginLoss, MultilabelMarginLoss)

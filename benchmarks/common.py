@@ -1,15 +1,19 @@
-"""The base class every benchmark suite shares, and what it needs: adapters from the registry,
-problem sizes, a memory budget, device synchronisation, compilation, and the limits (minimum
-bytes moved, minimum operations, measured machine memory bandwidth).
+"""The base classes every benchmark suite shares, and what they need: adapters from the registry
+(plug-ins included), problem sizes, a memory budget, the measured machine memory bandwidth, and a
+median timer. Compiling and synchronising belong to each adapter's backend (adapters/registry.py
+Backend); each loss's limit model (minimum bytes and operations) lives in its family's module.
 
-The parameter grid is fixed here and never depends on what is installed: a combination that
+The parameter grid is fixed at import and never depends on what is installed: a combination that
 cannot run raises NotImplementedError in `setup`, which asv records as skipped (n/a).
+
+A plug-in adapter is benchmarked like a built-in one: name its module in the environment variable
+LOSSCONFORMANCE_ADAPTER (a dotted module name or a .py file; several separated by commas), as
+`pytest conformance/ --adapter` takes it.
 """
 from __future__ import annotations
 
 import abc
 import functools
-import importlib
 import os
 import statistics
 import sys
@@ -20,24 +24,18 @@ import numpy as np
 
 # The adapters measured are the ones next to these benchmarks (the checkout asv runs), the same
 # paths the conformance suite checks; the project is not installed into asv's environments.
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 
+import adapters  # noqa: E402
 from adapters import registry  # noqa: E402
 from adapters.spec import LOSSES  # noqa: E402
 
-ADAPTERS = ("reference", "torch", "tensorflow", "jax")
+PLUGIN_VARIABLE = "LOSSCONFORMANCE_ADAPTER"
 DTYPES = ("float32", "float64")
 DEVICES = ("cpu", "cuda")
 MODES = ("eager", "compiled")
-# modules that declare adapters; the tensorflow and jax ones may not exist yet in a checkout
-ADAPTER_MODULES = ("adapters.numpy_reference", "adapters.pytorch", "adapters.tensorflow",
-                   "adapters.jax_optax")
-# distributions the versions of each adapter's framework are read from (importlib.metadata)
-DISTRIBUTIONS = {"reference": ("numpy",), "torch": ("torch",),
-                 "tensorflow": ("tensorflow", "tensorflow-cpu", "keras"),
-                 "jax": ("jax", "jaxlib", "optax")}
 
 # (N, C): small is the seeds' shape; the vocabulary sizes are a language model's output layer
 SIZES = {"small": (3, 5), "medium": (256, 1000),
@@ -51,29 +49,35 @@ DEFAULT_WORKING_SET = 6
 
 # ---------------------------------------------------------------- adapters
 
-@functools.lru_cache(maxsize=None)
-def load_adapters() -> dict:
-    """Import every adapter module that exists; importing one registers its adapter."""
-    names = list(ADAPTER_MODULES)
-    try:
-        names += [m for m in importlib.import_module("adapters").BUILTIN.values() if m not in names]
-    except AttributeError:
-        pass
-    for name in names:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name != name:     # the module exists but something it imports does not
-                raise
-    return registry.adapters()
+def plugin_adapters() -> list[str]:
+    """Names of the adapters declared by the modules named in LOSSCONFORMANCE_ADAPTER."""
+    # asv runs benchmarks in a temporary folder: a relative name is looked up from the folder
+    # asv was started in (the shell's PWD), then the repository root
+    search = [f for f in (os.environ.get("PWD"), ROOT) if f]
+    names = []
+    for spec in filter(None, os.environ.get(PLUGIN_VARIABLE, "").split(",")):
+        declared = registry.load_plugin(spec.strip(), search=search)
+        if not declared:
+            raise registry.RegistryError(f"{PLUGIN_VARIABLE}: {spec} declares no adapter "
+                                         "(call adapters.registry.declare_adapter)")
+        names += [a.name for a in declared]
+    return names
+
+
+@functools.cache
+def adapter_names() -> tuple[str, ...]:
+    """The benchmark grid's adapters: the built-in ones, then the plug-ins."""
+    adapters.load()
+    return (*adapters.BUILTIN, *plugin_adapters())
 
 
 def get_adapter(name: str):
-    adapters = load_adapters()
-    if name not in adapters:
+    adapter_names()
+    known = registry.adapters()
+    if name not in known:
         raise NotImplementedError(f"no adapter {name!r} registered in this checkout "
-                                  f"(registered: {', '.join(adapters)})")
-    adapter = adapters[name]
+                                  f"(registered: {', '.join(known)})")
+    adapter = known[name]
     why = adapter.backend.unavailable()
     if why:
         raise NotImplementedError(why)
@@ -99,18 +103,6 @@ def resolve_device(adapter, device: str) -> str:
                               f"(devices: {', '.join(available)})")
 
 
-def versions(adapter_name: str) -> dict[str, str]:
-    """Installed versions, read without importing the framework."""
-    from importlib import metadata
-    out = {}
-    for dist in DISTRIBUTIONS[adapter_name]:
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
-
-
 # ---------------------------------------------------------------- memory
 
 def available_memory() -> int:
@@ -134,93 +126,7 @@ def check_memory(adapter: str, shape, dtype: str) -> None:
                                   f"({MEMORY_FRACTION:.0%} of available memory)")
 
 
-# ---------------------------------------------------------------- compile and synchronise
-
-def compile_fn(adapter_name: str, fn):
-    """The framework's compiler around fn; compilation itself happens at the first call."""
-    if adapter_name == "torch":
-        import torch
-        return torch.compile(fn)
-    if adapter_name == "tensorflow":
-        import tensorflow as tf
-        return tf.function(fn, autograph=False)   # the paths are plain TF ops
-    if adapter_name == "jax":
-        import jax
-        return jax.jit(fn)
-    raise NotImplementedError(f"{adapter_name} has no compiled mode")
-
-
-def synchronizer(adapter_name: str, device: str):
-    """A function that returns only when the device has finished computing `out`."""
-    if adapter_name == "torch":
-        import torch
-        if device != "cpu":
-            return lambda out: torch.cuda.synchronize()
-        return lambda out: None          # CPU ops have finished when they return
-    if adapter_name == "jax":
-        import jax
-        return jax.block_until_ready
-    if adapter_name == "tensorflow":
-        import tensorflow as tf
-        sync = getattr(getattr(tf.test, "experimental", None), "sync_devices", None)
-        if device != "cpu" and sync is not None:
-            return lambda out: sync()
-        # converting the result waits for it (a scalar for reduced losses)
-        return lambda out: [t.numpy() for t in tf.nest.flatten(out) if hasattr(t, "numpy")]
-    return lambda out: None
-
-
-# ---------------------------------------------------------------- limits
-
-# Limits of losses defined in a family's own benchmark module, registered there:
-# loss -> (min_bytes(shape, dtype, backward), min_ops(shape, backward)), meanings as below.
-FAMILY_LIMITS: dict = {}
-
-# losses that read an input and a target of its shape and (by default) write one scalar
-ELEMENTWISE = ("l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss", "kl_div")
-
-
-def min_bytes(loss: str, shape, dtype: str, backward: bool) -> int:
-    """Bytes a loss must move at least: each input read once, the output written once, and
-    for forward+backward the gradient written too (a fused kernel reads inputs only once).
-    Index targets are int64; a reduced loss writes one element."""
-    if loss in FAMILY_LIMITS:
-        return FAMILY_LIMITS[loss][0](shape, dtype, backward)
-    n, c = shape
-    s = np.dtype(dtype).itemsize
-    x = n * c * s
-    if loss in ("cross_entropy",):
-        total = x + 8 * n + s
-    elif loss == "nll_loss":
-        total = n * s + 8 * n + s          # only the targets' entries of the input are read
-    elif loss in ("binary_cross_entropy", "binary_cross_entropy_with_logits") + ELEMENTWISE:
-        total = 2 * x + s                  # input and target read, one scalar written
-    else:                                  # softmax, log_softmax: the full output is written
-        total = 2 * x + (x if backward else 0)   # backward also reads the cotangent
-    return total + (x if backward else 0)
-
-
-def min_ops(loss: str, shape, backward: bool) -> int:
-    """Arithmetic operations a loss must do at least, counting exp/log as one each.
-    Cross-entropy per element: max, subtract, exp, add (log-sum-exp); backward: exp/sum and
-    the scale by 1/N (the one-hot subtraction is per row)."""
-    if loss in FAMILY_LIMITS:
-        return FAMILY_LIMITS[loss][1](shape, backward)
-    n, c = shape
-    e = n * c
-    forward = {"cross_entropy": 4 * e + 3 * n, "nll_loss": 2 * n,
-               "binary_cross_entropy": 6 * e, "binary_cross_entropy_with_logits": 7 * e,
-               "softmax": 5 * e, "log_softmax": 5 * e,
-               # subtract, abs or square, (compare and select for the two-branch losses), add
-               "l1_loss": 3 * e, "mse_loss": 3 * e, "smooth_l1_loss": 5 * e, "huber_loss": 5 * e,
-               "kl_div": 4 * e}[loss]        # kl_div: log t, subtract, multiply, add
-    grad = {"cross_entropy": 3 * e + n, "nll_loss": e + n,
-            "binary_cross_entropy": 4 * e, "binary_cross_entropy_with_logits": 4 * e,
-            "softmax": 4 * e, "log_softmax": 3 * e,
-            "l1_loss": 2 * e, "mse_loss": 2 * e, "smooth_l1_loss": 3 * e, "huber_loss": 3 * e,
-            "kl_div": e}[loss]
-    return forward + (grad if backward else 0)
-
+# ---------------------------------------------------------------- the machine's limit
 
 def _copy_rate(dst, src, threads: int) -> float:
     chunks = np.array_split(np.arange(src.size), threads)
@@ -255,13 +161,15 @@ def median_time(fn, min_total: float = 0.2, min_repeats: int = 5, max_repeats: i
     return statistics.median(times)
 
 
-# ---------------------------------------------------------------- the base class
+# ---------------------------------------------------------------- the base classes
 
 class LossBenchmark(abc.ABC):
     """One loss: params adapter x loss x size x dtype x device x mode.
 
     `setup` builds the data once, compiles and warms up (outside the timed region). The timed
-    callables end with a device synchronisation. Subclasses set `loss`, `sizes` and `make_inputs`.
+    callables end with a device synchronisation. Subclasses set `loss`, `sizes` and `make_inputs`,
+    and state the loss's limit model: `min_bytes` (each input read once, the output written once,
+    and for forward+backward the gradients written too) and `min_ops` (exp and log count one).
     """
     loss = ""
     sizes = ("small", "medium")
@@ -271,8 +179,8 @@ class LossBenchmark(abc.ABC):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls.params = [list(ADAPTERS), [cls.loss], list(cls.sizes), list(DTYPES), list(DEVICES),
-                      list(MODES)]
+        cls.params = [list(adapter_names()), [cls.loss], list(cls.sizes), list(DTYPES),
+                      list(DEVICES), list(MODES)]
 
     def setup_cache(self):
         # measured once per suite and run, in the same environment as the benchmarks
@@ -282,11 +190,24 @@ class LossBenchmark(abc.ABC):
     def make_inputs(self, rng, shape, dtype) -> list:
         """NumPy arrays of the loss's inputs, in spec order."""
 
+    @staticmethod
+    @abc.abstractmethod
+    def min_bytes(shape, dtype: str, backward: bool) -> int:
+        """Bytes the loss must move at least on inputs of `shape` (a SIZES value)."""
+
+    @staticmethod
+    @abc.abstractmethod
+    def min_ops(shape, backward: bool) -> int:
+        """Arithmetic operations the loss must do at least (exp, log count one each)."""
+
     def setup(self, cache, adapter, loss, size, dtype, device, mode):
         ad = get_adapter(adapter)
         dev = resolve_device(ad, device)
         if adapter == "reference" and (dtype != "float64" or mode != "eager"):
             raise NotImplementedError("the reference computes in float64, eagerly, only")
+        compile_fn = registry.compiler(ad.backend)
+        if mode == "compiled" and compile_fn is None:
+            raise NotImplementedError(f"{adapter}: its backend has no compile method")
         path = choose_path(ad, loss, self.encoding, dtype)
         self.shape = SIZES[size]
         check_memory(adapter, self.shape, dtype)
@@ -299,18 +220,16 @@ class LossBenchmark(abc.ABC):
         # cotangent: ones of the output's shape (1 for a reduced loss), read from one call
         out_shape = np.shape(backend.to_numpy(fn(*args)))
         cotangent = np.ones(out_shape, dtype=np.float64).astype(dtype)
-
         wrt = tuple(spec.inputs.index(n) for n in spec.differentiable)
 
         def value_and_grad(*a):
             return backend.value_and_grad(fn, list(a), cotangent, wrt)
         forward, both = fn, value_and_grad
         if mode == "compiled":
-            forward, both = compile_fn(adapter, fn), _compiled_grad(adapter, fn, backend,
-                                                                      cotangent, wrt)
-        sync = synchronizer(adapter, dev)
-        self.forward = lambda: sync(forward(*args))
-        self.forward_backward = lambda: sync(both(*args))
+            forward = compile_fn(fn)
+            both = registry.compile_value_and_grad(backend, fn, cotangent, wrt)
+        self.forward = lambda: registry.synchronize(backend, forward(*args), dev)
+        self.forward_backward = lambda: registry.synchronize(backend, both(*args), dev)
         for _ in range(2):   # compile and warm up here, not in the timed region
             self.forward()
             self.forward_backward()
@@ -333,53 +252,45 @@ class LossBenchmark(abc.ABC):
         return self._fraction(self.forward_backward, backward=True)
 
     def _fraction(self, fn, backward):
-        achieved = min_bytes(self.loss, self.shape, self.dtype, backward) / median_time(fn)
+        achieved = self.min_bytes(self.shape, self.dtype, backward) / median_time(fn)
         return achieved / self.bandwidth
 
     track_bandwidth_fraction_forward.unit = "fraction of measured memory bandwidth"
     track_bandwidth_fraction_forward_backward.unit = "fraction of measured memory bandwidth"
 
 
-def _compiled_grad(adapter: str, fn, backend, cotangent, wrt):
-    """Compile the whole value-and-gradient where the framework can trace the backend's
-    gradient (tf.function, jax.jit); torch.compile compiles the loss and autograd runs its
-    compiled backward."""
-    if adapter == "torch":
-        compiled = compile_fn(adapter, fn)
-        return lambda *a: backend.value_and_grad(compiled, list(a), cotangent, wrt)
-    return compile_fn(adapter, lambda *a: backend.value_and_grad(fn, list(a), cotangent, wrt))
-
-
 class Limits(abc.ABC):
-    """What any implementation must do at least, per loss, size and dtype (no framework runs).
-    `sizes_for` maps each loss of the family to its sizes; other sizes are skipped."""
+    """What any implementation must do at least, per loss, size and dtype (no framework runs):
+    the limit models of the family's benchmarks. Subclasses list them in `benchmarks`; a size a
+    loss is not benchmarked at is skipped."""
     param_names = ["loss", "size", "dtype"]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        sizes = [s for s in SIZES if any(s in v for v in cls.sizes_for.values())]
-        cls.params = [list(cls.sizes_for), sizes, list(DTYPES)]
+        cls.by_loss = {b.loss: b for b in cls.benchmarks}
+        sizes = [s for s in SIZES if any(s in b.sizes for b in cls.benchmarks)]
+        cls.params = [list(cls.by_loss), sizes, list(DTYPES)]
 
     @property
     @abc.abstractmethod   # abstract: asv does not collect the base class itself
-    def sizes_for(self) -> dict:
-        """Class attribute in subclasses: {loss: sizes}."""
+    def benchmarks(self) -> tuple:
+        """Class attribute in subclasses: the family's LossBenchmark classes."""
 
     def setup(self, loss, size, dtype):
-        if size not in self.sizes_for[loss]:
+        if size not in self.by_loss[loss].sizes:
             raise NotImplementedError(f"size {size} is not benchmarked for {loss}")
 
     def track_min_bytes_forward(self, loss, size, dtype):
-        return min_bytes(loss, SIZES[size], dtype, backward=False)
+        return self.by_loss[loss].min_bytes(SIZES[size], dtype, False)
 
     def track_min_bytes_forward_backward(self, loss, size, dtype):
-        return min_bytes(loss, SIZES[size], dtype, backward=True)
+        return self.by_loss[loss].min_bytes(SIZES[size], dtype, True)
 
     def track_min_ops_forward(self, loss, size, dtype):
-        return min_ops(loss, SIZES[size], backward=False)
+        return self.by_loss[loss].min_ops(SIZES[size], False)
 
     def track_min_ops_forward_backward(self, loss, size, dtype):
-        return min_ops(loss, SIZES[size], backward=True)
+        return self.by_loss[loss].min_ops(SIZES[size], True)
 
     track_min_bytes_forward.unit = "bytes"
     track_min_bytes_forward_backward.unit = "bytes"
@@ -387,14 +298,19 @@ class Limits(abc.ABC):
     track_min_ops_forward_backward.unit = "operations (exp, log count 1)"
 
 
-if __name__ == "__main__":
-    # python -m benchmarks.common: which path each adapter's benchmarks measure
-    from benchmarks import bench_classification as family
-    for cls in (family.CrossEntropy, family.NllLoss, family.BinaryCrossEntropy,
-                family.BinaryCrossEntropyWithLogits, family.Softmax, family.LogSoftmax):
-        for name, adapter in load_adapters().items():
-            for dtype in DTYPES:
-                try:
-                    print(f"{cls.loss:34s} {dtype:8s} {choose_path(adapter, cls.loss, cls.encoding, dtype).id}")
-                except NotImplementedError as err:
-                    print(f"{cls.loss:34s} {dtype:8s} {name}: {err}")
+def elementwise_bytes(reads: int, grads: int = 1):
+    """The limit model in bytes of a loss on `reads` arrays of the size's shape that writes one
+    scalar, and for forward+backward the gradients of `grads` of them."""
+    def min_bytes(shape, dtype, backward):
+        x = int(np.prod(shape)) * np.dtype(dtype).itemsize
+        return reads * x + np.dtype(dtype).itemsize + (grads * x if backward else 0)
+    return staticmethod(min_bytes)
+
+
+def elementwise_ops(forward: int, backward: int, per_row: int = 0):
+    """The limit model in operations of a loss doing `forward` (and `backward`) operations per
+    element of the size's shape, and `per_row` per row (the shape's first dimension)."""
+    def min_ops(shape, with_backward):
+        e = int(np.prod(shape))
+        return (forward + (backward if with_backward else 0)) * e + per_row * shape[0]
+    return staticmethod(min_ops)

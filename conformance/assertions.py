@@ -1,4 +1,4 @@
-"""The one assertion of the suite and the one failure format (see DESIGN.md, "How a failure reads")."""
+"""The one assertion of the suite and the one failure format (DESIGN.md: "How a failure reads")."""
 from __future__ import annotations
 
 from dataclasses import dataclass

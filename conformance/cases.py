@@ -72,7 +72,8 @@ def case_files(paths) -> list[Path]:
     files = []
     for p in map(Path, paths):
         if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.suffix in SUFFIXES and f.name != "schema.json")
+            files += sorted(f for f in p.rglob("*")
+                            if f.suffix in SUFFIXES and f.name != "schema.json")
         elif p.is_file():
             files.append(p)
         else:
@@ -99,10 +100,12 @@ def load_file(path: Path) -> list[Case]:
     try:
         doc = json.loads(text) if Path(path).suffix == ".json" else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as err:
-        raise CaseError(path, None, None, f"not valid {Path(path).suffix[1:].upper()}: {err}") from None
+        kind = Path(path).suffix[1:].upper()
+        raise CaseError(path, None, None, f"not valid {kind}: {err}") from None
     _validate_schema(path, doc)
     if doc["loss"] not in LOSSES:
-        raise CaseError(path, None, "loss", f"unknown loss {doc['loss']!r}; known: {', '.join(LOSSES)}")
+        raise CaseError(path, None, "loss",
+                        f"unknown loss {doc['loss']!r}; known: {', '.join(LOSSES)}")
     ids = [c["id"] for c in doc["cases"]]
     for i, case_id in enumerate(ids):
         if case_id in ids[:i]:
@@ -154,7 +157,8 @@ def _build(path, loss_name, raw) -> Case:
             inputs[name] = a.astype(np.float64)
     if spec.target != "class" and "encoding" in raw:
         raise fail("encoding", f"{loss_name} has no class targets; leave encoding out")
-    if encoding == "index" and "target" in inputs and np.issubdtype(inputs["target"].dtype, np.floating):
+    if (encoding == "index" and "target" in inputs
+            and np.issubdtype(inputs["target"].dtype, np.floating)):
         t = inputs["target"]
         if np.all(t == np.round(t)) and np.all(np.isfinite(t)):
             inputs["target"] = t.astype(np.int64)
@@ -187,7 +191,8 @@ def _build(path, loss_name, raw) -> Case:
         loss=loss_name, id=case_id, file=str(path), inputs=inputs, params=params,
         encoding=encoding, provenance=raw["provenance"], expected=expected,
         expected_grad=expected_grad,
-        tolerance=Tolerance(tol.get("atol", 0.0), tol.get("rtol", 0.0), tol["why"]) if tol else None,
+        tolerance=(Tolerance(tol.get("atol", 0.0), tol.get("rtol", 0.0), tol["why"])
+                   if tol else None),
         dtype_tolerance={d: Tolerance(t.get("atol", 0.0), t.get("rtol", 0.0), t["why"])
                          for d, t in (raw.get("dtype_tolerance") or {}).items()},
         low_precision=raw.get("low_precision", False))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from adapters import reference
-from adapters.registry import Adapter, Evidence, Path
+from adapters.registry import DTYPES, Adapter, Evidence, Path
 from adapters.spec import LOSSES, class_axis
 
 from . import tolerances
@@ -80,7 +80,8 @@ def plan(adapters: list[Adapter], cases: list[Case], dtypes, device: str):
                                            case.inputs[spec.primary].ndim)
                     if why:
                         unsupported.append(Unsupported(adapter.name, path.id,
-                                                       f"{case.loss}/{case.id}/{case.encoding}", why))
+                                                       f"{case.loss}/{case.id}/{case.encoding}",
+                                                       why))
                         continue
                     dev = "cpu" if is_reference else device
                     make = functools.partial(Check, adapter=adapter, path=path, case=case,
@@ -100,7 +101,7 @@ def plan(adapters: list[Adapter], cases: list[Case], dtypes, device: str):
                 raise ValueError(f"adapter {adapter.name!r}: evidence for {ev.convention!r} names "
                                  f"case {ev.case!r}, which no case file defines")
             path = next(p for p in adapter.paths_for(loss) if f"{loss}/{p.name}" == ev.path)
-            dtype = next(d for d in ("float64", "float32", "float16", "bfloat16") if d in path.dtypes)
+            dtype = next(d for d in DTYPES if d in path.dtypes)
             checks.append(Check("convention", adapter, path, case, dtype,
                                 "cpu" if adapter.name == "reference" else device, evidence=ev))
     return checks, unsupported
@@ -187,6 +188,20 @@ class Prepared:
         return reference.evaluate(self.case.loss, self.seen, self.seen_params, self.case.encoding,
                                   conv, cotangent)
 
+    def reference_if_shaped(self, conventions, cotangent):
+        """The reference (value and gradients) under other `conventions`, or None where they give
+        another output shape than the path's (a convention that reduces an axis): the
+        cotangent then does not fit, and the shape itself is the difference."""
+        if self.reference(conventions).value.shape != np.shape(cotangent):
+            return None
+        return self.reference(conventions, cotangent)
+
+    def canonical_grads(self, cotangent) -> dict | None:
+        """The reference's gradients without the path's conventions, shown beside a failure;
+        None where a convention changes the output's shape."""
+        canonical = self.reference_if_shaped((), cotangent)
+        return None if canonical is None else canonical.grads
+
     def value(self) -> np.ndarray:
         return self.backend.to_numpy(self.check.path.fn(*self.args, **self.kwargs))
 
@@ -203,7 +218,8 @@ class Prepared:
         fn = functools.partial(self.check.path.fn, **self.kwargs)
         wrt = tuple(spec.inputs.index(n) for n in spec.differentiable)
         _, grads = self.backend.value_and_grad(fn, self.args, cotangent, wrt)
-        return {n: self.backend.to_numpy(g) for n, g in zip(spec.differentiable, grads)}
+        return {n: self.backend.to_numpy(g)
+                for n, g in zip(spec.differentiable, grads, strict=True)}
 
 
 def _context(check: Check, title: str, expected_is: str, reproduce: str, case=None,
@@ -221,8 +237,9 @@ def _context(check: Check, title: str, expected_is: str, reproduce: str, case=No
 
 
 def _short(v) -> str:
-    return np.array2string(np.asarray(v), precision=4, threshold=8) if isinstance(v, (list, np.ndarray)) \
-        else repr(v)
+    if isinstance(v, (list, np.ndarray)):
+        return np.array2string(np.asarray(v), precision=4, threshold=8)
+    return repr(v)
 
 
 def _value(check: Check, reproduce: str) -> Worst:
@@ -260,17 +277,17 @@ def _gradient(check: Check, reproduce: str) -> Worst:
         title = "gradient differs from the reference"
         what = "reference analytic gradient (vector-Jacobian product with the same cotangent)"
     return compare_grads(got, expected, tol, _context(check, title, what, reproduce),
-                         prep.reference((), v).grads)
+                         prep.canonical_grads(v))
 
 
-def compare_grads(got: dict, expected: dict, tol, ctx: Context, canonical: dict) -> Worst:
+def compare_grads(got: dict, expected: dict, tol, ctx: Context, canonical: dict | None) -> Worst:
     """Compare the gradient with respect to each differentiable input; name the input in the
     message when the loss has more than one."""
     worst, title = Worst(), ctx.title
     for name in expected:
         if len(expected) > 1:
             ctx.title = f"{title} (with respect to {name})"
-        ctx.canonical = canonical[name]
+        ctx.canonical = None if canonical is None else canonical[name]
         worst = worse(worst, assert_close(got[name], expected[name], tol, ctx))
     ctx.title = title
     return worst
@@ -300,27 +317,28 @@ def _difference_quotients(prep: Prepared, name: str, cotangent):
                                   (), None).value
 
     f0 = f(x)
+
+    def delta(i, step):
+        """f moved by a step of entry i (0 where f does not change), and the step really taken."""
+        xv = x.copy()
+        xv[i] = x[i] + step
+        fv = f(xv)
+        with np.errstate(invalid="ignore"):
+            return np.where(fv == f0, 0.0, fv - f0), xv[i] - x[i]
+
     grad, defined = np.zeros_like(x), np.ones(x.shape, dtype=bool)
     for i in np.ndindex(x.shape):
         if not np.isfinite(x[i]):
             continue        # a step does not move an infinite input: f is constant along it
         h = (1e-6 * (min(x[i], 1 - x[i]) or 1.0)) if bounded else 1e-4
         h = 2.0 ** np.floor(np.log2(h))   # a power of two: steps from 0 and 1 are exact
-
-        def delta(step):
-            xv = x.copy()
-            xv[i] = x[i] + step
-            fv = f(xv)
-            with np.errstate(invalid="ignore"):
-                return np.where(fv == f0, 0.0, fv - f0), xv[i] - x[i]   # the step really taken
-
         with np.errstate(invalid="ignore"):    # inf - inf where the loss is infinite
             if bounded and x[i] == 0:
-                d = (4 * delta(h)[0] - delta(2 * h)[0]) / (2 * h)
+                d = (4 * delta(i, h)[0] - delta(i, 2 * h)[0]) / (2 * h)
             elif bounded and x[i] == 1:
-                d = -(4 * delta(-h)[0] - delta(-2 * h)[0]) / (2 * h)
+                d = -(4 * delta(i, -h)[0] - delta(i, -2 * h)[0]) / (2 * h)
             else:
-                (up, s_up), (down, s_down) = delta(h), delta(-h)
+                (up, s_up), (down, s_down) = delta(i, h), delta(i, -h)
                 d = (up - down) / (s_up - s_down)
             grad[i] = np.sum(cotangent * d)
         defined[i] = np.all(np.isfinite(d))
@@ -372,8 +390,9 @@ def _encoding(check: Check, reproduce: str) -> Worst:
                      assert_close(ref_twin.grad, ref_base.grad, tol, ctx))  # encoding-free
     worst = assert_close(twin.value(), expected, tol, ctx)
     ctx.title = ctx.title.replace("value", "gradient")
-    got, base_grad = twin.gradient(v)["input"], base.gradient(v)["input"]   # class losses: one input
-    return worse(worst, assert_close(got, shifted(base_grad, ref_twin.grad, ref_base.grad), tol, ctx))
+    got, base_grad = twin.gradient(v)["input"], base.gradient(v)["input"]   # class losses: 1 input
+    expected = shifted(base_grad, ref_twin.grad, ref_base.grad)
+    return worse(worst, assert_close(got, expected, tol, ctx))
 
 
 def _published(check: Check, reproduce: str) -> Worst:
@@ -409,17 +428,23 @@ def _convention(check: Check, reproduce: str) -> Worst:
     prep = Prepared(check)
     v = prep.cotangent()
     others = tuple(c for c in check.path.conventions if c != ev.convention)
-    follows, without = prep.reference(cotangent=v), prep.reference(others, v)
+    follows = prep.reference(cotangent=v)
     tol = tolerances.for_dtype(check.case, check.dtype)
-    exercised = not (np.all(close_mask(follows.value, without.value, tol))
-                     and all(np.all(close_mask(follows.grads[n], without.grads[n], tol))
-                             for n in follows.grads))
+    without = prep.reference_if_shaped(others, v)
+    exercised = without is None or not same_result(follows, without, tol)
     what = f"reference following {ev.convention}; evidence: {ev.call} -> {ev.seen} ({ev.versions})"
     ctx = _context(check, f"no longer follows convention {ev.convention}", what, reproduce,
-                   canonical=without.value)
+                   canonical=prep.reference(others).value)
     assert exercised, (f"evidence for {ev.convention} on {check.path.id}: case {ev.case} gives the "
                        f"same value and gradient with and without the convention, so it shows "
                        f"nothing; pick a case that exercises it")
     worst = assert_close(prep.value(), follows.value, tol, ctx)
     ctx.title = ctx.title.replace("no longer follows", "gradient no longer follows")
-    return worse(worst, compare_grads(prep.gradient(v), follows.grads, tol, ctx, without.grads))
+    return worse(worst, compare_grads(prep.gradient(v), follows.grads, tol, ctx,
+                                      None if without is None else without.grads))
+
+
+def same_result(a, b, tol) -> bool:
+    """Whether two reference results agree within `tol`: value and every gradient."""
+    return (np.all(close_mask(a.value, b.value, tol))
+            and all(np.all(close_mask(a.grads[n], b.grads[n], tol)) for n in a.grads))

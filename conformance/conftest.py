@@ -1,12 +1,8 @@
 """pytest wiring: options, adapter loading, parametrisation, skips with reasons, the summary."""
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +11,12 @@ import pytest
 # 3 us with 1. Set before any framework is imported; an explicit OMP_NUM_THREADS wins.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from adapters import BUILTIN  # noqa: E402
-from adapters.registry import DTYPES, adapters as registered  # noqa: E402
+import adapters  # noqa: E402
+from adapters.registry import (
+    DTYPES,  # noqa: E402
+    load_plugin,  # noqa: E402
+)
+from adapters.registry import adapters as registered  # noqa: E402
 
 from . import cases as case_loader  # noqa: E402
 from .checks import KINDS, plan, reproduce_line  # noqa: E402
@@ -26,7 +26,8 @@ def pytest_addoption(parser):
     group = parser.getgroup("conformance")
     group.addoption("--adapters", default=None,
                     help="comma-separated adapters to run (default: all built-in: "
-                         f"{','.join(BUILTIN)}; with --adapter: only the plug-ins, which always "
+                         f"{','.join(adapters.BUILTIN)}; with --adapter: only the plug-ins, which "
+                         f"always "
                          "run)")
     group.addoption("--adapter", action="append", default=[], metavar="MODULE",
                     help="a module (dotted name or .py file) declaring your own adapter; "
@@ -43,40 +44,24 @@ def pytest_addoption(parser):
                          "and PATH.html, or only the format PATH's suffix names")
 
 
-def _import_file(path: Path):
-    if not path.is_file():
-        raise FileNotFoundError(f"no such file {path}")
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def _import_plugin(spec: str):
-    """A plug-in by file path or by module name (importable from the current directory)."""
+def _load_plugin(spec: str):
+    """A plug-in by module name (importable from the current directory) or by file path."""
     try:
-        if spec.endswith(".py") or os.sep in spec:
-            return _import_file(Path(spec).resolve())
-        if os.getcwd() not in sys.path:
-            sys.path.insert(0, os.getcwd())
-        return importlib.import_module(spec)
+        return load_plugin(spec)
     except Exception as err:   # a broken plug-in is a usage error, not an internal error
         raise pytest.UsageError(f"--adapter {spec}: importing it raised "
                                 f"{type(err).__name__}: {err}") from None
 
 
 def _select_adapters(config):
-    for module in BUILTIN.values():
-        importlib.import_module(module)
-    modules = {_import_plugin(spec).__name__ for spec in config.getoption("adapter")}
+    adapters.load()
     # a plug-in's adapters are those its own module declares, not those of modules it imports
-    plugins = [n for n, a in registered().items() if a.module in modules]
+    plugins = [a.name for spec in config.getoption("adapter") for a in _load_plugin(spec)]
     if config.getoption("adapter") and not plugins:
         raise pytest.UsageError(f"--adapter {config.getoption('adapter')}: the module declared no "
                                 "adapter (call adapters.registry.declare_adapter)")
     wanted = config.getoption("adapters")
-    names = wanted.split(",") if wanted else (plugins or list(BUILTIN))
+    names = wanted.split(",") if wanted else (plugins or list(adapters.BUILTIN))
     names += [p for p in plugins if p not in names]   # a plug-in asked for always runs
     unknown = [n for n in names if n not in registered()]
     if unknown:
@@ -113,7 +98,7 @@ def pytest_generate_tests(metafunc):
     if "check" not in metafunc.fixturenames:
         return
     state = metafunc.config._conformance
-    kind = getattr(metafunc.module, "KIND")
+    kind = metafunc.module.KIND
     selected = [c for c in state["checks"] if c.kind == kind]
     metafunc.parametrize("check", selected, ids=[c.id for c in selected])
 

@@ -8,8 +8,8 @@ torch 2.13.0, tensorflow 2.21.0 / keras 3.15.1, jax 0.10.2 / optax 0.2.8.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -123,7 +123,8 @@ MISUSES = [
            "ValueError", "must have rank (ndim) `target.ndim - 1`"),
     Misuse("tensorflow", "keras-index-to-categorical",
            "keras.losses.CategoricalCrossentropy(from_logits=True)(index, x)",
-           _tf(lambda tf, k: k.losses.CategoricalCrossentropy(from_logits=True)(T.astype(float), X)),
+           _tf(lambda tf, k: k.losses.CategoricalCrossentropy(from_logits=True)(
+               T.astype(float), X)),
            "ValueError", "must have the same rank (ndim)"),
     # ---------------------------------------------------------------- jax / optax
     Misuse("jax", "one-hot-to-integer-labels",

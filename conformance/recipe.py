@@ -10,25 +10,17 @@ tests/test_recipe.py checks that the committed file is the generated one.
 """
 from __future__ import annotations
 
-import importlib
-
-from adapters import BUILTIN
+import adapters as builtin
 from adapters.registry import Adapter, Path, adapters
 from adapters.spec import CONVENTIONS, LOSSES, NAME_CLASHES
 
-# framework adapters declared as plug-ins that the document covers too (they import no framework)
-PLUGINS = ("adapters.tensorflow", "adapters.jax_optax")
 COMMAND = "python -m conformance.recipe > conformance/CONVENTIONS.md"
 
 
 def load() -> list[Adapter]:
-    """The built-in adapters and the plug-ins above that import here, in declaration order."""
-    for module in (*BUILTIN.values(), *PLUGINS):
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            pass
-    return list(adapters().values())
+    """The built-in adapters, in declaration order."""
+    builtin.load()
+    return [a for a in adapters().values() if a.name in builtin.BUILTIN]
 
 
 def _code(text: str) -> str:
@@ -86,7 +78,8 @@ def loss_section(loss: str, framework: list[Adapter]) -> list[str]:
             takes_ = ", ".join(sorted(p.params)) or "no parameters"
             encodings = (f"; {', '.join(sorted(p.encodings))} targets"
                          if spec.target == "class" else "")
-            lines.append(f"- {_code(p.name)} ({p.kind}; takes {takes_}{encodings}): {_code(p.call)}")
+            lines.append(f"- {_code(p.name)} ({p.kind}; takes {takes_}{encodings}): "
+                         f"{_code(p.call)}")
             if not p.conventions:
                 lines.append("  - no conventions: agrees with the canonical definition")
             for name in p.conventions:
@@ -122,7 +115,8 @@ def document() -> str:
              "For each loss and representative parameter set (the defaults, then each parameter "
              "set alone), per framework adapter: the native paths that take those parameters, "
              "and the paths that agree with the canonical definition (they declare no "
-             "convention; where none does, the path with the fewest). A convention is listed where a path declares it, whatever the "
+             "convention; where none does, the path with the fewest). A convention is listed where "
+             "a path declares it, whatever the "
              "parameters: whether it changes the result on given inputs is what the conformance "
              "report (`pytest conformance/ --report PATH`) shows as `differs by`.", "",
              "Adapters: " + "; ".join(f"`{a.name}` ({a.description or 'no description'})"
@@ -130,7 +124,8 @@ def document() -> str:
     if NAME_CLASHES:
         lines += ["## Same name, different losses", ""]
         for clash in NAME_CLASHES:
-            lines += [f"- **{clash.name}**: {', '.join(_code(n) for n in clash.losses)} are separate "
+            lines += [f"- **{clash.name}**: {', '.join(_code(n) for n in clash.losses)} are "
+                      f"separate "
                       f"canonical losses. {clash.explanation}"]
         lines.append("")
     for loss in LOSSES:

@@ -165,7 +165,8 @@ def cell(results: list[Result], unsupported: list) -> dict:
     elif status in ("xfail", "skipped"):
         text = f"{status} ({'; '.join(_unique(r.reason for r in results if r.outcome == status))})"
     elif status == "unsupported":
-        text = f"unsupported ({'; '.join(_unique(u.reason.split(' (case sets')[0] for u in unsupported))})"
+        reasons = _unique(u.reason.split(" (case sets")[0] for u in unsupported)
+        text = f"unsupported ({'; '.join(reasons)})"
     elif status == "pass":
         text, detail["conventions"] = _pass_text(ran)
     else:
@@ -236,7 +237,8 @@ def write(path: Path, results: list[Result], state: dict) -> list[Path]:
 
 def _markdown(frame, versions, counts) -> str:
     lines = ["# Conformance report", "",
-             "Rows: cases; columns: adapters. A cell sums up every check of the adapter on the case "
+             "Rows: cases; columns: adapters. A cell sums up every check of the adapter on the "
+             "case "
              "(paths, dtypes, kinds): FAIL > xfail > differs by / pass > skipped > unsupported. "
              "`differs by X`: passed, and the path's convention X changes the result here.", "",
              "Versions: " + ("; ".join(f"{a}: " + ", ".join(f"{k} {v}" for k, v in vs.items())

@@ -25,7 +25,8 @@ def plugin(tmp_path, known):
 
 def test_declared_failure_is_xfail(tmp_path):
     known = '{"value:extreme-logits/index-float32": "cancellation at logits of 1e4"}'
-    out = run_conformance("--adapter", plugin(tmp_path, known), "-k", "test_value and extreme-logits/index-float32",
+    out = run_conformance("--adapter", plugin(tmp_path, known), "-k", "test_value and "
+                                                                      "extreme-logits/index-float32",
                           "-rx")
     assert out.returncode == 0, out.stdout[-3000:]
     assert "1 xfailed" in out.stdout and "cancellation at logits of 1e4" in out.stdout

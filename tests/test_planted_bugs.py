@@ -22,7 +22,8 @@ def caught_by(module: str) -> tuple[str, str]:
     Read without importing (importing would declare the planted adapter)."""
     tree = ast.parse((PLANTED / f"{module}.py").read_text())
     for node in tree.body:
-        if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == ["CAUGHT_BY"]:
+        names = [getattr(t, "id", "") for t in getattr(node, "targets", [])]
+        if isinstance(node, ast.Assign) and names == ["CAUGHT_BY"]:
             return ast.literal_eval(node.value)
     raise AssertionError(f"tests/planted/{module}.py has no CAUGHT_BY = (test file, id fragment)")
 
@@ -31,7 +32,7 @@ MODULES = sorted(p.stem for p in PLANTED.glob("*.py"))
 
 
 def framework(module: str) -> str:
-    """The framework a planted module is written in, from its prefix: tf_..., jax_..., else torch."""
+    """The framework a planted module is written in, by its prefix: tf_..., jax_..., else torch."""
     return {"tf": "tensorflow", "jax": "jax"}.get(module.split("_")[0], "torch")
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conformance.cases import Tolerance
 from conformance.assertions import worst_element
+from conformance.cases import Tolerance
 
 ROOT = Path(__file__).resolve().parent.parent
-pytest.importorskip("torch", reason="the report is shown on torch checks: pip install torch==2.13.0")
+pytest.importorskip("torch", reason="the report is shown on torch checks: "
+                             "pip install torch==2.13.0")
 
 # one plug-in module, two adapters: one whose framework is "missing" (skipped), and one naive
 # cross-entropy with a declared known failure (xfail) on extreme logits

@@ -1,0 +1,235 @@
+"""The words every family's spec is written in: Loss, Param, Convention, NameClash, SpecError, the
+parameters several families share, and the validators of parameters and inputs.
+
+Nothing here names a particular loss; `families/<family>/spec.py` declares the losses and
+`spec.py` gathers them into the catalogue. Nothing here imports a framework.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+ENCODINGS = ("index", "one_hot", "probs")
+REDUCTIONS = ("none", "mean", "sum")
+KERAS_EPSILON = 1e-7   # keras.config.epsilon(): Keras's clipping and flooring constant
+
+
+class SpecError(ValueError):
+    """A value outside a canonical loss's domain. `field` names the offending field."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+# ---------------------------------------------------------------- the words
+
+@dataclass(frozen=True, kw_only=True)
+class Param:
+    name: str
+    default: Any
+    domain: str                                   # said in words, shown in errors and docs
+    check: Callable[[Any], bool] = lambda v: True  # True when the value is in the domain
+    array: bool = False                           # an array the adapter converts (weight ...)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Convention:
+    """A named way an implementation departs from the canonical definition.
+    The reference evaluates every convention; adapters record where they saw it."""
+    name: str
+    losses: tuple[str, ...]
+    description: str
+
+    def __post_init__(self):
+        if isinstance(self.losses, str):   # one loss may be given bare
+            object.__setattr__(self, "losses", (self.losses,))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Loss:
+    name: str
+    inputs: tuple[str, ...]          # positional inputs, in call order
+    differentiable: tuple[str, ...]  # inputs that gradients are taken with respect to
+    # "class" (index/one_hot/probs targets), "binary" (same shape, values in [0, 1]), "same"
+    # (same shape, any real values), "other" (`check` alone validates the inputs) or None
+    target: str | None
+    params: dict[str, Param]
+    mean_divisor: str | None         # the exact divisor of reduction='mean'; None: no reduction
+    doc: str
+    encodings: tuple[str, ...] = ("none",)
+    integer_inputs: tuple[str, ...] = ()   # inputs kept as int64 (labels, lengths); others float
+    # check(inputs, params) raises SpecError naming the input or parameter: after the checks
+    # of the target kind, or alone for target "other"
+    check: Callable[[dict, dict], None] | None = None
+
+    @property
+    def primary(self) -> str:
+        """The first input: its rank selects paths (ndims), published gradients are for it."""
+        return self.inputs[0]
+
+    def defaults(self) -> dict[str, Any]:
+        return {name: p.default for name, p in self.params.items()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class NameClash:
+    """One name that frameworks give to different losses, kept apart as separate canonical losses
+    (listed in the conventions document)."""
+    name: str                   # the shared word, e.g. "hinge"
+    losses: tuple[str, ...]     # the canonical losses that carry it
+    explanation: str            # the formulas side by side, and who calls which what
+
+
+# ---------------------------------------------------------------- parameter validators
+
+def is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def is_number(v) -> bool:
+    return isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool)
+
+
+def is_finite(v) -> bool:
+    return is_number(v) and bool(np.isfinite(v))
+
+
+def is_bool(v) -> bool:
+    return isinstance(v, (bool, np.bool_))
+
+
+def non_negative_array(v) -> bool:
+    return v is None or bool(np.all(np.asarray(v, dtype=float) >= 0))
+
+
+# ---------------------------------------------------------------- parameters several families share
+
+REDUCTION = Param(name="reduction", default="mean", domain="one of 'none', 'mean', 'sum'",
+                  check=lambda v: v in REDUCTIONS)
+CLASS_WEIGHT = Param(name="weight", default=None,
+                     domain="null or a list of C non-negative numbers",
+                     check=lambda v: v is None or (np.ndim(v) == 1 and non_negative_array(v)),
+                     array=True)
+
+
+# ---------------------------------------------------------------- input validators
+
+def class_axis(x: np.ndarray) -> int:
+    """The class axis of channels-first input: 1, or 0 for one unbatched sample."""
+    return 1 if x.ndim >= 2 else 0
+
+
+def check_same_shape(a, like, name: str = "target", like_name: str = "input") -> None:
+    if a.shape != like.shape:
+        raise SpecError(f"inputs.{name}", f"shape {a.shape} does not match {like_name} shape "
+                                          f"{like.shape}")
+
+
+def check_unit_interval(field_name: str, a) -> None:
+    if a.size and not (np.all(a >= 0) and np.all(a <= 1)):
+        raise SpecError(field_name, "values must lie in [0, 1]")
+
+
+def check_signs(field_name: str, a) -> None:
+    if a.size and not np.all(np.isin(a, (-1.0, 1.0))):
+        raise SpecError(field_name, "values must be 1 or -1")
+
+
+def check_finite_values(field_name: str, a) -> None:
+    if a.size and not np.all(np.isfinite(a)):
+        raise SpecError(field_name, "values must be finite")
+
+
+def check_at_least_1d(name: str, a) -> None:
+    if a.ndim == 0:
+        raise SpecError(f"inputs.{name}", "must have at least one dimension")
+
+
+def check_class_weight(params: dict, c: int) -> None:
+    w = params.get("weight")
+    if w is not None and np.shape(w) != (c,):
+        raise SpecError("params.weight", f"has shape {np.shape(w)}, expected ({c},): one weight "
+                                         "per class")
+
+
+def check_broadcast(name: str, a, shape) -> None:
+    try:
+        np.broadcast_shapes(np.shape(a), shape)
+    except ValueError:
+        raise SpecError(f"params.{name}", f"shape {np.shape(a)} does not broadcast to input "
+                                          f"shape {shape}") from None
+
+
+def check_params(loss: Loss, params: dict[str, Any]) -> dict[str, Any]:
+    """Return the full parameter set (defaults filled in); raise SpecError naming the parameter."""
+    for name, value in params.items():
+        if name not in loss.params:
+            known = ", ".join(loss.params) or "none"
+            raise SpecError(f"params.{name}", f"unknown parameter for {loss.name} (known: {known})")
+        param = loss.params[name]
+        if not param.check(value):
+            raise SpecError(f"params.{name}",
+                            f"{value!r} is out of domain: expected {param.domain}")
+    return {**loss.defaults(), **params}
+
+
+def check_inputs(loss: Loss, inputs: dict[str, np.ndarray], params: dict[str, Any],
+                 encoding: str) -> None:
+    """Shape and value checks of one case's inputs; raise SpecError naming the input."""
+    missing = [n for n in loss.inputs if n not in inputs]
+    extra = [n for n in inputs if n not in loss.inputs]
+    if missing or extra:
+        raise SpecError("inputs", f"{loss.name} takes inputs {list(loss.inputs)}; "
+                                  f"missing {missing}, unexpected {extra}")
+    for name in loss.integer_inputs:
+        if not np.issubdtype(inputs[name].dtype, np.integer):
+            raise SpecError(f"inputs.{name}", f"must hold integers, got {inputs[name].dtype}")
+    if loss.target is not None and loss.target != "other":
+        _check_target(loss, inputs, params, encoding)
+    elif loss.target is None:
+        check_at_least_1d("input", inputs["input"])
+        x = inputs["input"]
+        if not -x.ndim <= params["dim"] < x.ndim:
+            raise SpecError("params.dim", f"{params['dim']} is not an axis of an input of "
+                                          f"{x.ndim} dimensions")
+    if loss.check is not None:
+        loss.check(inputs, params)
+
+
+def _check_target(loss: Loss, inputs, params, encoding) -> None:
+    x, y = inputs["input"], inputs["target"]
+    check_at_least_1d("input", x)
+    if loss.target == "same":
+        check_same_shape(y, x)
+        return
+    if loss.target == "binary":
+        check_same_shape(y, x)
+        check_unit_interval("inputs.target", y)
+        for name in ("weight", "pos_weight"):
+            if params.get(name) is not None:
+                check_broadcast(name, params[name], x.shape)
+        return
+    if encoding not in loss.encodings:
+        raise SpecError("encoding", f"{encoding!r} is not one of {list(loss.encodings)}")
+    c = x.shape[class_axis(x)]
+    check_class_weight(params, c)
+    if encoding == "index":
+        expected = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
+        if y.shape != expected:
+            raise SpecError("inputs.target", f"index targets of shape {y.shape} do not match input "
+                                             f"{x.shape}: expected {expected}")
+        if not np.issubdtype(y.dtype, np.integer):
+            raise SpecError("inputs.target", f"index targets must be integers, got {y.dtype}")
+        kept = y[y != params["ignore_index"]]
+        bad = kept[(kept < 0) | (kept >= c)]
+        if bad.size:
+            raise SpecError("inputs.target", f"class index {int(bad[0])} out of range [0, {c}) "
+                                             f"(ignore_index is {params['ignore_index']})")
+    else:
+        check_same_shape(y, x)
+        check_unit_interval("inputs.target", y)

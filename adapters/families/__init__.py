@@ -1,0 +1,1 @@
+"""Loss families, one folder each (adapters.FAMILIES lists them)."""

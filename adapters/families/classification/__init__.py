@@ -1,0 +1,1 @@
+"""The classification family: spec, reference and each framework's paths."""

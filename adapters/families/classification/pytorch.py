@@ -1,0 +1,165 @@
+"""PyTorch paths of the classification family (spec.py beside this file): softmax, log_softmax,
+cross_entropy, nll_loss, binary_cross_entropy(_with_logits). Functional and module forms are
+separate paths because users mix them.
+"""
+from __future__ import annotations
+
+from adapters.pytorch import SEEN_ON, TORCH_DOCS, F, adapter, nn, path
+
+# ---------------------------------------------------------------- softmax, log_softmax
+
+@path("softmax", "functional", call="torch.nn.functional.softmax(input, dim=dim)", params=["dim"])
+def softmax_functional(input, *, dim):
+    return F.softmax(input, dim=dim)
+
+
+@path("softmax", "module", call="torch.nn.Softmax(dim=dim)(input)", params=["dim"])
+def softmax_module(input, *, dim):
+    return nn.Softmax(dim=dim)(input)
+
+
+@path("log_softmax", "functional", call="torch.nn.functional.log_softmax(input, dim=dim)",
+      params=["dim"])
+def log_softmax_functional(input, *, dim):
+    return F.log_softmax(input, dim=dim)
+
+
+@path("log_softmax", "module", call="torch.nn.LogSoftmax(dim=dim)(input)", params=["dim"])
+def log_softmax_module(input, *, dim):
+    return nn.LogSoftmax(dim=dim)(input)
+
+
+# ---------------------------------------------------------------- cross_entropy, nll_loss
+
+CE_PARAMS = ["weight", "ignore_index", "label_smoothing", "reduction"]
+CE_CONVENTIONS = ["probs_weighted_mean_divides_by_count",
+                  "probs_zero_target_on_neg_inf_logit_is_nan", "all_ignored_mean_gradient_is_zero"]
+
+
+@path("cross_entropy", "functional", params=CE_PARAMS, conventions=CE_CONVENTIONS,
+      call="torch.nn.functional.cross_entropy(input, target, weight=weight, "
+           "ignore_index=ignore_index, reduction=reduction, label_smoothing=label_smoothing)")
+def cross_entropy_functional(input, target, *, weight, ignore_index, label_smoothing, reduction):
+    return F.cross_entropy(input, target, weight=weight, ignore_index=ignore_index,
+                              reduction=reduction, label_smoothing=label_smoothing)
+
+
+@path("cross_entropy", "module", params=CE_PARAMS, conventions=CE_CONVENTIONS,
+      call="torch.nn.CrossEntropyLoss(weight=weight, ignore_index=ignore_index, "
+           "reduction=reduction, label_smoothing=label_smoothing)(input, target)")
+def cross_entropy_module(input, target, *, weight, ignore_index, label_smoothing, reduction):
+    return nn.CrossEntropyLoss(weight=weight, ignore_index=ignore_index, reduction=reduction,
+                                  label_smoothing=label_smoothing)(input, target)
+
+
+# The decomposition the seeds spell out (000_fd22db6a8044b2f9.txt): log_softmax, then nll_loss.
+@path("cross_entropy", "log_softmax+nll_loss", kind="composed", encodings=["index"],
+      params=["weight", "ignore_index", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="torch.nn.functional.nll_loss(torch.nn.functional.log_softmax(input, dim=1 if "
+           "input.ndim > 1 else 0), target, weight=weight, ignore_index=ignore_index, "
+           "reduction=reduction)")
+def cross_entropy_composed(input, target, *, weight, ignore_index, reduction):
+    logp = F.log_softmax(input, dim=1 if input.ndim > 1 else 0)
+    return F.nll_loss(logp, target, weight=weight, ignore_index=ignore_index, reduction=reduction)
+
+
+NLL_PARAMS = ["weight", "ignore_index", "reduction"]
+
+
+@path("nll_loss", "functional", encodings=["index"], params=NLL_PARAMS,
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="torch.nn.functional.nll_loss(input, target, weight=weight, "
+           "ignore_index=ignore_index, reduction=reduction)")
+def nll_loss_functional(input, target, *, weight, ignore_index, reduction):
+    return F.nll_loss(input, target, weight=weight, ignore_index=ignore_index,
+                         reduction=reduction)
+
+
+@path("nll_loss", "module", encodings=["index"], params=NLL_PARAMS,
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="torch.nn.NLLLoss(weight=weight, ignore_index=ignore_index, "
+           "reduction=reduction)(input, target)")
+def nll_loss_module(input, target, *, weight, ignore_index, reduction):
+    return nn.NLLLoss(weight=weight, ignore_index=ignore_index, reduction=reduction)(input, target)
+
+
+# ---------------------------------------------------------------- binary cross-entropy
+
+BCE_CONVENTIONS = ["bce_log_clamped_at_-100", "bce_grad_denominator_clamped_at_1e-12"]
+
+
+@path("binary_cross_entropy", "functional", params=["weight", "reduction"],
+      conventions=BCE_CONVENTIONS,
+      call="torch.nn.functional.binary_cross_entropy(input, target, weight=weight, "
+           "reduction=reduction)")
+def bce_functional(input, target, *, weight, reduction):
+    return F.binary_cross_entropy(input, target, weight=weight, reduction=reduction)
+
+
+@path("binary_cross_entropy", "module", params=["weight", "reduction"],
+      conventions=BCE_CONVENTIONS,
+      call="torch.nn.BCELoss(weight=weight, reduction=reduction)(input, target)")
+def bce_module(input, target, *, weight, reduction):
+    return nn.BCELoss(weight=weight, reduction=reduction)(input, target)
+
+
+BCEL_PARAMS = ["weight", "pos_weight", "reduction"]
+
+
+@path("binary_cross_entropy_with_logits", "functional", params=BCEL_PARAMS,
+      call="torch.nn.functional.binary_cross_entropy_with_logits(input, target, weight=weight, "
+           "pos_weight=pos_weight, reduction=reduction)")
+def bce_logits_functional(input, target, *, weight, pos_weight, reduction):
+    return F.binary_cross_entropy_with_logits(input, target, weight=weight,
+                                                 pos_weight=pos_weight, reduction=reduction)
+
+
+@path("binary_cross_entropy_with_logits", "module", params=BCEL_PARAMS,
+      call="torch.nn.BCEWithLogitsLoss(weight=weight, pos_weight=pos_weight, "
+           "reduction=reduction)(input, target)")
+def bce_logits_module(input, target, *, weight, pos_weight, reduction):
+    return nn.BCEWithLogitsLoss(weight=weight, pos_weight=pos_weight,
+                                   reduction=reduction)(input, target)
+
+
+# ---------------------------------------------------------------- evidence of the conventions
+
+adapter.saw("bce_log_clamped_at_-100", path="binary_cross_entropy/functional",
+            case="binary_cross_entropy/probs-0-and-1-opposite/none",
+            call="F.binary_cross_entropy(tensor([0., 1., 0.3]), tensor([1., 0., 1.]), "
+                 "reduction='none')",
+            seen="[100.0, 100.0, 1.2039728043259361]; canonical [inf, inf, 1.2039728043259361]",
+            versions=SEEN_ON, link=TORCH_DOCS.format("BCELoss") + " (BCELoss clamps its log "
+                                                                  "function outputs to >= -100)")
+adapter.saw("bce_grad_denominator_clamped_at_1e-12", path="binary_cross_entropy/functional",
+            case="binary_cross_entropy/probs-0-and-1-opposite/none",
+            call="F.binary_cross_entropy(p, y, reduction='none').sum().backward() with "
+                 "p = [0., 1., 0.3], y = [1., 0., 1.]",
+            seen="p.grad [-1000000003995.8029, 1000000003995.8029, -3.3333333333333]: "
+                 "1 / float32(1e-12); canonical [-inf, inf, -3.3333333333333]",
+            versions=SEEN_ON)
+adapter.saw("probs_weighted_mean_divides_by_count", path="cross_entropy/functional",
+            case="cross_entropy/weight-mean/one_hot",
+            call="F.cross_entropy(x, one_hot(y), weight=w) vs F.cross_entropy(x, y, weight=w)",
+            seen="3.04290650716641 with one-hot targets, 1.6228834704887518 with index targets "
+                 "(x, y, w of case weight-mean)",
+            versions=SEEN_ON, link=TORCH_DOCS.format("CrossEntropyLoss")
+            + " (for probability targets, reduction='mean' divides by N)")
+adapter.saw("probs_zero_target_on_neg_inf_logit_is_nan", path="cross_entropy/functional",
+            case="cross_entropy/neg-inf-logits-kept/one_hot",
+            call="F.cross_entropy(tensor([[-inf, 1., .5], [2., -inf, -inf]]), "
+                 "tensor([[0., 1., 0.], [1., 0., 0.]]))",
+            seen="nan; the same targets as indices [1, 0] give 0.23703849209005334",
+            versions=SEEN_ON)
+adapter.saw("all_ignored_mean_gradient_is_zero", path="cross_entropy/functional",
+            case="cross_entropy/all-ignored-mean/index",
+            call="F.cross_entropy(x, tensor([-100, -100, -100])).backward()",
+            seen="value nan, x.grad all 0.0 (canonical gradient: nan, from 0/0)",
+            versions=SEEN_ON)
+adapter.saw("all_ignored_mean_gradient_is_zero", path="nll_loss/functional",
+            case="nll_loss/all-ignored-mean/index",
+            call="F.nll_loss(x, tensor([-100, -100])).backward()",
+            seen="value nan, x.grad all 0.0", versions=SEEN_ON)
+
+

@@ -1,0 +1,169 @@
+"""Reference values and gradients of the classification family (see spec.py beside this file),
+in float64 NumPy.
+
+PARTS[loss](inputs, params, conventions) -> (elements, vjp, divisor): see adapters/reference.py.
+A class loss's element depends on its own row of classes only, so each part computes `local`,
+d elements / d input laid out like the input, and the vjp scales it by the upstream gradient.
+Index targets arrive as integers, one-hot and probability targets as floats.
+softmax and log_softmax have no reduction: adapters/reference.py computes them directly.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from adapters.definitions import KERAS_EPSILON, class_axis
+from adapters.numerics import input_vjp, log_softmax, sigmoid, softplus
+
+PARTS = {}
+
+
+def _class_last(a, axis):
+    return np.moveaxis(a, axis, -1)
+
+
+def _encoding(y) -> str:
+    """'index' for integer targets; one_hot and probs targets share every formula."""
+    return "index" if np.issubdtype(y.dtype, np.integer) else "probs"
+
+
+def _class_parts(logp, y, p, encoding, conv, smoothing):
+    """Shared by cross_entropy (logp = log_softmax(x)) and nll_loss (logp = x).
+
+    Returns elements, d elements / d logp (class axis last) and the mean divisor."""
+    c = logp.shape[-1]
+    w = np.ones(c) if p["weight"] is None else np.asarray(p["weight"], dtype=np.float64)
+    eps = smoothing
+    if encoding == "index":
+        kept = y != p["ignore_index"]
+        safe = np.where(kept, y, 0)
+        onehot = np.eye(c)[safe]
+        w_y = w[safe] * kept
+        logp_y = np.take_along_axis(logp, safe[..., None], axis=-1)[..., 0]
+        # where() rather than a product: an ignored row may hold -inf and 0 * inf is nan
+        nll = np.where(kept, -w_y * logp_y, 0.0)
+        dnll = -w_y[..., None] * onehot
+        if eps:
+            smooth = np.where(kept, -np.sum(w * np.where(w > 0, logp, 0.0), axis=-1), 0.0)
+            elements = (1 - eps) * nll + eps / c * smooth
+            d = (1 - eps) * dnll - eps / c * w * kept[..., None]
+        else:
+            elements, d = nll, dnll
+        divisor = w_y.sum()
+    else:
+        target = (1 - eps) * y + eps / c
+        coef = w * target
+        with np.errstate(invalid="ignore"):
+            if "probs_zero_target_on_neg_inf_logit_is_nan" in conv:
+                elements = -np.sum(coef * logp, axis=-1)    # 0 * -inf = nan, as computed
+            else:
+                elements = -np.sum(np.where(coef > 0, coef * logp, 0.0), axis=-1)
+        d = -coef
+        if "probs_weighted_mean_divides_by_count" in conv:
+            divisor = y.size // c
+        else:
+            divisor = np.sum(w * y)
+    return elements, d, divisor
+
+
+def _cross_entropy(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    encoding, axis = _encoding(y), class_axis(x)
+    if "keras_label_smoothing_over_last_axis_size" in conv and encoding != "index":
+        eps = p["label_smoothing"]
+        y = (1 - eps) * y + eps / x.shape[-1]
+        p = {**p, "label_smoothing": 0.0}
+    if "keras_softmax_probs_clipped_to_epsilon" in conv:
+        return _keras_probs(x, y, p, encoding, conv, True, True, p["label_smoothing"])
+    y = y if encoding == "index" else _class_last(y, axis)
+    logp = _class_last(log_softmax(x, axis), axis)
+    elements, d_logp, divisor = _class_parts(logp, y, p, encoding, conv, p["label_smoothing"])
+    # d(log_softmax)^T: dl/dx_j = dl/dlogp_j - softmax_j * sum_c dl/dlogp_c
+    local = d_logp - np.exp(logp) * np.sum(d_logp, axis=-1, keepdims=True)
+    if "tf_softmax_ce_grad_assumes_labels_sum_to_1" in conv and encoding != "index":
+        local = d_logp + np.exp(logp)    # softmax - t: these fused kernels take no class weight
+    return elements, input_vjp(np.moveaxis(local, -1, axis), axis), divisor
+
+
+def _nll_loss(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    encoding, axis = _encoding(y), class_axis(x)
+    rescale = "keras_probs_rescaled_to_sum_1" in conv
+    if rescale or "keras_nll_probs_clipped_to_epsilon" in conv:
+        return _keras_probs(x, y, p, encoding, conv, rescale,
+                            "keras_nll_probs_clipped_to_epsilon" in conv, 0.0)
+    y = y if encoding == "index" else _class_last(y, axis)
+    elements, d, divisor = _class_parts(_class_last(x, axis), y, p, encoding, conv, 0.0)
+    return elements, input_vjp(np.moveaxis(d, -1, axis), axis), divisor
+
+
+def _keras_probs(x, y, p, encoding, conv, rescale, clip, smoothing):
+    """Class losses on probabilities the Keras way: q = exp(x) (divided by its sum over the
+    classes when `rescale`, that is x -> log_softmax(x)), clipped to [eps, 1 - eps] when `clip`,
+    then -sum w t log q. The gradient is 0 through a clipped probability."""
+    axis = class_axis(x)
+    y = y if encoding == "index" else _class_last(y, axis)
+    logp = _class_last(log_softmax(x, axis) if rescale else x, axis)
+    q = np.exp(logp)
+    inside = np.ones(q.shape, dtype=bool)
+    if clip:
+        inside = (q >= KERAS_EPSILON) & (q <= 1 - KERAS_EPSILON)
+        logp_used = np.log(np.clip(q, KERAS_EPSILON, 1 - KERAS_EPSILON))
+    else:
+        logp_used = logp
+    elements, d, divisor = _class_parts(logp_used, y, p, encoding, conv, smoothing)
+    d = d * inside                       # d log(clip(q)) / d logp: 1 inside, 0 where clipped
+    if rescale:                          # back through log_softmax
+        d = d - q * np.sum(d, axis=-1, keepdims=True)
+    return elements, input_vjp(np.moveaxis(d, -1, axis), axis), divisor
+
+
+PARTS["cross_entropy"] = _cross_entropy
+PARTS["nll_loss"] = _nll_loss
+
+
+# ---------------------------------------------------------------- binary losses
+
+def _weight(p, name, shape):
+    return np.ones(shape) if p[name] is None else np.broadcast_to(
+        np.asarray(p[name], dtype=np.float64), shape)
+
+
+def _binary_cross_entropy(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    w = _weight(p, "weight", x.shape)
+    if conv & {"keras_bce_probs_clipped_to_epsilon", "keras_bce_probs_clipped_to_float32_epsilon"}:
+        lo, hi = KERAS_EPSILON, 1 - KERAS_EPSILON
+        if "keras_bce_probs_clipped_to_float32_epsilon" in conv:
+            lo, hi = float(np.float32(lo)), float(np.float32(hi))
+        q = np.clip(x, lo, hi)
+        inside = (x >= lo) & (x <= hi)
+        elements = -w * (y * np.log(q) + (1 - y) * np.log1p(-q))
+        return elements, input_vjp(w * (-y / q + (1 - y) / (1 - q)) * inside), x.size
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_p, log_q = np.log(x), np.log1p(-x)
+        if "bce_log_clamped_at_-100" in conv:
+            log_p, log_q = np.maximum(log_p, -100.0), np.maximum(log_q, -100.0)
+        # 0 log 0 = 0: a term whose coefficient is 0 is absent, also from the gradient
+        elements = -w * (np.where(y > 0, y * log_p, 0.0) + np.where(y < 1, (1 - y) * log_q, 0.0))
+        if "bce_grad_denominator_clamped_at_1e-12" in conv:
+            local = w * (x - y) / np.maximum(x * (1 - x), float(np.float32(1e-12)))
+        else:
+            local = w * (np.where(y > 0, -y / x, 0.0) + np.where(y < 1, (1 - y) / (1 - x), 0.0))
+    return elements, input_vjp(local), x.size
+
+
+def _binary_cross_entropy_with_logits(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    w = _weight(p, "weight", x.shape)
+    pw = _weight(p, "pos_weight", x.shape)
+    # log sigmoid(x) = -softplus(-x), log(1 - sigmoid(x)) = -softplus(x); logaddexp never overflows
+    elements = w * (pw * y * softplus(-x) + (1 - y) * softplus(x))
+    sig = sigmoid(x)
+    local = w * (-pw * y * (1 - sig) + (1 - y) * sig)
+    if "tf_weighted_logits_grad_at_0" in conv:
+        local = np.where(x == 0, w * (1 - y), local)
+    return elements, input_vjp(local), x.size
+
+
+PARTS["binary_cross_entropy"] = _binary_cross_entropy
+PARTS["binary_cross_entropy_with_logits"] = _binary_cross_entropy_with_logits

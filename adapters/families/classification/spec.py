@@ -1,0 +1,162 @@
+"""Canonical losses of the classification family, and the conventions that concern them.
+
+Shapes
+    input  (C,)            target ()           one sample, unbatched
+    input  (N, C)          target (N,)         a batch
+    input  (N, C, d1..dk)  target (N, d1..dk)  spatial, classes on axis 1 ("channels first")
+    `index` targets hold class numbers; `one_hot` and `probs` targets have the input's shape.
+softmax and log_softmax are the activations these losses are built from (no target).
+"""
+from __future__ import annotations
+
+from adapters.definitions import (
+    CLASS_WEIGHT,
+    ENCODINGS,
+    REDUCTION,
+    Convention,
+    Loss,
+    Param,
+    check_unit_interval,
+    is_int,
+    is_number,
+    non_negative_array,
+)
+
+IGNORE_INDEX = Param(name="ignore_index", default=-100,
+                     domain="any integer; targets equal to it are left out", check=is_int)
+LABEL_SMOOTHING = Param(name="label_smoothing", default=0.0, domain="a number in [0, 1]",
+                        check=lambda v: is_number(v) and 0.0 <= v <= 1.0)
+DIM = Param(name="dim", default=-1, domain="an integer axis of the input", check=is_int)
+ELEMENT_WEIGHT = Param(name="weight", default=None,
+                       domain="null or non-negative numbers broadcastable to the input",
+                       check=non_negative_array, array=True)
+POS_WEIGHT = Param(name="pos_weight", default=None,
+                   domain="null or non-negative numbers broadcastable to the input (one per "
+                          "class, last axis)",
+                   check=non_negative_array, array=True)
+
+
+def _check_probabilities(inputs, params):
+    check_unit_interval("inputs.input", inputs["input"])
+
+
+LOSSES = [
+    Loss(name="softmax", inputs=("input",), differentiable=("input",), target=None,
+         params={"dim": DIM}, mean_divisor=None,
+         doc="s_i = exp(x_i) / sum_j exp(x_j) along `dim`."),
+    Loss(name="log_softmax", inputs=("input",), differentiable=("input",), target=None,
+         params={"dim": DIM}, mean_divisor=None,
+         doc="x_i - log(sum_j exp(x_j)) along `dim`, computed with log-sum-exp."),
+    Loss(name="cross_entropy", inputs=("input", "target"), differentiable=("input",),
+         target="class",
+         params={"weight": CLASS_WEIGHT, "ignore_index": IGNORE_INDEX,
+                 "label_smoothing": LABEL_SMOOTHING, "reduction": REDUCTION},
+         mean_divisor="sum over kept elements of the target's class weight: sum_n w[y_n] over "
+                      "y_n != ignore_index for index targets, sum_n sum_c w_c y_nc for "
+                      "one_hot/probs targets (both equal the count of kept elements when weight "
+                      "is null and probabilities sum to 1); 0/0 gives nan",
+         doc="Logits x, class axis 1 (axis 0 unbatched). With p = softmax(x) and eps = "
+             "label_smoothing: index: l_n = (1-eps) w[y_n] (-log p_n,y_n) + eps/C sum_c w_c "
+             "(-log p_n,c), 0 where y_n == ignore_index; one_hot/probs: l_n = -sum_c w_c "
+             "((1-eps) y_nc + eps/C) log p_nc.",
+         encodings=ENCODINGS),
+    Loss(name="nll_loss", inputs=("input", "target"), differentiable=("input",), target="class",
+         params={"weight": CLASS_WEIGHT, "ignore_index": IGNORE_INDEX, "reduction": REDUCTION},
+         mean_divisor="sum_n w[y_n] over y_n != ignore_index (index); sum_n sum_c w_c y_nc "
+                      "(one_hot/probs)",
+         doc="Log-probabilities x, class axis 1. index: l_n = -w[y_n] x_n,y_n, 0 where y_n == "
+             "ignore_index; one_hot/probs: l_n = -sum_c w_c y_nc x_nc.",
+         encodings=ENCODINGS),
+    Loss(name="binary_cross_entropy", inputs=("input", "target"), differentiable=("input",),
+         target="binary", params={"weight": ELEMENT_WEIGHT, "reduction": REDUCTION},
+         mean_divisor="the number of elements (weights do not enter the divisor)",
+         doc="Probabilities p in [0, 1], targets y in [0, 1]: l = -w (y log p + (1-y) "
+             "log(1-p)), with 0 log 0 = 0; so l = inf where p is 0 or 1 and y is at the other "
+             "end.",
+         check=_check_probabilities),
+    Loss(name="binary_cross_entropy_with_logits", inputs=("input", "target"),
+         differentiable=("input",), target="binary",
+         params={"weight": ELEMENT_WEIGHT, "pos_weight": POS_WEIGHT, "reduction": REDUCTION},
+         mean_divisor="the number of elements (weights do not enter the divisor)",
+         doc="Logits x, targets y in [0, 1]: l = -w (pos_weight y log s(x) + (1-y) log(1 - "
+             "s(x))), s = sigmoid, with log s(x) = -softplus(-x) so that no logit overflows."),
+]
+
+CONVENTIONS = [
+    Convention(name="bce_log_clamped_at_-100", losses=("binary_cross_entropy",),
+               description="each log term is clamped from below at -100, so l <= 100 w instead "
+                           "of inf"),
+    Convention(name="bce_grad_denominator_clamped_at_1e-12", losses=("binary_cross_entropy",),
+               description="the gradient is w (p - y) / max(p (1 - p), eps), eps = 1e-12 "
+                           "rounded to float32 (9.99999996e-13): finite at p = 0 and 1, and 0 "
+                           "there when y equals p"),
+    Convention(name="probs_weighted_mean_divides_by_count", losses=("cross_entropy",),
+               description="with probability (or one-hot) targets, reduction='mean' divides by "
+                           "the number of elements instead of the summed class weights of the "
+                           "targets"),
+    Convention(name="probs_zero_target_on_neg_inf_logit_is_nan", losses=("cross_entropy",),
+               description="with probability (or one-hot) targets, a target of 0 on a logit of "
+                           "-inf gives 0 * -inf = nan instead of 0 (the gradient stays finite)"),
+    Convention(name="all_ignored_mean_gradient_is_zero", losses=("cross_entropy", "nll_loss"),
+               description="when every target is ignored, reduction='mean' is 0/0 = nan but the "
+                           "gradient is 0 rather than nan"),
+    # Keras 3 (keras.losses on the TensorFlow backend): seen by families/*/tensorflow.py, with the
+    # exact calls, values and links there.
+    Convention(name="keras_softmax_probs_clipped_to_epsilon", losses=("cross_entropy",),
+               description="from_logits=False on probabilities p = softmax(x) made outside "
+                           "Keras: p is clipped to [1e-7, 1 - 1e-7] (keras.config.epsilon()) "
+                           "before the log, so each -log p is at most -log(1e-7) = 16.118; the "
+                           "gradient is 0 through a clipped probability"),
+    Convention(name="keras_label_smoothing_over_last_axis_size", losses=("cross_entropy",),
+               description="label_smoothing spreads eps as eps / input.shape[-1] instead of "
+                           "eps / C: Keras reads num_classes from the last axis of y_true even "
+                           "when the class axis is 1 (axis=1, channels-first spatial input); "
+                           "identical for 1-D and 2-D input"),
+    Convention(name="keras_mean_of_nothing_is_0", losses=("cross_entropy", "nll_loss"),
+               description="reduction='mean' with a zero divisor (every target ignored, or every "
+                           "kept target of weight 0) gives 0 and a zero gradient (divide_no_nan) "
+                           "instead of nan (0/0)"),
+    Convention(name="keras_probs_rescaled_to_sum_1", losses=("nll_loss",),
+               description="the probabilities exp(x) are divided by their sum over the classes "
+                           "before the log, so x is replaced by log_softmax(x): the same value "
+                           "on normalised log-probabilities, but the gradient gains the softmax "
+                           "coupling: -w y + softmax(x) sum_c w_c y_c"),
+    Convention(name="keras_nll_probs_clipped_to_epsilon", losses=("nll_loss",),
+               description="the probabilities exp(x) are clipped to [1e-7, 1 - 1e-7] "
+                           "(keras.config.epsilon()) before the log; the gradient is 0 through a "
+                           "clipped probability"),
+    Convention(name="keras_bce_probs_clipped_to_epsilon", losses=("binary_cross_entropy",),
+               description="p is clipped to [1e-7, 1 - 1e-7] (keras.config.epsilon()) before "
+                           "both logs: l <= 16.118 w, and l = 1.0000000494736474e-07 w (not 0) "
+                           "where p = y in {0, 1}; the gradient is 0 where p was clipped"),
+    Convention(name="keras_bce_probs_clipped_to_float32_epsilon",
+               losses=("binary_cross_entropy",),
+               description="keras_bce_probs_clipped_to_epsilon with the bounds rounded to "
+                           "float32, as Keras computes them in a float32 (or narrower) tensor: "
+                           "[float32(1e-7), float32(1 - 1e-7) = 0.99999988]; so l = "
+                           "-log(1.19e-7) = 15.942 (not 16.118) where p = 1 and y = 0"),
+    Convention(name="keras_scalar_loss_is_not_reduced", losses=("cross_entropy",),
+               description="a scalar (unbatched) loss is returned as it is by every reduction, "
+                           "so with sample_weight = weight[target] "
+                           "reduction='mean_with_sample_weight' gives w[y] l instead of "
+                           "w[y] l / w[y] = l"),
+    Convention(name="tf_softmax_ce_grad_assumes_labels_sum_to_1", losses=("cross_entropy",),
+               description="the fused softmax_cross_entropy_with_logits kernel returns the "
+                           "gradient softmax(x) - t, exact only when the labels t sum to 1 over "
+                           "the classes; canonical is softmax(x) sum_c t_c - t (values are "
+                           "unaffected)"),
+    Convention(name="tf_weighted_logits_grad_at_0", losses=("binary_cross_entropy_with_logits",),
+               description="tf.nn.weighted_cross_entropy_with_logits computes (1 - y) x + (1 + "
+                           "(pos_weight - 1) y) (log1p(exp(-|x|)) + relu(-x)) and differentiates "
+                           "|x| and relu at the kink x = 0 as 0, so the gradient at a logit of "
+                           "exactly 0 is w (1 - y) instead of w (1 - y - pos_weight y) / 2 (the "
+                           "value is right)"),
+    # other families' losses that Keras averages the same way extend it (their EXTENDS)
+    Convention(name="keras_bce_mean_over_last_axis",
+               losses=("binary_cross_entropy", "binary_cross_entropy_with_logits"),
+               description="the unreduced loss is averaged over the last axis (shape "
+                           "input.shape[:-1], a scalar for 1-D input): reduction='none' returns "
+                           "those means, 'sum' is the canonical sum divided by input.shape[-1]; "
+                           "'mean' is unchanged"),
+]
+

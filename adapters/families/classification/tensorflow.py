@@ -1,0 +1,500 @@
+"""TensorFlow/Keras paths of the classification family (spec.py beside this file): softmax,
+log_softmax, cross_entropy, nll_loss, binary_cross_entropy(_with_logits).
+"""
+from __future__ import annotations
+
+from adapters.tensorflow import (
+    KERAS_REDUCTION,
+    SEEN_ON,
+    adapter,
+    class_axis,
+    classes_last,
+    keras,
+    path,
+    reduce,
+    tf,
+)
+
+
+def class_loss(logp, target, weight, ignore_index, label_smoothing, reduction):
+    """-sum_c w_c ((1 - eps) t_c + eps / C) logp_c, t the target distribution (one-hot for
+    index targets, 0 on ignored ones); 'mean' divides by sum w_c t_c, PyTorch's weighted mean."""
+    logp = classes_last(logp)
+    c = logp.shape[-1]
+    if target.dtype.is_integer:
+        kept = tf.cast(target != ignore_index, logp.dtype)[..., None]
+        t = tf.one_hot(tf.where(target != ignore_index, target, 0), c, dtype=logp.dtype) * kept
+    else:
+        kept, t = 1.0, classes_last(target)
+    w = tf.ones([c], logp.dtype) if weight is None else weight
+    coef = w * ((1 - label_smoothing) * t + label_smoothing / c * kept)
+    losses = -tf.reduce_sum(tf.where(coef != 0, coef * logp, 0), axis=-1)  # 0 log 0 = 0
+    return reduce(losses, reduction, tf.reduce_sum(w * t))
+
+
+# ---------------------------------------------------------------- softmax, log_softmax
+
+@path("softmax", "tf.nn.softmax", call="tf.nn.softmax(input, axis=dim)", params=["dim"])
+def softmax_tf(input, *, dim):
+    return tf.nn.softmax(input, axis=dim)
+
+
+@path("softmax", "keras.ops.softmax", call="keras.ops.softmax(input, axis=dim)", params=["dim"])
+def softmax_keras(input, *, dim):
+    return keras.ops.softmax(input, axis=dim)
+
+
+@path("log_softmax", "tf.nn.log_softmax", call="tf.nn.log_softmax(input, axis=dim)",
+      params=["dim"])
+def log_softmax_tf(input, *, dim):
+    return tf.nn.log_softmax(input, axis=dim)
+
+
+@path("log_softmax", "keras.ops.log_softmax", call="keras.ops.log_softmax(input, axis=dim)",
+      params=["dim"])
+def log_softmax_keras(input, *, dim):
+    return keras.ops.log_softmax(input, axis=dim)
+
+
+# ---------------------------------------------------------------- cross_entropy
+
+# Keras and tf.nn divide a mean over probability targets by the count, like torch
+PROBS_COUNT = "probs_weighted_mean_divides_by_count"
+# paths ending in the fused tf.nn.softmax_cross_entropy_with_logits kernel
+FUSED = [PROBS_COUNT, "tf_softmax_ce_grad_assumes_labels_sum_to_1",
+         "probs_zero_target_on_neg_inf_logit_is_nan"]
+
+
+@path("cross_entropy", "keras.losses.CategoricalCrossentropy", encodings=["one_hot", "probs"],
+      params=["label_smoothing", "reduction"],
+      conventions=[*FUSED, "keras_label_smoothing_over_last_axis_size"],
+      call="keras.losses.CategoricalCrossentropy(from_logits=True, "
+           "label_smoothing=label_smoothing, "
+           "axis=1 if input.ndim > 1 else -1, reduction={'mean': 'sum_over_batch_size'}.get("
+           "reduction, reduction), dtype=input.dtype.name)(target, input)")
+def ce_keras_categorical(input, target, *, label_smoothing, reduction):
+    return keras.losses.CategoricalCrossentropy(
+        from_logits=True, label_smoothing=label_smoothing, axis=class_axis(input),
+        reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(target, input)
+
+
+@path("cross_entropy", "keras.losses.categorical_crossentropy", kind="composed",
+      encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"], conventions=FUSED,
+      call="reduce(keras.losses.categorical_crossentropy(classes_last(target), "
+           "classes_last(input), "
+           "from_logits=True, label_smoothing=label_smoothing), reduction)")
+def ce_keras_categorical_fn(input, target, *, label_smoothing, reduction):
+    losses = keras.losses.categorical_crossentropy(
+        classes_last(target), classes_last(input), from_logits=True,
+        label_smoothing=label_smoothing)
+    return reduce(losses, reduction)
+
+
+@path("cross_entropy", "keras.losses.CategoricalCrossentropy(tf.nn.softmax)",
+      encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"],
+      conventions=[PROBS_COUNT, "keras_softmax_probs_clipped_to_epsilon",
+                   "keras_label_smoothing_over_last_axis_size"],
+      call="keras.losses.CategoricalCrossentropy(axis=1 if input.ndim > 1 else -1, "
+           "label_smoothing=label_smoothing, "
+           "reduction=..., dtype=input.dtype.name)(target, tf.nn.softmax(input, axis=1 if "
+           "input.ndim > 1 else -1))"
+           "  [from_logits=False, the default; eager]")
+def ce_keras_categorical_probs(input, target, *, label_smoothing, reduction):
+    probs = tf.nn.softmax(input, axis=class_axis(input))
+    return keras.losses.CategoricalCrossentropy(
+        label_smoothing=label_smoothing, axis=class_axis(input),
+        reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(target, probs)
+
+
+@path("cross_entropy", "keras.losses.CategoricalCrossentropy(keras.ops.softmax)",
+      encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"],
+      conventions=[*FUSED, "keras_label_smoothing_over_last_axis_size"],
+      call="keras.losses.CategoricalCrossentropy(axis=1 if input.ndim > 1 else -1, "
+           "label_smoothing=label_smoothing, "
+           "reduction=..., dtype=input.dtype.name)(target, keras.ops.softmax(input, axis=1 if "
+           "input.ndim > 1 "
+           "else -1))  [from_logits=False; Keras recovers the logits kept on the softmax output]")
+def ce_keras_categorical_keras_softmax(input, target, *, label_smoothing, reduction):
+    probs = keras.ops.softmax(input, axis=class_axis(input))
+    return keras.losses.CategoricalCrossentropy(
+        label_smoothing=label_smoothing, axis=class_axis(input),
+        reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(target, probs)
+
+
+@path("cross_entropy", "keras.losses.SparseCategoricalCrossentropy", kind="composed",
+      encodings=["index"], params=["weight", "ignore_index", "reduction"],
+      conventions=["keras_mean_of_nothing_is_0", "keras_scalar_loss_is_not_reduced"],
+      call="keras.losses.SparseCategoricalCrossentropy(from_logits=True, "
+           "ignore_class=ignore_index, "
+           "reduction='mean_with_sample_weight' if weight is not None and reduction == 'mean' else "
+           "..., dtype=input.dtype.name)(target, classes_last(input), sample_weight=None if weight "
+           "is None else tf.gather(weight, tf.where(target != ignore_index, target, 0)))")
+def ce_keras_sparse(input, target, *, weight, ignore_index, reduction):
+    keras_reduction = KERAS_REDUCTION[reduction]
+    sample_weight = None
+    if weight is not None:
+        sample_weight = tf.gather(weight, tf.where(target != ignore_index, target, 0))
+        keras_reduction = "mean_with_sample_weight" if reduction == "mean" else keras_reduction
+    return keras.losses.SparseCategoricalCrossentropy(
+        from_logits=True, ignore_class=ignore_index, reduction=keras_reduction,
+        dtype=input.dtype.name)(target, classes_last(input), sample_weight=sample_weight)
+
+
+@path("cross_entropy", "keras.losses.sparse_categorical_crossentropy", kind="composed",
+      encodings=["index"], params=["ignore_index", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="reduce(keras.losses.sparse_categorical_crossentropy(target, classes_last(input), "
+           "from_logits=True, ignore_class=ignore_index), reduction, "
+           "divisor=count(target != ignore_index))")
+def ce_keras_sparse_fn(input, target, *, ignore_index, reduction):
+    losses = keras.losses.sparse_categorical_crossentropy(
+        target, classes_last(input), from_logits=True, ignore_class=ignore_index)
+    return reduce(losses, reduction, tf.reduce_sum(tf.cast(target != ignore_index, input.dtype)))
+
+
+@path("cross_entropy", "tf.nn.softmax_cross_entropy_with_logits", kind="composed",
+      encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"],
+      conventions=FUSED,
+      call="reduce(tf.nn.softmax_cross_entropy_with_logits((1 - label_smoothing) * target + "
+           "label_smoothing / C, input, axis=1 if input.ndim > 1 else -1), reduction)")
+def ce_tf_softmax(input, target, *, label_smoothing, reduction):
+    c = input.shape[class_axis(input)]
+    labels = (1 - label_smoothing) * target + label_smoothing / c
+    return reduce(tf.nn.softmax_cross_entropy_with_logits(labels, input, axis=class_axis(input)),
+                  reduction)
+
+
+@path("cross_entropy", "tf.nn.sparse_softmax_cross_entropy_with_logits", kind="composed",
+      encodings=["index"], params=["ignore_index", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="kept = target != ignore_index; reduce(tf.where(kept, "
+           "tf.nn.sparse_softmax_cross_entropy_with_logits(tf.where(kept, target, 0), "
+           "classes_last(input)), 0), reduction, divisor=count(kept))")
+def ce_tf_sparse(input, target, *, ignore_index, reduction):
+    kept = target != ignore_index
+    losses = tf.nn.sparse_softmax_cross_entropy_with_logits(tf.where(kept, target, 0),
+                                                            classes_last(input))
+    return reduce(tf.where(kept, losses, 0), reduction, tf.reduce_sum(tf.cast(kept, input.dtype)))
+
+
+@path("cross_entropy", "tf.nn.log_softmax+class_loss", kind="composed",
+      params=["weight", "ignore_index", "label_smoothing", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="class_loss(tf.nn.log_softmax(input, axis=1 if input.ndim > 1 else -1), target, weight, "
+           "ignore_index, label_smoothing, reduction)  [class_loss: "
+           "adapters/families/classification/tensorflow.py]")
+def ce_composed(input, target, *, weight, ignore_index, label_smoothing, reduction):
+    logp = tf.nn.log_softmax(input, axis=class_axis(input))
+    return class_loss(logp, target, weight, ignore_index, label_smoothing, reduction)
+
+
+# ---------------------------------------------------------------- nll_loss
+
+@path("nll_loss", "class_loss", kind="composed", params=["weight", "ignore_index", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="class_loss(input, target, weight, ignore_index, 0.0, reduction)  "
+           "[class_loss: adapters/families/classification/tensorflow.py]")
+def nll_composed(input, target, *, weight, ignore_index, reduction):
+    return class_loss(input, target, weight, ignore_index, 0.0, reduction)
+
+
+@path("nll_loss", "keras.losses.CategoricalCrossentropy(exp)", kind="composed",
+      encodings=["one_hot", "probs"], params=["reduction"],
+      conventions=["keras_probs_rescaled_to_sum_1", "keras_nll_probs_clipped_to_epsilon"],
+      call="keras.losses.CategoricalCrossentropy(axis=1 if input.ndim > 1 else -1, reduction=..., "
+           "dtype=input.dtype.name)(target, tf.exp(input))  [from_logits=False, the default]")
+def nll_keras_categorical(input, target, *, reduction):
+    return keras.losses.CategoricalCrossentropy(
+        axis=class_axis(input), reduction=KERAS_REDUCTION[reduction],
+        dtype=input.dtype.name)(target, tf.exp(input))
+
+
+# ---------------------------------------------------------------- binary cross-entropy
+
+def _sample_weight(weight, input):
+    return None if weight is None else tf.broadcast_to(weight, input.shape)
+
+
+# The plain Keras binary paths take the default reduction only: with 'none' their output has the
+# shape input.shape[:-1] (convention keras_bce_mean_over_last_axis), and conformance/checks.py
+# draws the cotangent in the canonical output shape, so their gradient could not be checked. Under
+# 'mean' the mean over the last axis changes nothing, so these paths do not declare it (PROBED).
+@path("binary_cross_entropy", "keras.losses.BinaryCrossentropy", dtypes=["float64"],
+      conventions=["keras_bce_probs_clipped_to_epsilon"],
+      call="keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)")
+def bce_keras(input, target):
+    return keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)
+
+
+@path("binary_cross_entropy", "keras.losses.BinaryCrossentropy-float32",
+      dtypes=["float32", "float16", "bfloat16"],
+      conventions=["keras_bce_probs_clipped_to_float32_epsilon"],
+      call="keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)")
+def bce_keras_f32(input, target):
+    return keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)
+
+
+BCE_ELEMENTWISE_CALL = ("keras.losses.BinaryCrossentropy(reduction=..., dtype=input.dtype.name)("
+                        "target[..., None], input[..., None], "
+                        "sample_weight=tf.broadcast_to(weight, input.shape))")
+
+
+# Keras clips in the computation dtype: 1 - 1e-7 is 0.9999999 in float64, 0.99999988 in float32
+@path("binary_cross_entropy", "keras.losses.BinaryCrossentropy-float32[..., None]",
+      kind="composed", params=["weight", "reduction"], dtypes=["float32", "float16", "bfloat16"],
+      conventions=["keras_bce_probs_clipped_to_float32_epsilon"], call=BCE_ELEMENTWISE_CALL)
+@path("binary_cross_entropy", "keras.losses.BinaryCrossentropy[..., None]", kind="composed",
+      params=["weight", "reduction"], dtypes=["float64"],
+      conventions=["keras_bce_probs_clipped_to_epsilon"], call=BCE_ELEMENTWISE_CALL)
+def bce_keras_elementwise(input, target, *, weight, reduction):
+    return keras.losses.BinaryCrossentropy(
+        reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
+        target[..., None], input[..., None], sample_weight=_sample_weight(weight, input))
+
+
+@path("binary_cross_entropy", "tf.math.xlogy", kind="composed", params=["weight", "reduction"],
+      call="reduce(-weight * (tf.math.xlogy(target, input) + tf.math.xlog1py(1 - target, -input)), "
+           "reduction)")
+def bce_composed(input, target, *, weight, reduction):
+    losses = -(tf.math.xlogy(target, input) + tf.math.xlog1py(1 - target, -input))
+    return reduce(losses if weight is None else weight * losses, reduction)
+
+
+@path("binary_cross_entropy_with_logits", "keras.losses.BinaryCrossentropy(from_logits=True)",
+      call="keras.losses.BinaryCrossentropy(from_logits=True, dtype=input.dtype.name)(target, "
+           "input)")
+def bcel_keras(input, target):
+    return keras.losses.BinaryCrossentropy(from_logits=True, dtype=input.dtype.name)(target, input)
+
+
+@path("binary_cross_entropy_with_logits",
+      "keras.losses.BinaryCrossentropy(from_logits=True)[..., None]", kind="composed",
+      params=["weight", "reduction"],
+      call="keras.losses.BinaryCrossentropy(from_logits=True, reduction=..., "
+           "dtype=input.dtype.name)"
+           "(target[..., None], input[..., None], sample_weight=tf.broadcast_to(weight, "
+           "input.shape))")
+def bcel_keras_elementwise(input, target, *, weight, reduction):
+    return keras.losses.BinaryCrossentropy(
+        from_logits=True, reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
+        target[..., None], input[..., None], sample_weight=_sample_weight(weight, input))
+
+
+@path("binary_cross_entropy_with_logits", "keras.losses.binary_crossentropy[..., None]",
+      kind="composed", params=["weight", "reduction"],
+      call="reduce(weight * keras.losses.binary_crossentropy(target[..., None], input[..., None], "
+           "from_logits=True), reduction)")
+def bcel_keras_fn(input, target, *, weight, reduction):
+    losses = keras.losses.binary_crossentropy(target[..., None], input[..., None],
+                                                 from_logits=True)
+    return reduce(losses if weight is None else weight * losses, reduction)
+
+
+@path("binary_cross_entropy_with_logits", "tf.nn.sigmoid_cross_entropy_with_logits",
+      kind="composed", params=["weight", "reduction"],
+      call="reduce(weight * tf.nn.sigmoid_cross_entropy_with_logits(target, input), reduction)")
+def bcel_tf(input, target, *, weight, reduction):
+    losses = tf.nn.sigmoid_cross_entropy_with_logits(target, input)
+    return reduce(losses if weight is None else weight * losses, reduction)
+
+
+@path("binary_cross_entropy_with_logits", "tf.nn.weighted_cross_entropy_with_logits",
+      kind="composed", params=["weight", "pos_weight", "reduction"],
+      conventions=["tf_weighted_logits_grad_at_0"],
+      call="reduce(weight * tf.nn.weighted_cross_entropy_with_logits(target, input, "
+           "pos_weight=1.0 if pos_weight is None else pos_weight), reduction)")
+def bcel_tf_weighted(input, target, *, weight, pos_weight, reduction):
+    losses = tf.nn.weighted_cross_entropy_with_logits(
+        target, input, pos_weight=1.0 if pos_weight is None else pos_weight)
+    return reduce(losses if weight is None else weight * losses, reduction)
+
+
+
+
+# ---------------------------------------------------------------- evidence of the conventions
+
+KERAS_NN = "keras/src/backend/tensorflow/nn.py categorical_crossentropy"
+KERAS_CCE_DOC = "https://keras.io/api/losses/probabilistic_losses/#categoricalcrossentropy-class"
+TF_SOFTMAX_CE_DOC = ("https://www.tensorflow.org/api_docs/python/tf/nn/"
+                     "softmax_cross_entropy_with_logits")
+saw = adapter.saw
+CCE, CCE_FN = "cross_entropy/keras.losses.CategoricalCrossentropy", \
+    "cross_entropy/keras.losses.categorical_crossentropy"
+CCE_TF_SOFTMAX = "cross_entropy/keras.losses.CategoricalCrossentropy(tf.nn.softmax)"
+CCE_KERAS_SOFTMAX = "cross_entropy/keras.losses.CategoricalCrossentropy(keras.ops.softmax)"
+TF_SOFTMAX_CE = "cross_entropy/tf.nn.softmax_cross_entropy_with_logits"
+
+# probs_weighted_mean_divides_by_count: targets whose rows sum to 2.42..3.52 (tfjax case)
+for p in (CCE, CCE_FN, CCE_TF_SOFTMAX, CCE_KERAS_SOFTMAX, TF_SOFTMAX_CE):
+    saw(PROBS_COUNT, path=p, case="cross_entropy/probs-unnormalised-mean/probs",
+        call=p.split("/", 1)[1] + " with reduction='mean' (this "
+             "module's call for the path), x, y of case probs-unnormalised-mean",
+        seen="5.49375617440392 = sum / N (N = 4); canonical 1.864199796 = sum / sum(y) (13.79)",
+        versions=SEEN_ON, link=KERAS_CCE_DOC + " (reduction 'sum_over_batch_size': the sum "
+                                              "divided by the number of elements)")
+
+saw("tf_softmax_ce_grad_assumes_labels_sum_to_1", path=CCE,
+    case="cross_entropy/spatial-3d-smoothing/one_hot",
+    call="tape.gradient of keras.losses.CategoricalCrossentropy(from_logits=True, axis=1, "
+         "label_smoothing=eps, reduction='sum', dtype='float64')(one_hot, x): the smoothed "
+         "labels sum to 1 over the last axis (size 4), not over the 3 classes",
+    seen="gradient [-0.0029568407, -0.0191179893, 0.0401548535, ...] = softmax - labels; "
+         "canonical softmax * sum(labels) - labels [-0.0006046827, -0.0175738888, "
+         "0.0446625961, ...]; the value 11.897678165101897 is exact for those labels",
+    versions=SEEN_ON, link=TF_SOFTMAX_CE_DOC + " ('each row of labels[i] must be a valid "
+                                               "probability distribution')")
+saw("tf_softmax_ce_grad_assumes_labels_sum_to_1", path=CCE_KERAS_SOFTMAX,
+    case="cross_entropy/spatial-3d-smoothing/one_hot",
+    call="as for keras.losses.CategoricalCrossentropy: Keras takes the logits kept on the "
+         "keras.ops.softmax output (_keras_logits) and calls the fused kernel",
+    seen="gradient [-0.0029568407, -0.0191179893, 0.0401548535, ...], the fused kernel's",
+    versions=SEEN_ON, link=TF_SOFTMAX_CE_DOC)
+for p in (CCE_FN, TF_SOFTMAX_CE):
+    saw("tf_softmax_ce_grad_assumes_labels_sum_to_1", path=p,
+        case="cross_entropy/probs-unnormalised-mean/probs",
+        call=p.split("/", 1)[1] + " then the mean, x, y of case probs-unnormalised-mean "
+             "(rows of y sum to 2.42..3.52)",
+        seen="gradient [-0.2166324934, -0.168424597, 0.0006943122, ...] = (softmax - y) / N; "
+             "canonical (softmax * sum(y) - y) / N [-0.1613410614, -0.1089604425, 0.0819379699, "
+             "...]; the value 5.49375617440392 is exact", versions=SEEN_ON, link=TF_SOFTMAX_CE_DOC)
+
+saw("probs_zero_target_on_neg_inf_logit_is_nan", path=CCE,
+    case="cross_entropy/neg-inf-logits-kept/one_hot",
+    call="keras.losses.CategoricalCrossentropy(from_logits=True, axis=1, dtype='float64')("
+         "[[0., 1., 0.], [1., 0., 0.]], [[-inf, 1., .5], [2., -inf, -inf]])",
+    seen="nan (0 * -inf in the fused kernel); canonical 0.2370384921; gradient finite, "
+         "as canonical", versions=SEEN_ON)
+for p in (CCE_FN, CCE_KERAS_SOFTMAX, TF_SOFTMAX_CE):
+    saw("probs_zero_target_on_neg_inf_logit_is_nan", path=p,
+        case="cross_entropy/neg-inf-logits/one_hot",
+        call=p.split("/", 1)[1] + " on logits [[-inf, 1., .5], [2., -inf, -inf], [0., 0., -inf]] "
+             "and one-hot targets of classes [1, 0, 2], reduction='none'",
+        seen="[nan, nan, inf]; canonical [0.4740769842, 0, inf]; gradient finite, as canonical",
+        versions=SEEN_ON)
+
+for p in (CCE, CCE_TF_SOFTMAX, CCE_KERAS_SOFTMAX):
+    saw("keras_label_smoothing_over_last_axis_size", path=p,
+        case="cross_entropy/spatial-3d-smoothing/one_hot",
+        call=p.split("/", 1)[1] + " with axis=1, label_smoothing=eps on (N, C=3, ..., 4) input",
+        seen="11.897678165101897 = the canonical formula with eps / 4 (the last axis); eps / C "
+             "gives 11.3349366067",
+        versions=SEEN_ON, link="keras/src/losses/losses.py categorical_crossentropy: "
+        "num_classes = ops.shape(y_true)[-1]; " + KERAS_CCE_DOC + " says 'label_smoothing / "
+        "num_classes' (the last-axis size: no public doc found)")
+
+saw("keras_softmax_probs_clipped_to_epsilon", path=CCE_TF_SOFTMAX,
+    case="cross_entropy/extreme-logits/one_hot",
+    call="keras.losses.CategoricalCrossentropy(axis=1, reduction='none', dtype='float64')("
+         "one_hot([1, 2, 0]), tf.nn.softmax([[1e4, -1e4, 0.], [-1e4, 1e4, 1e4], "
+         "[1e4, 9999., -1e4]], axis=1))  [from_logits=False, eager]",
+    seen="[16.118095651, 0.6931471806, 0.3132616875]: row 0 is -log(1e-7), canonical 2e4; the "
+         "gradient of row 0 is 0 (canonical [-0.1148, 0.1148, 0]). keras.ops.softmax instead "
+         "keeps the logits (_keras_logits), and inside tf.function Keras finds the Softmax op: "
+         "both give the canonical value", versions=SEEN_ON,
+    link=KERAS_NN + ": output / reduce_sum(output), clip_by_value(output, epsilon, "
+         "1 - epsilon), keras.config.epsilon() = 1e-07 (no public doc found)")
+
+saw("keras_scalar_loss_is_not_reduced",
+    path="cross_entropy/keras.losses.SparseCategoricalCrossentropy",
+    case="cross_entropy/unbatched-weight-mean/index",
+    call="keras.losses.SparseCategoricalCrossentropy(from_logits=True, "
+         "reduction='mean_with_sample_weight', dtype='float64')(2, [0.3, -1.2, 2.0, 0.5], "
+         "sample_weight=3.0)",
+    seen="1.107597922107055 = 3 * 0.36919930736901835; canonical 0.36919930736901835 (the "
+         "weight of one element cancels in a weighted mean)", versions=SEEN_ON)
+saw("keras_mean_of_nothing_is_0", path="cross_entropy/keras.losses.SparseCategoricalCrossentropy",
+    case="cross_entropy/all-ignored-mean/index",
+    call="keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-100, "
+         "dtype='float64')([-100, -100, -100], x)",
+    seen="0.0, gradient all 0 (ops.divide_no_nan); canonical nan, gradient nan", versions=SEEN_ON,
+    link="keras/src/losses/loss.py reduce_values (ops.divide_no_nan) and apply_mask "
+         "(no public doc found)")
+for p in ("cross_entropy/keras.losses.sparse_categorical_crossentropy",
+          "cross_entropy/tf.nn.sparse_softmax_cross_entropy_with_logits",
+          "cross_entropy/tf.nn.log_softmax+class_loss", "nll_loss/class_loss"):
+    loss = p.split("/")[0]
+    saw("all_ignored_mean_gradient_is_zero", path=p, case=f"{loss}/all-ignored-mean/index",
+        call=p.split("/", 1)[1] + " (this module's composition) with every target -100, "
+             "reduction='mean'",
+        seen="value nan (0 / 0), gradient all 0: tf.where masks every element before the sum; "
+             "canonical gradient nan", versions=SEEN_ON)
+
+NLL_EXP = "nll_loss/keras.losses.CategoricalCrossentropy(exp)"
+saw("keras_probs_rescaled_to_sum_1", path=NLL_EXP, case="nll_loss/batch-mean/one_hot",
+    call="keras.losses.CategoricalCrossentropy(axis=1, dtype='float64')(one_hot(y), tf.exp(x)), "
+         "x log-probabilities",
+    seen="value 1.676066937155019 as canonical; gradient [0.0159206544, -0.1739827077, "
+         "0.0922178639, ...] = (softmax(x) sum(y) - y) / N; canonical -y / N [0, -0.25, 0, ...]",
+    versions=SEEN_ON, link=KERAS_NN + " ('Adjust the predictions so that the probability of each "
+                                      "class for every sample adds up to 1'; no public doc found)")
+saw("keras_nll_probs_clipped_to_epsilon", path=NLL_EXP,
+    case="nll_loss/probs-below-epsilon-mean/one_hot",
+    call="keras.losses.CategoricalCrossentropy(axis=1, dtype='float64')(one_hot([1, 2, 1]), "
+         "tf.exp([[0., -20., -35.], [-1.2, -.9, -1.3], [-.4, -18., -1.1]]))",
+    seen="11.172096749252416 (rows 0 and 2 at -log(1e-7) = 16.118); with the rescaling alone "
+         "13.0944283373; gradient of row 0 [0, 0, 0] (clipped), not [0.3333, -0.3333, 0]",
+    versions=SEEN_ON, link=KERAS_NN + ": clip_by_value(output, epsilon, 1 - epsilon) "
+                                      "(no public doc found)")
+
+saw("keras_bce_probs_clipped_to_epsilon",
+    path="binary_cross_entropy/keras.losses.BinaryCrossentropy",
+    case="binary_cross_entropy/probs-0-and-1-mean/none",
+    call="keras.losses.BinaryCrossentropy(dtype='float64')([[1., 0., 1.], [1., 0., 0.]], "
+         "[[0., 1., .3], [1., 0., .6]])",
+    seen="5.726075839773849 (each opposite 0/1 at -log(1e-7) = 16.118); canonical inf; gradient "
+         "0 at the clipped entries (canonical -inf, inf, -1/6, 1/6)", versions=SEEN_ON,
+    link="keras/src/backend/tensorflow/nn.py binary_crossentropy: clip_by_value(output, epsilon, "
+         "1 - epsilon); https://keras.io/api/losses/probabilistic_losses/#binarycrossentropy-class "
+         "(the clipping: no public doc found)")
+saw("keras_bce_probs_clipped_to_float32_epsilon",
+    path="binary_cross_entropy/keras.losses.BinaryCrossentropy-float32",
+    case="binary_cross_entropy/probs-0-and-1-mean/none",
+    call="keras.losses.BinaryCrossentropy(dtype='float32')([[1., 0., 1.], [1., 0., 0.]], "
+         "[[0., 1., .3], [1., 0., .6]])  # float32 arrays",
+    seen="5.6967902183532715 (p = 1 against y = 0 at -log(1 - float32(1 - 1e-7)) = 15.942); the "
+         "same call in float64 gives 5.726075839773849; canonical inf",
+    versions=SEEN_ON)
+saw("keras_bce_probs_clipped_to_epsilon",
+    path="binary_cross_entropy/keras.losses.BinaryCrossentropy[..., None]",
+    case="binary_cross_entropy/probs-0-and-1-opposite/none",
+    call="keras.losses.BinaryCrossentropy(reduction='none', dtype='float64')([1., 0., 1.][..., "
+         "None], "
+         "[0., 1., .3][..., None])",
+    seen="[16.118095651, 16.1180956515, 1.2039728043]; canonical [inf, inf, 1.2039728043]; "
+         "gradient [0, 0, -3.2289] (canonical [inf, inf, -3.2289] times the cotangent)",
+    versions=SEEN_ON)
+
+saw("tf_weighted_logits_grad_at_0",
+    path="binary_cross_entropy_with_logits/tf.nn.weighted_cross_entropy_with_logits",
+    case="binary_cross_entropy_with_logits/extreme-logits/none",
+    call="tape.gradient of tf.nn.weighted_cross_entropy_with_logits([1., 0., 0., 1., .5], "
+         "[1e4, -1e4, 1e4, -1e4, 0.], pos_weight=1.0)",
+    seen="gradient at the logit 0 (target 0.5): (1 - y) v = -0.7093210013 for the cotangent v; "
+         "canonical (sigmoid(0) - y) v = 0; values as canonical (log 2 there). "
+         "tf.nn.sigmoid_cross_entropy_with_logits gives 0",
+    versions=SEEN_ON, link="https://www.tensorflow.org/api_docs/python/tf/nn/"
+    "weighted_cross_entropy_with_logits (the formula (1 - z) * x + l * (log(1 + exp(-abs(x))) "
+    "+ max(-x, 0)))")
+
+PROBED = (
+    "from_logits: False by default in every keras.losses cross-entropy (class and function); "
+    "the paths pass from_logits=True except the *(softmax) and (exp) ones",
+    "reduction 'sum_over_batch_size' (the default) divides by the number of loss elements "
+    "(N * d1..dk for spatial input) = the canonical unweighted mean; with ignore_class it divides "
+    "by the kept count (1.1096013604076607 = sum / 3 of 4 targets)",
+    "label smoothing: categorical y (1 - eps) + eps / C = canonical (0.8833000436247918 both); "
+    "binary y (1 - eps) + eps / 2 (0.4414047299774528 = -(0.9 log 0.7 + 0.1 log 0.3)); the "
+    "canonical binary losses have no label_smoothing parameter",
+    "Loss classes cast to keras.config.floatx() = float32 unless dtype= is given "
+    "(CategoricalCrossentropy()(float64, float64).dtype is float32); the function forms keep "
+    "float64; every class path passes dtype=input.dtype.name",
+    "SparseCategoricalCrossentropy on the TensorFlow backend raises 'Only axis=-1 is currently "
+    "supported': those paths move the classes last",
+    "keras.losses.BinaryCrossentropy averages the unreduced loss over the last axis "
+    "(keras_bce_mean_over_last_axis: reduction='none' [[1., 0.], [0., 1.]] vs [[.6, .3], "
+    "[.2, .8]] gives [0.43375028, 0.22314355]; 'sum' gives the canonical sum / 2); the paths that "
+    "call it unreduced take only reduction='mean', where it changes nothing, so they do not "
+    "declare it",
+)
+
+

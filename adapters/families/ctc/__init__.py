@@ -1,0 +1,1 @@
+"""The ctc family: spec, reference and each framework's paths."""

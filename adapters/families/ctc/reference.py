@@ -1,0 +1,185 @@
+"""Reference values and gradients of the ctc family (see spec.py beside this file), in
+float64 NumPy.
+
+PARTS[loss](inputs, params, conventions) -> (elements, vjp, divisor): see adapters/reference.py.
+
+One sequence is a path sum over a lattice of K = 2L+1 states with classes z' = (blank, z_1, blank,
+..., z_L, blank) (Graves et al. 2006, section 4.1), written in log space:
+  before frame 0 each state s has a log-weight init[s] (canonically 0 for s = 0, -inf elsewhere);
+  frame t moves each state to itself, to s+1, or to s+2 with log-weight skip[s+2] (0 when z'_{s+2}
+  is a label different from z'_s, -inf otherwise), then emits x_t[z'_s];
+  after the last frame state s ends with log-weight final[s] (canonically 0 for the last label and
+  the last blank, -inf elsewhere).
+alpha_t(s): log of the summed weight of the partial alignments that are in s after frame t (frame
+t emitted); beta_t(s): log of the summed weight of the completions from s after frame t (frames
+t+1.. emitted). log p = logsumexp_s(alpha_t(s) + beta_t(s)) for any t, and d log p / d x_t[k] is
+the posterior occupancy gamma_t(k) = sum_{s: z'_s = k} exp(alpha_t(s) + beta_t(s) - log p): x_t[k]
+enters each alignment once per frame that occupies a state of class k.
+The TensorFlow and optax conventions change init, final, skip and the label row only.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from adapters.numerics import log_softmax
+
+from .spec import OPTAX_LOG_EPSILON, TF_LOG_ZERO
+
+PARTS = {}
+NEG_INF = -np.inf
+
+
+class Lattice:
+    """The states of one sequence: class of each state (-1: the state emits log-weight 0, as a
+    one-hot of an out-of-range label does), init, final and skip log-weights."""
+
+    def __init__(self, labels, blank, penalty=NEG_INF):
+        k = 2 * len(labels) + 1
+        self.classes = np.full(k, blank, dtype=np.int64)
+        self.classes[1::2] = labels
+        self.skip = np.full(k, NEG_INF)
+        for s in range(3, k, 2):   # a label state, entered from the label two back
+            self.skip[s] = 0.0 if self.classes[s] != self.classes[s - 2] else penalty
+        self.init = np.full(k, NEG_INF)
+        self.init[0] = 0.0
+        self.final = np.full(k, NEG_INF)
+        self.final[k - 2 if k > 1 else 0:] = 0.0
+        self.grad_init = None   # TensorFlow: the init its posteriors use, when not `init`
+
+    def emissions(self, x):
+        """(T_n, K): x_t[z'_s], 0 for a state whose class is out of range."""
+        c = x.shape[-1]
+        ok = (self.classes >= 0) & (self.classes < c)
+        return np.where(ok, x[:, np.clip(self.classes, 0, c - 1)], 0.0)
+
+    def _advance(self, prev):
+        """One frame's moves (before the emission): itself, s-1 -> s, s-2 -> s."""
+        a = prev.copy()
+        a[1:] = np.logaddexp(a[1:], prev[:-1])
+        a[2:] = np.logaddexp(a[2:], prev[:-2] + self.skip[2:])
+        return a
+
+    def _retreat(self, nxt):
+        """The transpose of _advance: s -> s, s+1, s+2."""
+        b = nxt.copy()
+        b[:-1] = np.logaddexp(b[:-1], nxt[1:])
+        b[:-2] = np.logaddexp(b[:-2], nxt[2:] + self.skip[2:])
+        return b
+
+    def forward(self, e, init=None):
+        alpha = np.empty_like(e)
+        prev = self.init if init is None else init
+        for t in range(e.shape[0]):
+            prev = alpha[t] = self._advance(prev) + e[t]
+        last = prev if e.shape[0] else self.init
+        return alpha, np.logaddexp.reduce(last + self.final)
+
+    def backward(self, e):
+        beta = np.empty_like(e)
+        nxt = self.final
+        for t in range(e.shape[0] - 1, -1, -1):
+            beta[t] = nxt
+            nxt = self._retreat(nxt + e[t])
+        return beta
+
+
+def _sequence(x, lattice):
+    """-log p and a function giving d(-log p)/dx (x: (T_n, C))."""
+    e = lattice.emissions(x)
+    with np.errstate(invalid="ignore"):
+        alpha, log_p = lattice.forward(e)
+
+    def grad():
+        g = np.zeros_like(x)
+        if x.shape[0] == 0:
+            return g
+        if log_p == NEG_INF:            # no alignment: the posterior is 0/0
+            return np.full_like(x, np.nan)
+        a, z = alpha, log_p
+        if lattice.grad_init is not None:
+            a, _ = lattice.forward(e, lattice.grad_init)
+            z = np.logaddexp.reduce(a[0] + lattice.backward(e)[0])   # every path's total weight
+        with np.errstate(invalid="ignore", under="ignore"):
+            gamma = np.exp(a + lattice.backward(e) - z)    # (T_n, K)
+        gamma = np.nan_to_num(gamma, nan=0.0)   # -inf - -inf in unreachable states
+        c = x.shape[-1]
+        for s, k in enumerate(lattice.classes):
+            if 0 <= k < c:
+                g[:, k] -= gamma[:, s]
+        return g
+    return -log_p, grad
+
+
+def _tf_class(v, blank, c):
+    """The class tf.nn.ctc_loss (dense labels) reads for label value v: it moves the blank to
+    class 0 and adds 1 to labels below it, then one-hots the result (out of range: no class)."""
+    if blank == 0:
+        return v if 0 <= v < c else -1
+    w = v + 1 if v < blank else v          # the index in the reordered classes
+    if not 0 <= w < c:
+        return -1
+    return blank if w == 0 else (w - 1 if w <= blank else w)
+
+
+def _lattice(row, length, blank, c, conv):
+    if "tf_ctc_log_zero_is_log_1e-307" in conv:
+        labels = np.array([_tf_class(int(v), blank, c) for v in row], dtype=np.int64)
+        lat = Lattice(labels, blank)
+        lat.skip[3::2] = np.where(row[1:] != row[:-1], 0.0, NEG_INF)   # padding included
+        lat.grad_init = np.full(len(lat.init), TF_LOG_ZERO)   # the value starts canonically
+        lat.grad_init[0] = 0.0
+        lat.final[:] = TF_LOG_ZERO
+        lat.final[max(2 * length - 1, 0):2 * length + 1] = 0.0
+        return lat
+    if "optax_ctc_log_epsilon" in conv:
+        lat = Lattice(row[:length], blank, OPTAX_LOG_EPSILON)
+        lat.init[1:] = OPTAX_LOG_EPSILON
+        return lat
+    return Lattice(row[:length], blank)
+
+
+def _ctc_loss(inputs, p, conv):
+    x = inputs["log_probs"]
+    batched = x.ndim == 3
+    if not batched:
+        x = x[:, None, :]
+    targets = inputs["targets"].reshape(x.shape[1], -1)
+    il = np.atleast_1d(inputs["input_lengths"]).copy()
+    tl = np.atleast_1d(inputs["target_lengths"])
+    if "keras_ctc_uses_every_frame" in conv:
+        il[:] = x.shape[0]
+    normalise = "ctc_input_normalised_with_log_softmax" in conv
+    lp = log_softmax(x, -1) if normalise else x
+    n, c = x.shape[1], x.shape[2]
+    losses, grads = np.empty(n), []
+    for i in range(n):
+        lat = _lattice(targets[i], int(tl[i]), p["blank"], c, conv)
+        losses[i], g = _sequence(lp[:il[i], i], lat)
+        grads.append(g)
+    infinite = ~np.isfinite(losses)
+    if p["zero_infinity"]:
+        losses = np.where(infinite, 0.0, losses)
+
+    def vjp(upstream):
+        u = np.atleast_1d(upstream)
+        out = np.zeros_like(x)
+        for i in range(n):
+            if p["zero_infinity"] and infinite[i]:
+                continue
+            g = grads[i]() * u[i]
+            frames = lp[:il[i], i]
+            if "torch_ctc_grad_is_logits_grad" in conv:
+                g = g + np.exp(frames) * u[i]
+            if normalise:   # back through log_softmax: g - softmax * sum_k g
+                g = g - np.exp(frames) * np.sum(g, axis=-1, keepdims=True)
+            out[:il[i], i] = g
+        return {"log_probs": out if batched else out[:, 0]}
+
+    if "keras_ctc_mean_divides_by_batch_size" in conv:
+        divisor = n if batched else 1
+    else:
+        divisor = n * np.maximum(tl, 1) if batched else max(int(tl[0]), 1)
+    return (losses if batched else losses[0]), vjp, divisor
+
+
+PARTS["ctc_loss"] = _ctc_loss

@@ -1,0 +1,1 @@
+"""The distribution family: spec, reference and each framework's paths."""

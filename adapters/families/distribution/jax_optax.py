@@ -1,0 +1,94 @@
+"""JAX paths of the distribution family (spec.py beside this file): kl_div.
+"""
+from __future__ import annotations
+
+from adapters.jax_optax import (
+    OPTAX_DOC,
+    SEEN_ON,
+    adapter,
+    jnp,
+    optax,
+    path,
+    reduce,
+)
+
+# ---------------------------------------------------------------- kl_div
+# optax's KL divergences return one value per example (summed over the last axis); 'mean' divides
+# the total by the number of elements and 'batchmean' by input.shape[0], as PyTorch does.
+
+KL_NAN = "kl_div_zero_target_on_infinite_log_ratio_is_nan"
+KL_PER_EXAMPLE = ["optax_kl_divergence_sums_over_last_axis", KL_NAN]
+
+
+def kl_reduce(losses, reduction, input):
+    """PyTorch's kl_div reductions on per-element or per-example losses."""
+    if reduction == "batchmean":
+        return jnp.sum(losses) / input.shape[0]
+    return reduce(losses, reduction, divisor=input.size)
+
+
+def _optax_kl(input, target, log_target):
+    losses = optax.losses
+    fn = losses.kl_divergence_with_log_targets if log_target else losses.kl_divergence
+    return fn(input, target)
+
+
+# Per-example output does not have the canonical 'none' shape for N-D input, so the path that
+# takes every reduction is declared for 1-D input only; the other runs reduction='mean' at any rank.
+@path("kl_div", "optax.kl_divergence", kind="composed", params=["log_target"], conventions=[KL_NAN],
+      call="jnp.sum((optax.kl_divergence_with_log_targets if log_target else "
+           "optax.kl_divergence)(input, target)) / input.size  [reduction='mean' only]")
+def kl_optax(input, target, *, log_target):
+    return kl_reduce(_optax_kl(input, target, log_target), "mean", input)
+
+
+@path("kl_div", "optax.kl_divergence(1-D)", kind="composed", params=["reduction", "log_target"],
+      conventions=KL_PER_EXAMPLE, ndims=[1],
+      call="kl_reduce((optax.kl_divergence_with_log_targets if log_target else "
+           "optax.kl_divergence)(input, target), reduction, input)  [1-D input; a scalar per "
+           "example]")
+def kl_optax_1d(input, target, *, reduction, log_target):
+    return kl_reduce(_optax_kl(input, target, log_target), reduction, input)
+
+
+@path("kl_div", "jax.scipy.special.xlogy", kind="composed", params=["reduction", "log_target"],
+      conventions=[KL_NAN],
+      call="kl_reduce(exp(target) * (target - input) if log_target else "
+           "xlogy(target, target) - target * input, reduction, input)")
+def kl_jnp(input, target, *, reduction, log_target):
+    if log_target:
+        elements = jnp.exp(target) * (target - input)
+    else:
+        from jax.scipy.special import xlogy
+        elements = xlogy(target, target) - target * input
+    return kl_reduce(elements, reduction, input)
+
+
+
+
+for jit in ("", "+jit"):
+    adapter.saw("optax_kl_divergence_sums_over_last_axis",
+                path="kl_div/optax.kl_divergence(1-D)" + jit,
+                case="kl_div/vector-none/none",
+                call="optax.kl_divergence(log_softmax(x), softmax(y)) on (5,) arrays, "
+                     "reduction='none'" + (" under jax.jit" if jit else ""),
+                seen="a scalar, the sum of the canonical (5,) elements (on (4, 5) arrays: shape "
+                     "(4,), the per-row sums); "
+                     "optax.losses.kl_divergence_with_log_targets likewise",
+                versions=SEEN_ON, link=OPTAX_DOC + " (kl_divergence: 'Returns: Kullback-Leibler "
+                "divergence ... with shape [...]', the last axis summed)")
+
+    for p, case in (("kl_div/optax.kl_divergence", "kl_div/zero-target-neg-inf-input-mean/none"),
+                    ("kl_div/optax.kl_divergence(1-D)",
+                     "kl_div/vector-zero-target-neg-inf-input/none"),
+                    ("kl_div/jax.scipy.special.xlogy", "kl_div/zero-target-neg-inf-input/none")):
+        adapter.saw(KL_NAN, path=p + jit, case=case,
+                    call=p.split("/", 1)[1] + " on input [[-inf, log .25, log .75], [log .5, log "
+                                              ".5, "
+                         "-inf]] and target [[0, .25, .75], [.5, .5, 0]]"
+                         + (" under jax.jit" if jit else ""),
+                    seen="optax.kl_divergence: [nan, nan] (per-row sums); xlogy(t, t) - t * x: "
+                         "[[nan, 0, 0], [0, 0, nan]] (canonical 0); gradient -t, finite",
+                    versions=SEEN_ON, link=OPTAX_DOC + " (kl_divergence; not the -inf input)")
+
+# Seen, but no convention (no canonical difference reaches a checked value):

@@ -1,0 +1,76 @@
+"""TensorFlow/Keras paths of the distribution family (spec.py beside this file): kl_div.
+"""
+from __future__ import annotations
+
+from adapters.tensorflow import (
+    KERAS_REDUCTION,
+    SEEN_ON,
+    adapter,
+    keras,
+    path,
+    reduce,
+    tf,
+)
+
+saw = adapter.saw
+
+# ---------------------------------------------------------------- kl_div
+# keras.losses.KLDivergence takes probabilities (y_true, y_pred), clips both to [eps, 1] and sums
+# over the last axis (its two conventions). The tf composition follows PyTorch's definition.
+
+KERAS_KL = ["keras_kl_divergence_clipped_to_epsilon", "keras_kl_divergence_mean_per_row"]
+
+
+@path("kl_div", "keras.losses.KLDivergence", params=["reduction"], conventions=KERAS_KL,
+      call="keras.losses.KLDivergence(reduction={'mean': 'sum_over_batch_size'}.get(reduction, "
+           "reduction), dtype=input.dtype.name)(target, tf.exp(input))  ['batchmean': "
+           "reduction='sum', divided by input.shape[0]]")
+def kl_div_keras(input, target, *, reduction):
+    keras_reduction = "sum" if reduction == "batchmean" else KERAS_REDUCTION[reduction]
+    loss = keras.losses.KLDivergence(reduction=keras_reduction, dtype=input.dtype.name)(
+        target, tf.exp(input))
+    if reduction == "batchmean":
+        return loss / tf.cast(tf.shape(input)[0], loss.dtype)
+    return loss
+
+
+@path("kl_div", "tf.math.xlogy", kind="composed", params=["reduction", "log_target"],
+      conventions=["kl_div_zero_target_on_infinite_log_ratio_is_nan"],
+      call="reduce(tf.exp(target) * (target - input) if log_target else "
+           "tf.math.xlogy(target, target) - target * input, reduction)  "
+           "['batchmean': sum / input.shape[0]]")
+def kl_div_tf(input, target, *, reduction, log_target):
+    if log_target:
+        elements = tf.exp(target) * (target - input)
+    else:
+        elements = tf.math.xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        return tf.reduce_sum(elements) / tf.cast(tf.shape(input)[0], elements.dtype)
+    return reduce(elements, reduction)
+
+
+saw("kl_div_zero_target_on_infinite_log_ratio_is_nan", path="kl_div/tf.math.xlogy",
+    case="kl_div/zero-target-neg-inf-input/none",
+    call="tf.math.xlogy(t, t) - t * x with x = [[-inf, log .25, log .75], [log .5, log .5, -inf]], "
+         "t = [[0, .25, .75], [.5, .5, 0]]",
+    seen="[[nan, 0, 0], [0, 0, nan]]: xlogy(0, 0) = 0 but 0 * -inf = nan; gradient -t, finite",
+    versions=SEEN_ON, link="https://www.tensorflow.org/api_docs/python/tf/math/xlogy")
+KERAS_KL_DOC = "https://keras.io/api/losses/probabilistic_losses/#kldivergence-class"
+saw("keras_kl_divergence_clipped_to_epsilon", path="kl_div/keras.losses.KLDivergence",
+    case="kl_div/zero-targets/none",
+    call="keras.losses.KLDivergence(reduction='none', dtype='float64')([[0, .25, .75], [.5, .5, "
+         "0]], "
+         "tf.exp(log_softmax([[.5, -1, 2], [1.5, .25, -.75]])))",
+    seen="[0.42897471, 0.26252408]; gradient w.r.t. the input -1e-07 where the target is 0 "
+         "([[-1e-07, -0.25, -0.75], [-0.5, -0.5, -1e-07]]; canonical 0 there)",
+    versions=SEEN_ON, link=KERAS_KL_DOC + " (kl_divergence: 'y_true = ops.clip(y_true, "
+    "backend.epsilon(), 1)', the same for y_pred, keras/src/losses/losses.py)")
+saw("keras_kl_divergence_mean_per_row", path="kl_div/keras.losses.KLDivergence",
+    case="kl_div/batch-mean/none",
+    call="keras.losses.KLDivergence(dtype='float64')(softmax(normal(4, 5)), "
+         "tf.exp(log_softmax(normal(4, 5))))  [seeds 121, 120]",
+    seen="0.8341389552860348 = the sum over all 20 elements / 4 rows (canonical mean: / 20)",
+    versions=SEEN_ON, link=KERAS_KL_DOC + " ('loss = y_true * log(y_true / y_pred)', summed "
+    "over axis=-1 in keras.losses.kl_divergence)")
+
+# Seen, but no convention (no canonical difference reaches a checked value):

@@ -1,0 +1,1 @@
+"""The embedding family: spec, reference and each framework's paths."""

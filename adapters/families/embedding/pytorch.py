@@ -1,0 +1,188 @@
+"""PyTorch paths of the embedding family (spec.py beside this file).
+
+The native losses end in clamp_min(z, 0), whose backward passes the gradient where z >= 0: at an
+exact kink they follow hinge_kink_grad_active. The compositions of Keras's hinge losses use
+torch.relu (backward: where z > 0), which is canonical there.
+"""
+from __future__ import annotations
+
+from adapters.pytorch import SEEN_ON, TORCH_DOCS, F, adapter, nn, path, reduce, torch
+
+KINK = ["hinge_kink_grad_active"]
+
+
+# ---------------------------------------------------------------- margin_ranking_loss
+
+@path("margin_ranking_loss", "functional", params=["margin", "reduction"], conventions=KINK,
+      call="torch.nn.functional.margin_ranking_loss(input1, input2, target, margin=margin, "
+           "reduction=reduction)")
+def margin_ranking_functional(input1, input2, target, *, margin, reduction):
+    return F.margin_ranking_loss(input1, input2, target, margin=margin, reduction=reduction)
+
+
+@path("margin_ranking_loss", "module", params=["margin", "reduction"], conventions=KINK,
+      call="torch.nn.MarginRankingLoss(margin=margin, reduction=reduction)(input1, input2, target)")
+def margin_ranking_module(input1, input2, target, *, margin, reduction):
+    return nn.MarginRankingLoss(margin=margin, reduction=reduction)(input1, input2, target)
+
+
+# ---------------------------------------------------------------- hinge_embedding_loss
+
+@path("hinge_embedding_loss", "functional", params=["margin", "reduction"], conventions=KINK,
+      call="torch.nn.functional.hinge_embedding_loss(input, target, margin=margin, "
+           "reduction=reduction)")
+def hinge_embedding_functional(input, target, *, margin, reduction):
+    return F.hinge_embedding_loss(input, target, margin=margin, reduction=reduction)
+
+
+@path("hinge_embedding_loss", "module", params=["margin", "reduction"], conventions=KINK,
+      call="torch.nn.HingeEmbeddingLoss(margin=margin, reduction=reduction)(input, target)")
+def hinge_embedding_module(input, target, *, margin, reduction):
+    return nn.HingeEmbeddingLoss(margin=margin, reduction=reduction)(input, target)
+
+
+# ---------------------------------------------------------------- triplet_margin_loss
+
+TRIPLET_PARAMS = ["margin", "p", "eps", "swap", "reduction"]
+
+
+@path("triplet_margin_loss", "functional", params=TRIPLET_PARAMS, conventions=KINK,
+      call="torch.nn.functional.triplet_margin_loss(anchor, positive, negative, margin=margin, "
+           "p=p, eps=eps, swap=swap, reduction=reduction)")
+def triplet_functional(anchor, positive, negative, *, margin, p, eps, swap, reduction):
+    return F.triplet_margin_loss(anchor, positive, negative, margin=margin, p=p, eps=eps,
+                                    swap=swap, reduction=reduction)
+
+
+@path("triplet_margin_loss", "module", params=TRIPLET_PARAMS, conventions=KINK,
+      call="torch.nn.TripletMarginLoss(margin=margin, p=p, eps=eps, swap=swap, "
+           "reduction=reduction)(anchor, positive, negative)")
+def triplet_module(anchor, positive, negative, *, margin, p, eps, swap, reduction):
+    return nn.TripletMarginLoss(margin=margin, p=p, eps=eps, swap=swap,
+                                   reduction=reduction)(anchor, positive, negative)
+
+
+@path("triplet_margin_loss", "TripletMarginWithDistanceLoss(pairwise_distance)", kind="composed",
+      params=TRIPLET_PARAMS, conventions=KINK,
+      call="torch.nn.TripletMarginWithDistanceLoss(distance_function=lambda u, v: "
+           "torch.nn.functional.pairwise_distance(u, v, p=p, eps=eps), margin=margin, swap=swap, "
+           "reduction=reduction)(anchor, positive, negative)")
+def triplet_with_distance(anchor, positive, negative, *, margin, p, eps, swap, reduction):
+    return nn.TripletMarginWithDistanceLoss(
+        distance_function=lambda u, v: F.pairwise_distance(u, v, p=p, eps=eps), margin=margin,
+        swap=swap, reduction=reduction)(anchor, positive, negative)
+
+
+# ---------------------------------------------------------------- cosine_embedding_loss
+
+COSINE_CONVENTIONS = ["torch_cosine_eps_in_squared_norms", *KINK]
+
+
+@path("cosine_embedding_loss", "functional", params=["margin", "reduction"],
+      conventions=COSINE_CONVENTIONS,
+      call="torch.nn.functional.cosine_embedding_loss(input1, input2, target, margin=margin, "
+           "reduction=reduction)")
+def cosine_functional(input1, input2, target, *, margin, reduction):
+    return F.cosine_embedding_loss(input1, input2, target, margin=margin, reduction=reduction)
+
+
+@path("cosine_embedding_loss", "module", params=["margin", "reduction"],
+      conventions=COSINE_CONVENTIONS,
+      call="torch.nn.CosineEmbeddingLoss(margin=margin, reduction=reduction)(input1, input2, "
+           "target)")
+def cosine_module(input1, input2, target, *, margin, reduction):
+    return nn.CosineEmbeddingLoss(margin=margin, reduction=reduction)(input1, input2, target)
+
+
+# ---------------------------------------------------------------- Keras's hinge losses (composed)
+
+def keras_labels(target):
+    """Keras's conversion: 0/1 labels (the whole tensor) become -1/1, other labels stay."""
+    binary = ((target == 0) | (target == 1)).all()
+    return torch.where(binary, 2 * target - 1, target)
+
+
+@path("hinge", "torch.relu", kind="composed", params=["reduction"],
+      call="reduce(torch.relu(1 - keras_labels(target) * input), reduction)  "
+           "[keras_labels: 2 t - 1 when every t is 0 or 1]")
+def hinge_torch(input, target, *, reduction):
+    return reduce(torch.relu(1 - keras_labels(target) * input), reduction)
+
+
+@path("squared_hinge", "torch.relu", kind="composed", params=["reduction"],
+      call="reduce(torch.relu(1 - keras_labels(target) * input) ** 2, reduction)")
+def squared_hinge_torch(input, target, *, reduction):
+    return reduce(torch.relu(1 - keras_labels(target) * input) ** 2, reduction)
+
+
+@path("categorical_hinge", "torch.amax", kind="composed", params=["reduction"],
+      call="reduce(torch.relu(torch.amax((1 - target) * input, dim=-1) - (target * input)"
+           ".sum(-1) + 1), reduction)")
+def categorical_hinge_torch(input, target, *, reduction):
+    neg = torch.amax((1 - target) * input, dim=-1)    # amax: ties share the gradient equally
+    return reduce(torch.relu(neg - (target * input).sum(-1) + 1), reduction)
+
+
+# ---------------------------------------------------------------- evidence of the conventions
+
+_CLAMP = ("aten/src/ATen/native/Loss.cpp ends each of these losses in clamp_min(z, 0); "
+          "tools/autograd/derivatives.yaml clamp_min: where(self >= min, grad, 0) "
+          "(no public documentation of the kink)")
+for _form in ("functional", "module"):
+    adapter.saw("hinge_kink_grad_active", path=f"margin_ranking_loss/{_form}",
+                case="margin_ranking_loss/at-kink/none",
+                call="F.margin_ranking_loss(x1, x2, y, reduction='none') with x1 = [1., .5, 2.], "
+                     "x2 = [1., 1., 0.], y = [1., 1., -1.] (element 0 at the kink, margin 0)",
+                seen="x1.grad for a sum: [-1., -1., 1.]; canonical [0., -1., 1.] (values "
+                     "[0., .5, 2.] as canonical)", versions=SEEN_ON, link=_CLAMP)
+    adapter.saw("hinge_kink_grad_active", path=f"hinge_embedding_loss/{_form}",
+                case="hinge_embedding_loss/at-kink/none",
+                call="F.hinge_embedding_loss(x, y, reduction='none') with x = [.5, 1., -2., .5, "
+                     "1., 3.], y = [1., -1., -1., 0., 2., -1.]",
+                seen="values [.5, 0., 3., 1., 1., 0.] as canonical; x.grad for a sum [1., -1., "
+                     "-1., 0., 0., 0.]; canonical [1., 0., -1., 0., 1., 0.] (x = margin = 1 at "
+                     "elements 1 and 4)", versions=SEEN_ON, link=_CLAMP)
+    adapter.saw("torch_cosine_eps_in_squared_norms", path=f"cosine_embedding_loss/{_form}",
+                case="cosine_embedding_loss/tiny-and-zero-vectors/none",
+                call="F.cosine_embedding_loss(x1, x2, y, reduction='none') with x1 rows [0, 0, 0], "
+                     "[3e-8, 4e-8, 0], [1, 2, 3]",
+                seen="[1.0, 0.9700374297739667, 0.4780914437]: row 0 (a zero vector) c = 0, "
+                     "gradient -x2 / sqrt(1e-12 ||x2||^2) = [-267261.2, -534522.5, -801783.7] "
+                     "(canonical nan); row 1 c = 3e-8 / sqrt((2.5e-15 + 1e-12)(1 + 1e-12)) = "
+                     "0.02996 (canonical 0.6, loss 0.4); the value fits e = float32(1e-12) = "
+                     "9.99999996e-13 exactly, e = 1e-12 is off by 6e-11",
+                versions=SEEN_ON, link="aten/src/ATen/native/Loss.cpp cosine_embedding_loss: "
+                "EPSILON = 1e-12 added to both squared magnitudes; " + TORCH_DOCS.format(
+                    "CosineEmbeddingLoss") + " gives the formula without it")
+    adapter.saw("hinge_kink_grad_active", path=f"cosine_embedding_loss/{_form}",
+                case="cosine_embedding_loss/at-kink/none",
+                call="F.cosine_embedding_loss(x1, x2, y=[-1, -1, 1], margin=0., reduction='none') "
+                     "with row 0 orthogonal (c = 0 = margin)",
+                seen="row 0: value 0, input1.grad [0., 1., 0.] = x2 / (||x1|| ||x2||) and "
+                     "input2.grad [.5, 0., 0.] for a sum (hinge active); canonical 0",
+                versions=SEEN_ON, link=_CLAMP)
+for _name in ("functional", "module", "TripletMarginWithDistanceLoss(pairwise_distance)"):
+    adapter.saw("hinge_kink_grad_active", path=f"triplet_margin_loss/{_name}",
+                case="triplet_margin_loss/at-kink/none",
+                call="F.triplet_margin_loss(a, p, n, eps=0., reduction='none') with "
+                     "d(a, p) = 1, d(a, n) = 2, margin 1 (row 0 at the kink)",
+                seen="row 0: value 0; for a sum anchor.grad [-1., 1.], positive.grad [1., 0.], "
+                     "negative.grad [0., -1.] (hinge active); canonical 0", versions=SEEN_ON,
+                link=_CLAMP)
+
+# Seen, but no convention (no canonical difference reaches a checked value):
+PROBED = (
+    "hinge_embedding_loss with targets other than 1 and -1 (seed 002 section 11 draws them from "
+    "randn): l = x + max(0, margin - x) = max(x, margin), as ATen computes where(target != 1, "
+    "clamp_min(margin - x, 0), 0) + where(target != -1, x, 0); the seed's inputs give "
+    "1.2102666666666666 = mean(max(x, 1)), printed 1.2103; canonical by definition (spec)",
+    "triplet_margin_loss: pairwise_distance(u, v, p, eps) = ||u - v + eps||_p (eps on every "
+    "component; agrees to 4e-16 with that formula for p = 1, 2, 3, swap on and off); at zero "
+    "distance (eps = 0, anchor == positive) the norm's gradient is 0 for p = 1, 2, 3; swap's "
+    "at::min splits a tie evenly (anchor.grad [.5, 0], positive.grad [.5, 0], negative.grad "
+    "[-1, 0] for a = p = [0, 1], n = [.5, 1]); margin <= 0 raises 'margin must be greater than 0'",
+    "cosine_embedding_loss: a target other than 1 or -1 gives 0 (where(target == 1), "
+    "where(target == -1)); margins outside [-1, 1] are accepted; (D,) inputs with a 0-D target "
+    "work",
+    "margin_ranking_loss accepts 0-D inputs (the 'scalar' case)",
+)

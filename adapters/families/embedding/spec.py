@@ -1,0 +1,220 @@
+"""Canonical losses of the embedding family, and the conventions that concern them only.
+
+PyTorch's margin and embedding losses (margin_ranking_loss, hinge_embedding_loss,
+triplet_margin_loss, cosine_embedding_loss) and Keras's hinge losses (hinge, squared_hinge,
+categorical_hinge). Keras's `Hinge` and PyTorch's `HingeEmbeddingLoss` share a name only:
+    hinge_embedding_loss  l = x where y = 1, max(0, margin - x) where y = -1  (x a distance)
+    hinge                 l = max(0, 1 - y x), y in {-1, 1} (0/1 labels mapped to -1/1)  (x a score)
+
+Every hinge max(0, z) here is differentiated with slope 0 at exactly z = 0 (the hinge counts as
+inactive there); frameworks that choose otherwise follow the conventions hinge_kink_grad_active or
+hinge_kink_grad_half. Ties of a max or min split the gradient equally between the tied arguments.
+"""
+from __future__ import annotations
+
+from adapters.definitions import (
+    REDUCTION,
+    Convention,
+    Loss,
+    NameClash,
+    Param,
+    SpecError,
+    check_finite_values,
+    check_same_shape,
+    check_signs,
+    is_bool,
+    is_finite,
+)
+
+MARGIN = Param(name="margin", default=0.0, domain="a finite number", check=is_finite)
+HINGE_MARGIN = Param(name="margin", default=1.0, domain="a finite number", check=is_finite)
+# torch.nn.functional.triplet_margin_loss raises "margin must be greater than 0, got -1"
+TRIPLET_MARGIN = Param(name="margin", default=1.0, domain="a finite number > 0",
+                       check=lambda v: is_finite(v) and v > 0)
+NORM_P = Param(name="p", default=2.0, domain="a finite number >= 1 (the degree of the p-norm)",
+               check=lambda v: is_finite(v) and v >= 1)
+EPS = Param(name="eps", default=1e-6, domain="a finite number >= 0",
+            check=lambda v: is_finite(v) and v >= 0)
+SWAP = Param(name="swap", default=False, domain="a bool", check=is_bool)
+
+
+# ---------------------------------------------------------------- input checks
+
+def _same_shape(like_name, like, **others):
+    for name, a in others.items():
+        check_same_shape(a, like, name, like_name)
+
+
+def _check_ranking(inputs, params):
+    x1 = inputs["input1"]
+    if x1.ndim > 1:
+        raise SpecError("inputs.input1", f"must be 0-D or 1-D (N,), got shape {x1.shape}")
+    _same_shape("input1", x1, input2=inputs["input2"], target=inputs["target"])
+    check_signs("inputs.target", inputs["target"])
+
+
+def _check_hinge_embedding(inputs, params):
+    _same_shape("input", inputs["input"], target=inputs["target"])
+    check_finite_values("inputs.target", inputs["target"])
+
+
+def _check_triplet(inputs, params):
+    a = inputs["anchor"]
+    if a.ndim not in (1, 2):
+        raise SpecError("inputs.anchor", f"must be (D,) or (N, D), got shape {a.shape}")
+    _same_shape("anchor", a, positive=inputs["positive"], negative=inputs["negative"])
+
+
+def _check_cosine(inputs, params):
+    x1, y = inputs["input1"], inputs["target"]
+    if x1.ndim not in (1, 2):
+        raise SpecError("inputs.input1", f"must be (D,) or (N, D), got shape {x1.shape}")
+    _same_shape("input1", x1, input2=inputs["input2"])
+    if y.shape != x1.shape[:-1]:
+        raise SpecError("inputs.target", f"shape {y.shape} does not match input1 {x1.shape}: "
+                                         f"expected {x1.shape[:-1]}, one target per pair")
+    check_signs("inputs.target", y)
+
+
+def _check_keras_hinge(inputs, params):
+    x = inputs["input"]
+    if x.ndim == 0:
+        raise SpecError("inputs.input", "must have at least one dimension (Keras averages over "
+                                        "the last axis)")
+    _same_shape("input", x, target=inputs["target"])
+    check_finite_values("inputs.target", inputs["target"])
+
+
+LOSSES: list[Loss] = []
+
+# ---------------------------------------------------------------- PyTorch's margin and embedding
+
+LOSSES.append(Loss(
+    name="margin_ranking_loss", inputs=("input1", "input2", "target"),
+    differentiable=("input1", "input2"), target="other",
+    params={"margin": MARGIN, "reduction": REDUCTION}, mean_divisor="the number of elements",
+    doc="l = max(0, -y (x1 - x2) + margin), y in {1, -1}: y = 1 ranks x1 above x2. Gradient: "
+    "-y (input1) and y (input2) where the hinge is active (> 0), 0 where it is not, also at "
+    "exactly 0. Inputs 0-D or (N,).", check=_check_ranking))
+
+LOSSES.append(Loss(
+    name="hinge_embedding_loss", inputs=("input", "target"), differentiable=("input",),
+    target="other",
+    params={"margin": HINGE_MARGIN, "reduction": REDUCTION}, mean_divisor="the number of elements",
+    doc="x a distance (any shape, 0-D included), target of its shape. l = [y != -1] x + [y != 1] "
+    "max(0, margin - x): x where y = 1, max(0, margin - x) where y = -1 (the intended domain), and "
+    "for any other target value both terms, x + max(0, margin - x) = max(x, margin) (PyTorch's "
+    "definition, which tests y == 1 and y == -1 only; the target value itself never multiplies "
+    "anything). Gradient: [y != -1] - [y != 1] [margin - x > 0]: 0 from the hinge at exactly "
+    "x = margin.", check=_check_hinge_embedding))
+
+LOSSES.append(Loss(
+    name="triplet_margin_loss", inputs=("anchor", "positive", "negative"),
+    differentiable=("anchor", "positive", "negative"),
+    target="other", params={"margin": TRIPLET_MARGIN, "p": NORM_P, "eps": EPS, "swap": SWAP,
+              "reduction": REDUCTION}, mean_divisor="the number of triplets (N; 1 for (D,) inputs)",
+    doc="Inputs (N, D) or (D,). d(u, v) = ||u - v + eps||_p over the last axis, eps added to every "
+    "component before the norm (torch.nn.functional.pairwise_distance). l = max(0, margin + "
+    "d(a, p) - d(a, n)); with swap, d(a, n) is replaced by min(d(a, n), d(p, n)). Gradient of "
+    "||w||_p: |w|^(p-1) sign(w) / ||w||^(p-1) (sign(0) = 0), and 0 at w = 0; a tie of the swap's "
+    "min splits the gradient equally; the hinge's slope is 0 at exactly 0.", check=_check_triplet))
+
+LOSSES.append(Loss(
+    name="cosine_embedding_loss", inputs=("input1", "input2", "target"),
+    differentiable=("input1", "input2"), target="other",
+    params={"margin": MARGIN, "reduction": REDUCTION}, mean_divisor="the number of pairs (N; 1 for "
+                                                                    "(D,) inputs)",
+    doc="Inputs (N, D) or (D,), target (N,) or () of 1 and -1. c = x1 . x2 / (||x1|| ||x2||) over "
+    "the last axis (no epsilon: nan where a vector is 0). l = 1 - c where y = 1, max(0, c - "
+    "margin) where y = -1. Gradient of c: x2 / (||x1|| ||x2||) - c x1 / ||x1||^2 (input1), "
+    "symmetric for input2; the hinge's slope is 0 at exactly c = margin.", check=_check_cosine))
+
+# ---------------------------------------------------------------- Keras's hinge losses
+# Input names follow the other families: input = Keras's y_pred, target = Keras's y_true.
+_LABELS = ("t = 2 y - 1 when every target value (the whole tensor) is 0 or 1, else t = y "
+           "(keras.losses.hinge converts binary labels; the intended values are -1 and 1)")
+
+LOSSES.append(Loss(
+    name="hinge", inputs=("input", "target"), differentiable=("input",), target="other",
+    params={"reduction": REDUCTION},
+    mean_divisor="the number of elements",
+    doc=f"l = max(0, 1 - t x) element by element, {_LABELS}. Input at least 1-D. Gradient -t where "
+    "1 - t x > 0, 0 elsewhere, also at exactly 0. Keras averages over the last axis "
+    "(keras_bce_mean_over_last_axis).", check=_check_keras_hinge))
+
+LOSSES.append(Loss(
+    name="squared_hinge", inputs=("input", "target"), differentiable=("input",), target="other",
+    params={"reduction": REDUCTION},
+    mean_divisor="the number of elements",
+    doc=f"l = max(0, 1 - t x)^2 element by element, {_LABELS}. Gradient -2 t max(0, 1 - t x) "
+    "(continuous, 0 at the kink).", check=_check_keras_hinge))
+
+LOSSES.append(Loss(
+    name="categorical_hinge", inputs=("input", "target"), differentiable=("input",), target="other",
+    params={"reduction": REDUCTION},
+    mean_divisor="the number of rows (input.size / input.shape[-1]; 1 for 1-D input)",
+    doc="Input (..., C) scores, target of its shape (one-hot intended; used as given, no "
+        "conversion). "
+    "Per row: pos = sum_c y_c x_c, neg = max_c (1 - y_c) x_c (the target class enters the max "
+    "as 0 for one-hot y), l = max(0, neg - pos + 1). Gradient (1 - y_c) [c is the argmax, ties "
+    "split equally] - y_c where the hinge is active (> 0), 0 elsewhere, also at exactly 0.",
+    check=_check_keras_hinge))
+
+
+# ---------------------------------------------------------------- conventions
+
+_HINGE_LOSSES = ("margin_ranking_loss", "hinge_embedding_loss", "triplet_margin_loss",
+                 "cosine_embedding_loss", "hinge", "categorical_hinge")
+
+CONVENTIONS = [
+    Convention(name="hinge_kink_grad_active", losses=_HINGE_LOSSES,
+               description="max(0, z) at exactly z = 0 is differentiated as z (the hinge counted "
+                           "active): "
+               "the gradient there is dz instead of 0 (torch clamp_min/clamp backward passes the "
+               "gradient where z >= min; tf.maximum(z, 0) gives a tie to its first argument); "
+               "values unchanged"),
+    Convention(name="hinge_kink_grad_half", losses=_HINGE_LOSSES,
+               description="max(0, z) at exactly z = 0 gets half the gradient, dz / 2 instead of 0 "
+               "(jnp.maximum and jnp.clip split a tie evenly between their arguments); values "
+               "unchanged"),
+    Convention(name="tf_minimum_tie_grad_to_first", losses=("triplet_margin_loss",),
+               description="with swap, min(d(a, n), d(p, n)) = tf.minimum(d(a, n), d(p, n)) gives "
+                           "the whole "
+               "gradient to d(a, n) at a tie (its gradient mask is x <= y) instead of half to "
+               "each; values unchanged"),
+    Convention(name="torch_cosine_eps_in_squared_norms", losses=("cosine_embedding_loss",),
+               description="c = x1 . x2 / sqrt((||x1||^2 + e) (||x2||^2 + e)), e = float32(1e-12) "
+                           "= "
+               "9.99999996e-13 (EPSILON in ATen's cosine_embedding_loss, also in float64): "
+               "finite for zero vectors (c = 0), and smaller than canonical where a squared norm "
+               "is not >> 1e-12"),
+    Convention(name="keras_cosine_norm_floored_at_epsilon", losses=("cosine_embedding_loss",),
+               description="keras.losses.cosine_similarity normalises each vector as x * "
+                           "min(rsqrt(||x||^2), "
+               "1 / 1e-7) (keras.config.epsilon()): a norm below 1e-7 counts as 1e-7, so c = 0 "
+               "for a zero vector and the gradient through a floored norm is 0"),
+    Convention(name="optax_triplet_eps_added_to_power_sum", losses=("triplet_margin_loss",),
+               description="optax.losses.triplet_margin_loss takes d(u, v) = (sum_i (u_i - v_i)^p "
+                           "+ eps)^(1/p) "
+               "(eps inside the root, not added to every component), so with the default eps = "
+               "1e-6 d(u, u) = 1e-3 for p = 2 (canonical sqrt(D) 1e-6); the power carries no "
+               "absolute value, a norm only for even p"),
+    Convention(name="optax_hinge_targets_not_converted", losses=("hinge", "squared_hinge"),
+               description="optax.hinge_loss(x, t) = max(0, 1 - x t) with t used as given: 0/1 "
+                           "labels are "
+               "not mapped to -1/1 (a label 0 gives 1 whatever x, gradient 0)"),
+]
+
+# Keras averages hinge and squared_hinge over the last axis, as it does the regression losses
+EXTENDS = {"keras_bce_mean_over_last_axis": ("hinge", "squared_hinge",)}
+
+NAME_CLASHES = [NameClash(
+    name="hinge", losses=("hinge_embedding_loss", "hinge", "squared_hinge"),
+    explanation="torch's `HingeEmbeddingLoss` treats its input x as a distance: l = x where y = 1 "
+                "and "
+    "max(0, margin - x) where y = -1 (margin 1 by default; any other target value gets both "
+    "terms, max(x, margin)). Keras's `Hinge` treats its input as a classifier score: l = max(0, "
+    "1 - t x) averaged over the last axis, with t = 2 y - 1 when every label is 0 or 1 and t = y "
+    "otherwise (`SquaredHinge` squares it). Porting one to the other is not a rename: on torch "
+    "the Keras hinge is `torch.relu(1 - t * input)`, on TensorFlow the torch hinge is a "
+    "`tf.where` of both terms (both are paths here).")]

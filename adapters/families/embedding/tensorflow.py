@@ -1,0 +1,225 @@
+"""TensorFlow/Keras paths of the embedding family (spec.py beside this file).
+
+Keras has no ranking, hinge-embedding, triplet or cosine-embedding loss: those are composed from
+tf primitives (tf.nn.relu, canonical at the kink) and, for the cosine, keras.losses.
+cosine_similarity. Keras's hinge losses are native (class and function forms); they end in
+ops.maximum(z, 0.), tf.maximum, whose gradient goes to z at a tie: hinge_kink_grad_active.
+"""
+from __future__ import annotations
+
+from adapters.tensorflow import KERAS_REDUCTION, SEEN_ON, adapter, keras, path, reduce, tf
+
+KINK = ["hinge_kink_grad_active"]
+MEAN_LAST = ["keras_bce_mean_over_last_axis"]
+KERAS_HINGE_DOC = "https://keras.io/api/losses/hinge_losses/"
+
+
+# ---------------------------------------------------------------- margin_ranking_loss
+
+@path("margin_ranking_loss", "tf.nn.relu", kind="composed", params=["margin", "reduction"],
+      call="reduce(tf.nn.relu(-target * (input1 - input2) + margin), reduction)")
+def margin_ranking_tf(input1, input2, target, *, margin, reduction):
+    return reduce(tf.nn.relu(-target * (input1 - input2) + margin), reduction)
+
+
+# ---------------------------------------------------------------- hinge_embedding_loss
+
+@path("hinge_embedding_loss", "tf.nn.relu", kind="composed", params=["margin", "reduction"],
+      call="reduce(tf.where(target != -1, input, 0) + tf.where(target != 1, "
+           "tf.nn.relu(margin - input), 0), reduction)")
+def hinge_embedding_tf(input, target, *, margin, reduction):
+    zero = tf.zeros_like(input)
+    losses = (tf.where(target != -1, input, zero)
+              + tf.where(target != 1, tf.nn.relu(margin - input), zero))
+    return reduce(losses, reduction)
+
+
+# ---------------------------------------------------------------- triplet_margin_loss
+
+def p_norm(w, p):
+    """||w||_p over the last axis; gradient 0 (not nan) at w = 0, like torch's norm."""
+    s = tf.reduce_sum(tf.abs(w) ** p, axis=-1)
+    positive = s > 0
+    safe = tf.where(positive, s, tf.ones_like(s))   # keeps the root's gradient finite at 0
+    return tf.where(positive, safe ** (1.0 / p), tf.zeros_like(s))
+
+
+@path("triplet_margin_loss", "tf.minimum", kind="composed",
+      params=["margin", "p", "eps", "swap", "reduction"],
+      conventions=["tf_minimum_tie_grad_to_first"],
+      call="d = lambda u, v: p_norm(u - v + eps, p); d_neg = tf.minimum(d(anchor, negative), "
+           "d(positive, negative)) if swap else d(anchor, negative); reduce(tf.nn.relu(margin + "
+           "d(anchor, positive) - d_neg), reduction)  [p_norm: "
+           "adapters/families/embedding/tensorflow.py]")
+def triplet_tf(anchor, positive, negative, *, margin, p, eps, swap, reduction):
+
+    def d(u, v):
+        return p_norm(u - v + eps, p)
+    d_neg = d(anchor, negative)
+    if swap:
+        d_neg = tf.minimum(d_neg, d(positive, negative))
+    return reduce(tf.nn.relu(margin + d(anchor, positive) - d_neg), reduction)
+
+
+# ---------------------------------------------------------------- cosine_embedding_loss
+
+def _cosine_loss(c, target, margin, reduction):
+    zero = tf.zeros_like(c)
+    losses = (tf.where(target == 1, 1 - c, zero)
+              + tf.where(target == -1, tf.nn.relu(c - margin), zero))
+    return reduce(losses, reduction)
+
+
+@path("cosine_embedding_loss", "keras.losses.cosine_similarity", kind="composed",
+      params=["margin", "reduction"], conventions=["keras_cosine_norm_floored_at_epsilon"],
+      call="c = -keras.losses.cosine_similarity(input1, input2, axis=-1); reduce(tf.where(target "
+           "== 1, 1 - c, 0) + tf.where(target == -1, tf.nn.relu(c - margin), 0), reduction)")
+def cosine_keras(input1, input2, target, *, margin, reduction):
+    c = -keras.losses.cosine_similarity(input1, input2, axis=-1)
+    return _cosine_loss(c, target, margin, reduction)
+
+
+_RSQRT_AT_0 = ("at a zero vector the canonical cosine is 0/0 = nan, value and gradient; this "
+               "composition gives the value nan but the gradient -inf with respect to the zero "
+               "vector (seen [-inf, -inf, -inf] on row 0 of input1, nan for input2): the product "
+               "rule sends x2 * rsqrt(0) = inf through the dot product. A degenerate input, no "
+               "convention: nothing finite to follow")
+
+
+@path("cosine_embedding_loss", "tf.math.rsqrt", kind="composed", params=["margin", "reduction"],
+      known_failures={f"gradient:tiny-and-zero-vectors-{d}": _RSQRT_AT_0
+                      for d in ("float64", "float32")},
+      call="c = tf.reduce_sum(input1 * input2, -1) * tf.math.rsqrt(tf.reduce_sum(input1 ** 2, -1)) "
+           "* tf.math.rsqrt(tf.reduce_sum(input2 ** 2, -1)); reduce(tf.where(target == 1, 1 - c, "
+           "0) "
+           "+ tf.where(target == -1, tf.nn.relu(c - margin), 0), reduction)")
+def cosine_tf(input1, input2, target, *, margin, reduction):
+    c = (tf.reduce_sum(input1 * input2, -1) * tf.math.rsqrt(tf.reduce_sum(input1 ** 2, -1))
+         * tf.math.rsqrt(tf.reduce_sum(input2 ** 2, -1)))
+    return _cosine_loss(c, target, margin, reduction)
+
+
+# ---------------------------------------------------------------- Keras's hinge losses (native)
+# As for the regression losses (adapters/tensorflow.py): the class with the default reduction at
+# any rank; every reduction on 1-D input, where Keras's mean over the last axis shows; the
+# "[..., None]" forms add a last axis of size 1, so that mean changes nothing (Keras's 0/1 label
+# conversion looks at every value, so the extra axis does not change it either).
+
+KERAS_HINGE = {"hinge": ("Hinge", "hinge"), "squared_hinge": ("SquaredHinge", "squared_hinge")}
+
+
+def _keras_hinge(loss, input, target, reduction="mean", elementwise=False):
+    cls = getattr(keras.losses, KERAS_HINGE[loss][0])
+    if elementwise:
+        input, target = input[..., None], target[..., None]
+    return cls(reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(target, input)
+
+
+def _keras_hinge_fn(loss, input, target, reduction):
+    fn = getattr(keras.losses, KERAS_HINGE[loss][1])
+    return reduce(fn(target[..., None], input[..., None]), reduction)
+
+
+def _declare_keras_hinge(loss, cls, fn):
+    kink = KINK if loss == "hinge" else []     # squared: the slope 2 max(0, z) is 0 at z = 0
+    path(loss, f"keras.losses.{cls}", conventions=kink,
+         call=f"keras.losses.{cls}(dtype=input.dtype.name)(target, input)")(
+        lambda input, target: _keras_hinge(loss, input, target))
+    path(loss, f"keras.losses.{cls}(1-D)", params=["reduction"], ndims=[1],
+         conventions=[*MEAN_LAST, *kink],
+         call=f"keras.losses.{cls}(reduction=..., dtype=input.dtype.name)(target, input)  "
+              "[1-D input]")(
+        lambda input, target, reduction: _keras_hinge(loss, input, target, reduction))
+    path(loss, f"keras.losses.{cls}[..., None]", kind="composed", params=["reduction"],
+         conventions=kink,
+         call=f"keras.losses.{cls}(reduction=..., dtype=input.dtype.name)(target[..., None], "
+              "input[..., None])")(
+        lambda input, target, reduction: _keras_hinge(loss, input, target, reduction, True))
+    path(loss, f"keras.losses.{fn}[..., None]", kind="composed", params=["reduction"],
+         conventions=kink,
+         call=f"reduce(keras.losses.{fn}(target[..., None], input[..., None]), reduction)")(
+        lambda input, target, reduction: _keras_hinge_fn(loss, input, target, reduction))
+
+
+for _loss, (_cls, _fn) in KERAS_HINGE.items():
+    _declare_keras_hinge(_loss, _cls, _fn)
+
+
+@path("categorical_hinge", "keras.losses.CategoricalHinge", params=["reduction"], conventions=KINK,
+      call="keras.losses.CategoricalHinge(reduction=..., dtype=input.dtype.name)(target, input)")
+def categorical_hinge_keras(input, target, *, reduction):
+    return keras.losses.CategoricalHinge(reduction=KERAS_REDUCTION[reduction],
+                                            dtype=input.dtype.name)(target, input)
+
+
+@path("categorical_hinge", "keras.losses.categorical_hinge", kind="composed", params=["reduction"],
+      conventions=KINK, call="reduce(keras.losses.categorical_hinge(target, input), reduction)")
+def categorical_hinge_keras_fn(input, target, *, reduction):
+    return reduce(keras.losses.categorical_hinge(target, input), reduction)
+
+
+# ---------------------------------------------------------------- evidence of the conventions
+
+saw = adapter.saw
+_TF_MAXIMUM = ("tensorflow/python/ops/math_grad.py _MaximumGrad: the gradient goes to x where "
+               "x >= y (no public documentation of the tie)")
+saw("tf_minimum_tie_grad_to_first", path="triplet_margin_loss/tf.minimum",
+    case="triplet_margin_loss/swap-tie/none",
+    call="this module's triplet_tf(a, p, n, eps=0., swap=True, reduction='none') with "
+         "anchor == positive, so d(a, n) == d(p, n)",
+    seen="anchor.grad row 0 [1., 0.] x the cotangent, positive.grad 0 (canonical: half each, "
+         "[.5, 0.] and [.5, 0.], as torch and jnp.minimum give)", versions=SEEN_ON,
+    link="tensorflow/python/ops/math_grad.py _MinimumGrad: xmask = x <= y "
+         "(no public documentation of the tie)")
+saw("keras_cosine_norm_floored_at_epsilon",
+    path="cosine_embedding_loss/keras.losses.cosine_similarity",
+    case="cosine_embedding_loss/tiny-and-zero-vectors/none",
+    call="keras.losses.cosine_similarity([[0., 0., 0.], [3e-8, 4e-8, 0.], [1., 2., 3.]], "
+         "[[1., 2., 3.], [1., 0., 0.], [2., 1., 0.]])",
+    seen="[-0., -0.3, -0.47809144]: row 1 (norm 5e-8 < 1e-7) is 3e-8 x 1e7 = 0.3, canonical 0.6; "
+         "row 0 (zero vector) 0, canonical nan; gradient of row 0 with respect to the zero vector "
+         "-1e7 x2 / ||x2|| (finite)", versions=SEEN_ON,
+    link="keras/src/ops/nn.py _normalize: x * minimum(rsqrt(square_sum), 1 / epsilon); "
+         "https://keras.io/api/losses/regression_losses/#cosinesimilarity-class ('If either "
+         "y_true or y_pred is a zero vector, cosine similarity will be 0')")
+for _p in ("hinge/keras.losses.Hinge(1-D)", "hinge/keras.losses.Hinge[..., None]",
+           "hinge/keras.losses.hinge[..., None]"):
+    saw("hinge_kink_grad_active", path=_p, case="hinge/at-kink-binary/none",
+        call=_p.split("/", 1)[1] + " on target [1., 0., 1., 0.], input [.5, -1., 1., .3] "
+             "(0/1 labels, converted to [1, -1, 1, -1]; elements 1 and 2 at 1 - t x = 0)",
+        seen="values as canonical; gradient at the kinks -t v (tf.maximum(z, 0.) gives z the "
+             "tie), canonical 0", versions=SEEN_ON, link=_TF_MAXIMUM)
+saw("keras_bce_mean_over_last_axis", path="hinge/keras.losses.Hinge(1-D)",
+    case="hinge/labels-pm1-1d-sum/none",
+    call="keras.losses.Hinge(reduction='sum', dtype='float64')([1., -1., -1., 1.], "
+         "[0.25, 0.5, -2., 3.])",
+    seen="0.5625 = 2.25 / 4, the canonical sum divided by input.shape[-1]", versions=SEEN_ON,
+    link=KERAS_HINGE_DOC + " (hinge: 'loss = mean(maximum(1 - y_true * y_pred, 0), axis=-1)')")
+saw("keras_bce_mean_over_last_axis", path="squared_hinge/keras.losses.SquaredHinge(1-D)",
+    case="squared_hinge/labels-pm1-1d-sum/none",
+    call="keras.losses.SquaredHinge(reduction='sum', dtype='float64')([1., -1., -1., 1.], "
+         "[0.25, 0.5, -2., 3.])",
+    seen="0.703125 = 2.8125 / 4, the canonical sum divided by input.shape[-1]", versions=SEEN_ON,
+    link=KERAS_HINGE_DOC + " (squared_hinge: 'mean(square(maximum(1 - y_true * y_pred, 0)), "
+                           "axis=-1)')")
+for _p in ("categorical_hinge/keras.losses.CategoricalHinge",
+           "categorical_hinge/keras.losses.categorical_hinge"):
+    saw("hinge_kink_grad_active", path=_p, case="categorical_hinge/at-kink/none",
+        call=_p.split("/", 1)[1] + " with row 0 at neg - pos + 1 = 0",
+        seen="rows 0 and 1: value 0, gradient for a sum [1., -1., 0.] and [-1., 0., 1.] "
+             "((1 - y) [argmax] - y: hinge active); canonical 0",
+        versions=SEEN_ON, link=_TF_MAXIMUM)
+
+# Seen, but no convention:
+PROBED = (
+    "keras.losses.hinge/squared_hinge convert y_true to 2 y - 1 only when every value of the "
+    "tensor is 0 or 1 (convert_binary_labels_to_hinge: ops.all over the whole tensor): "
+    "[[1, 0, 1, 0], [0, 1, 0, -1]] is left as it is (a 0 label gives max(0, 1) = 1); all ones "
+    "stay ones. Part of the canonical definition (spec)",
+    "keras.losses.categorical_hinge takes y_true as given (no conversion) and masks the target "
+    "class with (1 - y) x, so the target class enters the max as 0: for [0.5, 0.2, -1.] and "
+    "class 1, 1.3; tf.reduce_max splits a tie's gradient equally (canonical)",
+    "Keras has no triplet, ranking, hinge-embedding or cosine-embedding loss "
+    "(keras.losses.CosineSimilarity returns -c, a similarity to minimise, with no target sign "
+    "and no margin): those paths are composed",
+)

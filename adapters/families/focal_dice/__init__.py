@@ -1,0 +1,1 @@
+"""The focal_dice family: spec, reference and each framework's paths."""

@@ -1,0 +1,87 @@
+"""PyTorch paths of the focal_dice family (spec.py beside this file).
+
+torch has neither loss: torchvision.ops.sigmoid_focal_loss is not part of torch (and not installed
+here), and torch has no Dice loss. Every path is composed from torch ops, written here.
+"""
+from __future__ import annotations
+
+from adapters.pytorch import SEEN_ON, F, adapter, path, reduce, torch  # noqa: F401
+
+from .spec import dice_axes
+
+# ---------------------------------------------------------------- sigmoid_focal_loss
+
+FOCAL_PARAMS = ["alpha", "gamma", "reduction"]
+
+
+# torchvision's documented formula (its source is shown on the documentation page): pow of
+# 1 - p_t computed by subtraction
+@path("sigmoid_focal_loss", "torchvision-formula", kind="composed", params=FOCAL_PARAMS,
+      conventions=["focal_pow_grad_nan_where_p_t_is_1"],
+      call="p = torch.sigmoid(input); ce = F.binary_cross_entropy_with_logits(input, target, "
+           "reduction='none'); p_t = p * target + (1 - p) * (1 - target); "
+           "l = ce * (1 - p_t) ** gamma; if alpha >= 0: l = (alpha * target + (1 - alpha) * "
+           "(1 - target)) * l; reduce(l, reduction)  "
+           "[torchvision.ops.sigmoid_focal_loss's formula]")
+def focal_torchvision_formula(input, target, *, alpha, gamma, reduction):
+    p = torch.sigmoid(input)
+    ce = F.binary_cross_entropy_with_logits(input, target, reduction="none")
+    p_t = p * target + (1 - p) * (1 - target)
+    losses = ce * (1 - p_t) ** gamma
+    if alpha >= 0:
+        losses = (alpha * target + (1 - alpha) * (1 - target)) * losses
+    return reduce(losses, reduction)
+
+
+# The same loss with 1 - p_t in log space: exp(gamma log(1 - p_t)) has a finite gradient where
+# 1 - p_t underflows, so this one is canonical everywhere.
+@path("sigmoid_focal_loss", "log-space", kind="composed", params=FOCAL_PARAMS,
+      call="log_q = torch.logaddexp(torch.log(target) + F.logsigmoid(-input), "
+           "torch.log1p(-target) + F.logsigmoid(input)); l = alpha_t * torch.exp(gamma * log_q) * "
+           "F.binary_cross_entropy_with_logits(input, target, reduction='none'); reduce(l, "
+           "reduction)")
+def focal_log_space(input, target, *, alpha, gamma, reduction):
+    # log(1 - p_t) = log(y sigmoid(-x) + (1 - y) sigmoid(x)); log(0) = -inf drops a term
+    log_q = torch.logaddexp(torch.log(target) + F.logsigmoid(-input),
+                            torch.log1p(-target) + F.logsigmoid(input))
+    losses = torch.exp(gamma * log_q) * F.binary_cross_entropy_with_logits(
+        input, target, reduction="none")
+    if alpha >= 0:
+        losses = (alpha * target + (1 - alpha) * (1 - target)) * losses
+    return reduce(losses, reduction)
+
+
+# ---------------------------------------------------------------- soft_dice_loss
+
+@path("soft_dice_loss", "torch.sum", kind="composed", params=["smooth", "sum_over", "reduction"],
+      call="dims = {'spatial': (2, .., ndim-1), 'batch_and_spatial': (0, 2, ..), 'all': all}"
+           "[sum_over]; l = 1 - (2 * (input * target).sum(dims) + smooth) / (input.sum(dims) + "
+           "target.sum(dims) + smooth); reduce(l, reduction)")
+def dice_torch(input, target, *, smooth, sum_over, reduction):
+    dims = dice_axes(input.ndim, sum_over)
+    if dims:
+        inter = (input * target).sum(dim=dims)
+        total = input.sum(dim=dims) + target.sum(dim=dims)
+    else:                  # (N, C) input per sample and class: each element is its own Dice
+        inter, total = input * target, input + target
+    return reduce(1 - (2 * inter + smooth) / (total + smooth), reduction)
+
+
+# ---------------------------------------------------------------- evidence
+
+TORCHVISION_DOC = ("https://docs.pytorch.org/vision/stable/generated/"
+                   "torchvision.ops.sigmoid_focal_loss.html")
+
+adapter.saw("focal_pow_grad_nan_where_p_t_is_1", path="sigmoid_focal_loss/torchvision-formula",
+            case="sigmoid_focal_loss/saturated-gamma-0.5-none/none",
+            call="torch.autograd.grad of the torchvision formula (this module), gamma=0.5, "
+                 "reduction='none', on input [[40., -40., 1e4, -1e4], [.5, -2., 1., 0.]] and "
+                 "target [[1., 0., 1., 0.], [1., 0., 0., 1.]]",
+            seen="values [[0, 0, 0, 0], [0.0728233663, 0.0328671607, 0.8421483979, 0.1225322679]] "
+                 "(canonical row 0: 2.19e-27, 6.57e-27, 0, 0); gradient / cotangent [[nan, nan, "
+                 "nan, nan], [-0.0806591332, 0.0453414501, 0.5820463736, -0.1190214146]], "
+                 "canonical row 0 [-1.09e-27, 9.85e-27, 0, 0]. At gamma = 0 torch's pow backward "
+                 "returns 0 for a 0 exponent, so no nan; the log-space path is canonical",
+            versions=SEEN_ON,
+            link=TORCHVISION_DOC + " (the formula: ce_loss * ((1 - p_t) ** gamma); no public "
+                 "documentation of the nan found)")

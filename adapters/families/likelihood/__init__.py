@@ -1,0 +1,1 @@
+"""The likelihood family: spec, reference and each framework's paths."""

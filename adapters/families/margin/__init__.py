@@ -1,0 +1,1 @@
+"""The margin family: spec, reference and each framework's paths."""

@@ -1,0 +1,159 @@
+"""Reference values and gradients of the margin family (see spec.py beside this file), in
+float64 NumPy.
+
+PARTS[loss](inputs, params, conventions) -> (elements, vjp, divisor): see adapters/reference.py.
+The hinge max(0, z) counts as active only where z > 0: its gradient at z = 0 is 0.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from adapters.numerics import sigmoid, softplus
+
+PARTS = {}
+
+
+# ---------------------------------------------------------------- soft_margin_loss
+
+# convention -> the dtype whose exp overflows (torch's log1p(exp(z)) in that dtype)
+_TORCH_EXP_DTYPE = {"torch_soft_margin_exp_overflows": np.float64,
+                    "torch_soft_margin_exp_overflows_float32": np.float32,
+                    "torch_soft_margin_exp_overflows_float16": np.float16}
+TORCH_SOFTPLUS_THRESHOLD = 20.0   # torch.nn.functional.softplus(threshold=20)
+
+
+def _exp_overflows(z, dtype):
+    with np.errstate(over="ignore"):
+        return ~np.isfinite(np.exp(z.astype(dtype)))
+
+
+def _soft_margin_loss(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    z = -y * x
+    elements = softplus(z)
+    d = -y * sigmoid(z)
+    if "torch_softplus_linear_above_20" in conv:
+        linear = z > TORCH_SOFTPLUS_THRESHOLD
+        elements, d = np.where(linear, z, elements), np.where(linear, -y, d)
+    for name, dtype in _TORCH_EXP_DTYPE.items():
+        if name in conv:
+            over = _exp_overflows(z, dtype)
+            elements, d = np.where(over, np.inf, elements), np.where(over, np.nan, d)
+    return elements, lambda u: {"input": d * u}, x.size
+
+
+PARTS["soft_margin_loss"] = _soft_margin_loss
+
+
+# ---------------------------------------------------------------- multilabel_soft_margin_loss
+
+def _rows(a):
+    """(C,) -> (1, C); (N, C) unchanged. Per-sample results are reshaped back by `_unrow`."""
+    return a[None] if a.ndim == 1 else a
+
+
+def _unrow(elements, x):
+    return elements[0] if x.ndim == 1 else elements
+
+
+def _class_weight(p, c):
+    return np.ones(c) if p["weight"] is None else np.asarray(p["weight"], dtype=np.float64)
+
+
+def _multilabel_soft_margin_loss(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    c = x.shape[-1]
+    w = _class_weight(p, c)
+    per_class = w * (y * softplus(-x) + (1 - y) * softplus(x))
+    elements = per_class.sum(axis=-1) / c
+    d = w * (sigmoid(x) - y) / c
+
+    def vjp(u):
+        return {"input": d * np.expand_dims(u, -1)}
+    return elements, vjp, elements.size
+
+
+PARTS["multilabel_soft_margin_loss"] = _multilabel_soft_margin_loss
+
+
+# ---------------------------------------------------------------- multi_margin_loss
+
+def _multi_margin_loss(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    xs, ys = _rows(x), np.atleast_1d(y)
+    n, c = xs.shape
+    power, margin = int(p["p"]), float(p["margin"])
+    w_y = _class_weight(p, c)[ys]
+    x_y = np.take_along_axis(xs, ys[:, None], axis=1)
+    z = margin - x_y + xs
+    others = np.arange(c)[None, :] != ys[:, None]
+    active = others & (z > 0)                        # the gradient at z = 0 is 0
+    hinge = np.where(active, z, 0.0)
+    elements = w_y * np.sum(hinge ** power, axis=1) / c
+    d = w_y[:, None] * power * np.where(active, hinge ** (power - 1), 0.0) / c   # d l / d x_i
+    d_y = -np.sum(d, axis=1)
+
+    def vjp(u):
+        g = d * np.reshape(u, (n, 1))
+        np.put_along_axis(g, ys[:, None], (d_y * np.reshape(u, (n,)))[:, None], axis=1)
+        return {"input": g.reshape(x.shape)}
+    return _unrow(elements, x), vjp, n
+
+
+PARTS["multi_margin_loss"] = _multi_margin_loss
+
+
+# ---------------------------------------------------------------- multilabel_margin_loss
+
+def _target_counts(ys, c):
+    """How often each class is listed before the first -1 of its row: (N, C)."""
+    listed = np.cumprod(ys >= 0, axis=1).astype(bool)   # entries before the first -1
+    counts = np.zeros(ys.shape[:1] + (c,))
+    rows = np.nonzero(listed)
+    np.add.at(counts, (rows[0], ys[rows]), 1.0)
+    return counts
+
+
+def _multilabel_margin_loss(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    xs, ys = _rows(x), _rows(y)
+    n, c = xs.shape
+    counts = _target_counts(ys, c)
+    is_target = counts > 0
+    # each target j weighs once (the set T), or as often as listed under the torch convention
+    mult = counts if "torch_multilabel_margin_duplicate_targets_counted" in conv \
+        else is_target.astype(np.float64)
+    z = 1.0 - xs[:, :, None] + xs[:, None, :]          # z[n, j, i] = 1 - x[j] + x[i]
+    pair = mult[:, :, None] * ~is_target[:, None, :]    # j in T, i not in T
+    active = pair * (z > 0)                             # the gradient at z = 0 is 0
+    elements = np.sum(np.where(active > 0, active * z, 0.0), axis=(1, 2)) / c
+    d = (np.sum(active, axis=1) - np.sum(active, axis=2)) / c   # +1/C to x[i], -1/C to x[j]
+
+    def vjp(u):
+        return {"input": (d * np.reshape(u, (n, 1))).reshape(x.shape)}
+    return _unrow(elements, x), vjp, n
+
+
+PARTS["multilabel_margin_loss"] = _multilabel_margin_loss
+
+
+# Central differences (h = 2^-14, checks.finite_difference) straddling an exact kink of max(0, z)
+# return the mean of the two one-sided slopes, where the analytic gradient takes the inactive side
+# (0), as torch, tf.nn.relu and jax.nn.relu do. The at-kink cases exist to pin that choice.
+_HALF_SLOPE = ("central differences straddle the exact kink z = 0 of max(0, z) and give half the "
+               "active slope (seen {seen} by differences where the analytic gradient is 0, the "
+               "inactive side that torch, tf.nn.relu and jax.nn.relu take)")
+KNOWN_FAILURES = {
+    "multi_margin_loss": {
+        "gradient:at-kink-float64": _HALF_SLOPE.format(
+            seen="0.1936657 for x[1, 0] and -0.0143526 for x[0, 1]"),
+        "gradient:at-kink-p2-float64": (
+            "max(0, z)^2 has the continuous gradient 0 at z = 0, but central differences give "
+            "(h^2 / 2h) / C = 2^-15 / 4 = 7.63e-6 there (seen 7.62939453e-06 for x[0, 1]), above "
+            "the finite-difference atol 1e-7"),
+    },
+    "multilabel_margin_loss": {
+        "gradient:at-kink-float64": _HALF_SLOPE.format(
+            seen="0.2582209 for x[1, 2] and -0.0191368 for x[0, 1]"),
+    },
+}

@@ -1,0 +1,1 @@
+"""The regression family: spec, reference and each framework's paths."""

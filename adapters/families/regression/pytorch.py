@@ -1,0 +1,99 @@
+"""PyTorch paths of the regression family (spec.py beside this file): l1, mse, smooth_l1, huber,
+functional and module forms, and the hand-written MSEs of the seeds.
+"""
+from __future__ import annotations
+
+import functools
+
+from adapters.pytorch import F, nn, path, torch
+
+# ---------------------------------------------------------------- l1, mse, smooth_l1, huber
+
+@path("l1_loss", "functional", params=["reduction"],
+      call="torch.nn.functional.l1_loss(input, target, reduction=reduction)")
+def l1_functional(input, target, *, reduction):
+    return F.l1_loss(input, target, reduction=reduction)
+
+
+@path("l1_loss", "module", params=["reduction"],
+      call="torch.nn.L1Loss(reduction=reduction)(input, target)")
+def l1_module(input, target, *, reduction):
+    return nn.L1Loss(reduction=reduction)(input, target)
+
+
+@path("mse_loss", "functional", params=["reduction"],
+      call="torch.nn.functional.mse_loss(input, target, reduction=reduction)")
+def mse_functional(input, target, *, reduction):
+    return F.mse_loss(input, target, reduction=reduction)
+
+
+@path("mse_loss", "module", params=["reduction"],
+      call="torch.nn.MSELoss(reduction=reduction)(input, target)")
+def mse_module(input, target, *, reduction):
+    return nn.MSELoss(reduction=reduction)(input, target)
+
+
+# The two custom MSEs the seeds contrast with nn.MSELoss (002_56437d9d0e5a06b9.txt): a function
+# and an nn.Module subclass, both torch.mean(torch.square(...)): reduction='mean' only.
+def custom_mean_square_error(y_predictions, target):
+    square = torch.square(y_predictions - target)
+    return torch.mean(square)
+
+
+@path("mse_loss", "custom_mean_square_error", kind="composed",
+      call="torch.mean(torch.square(input - target))  [a hand-written function]")
+def mse_custom_function(input, target):
+    return custom_mean_square_error(input, target)
+
+
+@functools.cache
+def _custom_mse_class():
+
+    class Custom_MSE(nn.Module):
+        def forward(self, predictions, target):
+            square = torch.square(predictions - target)
+            return torch.mean(square)
+    return Custom_MSE
+
+
+@path("mse_loss", "Custom_MSE(nn.Module)", kind="composed",
+      call="Custom_MSE()(input, target), forward = torch.mean(torch.square(predictions - target))"
+           "  [an nn.Module subclass]")
+def mse_custom_module(input, target):
+    return _custom_mse_class()()(input, target)
+
+
+@path("smooth_l1_loss", "functional", params=["beta", "reduction"],
+      call="torch.nn.functional.smooth_l1_loss(input, target, reduction=reduction, beta=beta)")
+def smooth_l1_functional(input, target, *, beta, reduction):
+    return F.smooth_l1_loss(input, target, reduction=reduction, beta=beta)
+
+
+@path("smooth_l1_loss", "module", params=["beta", "reduction"],
+      call="torch.nn.SmoothL1Loss(reduction=reduction, beta=beta)(input, target)")
+def smooth_l1_module(input, target, *, beta, reduction):
+    return nn.SmoothL1Loss(reduction=reduction, beta=beta)(input, target)
+
+
+@path("smooth_l1_loss", "huber_loss(delta=beta).div(beta)", kind="composed",
+      params=["beta", "reduction"],
+      call="torch.nn.functional.huber_loss(input, target, reduction=reduction, delta=beta) / beta "
+           "if beta > 0 else torch.nn.functional.l1_loss(input, target, reduction=reduction)")
+def smooth_l1_via_huber(input, target, *, beta, reduction):
+    if beta == 0:
+        return F.l1_loss(input, target, reduction=reduction)
+    return F.huber_loss(input, target, reduction=reduction, delta=beta) / beta
+
+
+@path("huber_loss", "functional", params=["delta", "reduction"],
+      call="torch.nn.functional.huber_loss(input, target, reduction=reduction, delta=delta)")
+def huber_functional(input, target, *, delta, reduction):
+    return F.huber_loss(input, target, reduction=reduction, delta=delta)
+
+
+@path("huber_loss", "module", params=["delta", "reduction"],
+      call="torch.nn.HuberLoss(reduction=reduction, delta=delta)(input, target)")
+def huber_module(input, target, *, delta, reduction):
+    return nn.HuberLoss(reduction=reduction, delta=delta)(input, target)
+
+
