@@ -97,6 +97,11 @@ class JaxBackend:
     def synchronize(self, value, device):
         jax.block_until_ready(value)
 
+    def release(self):
+        """Drop every compiled function and trace JAX keeps in memory (the conformance suite
+        calls it when a path's checks are done; the persistent cache on disk stays)."""
+        jax.clear_caches()
+
 
 adapter = declare_adapter("jax", JaxBackend(), "JAX jax.nn and optax")
 
@@ -146,7 +151,12 @@ def _jitted(fn):
         arrays, scalars = split(params)
         v = jnp.asarray(np.asarray(cotangent))
         return compiled_vjp(wrt, **scalars)(tuple(args), v, arrays)
+    def cache_clear():
+        """Drop the compiled functions (and with them their executables)."""
+        compiled.cache_clear()
+        compiled_vjp.cache_clear()
     run.compiled_value_and_grad = value_and_grad
+    run.cache_clear = cache_clear
     return run
 
 

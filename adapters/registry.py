@@ -41,7 +41,9 @@ class RegistryError(ValueError):
 class Backend(Protocol):
     """What the conformance suite needs from a framework. Import the framework lazily.
 
-    Three more methods are optional; the benchmarks use them, with these fallbacks:
+    `release()` is optional: the conformance suite calls it when a path's checks are done, so a
+    backend can drop what it compiled for them (JAX's jax.clear_caches). Three more methods are
+    optional; the benchmarks use them, with these fallbacks:
       compile(fn) -> the framework's compiler around fn (compiling at the first call);
           without it the adapter has no compiled mode (its compiled benchmarks are skipped);
       compile_value_and_grad(fn, cotangent, wrt) -> a compiled f(*args) returning what
@@ -103,7 +105,9 @@ class LazyModule:
             if self._setup is not None:
                 self._setup()
             self._module = importlib.import_module(self._name)
-        return getattr(self._module, attr)
+        value = getattr(self._module, attr)
+        object.__setattr__(self, attr, value)   # found directly from now on
+        return value
 
     def __repr__(self):
         return f"<LazyModule {self._name!r}{' (imported)' if self._module else ''}>"

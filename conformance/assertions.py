@@ -22,6 +22,11 @@ class Worst:
     def error(self) -> float:
         return abs(self.got - self.expected)
 
+    def as_dict(self) -> dict:
+        """Plain numbers, as a test report carries them (pytest-xdist serialises reports)."""
+        return {"ratio": self.ratio, "error": self.error, "got": self.got,
+                "expected": self.expected, "allowed": self.allowed, "index": list(self.index)}
+
 
 class ConformanceFailure(AssertionError):
     def __init__(self, message: str, worst: Worst | None = None):
@@ -71,6 +76,7 @@ def worst_element(got, expected, tol: Tolerance) -> Worst:
 
 def assert_close(got, expected, tol: Tolerance, ctx: Context) -> Worst:
     """Pass, returning the worst element, or raise one ConformanceFailure saying everything."""
+    __tracebackhide__ = True
     got, expected = np.asarray(got, float), np.asarray(expected, float)
     if got.shape != expected.shape:
         raise ConformanceFailure(_format(ctx, got, expected, tol,

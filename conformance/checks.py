@@ -13,12 +13,18 @@ Kinds
              convention, and the path must still follow it, value and gradient
 The reference is the definition, so it has no value check; it is checked by published values,
 finite differences and encodings.
+
+A framework's value and gradients come from one call of its backend's value_and_grad (one trace
+and, under jax.jit, one compilation), shared by the checks of the same path, case, dtype and
+cotangent that run one after another (`outputs`); the value alone is computed only when the
+gradient cannot be.
 """
 from __future__ import annotations
 
 import functools
-import shlex
+from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path as FilePath
 
 import numpy as np
 
@@ -52,6 +58,11 @@ class Check:
         dev = "" if self.device == "cpu" else f"-{self.device}"
         conv = f":{self.evidence.convention}" if self.evidence else ""
         return f"{self.path.id}:{self.case.loss}/{self.case.id}{enc}{conv}-{self.dtype}{dev}"
+
+    def nodeid(self, rootpath) -> str:
+        """pytest's node id of this check (its test file relative to the rootdir)."""
+        file = FilePath(__file__).with_name(f"test_{self.kind}.py")
+        return f"{file.relative_to(rootpath).as_posix()}::test_{self.kind}[{self.id}]"
 
 
 @dataclass(frozen=True)
@@ -132,6 +143,7 @@ def run(check: Check, reproduce: str) -> Worst:
     """Run one check and return its worst comparison. A check the path declares as a known
     failure must still fail, with a conformance failure; it is then reported as xfail, and a pass
     is an error (strict)."""
+    __tracebackhide__ = True   # a failure shows its message block, not these frames
     reason = dict(check.path.known_failures).get(known_failure_key(check))
     if reason is None:
         return _run(check, reproduce)
@@ -146,22 +158,29 @@ def run(check: Check, reproduce: str) -> Worst:
 
 
 def _run(check: Check, reproduce: str) -> Worst:
+    __tracebackhide__ = True
     return {"value": _value, "gradient": _gradient, "encoding": _encoding,
      "published": _published, "convention": _convention}[check.kind](check, reproduce)
 
 
-def reproduce_line(check: Check, plugins=()) -> str:
-    file = {"value": "test_value", "gradient": "test_gradient", "encoding": "test_encoding",
-            "published": "test_published", "convention": "test_convention"}[check.kind]
-    extra = "".join(f" --adapter {p}" for p in plugins)
-    device = "" if check.device == "cpu" else f" --device {check.device}"
-    return (f"pytest conformance/{file}.py --adapters {check.adapter.name}{extra}{device} "
-            f"-k {shlex.quote(check.id)}")
-
-
 class Prepared:
     """A case as one adapter sees it: its arrays at the check's dtype and device, and the exact
-    float64 values of those arrays (rounding included), on which the reference is evaluated."""
+    float64 values of those arrays (rounding included), on which the reference is evaluated.
+    The checks of one path, case and dtype run one after another and share one (`of`), with its
+    reference results."""
+
+    @classmethod
+    def of(cls, check: Check, case: Case | None = None) -> Prepared:
+        case = case or check.case
+        key = (check.adapter.name, check.path.loss, check.path.name, case.loss, case.id,
+               case.encoding, check.dtype, check.device)
+        if key not in PREPARED:
+            PREPARED[key] = cls(check, case)
+            while len(PREPARED) > KEPT:
+                PREPARED.popitem(last=False)
+        prepared = PREPARED[key]
+        prepared.check = check        # the same arrays; this check's path, kind and evidence
+        return prepared
 
     def __init__(self, check: Check, case: Case | None = None):
         case = case or check.case
@@ -173,6 +192,7 @@ class Prepared:
             t = backend.asarray(a, check.dtype, check.device)
             self.args.append(t)
             self.seen[name] = a if np.issubdtype(a.dtype, np.integer) else backend.to_numpy(t)
+        self._references: dict = {}
         self.kwargs, self.seen_params = {}, dict(case.params)
         for name in check.path.params:
             value = case.params[name]
@@ -184,9 +204,12 @@ class Prepared:
                 self.kwargs[name] = value
 
     def reference(self, conventions=None, cotangent=None):
-        conv = self.check.path.conventions if conventions is None else conventions
-        return reference.evaluate(self.case.loss, self.seen, self.seen_params, self.case.encoding,
-                                  conv, cotangent)
+        conv = tuple(self.check.path.conventions if conventions is None else conventions)
+        key = (conv, None if cotangent is None else np.asarray(cotangent).tobytes())
+        if key not in self._references:
+            self._references[key] = reference.evaluate(
+                self.case.loss, self.seen, self.seen_params, self.case.encoding, conv, cotangent)
+        return self._references[key]
 
     def reference_if_shaped(self, conventions, cotangent):
         """The reference (value and gradients) under other `conventions`, or None where they give
@@ -203,23 +226,65 @@ class Prepared:
         return None if canonical is None else canonical.grads
 
     def value(self) -> np.ndarray:
+        """The path's value: from the shared value-and-gradient call where the gradient can be
+        taken (cotangent(), as the gradient checks use), else from the path alone."""
+        try:
+            return self.outputs(self.cotangent())[0]
+        except Exception:   # the gradient check reports it; the value may exist alone
+            pass
         return self.backend.to_numpy(self.check.path.fn(*self.args, **self.kwargs))
 
-    def cotangent(self) -> np.ndarray:
-        """1 for a scalar output; otherwise seeded normals, rounded to the check's dtype. The
-        shape is the path's output shape, conventions included."""
+    @functools.cached_property
+    def _cotangent(self) -> np.ndarray:
         shape = self.reference().value.shape
         v = np.random.default_rng(COTANGENT_SEED).normal(size=shape) if shape else np.array(1.0)
         return self.backend.to_numpy(self.backend.asarray(v, self.check.dtype, self.check.device))
 
+    def cotangent(self) -> np.ndarray:
+        """1 for a scalar output; otherwise seeded normals, rounded to the check's dtype. The
+        shape is the path's output shape, conventions included."""
+        return self._cotangent
+
     def gradient(self, cotangent) -> dict[str, np.ndarray]:
         """The path's gradient with respect to each differentiable input, by name."""
-        spec = LOSSES[self.case.loss]
-        fn = functools.partial(self.check.path.fn, **self.kwargs)
-        wrt = tuple(spec.inputs.index(n) for n in spec.differentiable)
-        _, grads = self.backend.value_and_grad(fn, self.args, cotangent, wrt)
-        return {n: self.backend.to_numpy(g)
-                for n, g in zip(spec.differentiable, grads, strict=True)}
+        return self.outputs(cotangent)[1]
+
+    def outputs(self, cotangent) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The path's value and gradients (by input name) for `cotangent`, from one call of the
+        backend's value_and_grad; the next checks of the same inputs reuse it (OUTPUTS)."""
+        check, case = self.check, self.case
+        key = (check.adapter.name, check.path.name, check.path.loss, case.id, case.encoding,
+               check.dtype, check.device, np.asarray(cotangent).tobytes())
+        if key not in OUTPUTS:
+            spec = LOSSES[case.loss]
+            fn = functools.partial(check.path.fn, **self.kwargs)
+            wrt = tuple(spec.inputs.index(n) for n in spec.differentiable)
+            value, grads = self.backend.value_and_grad(fn, self.args, cotangent, wrt)
+            OUTPUTS[key] = (self.backend.to_numpy(value),
+                            {n: self.backend.to_numpy(g)
+                             for n, g in zip(spec.differentiable, grads, strict=True)})
+            while len(OUTPUTS) > KEPT:
+                OUTPUTS.popitem(last=False)
+        return OUTPUTS[key]
+
+
+# the prepared cases and framework outputs of the last few (path, case, dtype[, cotangent]): the
+# value, gradient, published and convention checks of one case run one after another (conftest
+# orders them), so a few entries serve them all; the arrays are small
+PREPARED: OrderedDict = OrderedDict()
+OUTPUTS: OrderedDict = OrderedDict()
+KEPT = 8
+
+
+def release(path: Path, backend) -> None:
+    """Forget what was computed and compiled for `path`, once its checks are done: the shared
+    outputs, the path's own caches (JAX "+jit" paths keep their compiled functions in caches
+    that `cache_clear` empties) and the backend's (its optional `release`)."""
+    OUTPUTS.clear()
+    PREPARED.clear()
+    for clear in (getattr(path.fn, "cache_clear", None), getattr(backend, "release", None)):
+        if clear is not None:
+            clear()
 
 
 def _context(check: Check, title: str, expected_is: str, reproduce: str, case=None,
@@ -243,7 +308,8 @@ def _short(v) -> str:
 
 
 def _value(check: Check, reproduce: str) -> Worst:
-    prep = Prepared(check)
+    __tracebackhide__ = True
+    prep = Prepared.of(check)
     expected = prep.reference().value
     canonical = prep.reference(()).value
     what = "reference (float64) on the same rounded inputs"
@@ -255,7 +321,8 @@ def _value(check: Check, reproduce: str) -> Worst:
 
 
 def _gradient(check: Check, reproduce: str) -> Worst:
-    prep = Prepared(check)
+    __tracebackhide__ = True
+    prep = Prepared.of(check)
     v = prep.cotangent()
     if check.adapter.name == "reference":
         got = prep.reference(cotangent=v).grads
@@ -283,6 +350,7 @@ def _gradient(check: Check, reproduce: str) -> Worst:
 def compare_grads(got: dict, expected: dict, tol, ctx: Context, canonical: dict | None) -> Worst:
     """Compare the gradient with respect to each differentiable input; name the input in the
     message when the loss has more than one."""
+    __tracebackhide__ = True
     worst, title = Worst(), ctx.title
     for name in expected:
         if len(expected) > 1:
@@ -373,7 +441,8 @@ def shifted(value, new, old):
 
 
 def _encoding(check: Check, reproduce: str) -> Worst:
-    twin, base = Prepared(check), Prepared(check, check.base)
+    __tracebackhide__ = True
+    twin, base = Prepared.of(check), Prepared.of(check, check.base)
     tol = tolerances.for_dtype(check.case, check.dtype)
     # what the conventions predict the two encodings differ by (0 for canonical behaviour)
     v = base.cotangent()
@@ -399,7 +468,8 @@ def _published(check: Check, reproduce: str) -> Worst:
     """The published number is for the case's exact inputs and canonical semantics. The check
     shifts it by what rounding the inputs to the dtype and the path's conventions change, both
     computed by the reference, so what remains is the framework's own error."""
-    prep = Prepared(check)
+    __tracebackhide__ = True
+    prep = Prepared.of(check)
     case = check.case
     tol = tolerances.for_published(case, check.dtype)
     exact = reference.evaluate(case.loss, case.inputs, case.params, case.encoding)
@@ -424,8 +494,9 @@ def _published(check: Check, reproduce: str) -> Worst:
 
 
 def _convention(check: Check, reproduce: str) -> Worst:
+    __tracebackhide__ = True
     ev = check.evidence
-    prep = Prepared(check)
+    prep = Prepared.of(check)
     v = prep.cotangent()
     others = tuple(c for c in check.path.conventions if c != ev.convention)
     follows = prep.reference(cotangent=v)

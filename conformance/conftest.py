@@ -1,4 +1,5 @@
-"""pytest wiring: options, adapter loading, parametrisation, skips with reasons, the summary."""
+"""pytest wiring: options, adapter loading, parametrisation and order, skips with reasons,
+contained faults, the failure display, parallel runs and the summary."""
 from __future__ import annotations
 
 import os
@@ -12,14 +13,13 @@ import pytest
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import adapters  # noqa: E402
-from adapters.registry import (
-    DTYPES,  # noqa: E402
-    load_plugin,  # noqa: E402
-)
+from adapters.registry import DTYPES, load_plugin  # noqa: E402
 from adapters.registry import adapters as registered  # noqa: E402
 
 from . import cases as case_loader  # noqa: E402
-from .checks import KINDS, plan, reproduce_line  # noqa: E402
+from . import faults, reproduce  # noqa: E402
+from .assertions import ConformanceFailure  # noqa: E402
+from .checks import KINDS, Check, plan, release  # noqa: E402
 
 
 def pytest_addoption(parser):
@@ -27,8 +27,7 @@ def pytest_addoption(parser):
     group.addoption("--adapters", default=None,
                     help="comma-separated adapters to run (default: all built-in: "
                          f"{','.join(adapters.BUILTIN)}; with --adapter: only the plug-ins, which "
-                         f"always "
-                         "run)")
+                         "always run)")
     group.addoption("--adapter", action="append", default=[], metavar="MODULE",
                     help="a module (dotted name or .py file) declaring your own adapter; "
                          "repeatable")
@@ -42,7 +41,12 @@ def pytest_addoption(parser):
     group.addoption("--report", default=None, metavar="PATH",
                     help="write the outcome matrix (conformance/report.py): PATH.md, PATH.json "
                          "and PATH.html, or only the format PATH's suffix names")
+    group.addoption("--check-timeout", type=float, default=faults.CHECK_TIMEOUT, metavar="SECONDS",
+                    help="fail a check that runs longer (default %(default)s; 0: no limit); the "
+                         "path's remaining checks then fail at once")
 
+
+# ---------------------------------------------------------------- planning
 
 def _load_plugin(spec: str):
     """A plug-in by module name (importable from the current directory) or by file path."""
@@ -85,13 +89,25 @@ def pytest_configure(config):
         checks, unsupported = plan(chosen, cases, dtypes, config.getoption("device"))
     except ValueError as err:
         raise pytest.UsageError(str(err)) from None
-    config._conformance = {"adapters": chosen, "plugins": plugins, "checks": checks,
-                           "unsupported": unsupported, "cases": cases,
-                           "unavailable": {a.name: a.backend.unavailable() for a in chosen}}
-    if config.getoption("report"):
+    by_nodeid = {c.nodeid(config.rootpath): c for c in checks}
+    worker = getattr(config, "workerinput", None)
+    fault_folder = worker["conformance_faults"] if worker else faults.new_folder()
+    config._conformance = {
+        "adapters": chosen, "plugins": plugins, "checks": checks, "by_nodeid": by_nodeid,
+        "unsupported": unsupported, "cases": cases,
+        "unavailable": {a.name: a.backend.unavailable() for a in chosen},
+        "faults": faults.FaultLog(fault_folder), "fault_folder": fault_folder,
+        "owns_fault_folder": worker is None}
+    if config.getoption("report") and worker is None:
         from .report import ReportPlugin
         config.pluginmanager.register(ReportPlugin(config, config.getoption("report")),
                                       "conformance-report")
+
+
+def pytest_unconfigure(config):
+    state = getattr(config, "_conformance", None)
+    if state and state["owns_fault_folder"]:
+        faults.remove_folder(state["fault_folder"])
 
 
 def pytest_generate_tests(metafunc):
@@ -103,8 +119,47 @@ def pytest_generate_tests(metafunc):
     metafunc.parametrize("check", selected, ids=[c.id for c in selected])
 
 
-@pytest.fixture
-def reproduce(check, request):
+def check_of(item) -> Check | None:
+    callspec = getattr(item, "callspec", None)
+    check = callspec.params.get("check") if callspec else None
+    return check if isinstance(check, Check) else None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the checks path by path, and within a path case by case, every kind of one case and
+    dtype together: they share the framework's outputs and its compiled functions, which are
+    released when the path is done (pytest_runtest_teardown). Each check gets its timeout."""
+    state = getattr(config, "_conformance", None)
+    if state is None:
+        return
+    adapter_order = {a.name: i for i, a in enumerate(state["adapters"])}
+    path_order = {(a.name, p.loss, p.name): i for a in state["adapters"]
+                  for i, p in enumerate(a.paths)}
+    case_order = {(c.loss, c.id): i for i, c in enumerate(state["cases"])}
+
+    def key(indexed):
+        i, item = indexed
+        check = check_of(item)
+        if check is None:
+            return (1, i)
+        path = (check.adapter.name, check.path.loss, check.path.name)
+        return (0, adapter_order[check.adapter.name], path_order[path],
+                case_order[(check.case.loss, check.case.id)], DTYPES.index(check.dtype),
+                KINDS.index(check.kind), i)
+    items[:] = [item for _, item in sorted(enumerate(items), key=key)]
+    seconds = config.getoption("check_timeout")
+    timeout_given = config.getoption("timeout", None) is not None   # pytest-timeout's --timeout
+    if seconds and not timeout_given and config.pluginmanager.hasplugin("timeout"):
+        for item in items:
+            if check_of(item) is not None:
+                item.add_marker(pytest.mark.timeout(seconds, method="signal"))
+
+
+# ---------------------------------------------------------------- running a check
+
+@pytest.fixture(name="reproduce")
+def reproduce_fixture(check, request):
+    """The check's reproduce line; skips (with the reason) what cannot run here."""
     state = request.config._conformance
     reason = state["unavailable"][check.adapter.name]
     if reason:
@@ -112,21 +167,105 @@ def reproduce(check, request):
     if check.device not in check.adapter.backend.devices():
         pytest.skip(f"{check.adapter.name}: no {check.device} device here "
                     f"(available: {check.adapter.backend.devices()})")
-    return reproduce_line(check, request.config.getoption("adapter"))
+    return reproduce.line(request.config, request.node.nodeid)
 
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
+    """A check whose path timed out or crashed earlier in this run fails at once."""
+    check = check_of(item)
+    fault = check and item.config._conformance["faults"].of(check.path.id)
+    if fault:
+        pytest.fail(faults.fail_fast_message(check.path.id, fault), pytrace=False)
+
+
+@pytest.fixture
+def reproduce_test(request):
+    """The reproduce line of any test of the suite (misuse, layout)."""
+    return reproduce.line(request.config, request.node.nodeid)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A timeout is remembered for the path's other checks; a failure that is no conformance
+    failure (an exception of the path) gets its reproduce line; the worst comparison of a failing
+    check travels with its report (plain numbers: pytest-xdist serialises reports), as a passing
+    check's does (the test records it). (A conformance failure shows its own block, not the
+    harness's frames: the helpers set __tracebackhide__.)"""
+    outcome = yield
+    rep = outcome.get_result()
+    check = check_of(item)
+    if check is None or call.when != "call":
+        return
+    if rep.passed and item.config.getoption("report"):
+        from .report import conventions_seen
+        rep.user_properties.append(("conventions", conventions_seen(check)))
+    if call.excinfo is None:
+        return
+    error = call.excinfo.value
+    if isinstance(error, ConformanceFailure):
+        if error.worst is not None:
+            rep.user_properties.append(("worst", error.worst.as_dict()))
+        return            # its message ends with the reproduce line
+    if faults.TIMEOUT_MESSAGE in str(error) and "pytest-timeout" in str(error):
+        item.config._conformance["faults"].record("timeout", check.path.id, item.nodeid)
+    if rep.failed:      # an exception of the path: the line that re-runs it, below the traceback
+        rep.sections.append(("reproduce", reproduce.line(item.config, item.nodeid)))
+
+
+def pytest_runtest_teardown(item, nextitem):
+    """Release a path's compiled functions and shared outputs once its last check has run."""
+    check = check_of(item)
+    following = check_of(nextitem) if nextitem is not None else None
+    if check is not None and (following is None or following.path is not check.path):
+        release(check.path, check.adapter.backend)
+
+
+# ---------------------------------------------------------------- pytest-xdist
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """Workers share the controller's fault log (a crash is recorded there by the controller)."""
+    node.workerinput["conformance_faults"] = node.config._conformance["fault_folder"]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Unless --dist is given, each adapter path's checks go to one worker (parallel.py)."""
+    args = config.invocation_params.args
+    if any(a == "--dist" or a.startswith("--dist=") or a == "-d" for a in args):
+        return None
+    from .parallel import PathScheduling
+    state = config._conformance
+    return PathScheduling(config, log, {n: c.path.id for n, c in state["by_nodeid"].items()})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_handlecrashitem(crashitem, report, sched):
+    """A check that crashed its worker: its path's remaining checks fail at once."""
+    state = sched.config._conformance
+    check = state["by_nodeid"].get(crashitem)
+    if check is not None:
+        state["faults"].record("crash", check.path.id, crashitem)
+        report.longrepr = (f"{report.longrepr}\n{check.path.id} crashed the worker process "
+                           f"running {check.id}; its remaining checks fail without running\n"
+                           f"  reproduce   {reproduce.line(sched.config, crashitem)}")
+
+
+# ---------------------------------------------------------------- the summary
 
 def pytest_terminal_summary(terminalreporter, config):
     state = getattr(config, "_conformance", None)
-    if not state:
+    if not state or getattr(config, "workerinput", None):
         return
     tr = terminalreporter
     tr.section("conformance summary")
     outcomes = Counter()
     for key in ("passed", "failed", "skipped", "xfailed"):
         for report in tr.stats.get(key, []):
-            if report.when in ("call", "setup") and "[" in report.nodeid:
-                name = report.nodeid.split("[", 1)[1].split("/", 1)[0]
-                outcomes[(name, key)] += 1
+            check = state["by_nodeid"].get(report.nodeid)
+            if check is not None and report.when in ("call", "setup", "???"):
+                outcomes[(check.adapter.name, key)] += 1
     for adapter in state["adapters"]:
         reason = state["unavailable"][adapter.name]
         counts = Counter(c.kind for c in state["checks"] if c.adapter is adapter)

@@ -1,8 +1,9 @@
-"""encoding checks: see conformance/checks.py for what a encoding check asserts."""
+"""encoding checks: conformance/checks.py says what an encoding check asserts."""
 from conformance.checks import run
 
 KIND = "encoding"
 
 
 def test_encoding(check, reproduce, record_property):
-    record_property("worst", run(check, reproduce))   # read by the --report plugin
+    __tracebackhide__ = True   # a failure shows its message block alone
+    record_property("worst", run(check, reproduce).as_dict())   # read by the report

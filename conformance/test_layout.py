@@ -36,7 +36,7 @@ LAYOUTS = [
 
 
 @pytest.mark.parametrize("module, name, call, last, fn", LAYOUTS, ids=[e[1] for e in LAYOUTS])
-def test_layout(module, name, call, last, fn):
+def test_layout(module, name, call, last, fn, reproduce_test):
     backend = importlib.import_module(module).adapter.backend
     why = backend.unavailable()
     if why:
@@ -52,7 +52,7 @@ def test_layout(module, name, call, last, fn):
                   call=call, case="layout: (2, 3, 4, 5) channels-first, targets (2, 4, 5)",
                   params="reduction=none", dtype_device="float64 on cpu",
                   expected_is="reference on the channels-first data",
-                  reproduce=f"pytest conformance/test_layout.py -k {name}")
+                  reproduce=reproduce_test)
     assert_close(backend.to_numpy(value), expected.value, DEFAULTS["float64"], ctx)
     ctx.title = ctx.title.replace("cross-entropy", "cross-entropy gradient")
     assert_close(np.transpose(grad, CHANNELS_FIRST) if last else grad, expected.grad,
