@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.util
+import os
 import sys
 
 # The loss families, in the order documents list them. Each has adapters/families/<family>/,
@@ -31,6 +32,13 @@ BUILTIN = {
     "tensorflow": ("adapters.tensorflow", "tensorflow"),
     "jax": ("adapters.jax_optax", "jax_optax"),
 }
+
+
+def cache_folder(*parts: str) -> str:
+    """Where the project keeps what it may recompute (JAX's compilation cache, Hypothesis's
+    examples): $XDG_CACHE_HOME/loss-conformance (~/.cache/loss-conformance)."""
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return os.path.join(root, "loss-conformance", *parts)
 
 
 def family_modules(role: str) -> dict:

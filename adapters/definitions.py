@@ -7,7 +7,7 @@ Nothing here names a particular loss; `families/<family>/spec.py` declares the l
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,11 @@ class Param:
     domain: str                                   # said in words, shown in errors and docs
     check: Callable[[Any], bool] = lambda v: True  # True when the value is in the domain
     array: bool = False                           # an array the adapter converts (weight ...)
+    choices: tuple = ()                           # every value, for a parameter of a few
+
+    def __post_init__(self):
+        if self.choices and self.check is Param.__dataclass_fields__["check"].default:
+            object.__setattr__(self, "check", lambda v, choices=self.choices: v in choices)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,6 +71,15 @@ class Loss:
     # check(inputs, params) raises SpecError naming the input or parameter: after the checks
     # of the target kind, or alone for target "other"
     check: Callable[[dict, dict], None] | None = None
+    # the shapes the inputs take together, in named dimensions, and each input's kind of values
+    # (or a tuple of alternatives), from which conformance/fuzz.py generates examples; empty:
+    # implied by the target kind
+    layouts: tuple[dict[str, str], ...] = ()
+    values: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
+    # the magnitude of intermediates the definition subtracts from each other (inputs -> float):
+    # rounded, they leave about an ulp of it in the value of any implementation, the reference's
+    # too (logsumexp(x) - x_y; two distances); None: nothing cancels beyond the inputs' own ulps
+    cancels: Callable[[dict], float] | None = None
 
     @property
     def primary(self) -> str:
@@ -110,7 +124,7 @@ def non_negative_array(v) -> bool:
 # ---------------------------------------------------------------- parameters several families share
 
 REDUCTION = Param(name="reduction", default="mean", domain="one of 'none', 'mean', 'sum'",
-                  check=lambda v: v in REDUCTIONS)
+                  choices=REDUCTIONS)
 CLASS_WEIGHT = Param(name="weight", default=None,
                      domain="null or a list of C non-negative numbers",
                      check=lambda v: v is None or (np.ndim(v) == 1 and non_negative_array(v)),
@@ -122,6 +136,12 @@ CLASS_WEIGHT = Param(name="weight", default=None,
 def class_axis(x: np.ndarray) -> int:
     """The class axis of channels-first input: 1, or 0 for one unbatched sample."""
     return 1 if x.ndim >= 2 else 0
+
+
+def largest_magnitude(*arrays) -> float:
+    """The largest finite |value| among arrays (0 for none): the `cancels` of most losses."""
+    sizes = [np.max(np.abs(a[np.isfinite(a)]), initial=0.0) for a in map(np.asarray, arrays)]
+    return float(max(sizes, default=0.0))
 
 
 def check_same_shape(a, like, name: str = "target", like_name: str = "input") -> None:
@@ -158,11 +178,14 @@ def check_class_weight(params: dict, c: int) -> None:
 
 
 def check_broadcast(name: str, a, shape) -> None:
+    """`a` broadcasts to `shape` itself (numpy's rules; the result may not grow)."""
     try:
-        np.broadcast_shapes(np.shape(a), shape)
+        fits = np.broadcast_shapes(np.shape(a), shape) == tuple(shape)
     except ValueError:
+        fits = False
+    if not fits:
         raise SpecError(f"params.{name}", f"shape {np.shape(a)} does not broadcast to input "
-                                          f"shape {shape}") from None
+                                          f"shape {shape}")
 
 
 def check_params(loss: Loss, params: dict[str, Any]) -> dict[str, Any]:
@@ -189,6 +212,14 @@ def check_inputs(loss: Loss, inputs: dict[str, np.ndarray], params: dict[str, An
     for name in loss.integer_inputs:
         if not np.issubdtype(inputs[name].dtype, np.integer):
             raise SpecError(f"inputs.{name}", f"must hold integers, got {inputs[name].dtype}")
+    for name in loss.differentiable:
+        if not np.issubdtype(inputs[name].dtype, np.floating):
+            raise SpecError(f"inputs.{name}", f"must hold floating-point values (the loss is "
+                                              f"differentiated with respect to it), got "
+                                              f"{inputs[name].dtype}")
+    if params.get("reduction") == "mean" and inputs[loss.primary].size == 0:
+        raise SpecError("inputs", f"{loss.primary} of shape {inputs[loss.primary].shape} is "
+                                  "empty: reduction='mean' of no elements is 0/0, undefined")
     if loss.target is not None and loss.target != "other":
         _check_target(loss, inputs, params, encoding)
     elif loss.target is None:

@@ -23,10 +23,10 @@ evidence is recorded there for the eager path and its "+jit" twin.
 from __future__ import annotations
 
 import functools
-import os
 
 import numpy as np
 
+from . import cache_folder
 from .registry import DTYPES, LazyModule, declare_adapter
 
 INSTALL_HINT = "pip install jax optax  (or: pip install -e '.[jax]')"
@@ -39,9 +39,7 @@ def _configure():
     import jax
     jax.config.update("jax_enable_x64", True)
     if not jax.config.jax_compilation_cache_dir:
-        cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
-                             "loss-conformance", "jax")
-        jax.config.update("jax_compilation_cache_dir", cache)
+        jax.config.update("jax_compilation_cache_dir", cache_folder("jax"))
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
         jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 

@@ -6,12 +6,13 @@ import numpy as np
 
 
 def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    """log-sum-exp with the maximum subtracted: finite at logits of +-1e4, exact -inf stays -inf."""
+    """log-sum-exp with the maximum subtracted: finite at logits of +-1e4, exact -inf stays -inf.
+    A row with a logit of +inf (inf / inf) or of -inf only (0 / 0) is undefined: nan."""
     m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    z = x - m
-    with np.errstate(divide="ignore"):
-        return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+    z = x - np.where(np.isfinite(m), m, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+    return np.where(m == np.inf, np.nan, out)
 
 
 def softplus(z):

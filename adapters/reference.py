@@ -21,7 +21,7 @@ import numpy as np
 
 from . import family_modules
 from .numerics import log_softmax
-from .spec import CONVENTIONS, LOSSES
+from .spec import CONVENTIONS, LOSSES, SpecError, check_inputs, check_params
 
 # loss -> part function, and loss -> the reference's own declared known failures (see
 # numpy_reference.py), gathered from the families
@@ -36,6 +36,9 @@ class Result:
     value: np.ndarray
     # gradient with respect to each differentiable input (spec order), for the given cotangent
     grads: dict[str, np.ndarray] | None = None
+    # what reduction='mean' divides the summed elements by (an array divides element by element;
+    # conventions included); None for the activations
+    divisor: float | np.ndarray | None = None
 
     @property
     def grad(self) -> np.ndarray | None:
@@ -44,12 +47,21 @@ class Result:
 
 
 def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
-             conventions=(), cotangent=None) -> Result:
-    """Value (and, given a cotangent of the output's shape, the gradients) in float64."""
+             conventions=(), cotangent=None, validate: bool = True) -> Result:
+    """Value (and, given a cotangent of the output's shape, the gradients) in float64.
+
+    Inputs and parameters outside the loss's domain raise SpecError naming the field (a class
+    index of -1 that is not the ignore_index, say: never a silent wrap or a number). Callers that
+    evaluate many variants of inputs already checked pass validate=False."""
     unknown = set(conventions) - set(CONVENTIONS)
     if unknown:
         raise ValueError(f"unknown conventions {sorted(unknown)}")
+    if loss not in LOSSES:
+        raise SpecError("loss", f"unknown loss {loss!r}; known: {', '.join(LOSSES)}")
     spec = LOSSES[loss]
+    if validate:
+        check_inputs(spec, {n: np.asarray(a) for n, a in inputs.items()},
+                     check_params(spec, dict(params)), encoding)
     p = {**spec.defaults(), **params}
     if spec.target is None:
         return _activation(loss, np.asarray(inputs["input"], dtype=np.float64), p["dim"], cotangent)
@@ -75,9 +87,16 @@ def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
             upstream = v if scale is None else np.broadcast_to(v / scale, elements.shape)
             grads = vjp(upstream)
             if ("all_ignored_mean_gradient_is_zero" in conv and p["reduction"] == "mean"
-                    and divisor == 0):
+                    and divisor == 0 and _all_ignored(arrays, p, encoding)):
                 grads = {n: np.zeros_like(g) for n, g in grads.items()}
-    return Result(np.asarray(value, dtype=np.float64), grads)
+    return Result(np.asarray(value, dtype=np.float64), grads, divisor)
+
+
+def _all_ignored(arrays, p, encoding) -> bool:
+    """Every index target is the ignore_index: torch's 'mean' then has gradient 0. Kept targets
+    whose class weights are all 0 give the same 0/0, but a nan gradient (seen by fuzzing:
+    nll_loss([[0.5, 0.3]], [0], weight=[0., 1.]).backward() gives [[nan, 0.]])."""
+    return encoding == "index" and bool(np.all(arrays["target"] == p["ignore_index"]))
 
 
 def supports(loss: str) -> bool:

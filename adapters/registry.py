@@ -130,13 +130,17 @@ class Path:
     # "value:extreme-logits/index-float32"), each with the reason; a pass is reported as a failure
     known_failures: tuple = ()       # ((key, reason), ...): hashable, like the rest of a Path
     notes: str = ""                  # why dtypes leaves some out (shown as the unsupported reason)
+    # combinations the framework refuses, beyond encodings, ranks and single parameters:
+    # ((why, test), ...), test(params, encoding, inputs) with every parameter (defaults filled
+    # in) and the case's input arrays by name
+    unsupported_when: tuple = ()
 
     @property
     def id(self) -> str:
         return f"{self.adapter}/{self.name}"
 
     def unsupported(self, loss: Loss, encoding: str, params: dict[str, Any], dtype: str,
-                    ndim: int | None = None) -> str | None:
+                    ndim: int | None = None, inputs: dict | None = None) -> str | None:
         """Why this path cannot run a case, or None when it can."""
         if ndim is not None and self.ndims is not None and ndim not in self.ndims:
             return f"{self.id} takes inputs of {sorted(self.ndims)} dimensions, not {ndim}"
@@ -147,6 +151,10 @@ class Path:
         for name, value in params.items():
             if name not in self.params and not _is_default(value, loss.params[name].default):
                 return f"{self.id} has no parameter {name!r} (case sets {name}={value!r})"
+        full = {**loss.defaults(), **params}
+        for why, test in self.unsupported_when:
+            if test(full, encoding, inputs or {}):
+                return f"{self.id} refuses {why}"
         return None
 
 
@@ -198,7 +206,7 @@ class Adapter:
 
     def path(self, loss: str, name: str, *, call: str, kind: str = "native", encodings=None,
              params=(), conventions=(), dtypes=DTYPES, ndims=None, known_failures=None,
-             notes: str = ""):
+             notes: str = "", unsupported_when=None):
         """Decorator: declare `fn` as a path computing `loss`. Validates the declaration."""
         def register(fn: Callable) -> Callable:
             self.paths.append(_validated(Path(
@@ -207,7 +215,8 @@ class Adapter:
                 params=frozenset(params), conventions=tuple(conventions),
                 dtypes=frozenset(dtypes), notes=notes,
                 ndims=None if ndims is None else frozenset(ndims),
-                known_failures=tuple(sorted((known_failures or {}).items()))), self))
+                known_failures=tuple(sorted((known_failures or {}).items())),
+                unsupported_when=tuple((unsupported_when or {}).items())), self))
             return fn
         return register
 
@@ -312,23 +321,34 @@ def load_plugin(spec: str, search=()) -> list[Adapter]:
     """Import a plug-in module and return the adapters it declares (not those of modules it
     imports). `spec` is a dotted module name, importable from the current directory or the folders
     in `search`, or a .py file, relative to the current directory or one of those folders."""
+    folders = [os.getcwd(), *search]
     if spec.endswith(".py") or os.sep in spec:
-        folders = [os.getcwd(), *search]
         found = [os.path.join(f, spec) for f in folders if os.path.isfile(os.path.join(f, spec))]
         if not found:
             raise FileNotFoundError(f"no such file {spec} (looked in {', '.join(folders)})")
-        path = os.path.abspath(found[0])
-        name = os.path.splitext(os.path.basename(path))[0]
-        module_spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(module_spec)
-        sys.modules[name] = module
-        module_spec.loader.exec_module(module)
+        module = _import_file(found[0])
     else:
-        for folder in (os.getcwd(), *search):
-            if folder not in sys.path:
-                sys.path.insert(0, folder)
-        module = importlib.import_module(spec)
+        # a module file of that name in those folders comes first: one elsewhere on sys.path
+        # (a my_losses.py in the repository, say) does not shadow the user's
+        local = [p for f in folders if os.path.isfile(p := os.path.join(f, spec + ".py"))]
+        if local:
+            module = _import_file(local[0])
+        else:
+            for folder in folders:
+                if folder not in sys.path:
+                    sys.path.insert(0, folder)
+            module = importlib.import_module(spec)
     return [a for a in _ADAPTERS.values() if a.module == module.__name__]
+
+
+def _import_file(path: str):
+    path = os.path.abspath(path)
+    name = os.path.splitext(os.path.basename(path))[0]
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[name] = module
+    module_spec.loader.exec_module(module)
+    return module
 
 
 def forget(name: str) -> None:

@@ -87,10 +87,16 @@ def assert_close(got, expected, tol: Tolerance, ctx: Context) -> Worst:
         return worst
     outside = int((~close_mask(got, expected, tol)).sum())
     where = f"at index {worst.index}" if worst.index else "scalar"
+    atol = np.broadcast_to(tol.atol, got.shape)[worst.index] if got.ndim else tol.atol
     line = (f"{where}: got {worst.got!r}, expected {worst.expected!r}, |error| {worst.error:.3g} "
-            f"> atol {tol.atol:g} + rtol {tol.rtol:g} * |expected| = {worst.allowed:.3g}; "
+            f"> atol {float(atol):g} + rtol {tol.rtol:g} * |expected| = {worst.allowed:.3g}; "
             f"{outside} of {got.size} elements outside")
     raise ConformanceFailure(_format(ctx, got, expected, tol, line), worst)
+
+
+def _atol(atol) -> str:
+    """A tolerance's atol: a number, or per element (an array: its largest)."""
+    return f"{atol:g}" if np.ndim(atol) == 0 else f"per element, up to {np.max(atol):g}"
 
 
 def _array(a) -> str:
@@ -112,6 +118,6 @@ def _format(ctx: Context, got, expected, tol: Tolerance, worst: str) -> str:
     if ctx.canonical is not None and not np.array_equal(ctx.canonical, expected, equal_nan=True):
         lines.append(f"  canonical   {_array(ctx.canonical)}  (reference without conventions)")
     lines += [f"  worst       {worst}",
-              f"  tolerance   atol {tol.atol:g}, rtol {tol.rtol:g}: {tol.why}",
+              f"  tolerance   atol {_atol(tol.atol)}, rtol {tol.rtol:g}: {tol.why}",
               f"  reproduce   {ctx.reproduce}"]
     return "\n".join(lines)

@@ -88,7 +88,7 @@ def plan(adapters: list[Adapter], cases: list[Case], dtypes, device: str):
                         continue    # the oracle computes in float64 whatever the dtype
                     spec = LOSSES[case.loss]
                     why = path.unsupported(spec, case.encoding, case.set_params, dtype,
-                                           case.inputs[spec.primary].ndim)
+                                           case.inputs[spec.primary].ndim, case.inputs)
                     if why:
                         unsupported.append(Unsupported(adapter.name, path.id,
                                                        f"{case.loss}/{case.id}/{case.encoding}",
@@ -208,7 +208,8 @@ class Prepared:
         key = (conv, None if cotangent is None else np.asarray(cotangent).tobytes())
         if key not in self._references:
             self._references[key] = reference.evaluate(
-                self.case.loss, self.seen, self.seen_params, self.case.encoding, conv, cotangent)
+                self.case.loss, self.seen, self.seen_params, self.case.encoding, conv, cotangent,
+                validate=False)      # the case was checked when it was loaded or drawn
         return self._references[key]
 
     def reference_if_shaped(self, conventions, cotangent):
@@ -287,7 +288,7 @@ def release(path: Path, backend) -> None:
             clear()
 
 
-def _context(check: Check, title: str, expected_is: str, reproduce: str, case=None,
+def context(check: Check, title: str, expected_is: str, reproduce: str, case=None,
              canonical=None) -> Context:
     case = case or check.case
     params = ", ".join(f"{k}={_short(v)}" for k, v in case.set_params.items()) or "defaults"
@@ -316,7 +317,7 @@ def _value(check: Check, reproduce: str) -> Worst:
     if check.path.conventions:
         what += ", following the path's conventions"
     return assert_close(prep.value(), expected, tolerances.for_dtype(check.case, check.dtype),
-                 _context(check, "value differs from the reference", what, reproduce,
+                 context(check, "value differs from the reference", what, reproduce,
                           canonical=canonical))
 
 
@@ -343,7 +344,7 @@ def _gradient(check: Check, reproduce: str) -> Worst:
         tol = tolerances.for_dtype(check.case, check.dtype)
         title = "gradient differs from the reference"
         what = "reference analytic gradient (vector-Jacobian product with the same cotangent)"
-    return compare_grads(got, expected, tol, _context(check, title, what, reproduce),
+    return compare_grads(got, expected, tol, context(check, title, what, reproduce),
                          prep.canonical_grads(v))
 
 
@@ -382,7 +383,7 @@ def _difference_quotients(prep: Prepared, name: str, cotangent):
     def f(xv):
         seen = {**prep.seen, name: xv}
         return reference.evaluate(prep.case.loss, seen, prep.seen_params, prep.case.encoding,
-                                  (), None).value
+                                  (), None, validate=False).value
 
     f0 = f(x)
 
@@ -420,7 +421,8 @@ def _infinite_loss_at(prep: Prepared, name: str) -> np.ndarray:
     if spec.target is None:
         return np.zeros(x.shape, dtype=bool)
     unreduced = reference.evaluate(prep.case.loss, prep.seen,
-                                   {**prep.seen_params, "reduction": "none"}, prep.case.encoding)
+                                   {**prep.seen_params, "reduction": "none"}, prep.case.encoding,
+                                   validate=False)
     bad = ~np.isfinite(unreduced.value)
     if spec.target == "other":
         return np.full(x.shape, bad.any())
@@ -452,7 +454,7 @@ def _encoding(check: Check, reproduce: str) -> Worst:
                if not np.all(close_mask(ref_twin.value, ref_base.value, tol)) else ""))
     got_base = base.value()
     expected = shifted(got_base, ref_twin.value, ref_base.value)
-    ctx = _context(check, f"value on {check.case.encoding} targets differs from "
+    ctx = context(check, f"value on {check.case.encoding} targets differs from "
                           f"{check.base.encoding} targets", what, reproduce)
     if check.adapter.name == "reference":
         return worse(assert_close(ref_twin.value, ref_base.value, tol, ctx),
@@ -479,7 +481,7 @@ def _published(check: Check, reproduce: str) -> Worst:
     if case.expected is not None:
         got = prep.reference().value if is_reference else prep.value()
         expected = shifted(case.expected, prep.reference().value, exact.value)
-        worst = assert_close(got, expected, tol, _context(
+        worst = assert_close(got, expected, tol, context(
             check, "value differs from the published value", what, reproduce))
     if case.expected_grad is not None:
         v = np.array(1.0)
@@ -488,7 +490,7 @@ def _published(check: Check, reproduce: str) -> Worst:
         exact_grad = reference.evaluate(case.loss, case.inputs, case.params, case.encoding,
                                         (), v).grad
         expected = shifted(case.expected_grad, prep.reference(cotangent=v).grad, exact_grad)
-        worst = worse(worst, assert_close(got, expected, tol, _context(
+        worst = worse(worst, assert_close(got, expected, tol, context(
             check, "gradient differs from the published gradient", what, reproduce)))
     return worst
 
@@ -504,7 +506,7 @@ def _convention(check: Check, reproduce: str) -> Worst:
     without = prep.reference_if_shaped(others, v)
     exercised = without is None or not same_result(follows, without, tol)
     what = f"reference following {ev.convention}; evidence: {ev.call} -> {ev.seen} ({ev.versions})"
-    ctx = _context(check, f"no longer follows convention {ev.convention}", what, reproduce,
+    ctx = context(check, f"no longer follows convention {ev.convention}", what, reproduce,
                    canonical=prep.reference(others).value)
     assert exercised, (f"evidence for {ev.convention} on {check.path.id}: case {ev.case} gives the "
                        f"same value and gradient with and without the convention, so it shows "

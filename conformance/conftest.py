@@ -17,9 +17,10 @@ from adapters.registry import DTYPES, load_plugin  # noqa: E402
 from adapters.registry import adapters as registered  # noqa: E402
 
 from . import cases as case_loader  # noqa: E402
-from . import faults, reproduce  # noqa: E402
+from . import contracts, faults, fuzz, memory, reproduce  # noqa: E402
 from .assertions import ConformanceFailure  # noqa: E402
 from .checks import KINDS, Check, plan, release  # noqa: E402
+from .environment import Environment  # noqa: E402
 
 
 def pytest_addoption(parser):
@@ -44,6 +45,14 @@ def pytest_addoption(parser):
     group.addoption("--check-timeout", type=float, default=faults.CHECK_TIMEOUT, metavar="SECONDS",
                     help="fail a check that runs longer (default %(default)s; 0: no limit); the "
                          "path's remaining checks then fail at once")
+    group.addoption("--fuzz-examples", type=int, default=None, metavar="N",
+                    help="examples per fuzzed path and property (default: the Hypothesis "
+                         f"profile's: {fuzz.DEFAULT_EXAMPLES}, or "
+                         f"{fuzz.NIGHTLY_EXAMPLES} with --hypothesis-profile nightly)")
+    group.addoption("--fuzz-strict", action="store_true",
+                    help="fail a fuzz test on a precision finding (a float32/float16/bfloat16 "
+                         "difference the same inputs do not have in float64); by default it is "
+                         "reported as xfailed, with its message and case file")
 
 
 # ---------------------------------------------------------------- planning
@@ -90,12 +99,15 @@ def pytest_configure(config):
     except ValueError as err:
         raise pytest.UsageError(str(err)) from None
     by_nodeid = {c.nodeid(config.rootpath): c for c in checks}
+    fuzzed = fuzz.plan(chosen, dtypes, config.getoption("device"))
+    fuzz.configure(config)
     worker = getattr(config, "workerinput", None)
     fault_folder = worker["conformance_faults"] if worker else faults.new_folder()
     config._conformance = {
         "adapters": chosen, "plugins": plugins, "checks": checks, "by_nodeid": by_nodeid,
+        "fuzzed": fuzzed, "fuzz_by_nodeid": fuzz.nodeids(fuzzed, config.rootpath),
         "unsupported": unsupported, "cases": cases,
-        "unavailable": {a.name: a.backend.unavailable() for a in chosen},
+        "environment": Environment(chosen),
         "faults": faults.FaultLog(fault_folder), "fault_folder": fault_folder,
         "owns_fault_folder": worker is None}
     if config.getoption("report") and worker is None:
@@ -111,6 +123,12 @@ def pytest_unconfigure(config):
 
 
 def pytest_generate_tests(metafunc):
+    if "contract" in metafunc.fixturenames:
+        entries = contracts.planned(metafunc.config._conformance["adapters"])
+        metafunc.parametrize("contract", entries, ids=[contracts.entry_id(e) for e in entries])
+    if "fuzzed" in metafunc.fixturenames:
+        paths = fuzz.for_test(metafunc.config._conformance["fuzzed"], metafunc.function)
+        metafunc.parametrize("fuzzed", paths, ids=[f.id for f in paths])
     if "check" not in metafunc.fixturenames:
         return
     state = metafunc.config._conformance
@@ -161,7 +179,7 @@ def pytest_collection_modifyitems(config, items):
 def reproduce_fixture(check, request):
     """The check's reproduce line; skips (with the reason) what cannot run here."""
     state = request.config._conformance
-    reason = state["unavailable"][check.adapter.name]
+    reason = state["environment"].unavailable(check.adapter.name)
     if reason:
         pytest.skip(f"{check.adapter.name}: {reason}")
     if check.device not in check.adapter.backend.devices():
@@ -180,6 +198,17 @@ def pytest_runtest_call(item):
 
 
 @pytest.fixture
+def reproduce_fuzz(fuzzed, request):
+    """A fuzzed path's reproduce line (Hypothesis replays the failing example from its
+    database); skips an adapter that cannot run here."""
+    reason = request.config._conformance["environment"].unavailable(fuzzed.adapter.name)
+    if reason:
+        pytest.skip(f"{fuzzed.adapter.name}: {reason}")
+    return reproduce.line(request.config, request.node.nodeid, fuzzed.adapter.name,
+                          fuzzed.device)
+
+
+@pytest.fixture
 def reproduce_test(request):
     """The reproduce line of any test of the suite (misuse, layout)."""
     return reproduce.line(request.config, request.node.nodeid)
@@ -194,6 +223,15 @@ def pytest_runtest_makereport(item, call):
     harness's frames: the helpers set __tracebackhide__.)"""
     outcome = yield
     rep = outcome.get_result()
+    if call.when == "call" and fuzz.is_fuzz(item):
+        if rep.failed:
+            rep.sections.append(("fuzzed example", fuzz.write_failure(item)))
+        elif rep.passed and (found := fuzz.precision_findings(item)):
+            reason, details = found
+            if item.config.getoption("fuzz_strict"):
+                rep.outcome, rep.longrepr = "failed", details
+            else:
+                rep.outcome, rep.wasxfail = "skipped", reason
     check = check_of(item)
     if check is None or call.when != "call":
         return
@@ -214,11 +252,15 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_runtest_teardown(item, nextitem):
-    """Release a path's compiled functions and shared outputs once its last check has run."""
+    """Release a path's compiled functions and shared outputs once its last check has run, and
+    keep the process's memory bounded in between (conformance/memory.py)."""
     check = check_of(item)
+    if check is None:
+        return
     following = check_of(nextitem) if nextitem is not None else None
-    if check is not None and (following is None or following.path is not check.path):
+    if following is None or following.path is not check.path:
         release(check.path, check.adapter.backend)
+    memory.bound(check.adapter.backend)
 
 
 # ---------------------------------------------------------------- pytest-xdist
@@ -229,6 +271,20 @@ def pytest_configure_node(node):
     node.workerinput["conformance_faults"] = node.config._conformance["fault_folder"]
 
 
+def pytest_sessionfinish(session):
+    """A worker tells the controller which adapters can run and their versions."""
+    state = getattr(session.config, "_conformance", None)
+    if state is not None and hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["conformance_environment"] = state["environment"].as_dict()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    known = getattr(node, "workeroutput", {}).get("conformance_environment")
+    if known:
+        node.config._conformance["environment"].update(known)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """Unless --dist is given, each adapter path's checks go to one worker (parallel.py)."""
@@ -237,7 +293,9 @@ def pytest_xdist_make_scheduler(config, log):
         return None
     from .parallel import PathScheduling
     state = config._conformance
-    return PathScheduling(config, log, {n: c.path.id for n, c in state["by_nodeid"].items()})
+    scopes = {n: c.path.id for n, c in state["by_nodeid"].items()}
+    scopes.update({n: f.path.id for n, f in state["fuzz_by_nodeid"].items()})
+    return PathScheduling(config, log, scopes)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -267,13 +325,14 @@ def pytest_terminal_summary(terminalreporter, config):
             if check is not None and report.when in ("call", "setup", "???"):
                 outcomes[(check.adapter.name, key)] += 1
     for adapter in state["adapters"]:
-        reason = state["unavailable"][adapter.name]
+        reason = state["environment"].unavailable(adapter.name)
         counts = Counter(c.kind for c in state["checks"] if c.adapter is adapter)
         planned = ", ".join(f"{counts[k]} {k}" for k in KINDS if counts[k])
         if reason:
             tr.write_line(f"{adapter.name:<10} SKIPPED: {reason}")
             continue
-        versions = ", ".join(f"{k} {v}" for k, v in adapter.backend.versions().items())
+        versions = ", ".join(f"{k} {v}"
+                             for k, v in state["environment"].versions(adapter.name).items())
         ran = ", ".join(f"{outcomes[(adapter.name, k)]} {k}"
                         for k in ("passed", "failed", "skipped", "xfailed")
                         if outcomes[(adapter.name, k)])

@@ -255,9 +255,9 @@ def summary(results: list[Result], details: dict, state: dict) -> dict:
         checks_by = _count(r.outcome for r in results if r.check.adapter.name == name)
         cells_by = _count(("differs" if d.get("conventions") else d["status"])
                           for (_, a), d in details.items() if a == name and d["status"])
-        why = state["unavailable"][name]
-        out[name] = {"versions": {} if why else adapter.backend.versions(),
-                     "unavailable": why or "", "checks": checks_by, "cells": cells_by}
+        why = state["environment"].unavailable(name)
+        out[name] = {"versions": state["environment"].versions(name),
+                     "unavailable": why, "checks": checks_by, "cells": cells_by}
     return out
 
 

@@ -15,22 +15,24 @@ def command(nodeid: str, rootpath, invocation_dir, options=()) -> str:
     return shlex.join(["pytest", f"{where}{sep}{rest}", *options])
 
 
-def options(config, check) -> list[str]:
-    """The command-line options that plan `check` again: its adapter, the plug-ins, the device
-    and the extra case files of this run."""
-    out = ["--adapters", check.adapter.name]
+def options(config, adapter: str, device: str) -> list[str]:
+    """The command-line options that plan a check or fuzzed path again: its adapter, the
+    plug-ins, the device and the extra case files of this run."""
+    out = ["--adapters", adapter]
     for plugin in config.getoption("adapter"):
         out += ["--adapter", plugin]
-    if check.device != "cpu":
-        out += ["--device", check.device]
+    if device != "cpu":
+        out += ["--device", device]
     for extra in config.getoption("cases"):
         out += ["--cases", extra]
     return out
 
 
-def line(config, nodeid: str) -> str:
-    """The reproduce line of a test of this run: a check with the options it needs, or any other
-    test (misuse, layout) by its node id alone."""
+def line(config, nodeid: str, adapter: str | None = None, device: str = "cpu") -> str:
+    """The reproduce line of a test of this run: a check (or, with `adapter`, a fuzzed path)
+    with the options it needs, or any other test (misuse, layout) by its node id alone."""
     check = config._conformance["by_nodeid"].get(nodeid)
-    opts = options(config, check) if check is not None else []
+    if check is not None:
+        adapter, device = check.adapter.name, check.device
+    opts = options(config, adapter, device) if adapter else []
     return command(nodeid, config.rootpath, config.invocation_params.dir, opts)

@@ -157,9 +157,11 @@ def test_every_parameter_a_case_sets_changes_the_result():
     """A case that sets a parameter must exercise it: resetting the parameter to its default
     changes the reference's value or gradient, canonically or under one of the loss's conventions
     (a case may exist to show one). Seed cases reproduce a published call as it was made, so they
-    are exempt."""
+    are exempt. (A parameter without which the inputs leave the domain, say an ignore_index the
+    targets use, changes the result to an error.)"""
     import numpy as np
 
+    from adapters.definitions import SpecError
     from adapters.spec import CONVENTIONS, LOSSES
 
     def run(case, params, conv):
@@ -169,7 +171,10 @@ def test_every_parameter_a_case_sets_changes_the_result():
 
     def same(case, name, conv):
         a = run(case, case.params, conv)
-        b = run(case, {**case.params, name: LOSSES[case.loss].params[name].default}, conv)
+        try:
+            b = run(case, {**case.params, name: LOSSES[case.loss].params[name].default}, conv)
+        except SpecError:     # the inputs are outside the domain without it: it matters
+            return False
         return (np.allclose(a.value, b.value, equal_nan=True)
                 and np.allclose(a.grad, b.grad, equal_nan=True))
 
@@ -182,3 +187,26 @@ def test_every_parameter_a_case_sets_changes_the_result():
             if name != "reduction" and all(same(case, name, conv) for conv in ways):
                 idle.append(f"{case.loss}/{case.id}/{case.encoding}: {name}")
     assert not idle, "parameters that change nothing:\n" + "\n".join(idle)
+
+
+@pytest.mark.parametrize("target, encoding, field, message", [
+    ([0, -1], "index", "inputs.target", "class index -1 out of range [0, 3)"),
+    ([0, 3], "index", "inputs.target", "class index 3 out of range [0, 3)"),
+    ([[1, 0, 0], [0, 0, 1.5]], "probs", "inputs.target", ""),
+])
+def test_reference_refuses_inputs_outside_the_domain(target, encoding, field, message):
+    """reference.evaluate raises SpecError naming the field for an input outside the loss's
+    domain, never a silent wrap (index -1 would otherwise pick class C - 1) or a number."""
+    x = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]]
+    with pytest.raises(reference.SpecError) as error:
+        reference.evaluate("cross_entropy", {"input": x, "target": target},
+                           {"reduction": "none"}, encoding=encoding)
+    assert error.value.field == field and message in str(error.value)
+
+
+def test_reference_refuses_integer_logits_and_an_empty_mean():
+    with pytest.raises(reference.SpecError, match="float"):
+        reference.evaluate("cross_entropy", {"input": [[1, 2, 3]], "target": [0]},
+                           {"reduction": "none"}, encoding="index")
+    with pytest.raises(reference.SpecError, match="empty"):
+        reference.evaluate("mse_loss", {"input": [], "target": []}, {"reduction": "mean"})

@@ -64,3 +64,24 @@ def test_unsupported_says_why(adapter):
     assert "not 'probs'" in path.unsupported(loss, "probs", {}, "float32")
     assert "no parameter 'label_smoothing'" in path.unsupported(loss, "index",
                                                                 {"label_smoothing": 0.1}, "float32")
+
+
+def test_plugin_in_the_current_folder_comes_first(tmp_path, monkeypatch):
+    """`--adapter my_losses` loads ./my_losses.py even where another my_losses is importable
+    first (a file of that name in the repository, on pytest's pythonpath)."""
+    from adapters.registry import load_plugin
+    plugin = ("from adapters.numpy_reference import ReferenceBackend\n"
+              "from adapters.registry import declare_adapter\n"
+              "declare_adapter({name!r}, ReferenceBackend())\n")
+    for folder, name in (("elsewhere", "decoy"), ("mine", "chosen")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "shadowed_losses.py").write_text(plugin.format(name=name))
+    # as under `python -m pytest` with pythonpath = ["."]: the current folder is on sys.path,
+    # behind the repository
+    monkeypatch.syspath_prepend(str(tmp_path / "mine"))
+    monkeypatch.syspath_prepend(str(tmp_path / "elsewhere"))
+    monkeypatch.chdir(tmp_path / "mine")
+    try:
+        assert [a.name for a in load_plugin("shadowed_losses")] == ["chosen"]
+    finally:
+        forget("chosen")

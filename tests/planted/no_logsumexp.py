@@ -9,7 +9,7 @@ bug = declare_adapter("bug_no_logsumexp", TorchBackend())
 
 
 @bug.path("cross_entropy", "ce", call="-log(exp(x_y) / sum(exp(x)))", encodings=["index"],
-          params=["reduction"])
+          params=["reduction"], ndims=[2])
 def ce(input, target, *, reduction):
     e = torch.exp(input)
     loss = -torch.log(e.gather(1, target[:, None])[:, 0] / e.sum(dim=1))

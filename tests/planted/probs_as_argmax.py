@@ -9,7 +9,7 @@ bug = declare_adapter("bug_probs_as_argmax", TorchBackend())
 
 
 @bug.path("cross_entropy", "ce", call="F.cross_entropy(x, y.argmax(1))",
-          encodings=["index", "one_hot", "probs"], params=["reduction"])
+          encodings=["index", "one_hot", "probs"], params=["reduction"], ndims=[2])
 def ce(input, target, *, reduction):
     if target.is_floating_point():
         target = target.argmax(dim=1)

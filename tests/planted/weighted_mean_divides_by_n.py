@@ -9,7 +9,7 @@ bug = declare_adapter("bug_weighted_mean_by_n", TorchBackend())
 
 
 @bug.path("cross_entropy", "ce", call="sum(w[y] * nll) / N", encodings=["index"],
-          params=["weight", "reduction"])
+          params=["weight", "reduction"], ndims=[2])
 def ce(input, target, *, weight, reduction):
     nll = -torch.log_softmax(input, dim=1).gather(1, target[:, None])[:, 0]
     w = torch.ones_like(nll) if weight is None else weight[target]

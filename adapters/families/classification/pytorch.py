@@ -34,9 +34,15 @@ def log_softmax_module(input, *, dim):
 CE_PARAMS = ["weight", "ignore_index", "label_smoothing", "reduction"]
 CE_CONVENTIONS = ["probs_weighted_mean_divides_by_count",
                   "probs_zero_target_on_neg_inf_logit_is_nan", "all_ignored_mean_gradient_is_zero"]
+# found by fuzzing: F.cross_entropy(x, probs, ignore_index=0) raises RuntimeError "ignore_index is
+# not supported for floating point target" (any ignore_index >= 0; -100 and -1 pass), torch 2.13.0
+CE_REFUSES = {"ignore_index >= 0 with one_hot or probs targets (RuntimeError: ignore_index is not "
+              "supported for floating point target)":
+              lambda params, encoding, inputs: encoding != "index" and params["ignore_index"] >= 0}
 
 
 @path("cross_entropy", "functional", params=CE_PARAMS, conventions=CE_CONVENTIONS,
+      unsupported_when=CE_REFUSES,
       call="torch.nn.functional.cross_entropy(input, target, weight=weight, "
            "ignore_index=ignore_index, reduction=reduction, label_smoothing=label_smoothing)")
 def cross_entropy_functional(input, target, *, weight, ignore_index, label_smoothing, reduction):
@@ -45,6 +51,7 @@ def cross_entropy_functional(input, target, *, weight, ignore_index, label_smoot
 
 
 @path("cross_entropy", "module", params=CE_PARAMS, conventions=CE_CONVENTIONS,
+      unsupported_when=CE_REFUSES,
       call="torch.nn.CrossEntropyLoss(weight=weight, ignore_index=ignore_index, "
            "reduction=reduction, label_smoothing=label_smoothing)(input, target)")
 def cross_entropy_module(input, target, *, weight, ignore_index, label_smoothing, reduction):

@@ -19,6 +19,7 @@ from adapters.definitions import (
     check_unit_interval,
     is_int,
     is_number,
+    largest_magnitude,
     non_negative_array,
 )
 
@@ -40,13 +41,19 @@ def _check_probabilities(inputs, params):
     check_unit_interval("inputs.input", inputs["input"])
 
 
+def _largest_logit(inputs) -> float:
+    """log-sum-exp(x) - x_y: two terms of the largest logit's size."""
+    return largest_magnitude(inputs["input"])
+
+
 LOSSES = [
     Loss(name="softmax", inputs=("input",), differentiable=("input",), target=None,
          params={"dim": DIM}, mean_divisor=None,
          doc="s_i = exp(x_i) / sum_j exp(x_j) along `dim`."),
     Loss(name="log_softmax", inputs=("input",), differentiable=("input",), target=None,
          params={"dim": DIM}, mean_divisor=None,
-         doc="x_i - log(sum_j exp(x_j)) along `dim`, computed with log-sum-exp."),
+         doc="x_i - log(sum_j exp(x_j)) along `dim`, computed with log-sum-exp.",
+         cancels=_largest_logit),
     Loss(name="cross_entropy", inputs=("input", "target"), differentiable=("input",),
          target="class",
          params={"weight": CLASS_WEIGHT, "ignore_index": IGNORE_INDEX,
@@ -59,7 +66,7 @@ LOSSES = [
              "label_smoothing: index: l_n = (1-eps) w[y_n] (-log p_n,y_n) + eps/C sum_c w_c "
              "(-log p_n,c), 0 where y_n == ignore_index; one_hot/probs: l_n = -sum_c w_c "
              "((1-eps) y_nc + eps/C) log p_nc.",
-         encodings=ENCODINGS),
+         encodings=ENCODINGS, cancels=_largest_logit),
     Loss(name="nll_loss", inputs=("input", "target"), differentiable=("input",), target="class",
          params={"weight": CLASS_WEIGHT, "ignore_index": IGNORE_INDEX, "reduction": REDUCTION},
          mean_divisor="sum_n w[y_n] over y_n != ignore_index (index); sum_n sum_c w_c y_nc "
@@ -73,7 +80,7 @@ LOSSES = [
          doc="Probabilities p in [0, 1], targets y in [0, 1]: l = -w (y log p + (1-y) "
              "log(1-p)), with 0 log 0 = 0; so l = inf where p is 0 or 1 and y is at the other "
              "end.",
-         check=_check_probabilities),
+         check=_check_probabilities, values={"input": "unit"}),
     Loss(name="binary_cross_entropy_with_logits", inputs=("input", "target"),
          differentiable=("input",), target="binary",
          params={"weight": ELEMENT_WEIGHT, "pos_weight": POS_WEIGHT, "reduction": REDUCTION},
@@ -99,7 +106,8 @@ CONVENTIONS = [
                            "-inf gives 0 * -inf = nan instead of 0 (the gradient stays finite)"),
     Convention(name="all_ignored_mean_gradient_is_zero", losses=("cross_entropy", "nll_loss"),
                description="when every target is ignored, reduction='mean' is 0/0 = nan but the "
-                           "gradient is 0 rather than nan"),
+                           "gradient is 0 rather than nan (kept targets whose class weights are "
+                           "all 0 give 0/0 and a nan gradient, as the definition does)"),
     # Keras 3 (keras.losses on the TensorFlow backend): seen by families/*/tensorflow.py, with the
     # exact calls, values and links there.
     Convention(name="keras_softmax_probs_clipped_to_epsilon", losses=("cross_entropy",),

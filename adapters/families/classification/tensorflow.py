@@ -121,8 +121,18 @@ def ce_keras_categorical_keras_softmax(input, target, *, label_smoothing, reduct
         reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(target, probs)
 
 
+def _one_class_not_2d(params, encoding, inputs) -> bool:
+    x = inputs["input"]
+    return x.ndim != 2 and x.shape[0 if x.ndim == 1 else 1] == 1
+
+
 @path("cross_entropy", "keras.losses.SparseCategoricalCrossentropy", kind="composed",
       encodings=["index"], params=["weight", "ignore_index", "reduction"],
+      unsupported_when={"C = 1, unbatched or with spatial axes: Loss.__call__ squeezes y_pred's "
+                        "class axis of size 1 to the target's rank (squeeze_or_expand_to_same_"
+                        "rank); then (C,) raises IndexError 'tuple index out of range', (N, H, 1) "
+                        "with ignore_class raises InvalidArgumentError (SelectV2 or Reshape), and "
+                        "(N, 1, 1) returns shape (N,) for (N, 1)": _one_class_not_2d},
       conventions=["keras_mean_of_nothing_is_0", "keras_scalar_loss_is_not_reduced"],
       call="keras.losses.SparseCategoricalCrossentropy(from_logits=True, "
            "ignore_class=ignore_index, "
@@ -202,11 +212,16 @@ def nll_composed(input, target, *, weight, ignore_index, reduction):
       encodings=["one_hot", "probs"], params=["reduction"],
       conventions=["keras_probs_rescaled_to_sum_1", "keras_nll_probs_clipped_to_epsilon"],
       call="keras.losses.CategoricalCrossentropy(axis=1 if input.ndim > 1 else -1, reduction=..., "
-           "dtype=input.dtype.name)(target, tf.exp(input))  [from_logits=False, the default]")
+           "dtype=input.dtype.name)(target, tf.exp(input - max(input over the class axis)))  "
+           "[from_logits=False, the default; Keras rescales each row to sum 1, so the shift only "
+           "keeps exp from overflowing]")
 def nll_keras_categorical(input, target, *, reduction):
+    axis = class_axis(input)
+    top = tf.reduce_max(input, axis=axis, keepdims=True)
+    top = tf.where(tf.math.is_finite(top), top, tf.zeros_like(top))   # a row of -inf stays 0/0
     return keras.losses.CategoricalCrossentropy(
-        axis=class_axis(input), reduction=KERAS_REDUCTION[reduction],
-        dtype=input.dtype.name)(target, tf.exp(input))
+        axis=axis, reduction=KERAS_REDUCTION[reduction],
+        dtype=input.dtype.name)(target, tf.exp(input - top))
 
 
 # ---------------------------------------------------------------- binary cross-entropy

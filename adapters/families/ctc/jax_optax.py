@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from adapters.jax_optax import SEEN_ON, adapter, jnp, optax, path
 
-OPTAX_CONV = ["ctc_input_normalised_with_log_softmax", "optax_ctc_log_epsilon"]
+OPTAX_CONV = ["ctc_input_normalised_with_log_softmax", "optax_ctc_log_epsilon",
+              "optax_ctc_nan_at_neg_inf_logit"]
 
 
 def paddings(lengths, size, dtype):
@@ -59,3 +60,14 @@ for _jit in ("", "+jit"):
                      "gradient; feasible sequences unchanged",
                 versions=SEEN_ON, link=OPTAX_CTC_DOC + " ('log_epsilon: Numerically-stable "
                                                    "approximation of log(+0)')")
+
+for _jit in ("", "+jit"):
+    adapter.saw("optax_ctc_nan_at_neg_inf_logit", path="ctc_loss/optax.ctc_loss" + _jit,
+                case="ctc_loss/zero-probability-class-none/none",
+                call="optax.ctc_loss(transpose(x), paddings([2, 3], 3), [[1], [2]], "
+                     "paddings([1, 1], 1)) on x of case zero-probability-class-none (sequence 0 "
+                     "has -inf on frame 1, which it uses, and on frame 2, which it does not)"
+                     + (" under jax.jit" if _jit else ""),
+                seen="losses [nan, 0.9187939]; all 9 gradient entries of sequence 0 nan. With "
+                     "-inf only on the unused frame 2 the loss of sequence 0 is still nan",
+                versions=SEEN_ON, link=OPTAX_CTC_DOC)

@@ -13,7 +13,8 @@ PARAMS = ["blank", "reduction", "zero_infinity"]
 TORCH_DTYPES = ["float64", "float32"]
 NO_HALF = ("torch 2.13.0 raises '\"ctc_loss_cpu\" not implemented for 'Half'' (and 'BFloat16') "
            "on CPU")
-GRAD = ["torch_ctc_grad_is_logits_grad"]
+ZERO_PROBABILITY = ["torch_ctc_grad_nan_at_zero_probability"]
+GRAD = ["torch_ctc_grad_is_logits_grad", *ZERO_PROBABILITY]
 
 
 def _targets(log_probs, targets, target_lengths):
@@ -81,7 +82,7 @@ def canonical_gradient_ctc(log_probs, targets, input_lengths, target_lengths, bl
 
 
 @path("ctc_loss", "ctc_loss-exp(log_probs)", kind="composed", params=PARAMS, dtypes=TORCH_DTYPES,
-      notes=NO_HALF,
+      notes=NO_HALF, conventions=ZERO_PROBABILITY,
       call="canonical_gradient_ctc(log_probs, targets, input_lengths, target_lengths, blank=blank, "
            "reduction=reduction, zero_infinity=zero_infinity): F.ctc_loss(..., reduction='none') "
            "- (e - e.detach()), e = sum over used frames and classes of exp(log_probs); then "
@@ -110,3 +111,14 @@ for _p in ("functional", "module", "functional(concatenated targets)"):
                 link="https://github.com/pytorch/pytorch/issues/52241 ('CTCLoss gradient is "
                      "incorrect', open) and https://github.com/pytorch/pytorch/issues/181534 "
                      "(gradcheck fails against log_probs); " + CTC_DOC)
+
+ZERO_CASE = "ctc_loss/zero-probability-class-none/none"
+for _p in ("functional", "module", "functional(concatenated targets)", "ctc_loss-exp(log_probs)"):
+    adapter.saw("torch_ctc_grad_nan_at_zero_probability", path="ctc_loss/" + _p, case=ZERO_CASE,
+                call="torch.autograd.grad(F.ctc_loss(x, [[1], [2]], [2, 3], [1, 1], "
+                     "reduction='none').sum(), x) on x of case zero-probability-class-none "
+                     "(x[1, 0, 2] = x[2, 0, 1] = -inf; sequence 0 uses frames 0 and 1)",
+                seen="losses [0.4308, 0.9188] (finite, equal to the reference); gradient nan at "
+                     "x[1, 0, 2] (a used frame) and 0.0 at x[2, 0, 1] (an unused frame), the "
+                     "other entries equal to the reference",
+                versions=SEEN_ON)

@@ -138,12 +138,33 @@ def _lattice(row, length, blank, c, conv):
     return Lattice(row[:length], blank)
 
 
+def _tf_label_classes(labels, blank, c):
+    """The class whose log-probability TF's dense CTC picks for each label slot (padding
+    included): it moves the blank to class 0 and adds 1 to labels below it (ctc_ops.py
+    ctc_loss_dense), then one-hot encodes; -1 means an all-zero one-hot row (out of range)."""
+    moved = np.where(labels < blank, labels + 1, labels) if blank != 0 else labels
+    original = np.where(moved == 0, blank, np.where(moved <= blank, moved - 1, moved))
+    return np.where((moved < 0) | (moved >= c), -1, original)
+
+
+def _tf_one_hot_nan(lp, targets, blank):
+    """Sequences TF's dense CTC makes nan (tf_ctc_nan_at_neg_inf_log_prob): a -inf
+    log-probability on any frame at the blank, or at a class other than a label slot's."""
+    neg = np.isneginf(lp)                                                    # (T, N, C)
+    out = neg[..., blank].any(axis=0)
+    classes = _tf_label_classes(targets, blank, lp.shape[-1])                # (N, S)
+    for s in range(classes.shape[1]):
+        other = np.arange(lp.shape[-1])[None, :] != classes[:, s, None]      # (N, C)
+        out |= (neg & other[None]).any(axis=(0, 2))
+    return out
+
+
 def _ctc_loss(inputs, p, conv):
     x = inputs["log_probs"]
     batched = x.ndim == 3
     if not batched:
         x = x[:, None, :]
-    targets = inputs["targets"].reshape(x.shape[1], -1)
+    targets = inputs["targets"].reshape(x.shape[1], inputs["targets"].shape[-1])
     il = np.atleast_1d(inputs["input_lengths"]).copy()
     tl = np.atleast_1d(inputs["target_lengths"])
     if "keras_ctc_uses_every_frame" in conv:
@@ -159,6 +180,17 @@ def _ctc_loss(inputs, p, conv):
     infinite = ~np.isfinite(losses)
     if p["zero_infinity"]:
         losses = np.where(infinite, 0.0, losses)
+    poisoned = np.zeros(n, dtype=bool)
+    if "optax_ctc_nan_at_neg_inf_logit" in conv:
+        poisoned = np.isneginf(x).any(axis=(0, 2))
+    if "tf_ctc_nan_at_neg_inf_log_prob" in conv:
+        slots = targets
+        if "keras_ctc_uses_every_frame" in conv:   # keras.losses.CTC wants its padding 0
+            slots = np.where(np.arange(targets.shape[1]) < tl[:, None], targets, 0)
+        poisoned = _tf_one_hot_nan(lp, slots, p["blank"])
+    if "tf_ctc_empty_label_matrix_subtracts_log_2" in conv and targets.shape[1] == 0:
+        losses = np.where(il > 0, losses - np.log(2.0), losses)
+    losses = np.where(poisoned, np.nan, losses)
 
     def vjp(upstream):
         u = np.atleast_1d(upstream)
@@ -172,7 +204,11 @@ def _ctc_loss(inputs, p, conv):
                 g = g + np.exp(frames) * u[i]
             if normalise:   # back through log_softmax: g - softmax * sum_k g
                 g = g - np.exp(frames) * np.sum(g, axis=-1, keepdims=True)
+            if "torch_ctc_grad_nan_at_zero_probability" in conv:
+                g = np.where(np.isneginf(frames), np.nan, g)
             out[:il[i], i] = g
+            if poisoned[i]:
+                out[:, i] = np.nan
         return {"log_probs": out if batched else out[:, 0]}
 
     if "keras_ctc_mean_divides_by_batch_size" in conv:

@@ -49,7 +49,7 @@ def _check_ctc(inputs, params):
     blank = params["blank"]
     if not 0 <= blank < c:
         raise SpecError("params.blank", f"{blank} is not a class index in [0, C = {c})")
-    rows = y.reshape(-1, s)
+    rows = y.reshape(np.size(tl), s)        # one row per sequence (S may be 0)
     for n, (row, length) in enumerate(zip(rows, np.atleast_1d(tl), strict=True)):
         labels = row[:length]
         bad = labels[(labels < 0) | (labels >= c) | (labels == blank)]
@@ -83,7 +83,13 @@ LOSSES.append(Loss(
     "T_n. No alignment (p = 0: T_n frames cannot hold z with a blank between repeated labels) "
     "gives l_n = inf and gradient nan (0/0) on frames t < T_n; zero_infinity=True makes both 0. "
     "T_n = 0 gives l_n = 0 when L = 0, else inf.",
-    check=_check_ctc, integer_inputs=("targets", "input_lengths", "target_lengths")))
+    check=_check_ctc, integer_inputs=("targets", "input_lengths", "target_lengths"),
+    layouts=({"log_probs": "T C", "targets": "S", "input_lengths": "",
+              "target_lengths": ""},
+             {"log_probs": "T N C", "targets": "N S", "input_lengths": "N",
+              "target_lengths": "N"}),
+    values={"log_probs": "log_probs", "targets": "index", "input_lengths": "length:T",
+            "target_lengths": "length:S"}))
 
 
 # tf ctc_state_log_probs: log(0 + 1e-307) in float32
@@ -127,6 +133,28 @@ CONVENTIONS = [
                "between them) has log-weight log_epsilon. An infeasible sequence then has a finite "
                "loss of about 1e5 per penalty its best alignment takes, and a finite gradient; "
                "feasible sequences are unchanged (exp(-1e5) vanishes)"),
+    Convention(name="torch_ctc_grad_nan_at_zero_probability", losses=("ctc_loss",),
+               description="the gradient is nan at each entry of log_probs that is -inf (a class "
+               "of probability 0) on a frame t < input_length, instead of 0 (such a class is "
+               "never occupied): the kernel divides by the probability there; values and the "
+               "other entries unchanged"),
+    Convention(name="optax_ctc_nan_at_neg_inf_logit", losses=("ctc_loss",),
+               description="a logit of -inf anywhere in a sequence (any class, any frame, padded "
+               "frames included) makes its loss and its whole gradient nan, instead of the finite "
+               "canonical values: the labels' log-probabilities are picked with a one-hot "
+               "product, and -inf * 0 is nan; the other sequences are unchanged"),
+    Convention(name="tf_ctc_nan_at_neg_inf_log_prob", losses=("ctc_loss",),
+               description="a log-probability of -inf (after its log_softmax) on any frame, "
+               "padded frames included, at the blank or at a class other than one of the "
+               "sequence's label slots (padding slots included) makes the sequence's loss and "
+               "its whole gradient nan, instead of the finite canonical values: each slot's "
+               "log-probability is picked as sum(log_probs * one_hot(label)), and -inf * 0 is "
+               "nan (tensorflow/python/ops/ctc_ops.py _ilabel_to_state); the other sequences "
+               "are unchanged"),
+    Convention(name="tf_ctc_empty_label_matrix_subtracts_log_2", losses=("ctc_loss",),
+               description="when the label matrix has no columns (S = 0: every target empty), "
+               "each sequence with input_length > 0 gets the canonical loss minus log 2 (its "
+               "one all-blank alignment is counted twice); the gradient is unchanged"),
     Convention(name="keras_ctc_uses_every_frame", losses=("ctc_loss",),
                description="keras.losses.CTC takes no input lengths: every sequence uses all T "
                            "frames "

@@ -21,7 +21,8 @@ from adapters.tensorflow import SEEN_ON, adapter, keras, path, tf
 LOW = ["float32", "float16", "bfloat16"]
 NO_FLOAT64 = ("tf.nn.ctc_loss (dense labels) rejects float64 ('expected to be a double tensor but "
               "is a float tensor'); Keras casts float64 to float32 and returns float32")
-TF_CONV = ["ctc_input_normalised_with_log_softmax", "tf_ctc_log_zero_is_log_1e-307"]
+TF_CONV = ["ctc_input_normalised_with_log_softmax", "tf_ctc_log_zero_is_log_1e-307",
+           "tf_ctc_nan_at_neg_inf_log_prob", "tf_ctc_empty_label_matrix_subtracts_log_2"]
 
 
 def ctc_reduce(losses, target_lengths, reduction):
@@ -74,7 +75,15 @@ def keras_labels(targets, target_lengths):
     return tf.where(keep, targets, tf.zeros_like(targets))
 
 
+def _one_class(params, encoding, inputs) -> bool:
+    return inputs["log_probs"].shape[-1] == 1
+
+
 @path("ctc_loss", "keras.losses.CTC", params=["reduction"], dtypes=LOW, notes=NO_FLOAT64, ndims=[3],
+      unsupported_when={"C = 1: Loss.__call__ squeezes y_pred's last axis of size 1 "
+                        "(squeeze_or_expand_to_same_rank), then CTC raises ValueError 'Logits "
+                        "`y_pred` are expected to be a tensor of shape (batch_size, max_length, "
+                        "num_classes)'": _one_class},
       conventions=TF_CONV + ["keras_ctc_uses_every_frame", "keras_ctc_mean_divides_by_batch_size"],
       call="keras.losses.CTC(reduction={'none': 'none', 'mean': 'sum_over_batch_size', "
            "'sum': 'sum'}[reduction])(keras_labels(targets, target_lengths), "
@@ -129,3 +138,23 @@ saw("keras_ctc_mean_divides_by_batch_size", path="ctc_loss/keras.losses.CTC",
     seen="6.090033 = mean of the per-sequence losses, not of the losses divided by the target "
          "lengths", versions=SEEN_ON, link=KERAS_DOC + " ('sum_over_batch_size ... divide by "
                                                        "the sample size')")
+
+for _p in ("ctc_loss/tf.nn.ctc_loss", "ctc_loss/keras.ops.ctc_loss", "ctc_loss/keras.losses.CTC"):
+    saw("tf_ctc_nan_at_neg_inf_log_prob", path=_p,
+        case="ctc_loss/zero-probability-class-none/none",
+        call="tf.nn.ctc_loss(labels=[[1], [2]], logits=x, label_length=[1, 1], "
+             "logit_length=[2, 3], logits_time_major=True, blank_index=0) on x of case "
+             "zero-probability-class-none in float32 (sequence 0 has -inf at class 2, not its "
+             "label 1, on frame 1, and at its label class 1 on frame 2)",
+        seen="losses [nan, 0.91879404]; the gradient of sequence 0 nan everywhere. With only "
+             "the -inf at its label class: [0.5260931, 0.91879404], finite. With labels [[0]], "
+             "target_lengths [0] and -inf at class 1 of any frame, input_length 0 to 3: nan",
+        versions=SEEN_ON)
+    saw("tf_ctc_empty_label_matrix_subtracts_log_2", path=_p,
+        case="ctc_loss/empty-label-matrix-none/none",
+        call="tf.nn.ctc_loss(labels=zeros((N, 0)), logits=x, label_length=zeros(N), "
+             "logit_length=..., logits_time_major=True, blank_index=0) in float32",
+        seen="log_probs = log(1/2) on 2 frames, C = 2: 0.6931472 where canonical is 1.3862944; "
+             "with C = 3: 1.5040774 for 2.1972246 (canonical - log 2); input_length 0: -0.0; "
+             "with labels of shape (N, 1) and target_lengths 0: the canonical loss",
+        versions=SEEN_ON)

@@ -12,8 +12,7 @@ from adapters.definitions import REDUCTIONS, Convention, Loss, Param, SpecError,
 
 KL_REDUCTIONS = REDUCTIONS + ("batchmean",)
 KL_REDUCTION = Param(name="reduction", default="mean",
-                     domain="one of 'none', 'mean', 'sum', 'batchmean'",
-                     check=lambda v: v in KL_REDUCTIONS)
+                     domain="one of 'none', 'mean', 'sum', 'batchmean'", choices=KL_REDUCTIONS)
 LOG_TARGET = Param(name="log_target", default=False,
                    domain="a bool: the target holds log-probabilities", check=is_bool)
 
@@ -34,7 +33,7 @@ LOSSES = [
              "with log_target l = exp(t) (t - x). Gradient: -t (-exp(t) with log_target). "
              "reduction='batchmean' is the sum divided by input.shape[0], the mathematical KL "
              "divergence per sample for (N, C) input.",
-         check=_check_kl_target),
+         check=_check_kl_target, values={"target": "nonneg"}),
 ]
 
 CONVENTIONS = [

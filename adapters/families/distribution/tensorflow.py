@@ -23,12 +23,17 @@ KERAS_KL = ["keras_kl_divergence_clipped_to_epsilon", "keras_kl_divergence_mean_
 
 @path("kl_div", "keras.losses.KLDivergence", params=["reduction"], conventions=KERAS_KL,
       call="keras.losses.KLDivergence(reduction={'mean': 'sum_over_batch_size'}.get(reduction, "
-           "reduction), dtype=input.dtype.name)(target, tf.exp(input))  ['batchmean': "
-           "reduction='sum', divided by input.shape[0]]")
+           "reduction), dtype=input.dtype.name)(target, tf.exp(tf.minimum(input, 1)))  "
+           "['batchmean': reduction='sum', divided by input.shape[0]; the minimum only keeps exp "
+           "from overflowing: Keras clips probabilities to 1, and exp(1) > 1]")
 def kl_div_keras(input, target, *, reduction):
     keras_reduction = "sum" if reduction == "batchmean" else KERAS_REDUCTION[reduction]
+    # exp(input) above 1 is clipped to 1 by Keras (gradient 0); exp overflowing to inf would make
+    # the gradient nan (inf times the clip's 0), a fault of this conversion, not of Keras. Capped
+    # at 1, not 0: exp of a tiny positive input rounds to 1, where the clip passes the gradient.
+    probabilities = tf.exp(tf.minimum(input, tf.ones_like(input)))
     loss = keras.losses.KLDivergence(reduction=keras_reduction, dtype=input.dtype.name)(
-        target, tf.exp(input))
+        target, probabilities)
     if reduction == "batchmean":
         return loss / tf.cast(tf.shape(input)[0], loss.dtype)
     return loss

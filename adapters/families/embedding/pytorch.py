@@ -44,9 +44,10 @@ def hinge_embedding_module(input, target, *, margin, reduction):
 # ---------------------------------------------------------------- triplet_margin_loss
 
 TRIPLET_PARAMS = ["margin", "p", "eps", "swap", "reduction"]
+TRIPLET_CONVENTIONS = [*KINK, "triplet_margin_added_first"]
 
 
-@path("triplet_margin_loss", "functional", params=TRIPLET_PARAMS, conventions=KINK,
+@path("triplet_margin_loss", "functional", params=TRIPLET_PARAMS, conventions=TRIPLET_CONVENTIONS,
       call="torch.nn.functional.triplet_margin_loss(anchor, positive, negative, margin=margin, "
            "p=p, eps=eps, swap=swap, reduction=reduction)")
 def triplet_functional(anchor, positive, negative, *, margin, p, eps, swap, reduction):
@@ -54,7 +55,7 @@ def triplet_functional(anchor, positive, negative, *, margin, p, eps, swap, redu
                                     swap=swap, reduction=reduction)
 
 
-@path("triplet_margin_loss", "module", params=TRIPLET_PARAMS, conventions=KINK,
+@path("triplet_margin_loss", "module", params=TRIPLET_PARAMS, conventions=TRIPLET_CONVENTIONS,
       call="torch.nn.TripletMarginLoss(margin=margin, p=p, eps=eps, swap=swap, "
            "reduction=reduction)(anchor, positive, negative)")
 def triplet_module(anchor, positive, negative, *, margin, p, eps, swap, reduction):
@@ -63,7 +64,7 @@ def triplet_module(anchor, positive, negative, *, margin, p, eps, swap, reductio
 
 
 @path("triplet_margin_loss", "TripletMarginWithDistanceLoss(pairwise_distance)", kind="composed",
-      params=TRIPLET_PARAMS, conventions=KINK,
+      params=TRIPLET_PARAMS, conventions=TRIPLET_CONVENTIONS,
       call="torch.nn.TripletMarginWithDistanceLoss(distance_function=lambda u, v: "
            "torch.nn.functional.pairwise_distance(u, v, p=p, eps=eps), margin=margin, swap=swap, "
            "reduction=reduction)(anchor, positive, negative)")
@@ -169,6 +170,14 @@ for _name in ("functional", "module", "TripletMarginWithDistanceLoss(pairwise_di
                 seen="row 0: value 0; for a sum anchor.grad [-1., 1.], positive.grad [1., 0.], "
                      "negative.grad [0., -1.] (hinge active); canonical 0", versions=SEEN_ON,
                 link=_CLAMP)
+    adapter.saw("triplet_margin_added_first", path=f"triplet_margin_loss/{_name}",
+                case="triplet_margin_loss/margin-beside-huge-distances/none",
+                call="F.triplet_margin_loss(a, p, n, reduction='none') with a = [[1e17], [.5]], "
+                     "p = [[0.], [.25]], n = [[0.], [3.]] (float64)",
+                seen="[0., 0.]; canonical [1., 0.] (row 0: d(a, p) = d(a, n) = 1e17, and "
+                     "1 + 1e17 rounds to 1e17)", versions=SEEN_ON,
+                link="aten/src/ATen/native/Loss.cpp triplet_margin_loss: "
+                     "clamp_min(margin + dist_pos - dist_neg, 0)")
 
 # Seen, but no convention (no canonical difference reaches a checked value):
 PROBED = (

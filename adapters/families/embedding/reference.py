@@ -92,7 +92,11 @@ def _triplet_margin_loss(inputs, p, conv):
         d_neg = np.minimum(d_an, d_pn)
         tie = 1.0 if "tf_minimum_tie_grad_to_first" in conv else 0.5
         w_an = np.where(d_an < d_pn, 1.0, np.where(d_an > d_pn, 0.0, tie))
-    elements, slope = hinge(p["margin"] + d_ap - d_neg, conv)
+    if "triplet_margin_added_first" in conv:
+        elements, slope = hinge(p["margin"] + d_ap - d_neg, conv)
+    else:   # the difference first: exact when the distances are within a factor 2 (Sterbenz),
+        # so the margin counts however large they are
+        elements, slope = hinge((d_ap - d_neg) + p["margin"], conv)
 
     def vjp(u):
         s = (slope * u)[..., None]
@@ -206,9 +210,17 @@ KNOWN_FAILURES = {
     },
     "triplet_margin_loss": {
         "gradient:at-kink-float64": _straddle("anchor[0, 1]: 0 analytic vs -0.0574120807"),
+        "gradient:margin-beside-huge-distances-float64": (
+            "a difference step of h = 2^-14 does not move a distance of 1e17 (its ulp is 16): "
+            "the quotient is 0 where the analytic derivative is -v (seen positive[0, 0]: "
+            "0.1148206573 analytic vs 0 by differences)"),
     },
     "cosine_embedding_loss": {
         "gradient:at-kink-float64": _straddle("input1[0, 1]: 0 analytic vs -0.0574103285"),
+        "gradient:parallel-tiny-vectors-float64": (
+            "a difference step of h = 2^-14 on a vector of norm 8.2e-76 is no longer a small "
+            "step: the quotient measures a different direction (seen input1[0, 0]: 0 analytic "
+            "vs 665.11 by differences)"),
     },
     "hinge": {
         "gradient:at-kink-binary-float64": _straddle("input[1]: 0 analytic vs 0.7746626440"),

@@ -12,6 +12,8 @@ hinge_kink_grad_half. Ties of a max or min split the gradient equally between th
 """
 from __future__ import annotations
 
+import numpy as np
+
 from adapters.definitions import (
     REDUCTION,
     Convention,
@@ -24,6 +26,7 @@ from adapters.definitions import (
     check_signs,
     is_bool,
     is_finite,
+    largest_magnitude,
 )
 
 MARGIN = Param(name="margin", default=0.0, domain="a finite number", check=is_finite)
@@ -95,7 +98,10 @@ LOSSES.append(Loss(
     params={"margin": MARGIN, "reduction": REDUCTION}, mean_divisor="the number of elements",
     doc="l = max(0, -y (x1 - x2) + margin), y in {1, -1}: y = 1 ranks x1 above x2. Gradient: "
     "-y (input1) and y (input2) where the hinge is active (> 0), 0 where it is not, also at "
-    "exactly 0. Inputs 0-D or (N,).", check=_check_ranking))
+    "exactly 0. Inputs 0-D or (N,).", check=_check_ranking,
+    layouts=({"input1": "", "input2": "", "target": ""},
+             {"input1": "N", "input2": "N", "target": "N"}),
+    values={"target": "sign"}))
 
 LOSSES.append(Loss(
     name="hinge_embedding_loss", inputs=("input", "target"), differentiable=("input",),
@@ -106,7 +112,16 @@ LOSSES.append(Loss(
     "for any other target value both terms, x + max(0, margin - x) = max(x, margin) (PyTorch's "
     "definition, which tests y == 1 and y == -1 only; the target value itself never multiplies "
     "anything). Gradient: [y != -1] - [y != 1] [margin - x > 0]: 0 from the hinge at exactly "
-    "x = margin.", check=_check_hinge_embedding))
+    "x = margin.", check=_check_hinge_embedding,
+    layouts=({"input": "", "target": ""}, {"input": "D", "target": "D"},
+             {"input": "N D", "target": "N D"}),
+    values={"target": "sign"}))
+
+def _largest_distance(inputs) -> float:
+    """d(a, p) - d(a, n): two distances, each at most sqrt(D) (|a| + |p| or |n|) elementwise."""
+    a, p, n = (np.asarray(inputs[k]) for k in ("anchor", "positive", "negative"))
+    return float(np.sqrt(a.shape[-1]) * (largest_magnitude(a) + largest_magnitude(p, n)))
+
 
 LOSSES.append(Loss(
     name="triplet_margin_loss", inputs=("anchor", "positive", "negative"),
@@ -117,7 +132,10 @@ LOSSES.append(Loss(
     "component before the norm (torch.nn.functional.pairwise_distance). l = max(0, margin + "
     "d(a, p) - d(a, n)); with swap, d(a, n) is replaced by min(d(a, n), d(p, n)). Gradient of "
     "||w||_p: |w|^(p-1) sign(w) / ||w||^(p-1) (sign(0) = 0), and 0 at w = 0; a tie of the swap's "
-    "min splits the gradient equally; the hinge's slope is 0 at exactly 0.", check=_check_triplet))
+    "min splits the gradient equally; the hinge's slope is 0 at exactly 0.", check=_check_triplet,
+    layouts=({"anchor": "D", "positive": "D", "negative": "D"},
+             {"anchor": "N D", "positive": "N D", "negative": "N D"}),
+    cancels=_largest_distance))
 
 LOSSES.append(Loss(
     name="cosine_embedding_loss", inputs=("input1", "input2", "target"),
@@ -127,7 +145,10 @@ LOSSES.append(Loss(
     doc="Inputs (N, D) or (D,), target (N,) or () of 1 and -1. c = x1 . x2 / (||x1|| ||x2||) over "
     "the last axis (no epsilon: nan where a vector is 0). l = 1 - c where y = 1, max(0, c - "
     "margin) where y = -1. Gradient of c: x2 / (||x1|| ||x2||) - c x1 / ||x1||^2 (input1), "
-    "symmetric for input2; the hinge's slope is 0 at exactly c = margin.", check=_check_cosine))
+    "symmetric for input2; the hinge's slope is 0 at exactly c = margin.", check=_check_cosine,
+    layouts=({"input1": "D", "input2": "D", "target": ""},
+             {"input1": "N D", "input2": "N D", "target": "N"}),
+    values={"target": "sign"}))
 
 # ---------------------------------------------------------------- Keras's hinge losses
 # Input names follow the other families: input = Keras's y_pred, target = Keras's y_true.
@@ -140,14 +161,18 @@ LOSSES.append(Loss(
     mean_divisor="the number of elements",
     doc=f"l = max(0, 1 - t x) element by element, {_LABELS}. Input at least 1-D. Gradient -t where "
     "1 - t x > 0, 0 elsewhere, also at exactly 0. Keras averages over the last axis "
-    "(keras_bce_mean_over_last_axis).", check=_check_keras_hinge))
+    "(keras_bce_mean_over_last_axis).", check=_check_keras_hinge,
+    layouts=({"input": "D", "target": "D"}, {"input": "N D", "target": "N D"}),
+    values={"target": ("sign", "binary")}))
 
 LOSSES.append(Loss(
     name="squared_hinge", inputs=("input", "target"), differentiable=("input",), target="other",
     params={"reduction": REDUCTION},
     mean_divisor="the number of elements",
     doc=f"l = max(0, 1 - t x)^2 element by element, {_LABELS}. Gradient -2 t max(0, 1 - t x) "
-    "(continuous, 0 at the kink).", check=_check_keras_hinge))
+    "(continuous, 0 at the kink).", check=_check_keras_hinge,
+    layouts=({"input": "D", "target": "D"}, {"input": "N D", "target": "N D"}),
+    values={"target": ("sign", "binary")}))
 
 LOSSES.append(Loss(
     name="categorical_hinge", inputs=("input", "target"), differentiable=("input",), target="other",
@@ -158,7 +183,9 @@ LOSSES.append(Loss(
     "Per row: pos = sum_c y_c x_c, neg = max_c (1 - y_c) x_c (the target class enters the max "
     "as 0 for one-hot y), l = max(0, neg - pos + 1). Gradient (1 - y_c) [c is the argmax, ties "
     "split equally] - y_c where the hinge is active (> 0), 0 elsewhere, also at exactly 0.",
-    check=_check_keras_hinge))
+    check=_check_keras_hinge,
+    layouts=({"input": "C", "target": "C"}, {"input": "N C", "target": "N C"}),
+    values={"target": "one_hot"}))
 
 
 # ---------------------------------------------------------------- conventions
@@ -199,6 +226,12 @@ CONVENTIONS = [
                "(eps inside the root, not added to every component), so with the default eps = "
                "1e-6 d(u, u) = 1e-3 for p = 2 (canonical sqrt(D) 1e-6); the power carries no "
                "absolute value, a norm only for even p"),
+    Convention(name="triplet_margin_added_first", losses=("triplet_margin_loss",),
+               description="the hinge's argument is computed as (margin + d(a, p)) - d(a, n), "
+               "left to right: where the distances exceed the margin by 2^53 (float64; 2^24 in "
+               "float32) the margin is rounded away, so d(a, p) = d(a, n) = 1e30 gives 0 instead "
+               "of the margin (the reference's (d(a, p) - d(a, n)) + margin is exact there); "
+               "values elsewhere unchanged"),
     Convention(name="optax_hinge_targets_not_converted", losses=("hinge", "squared_hinge"),
                description="optax.hinge_loss(x, t) = max(0, 1 - x t) with t used as given: 0/1 "
                            "labels are "

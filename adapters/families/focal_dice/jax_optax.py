@@ -6,6 +6,8 @@ unreduced values; every path reduces explicitly and is `composed`.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from adapters.jax_optax import OPTAX_DOC, SEEN_ON, adapter, jnp, optax, path, reduce  # noqa: F401
 
 from .spec import dice_axes
@@ -62,8 +64,15 @@ def dice_optax(input, target, *, smooth, sum_over, reduction):
     return reduce(losses, reduction)
 
 
+def _not_distributions(params, encoding, inputs) -> bool:
+    x = inputs.get("input")
+    return x is not None and not np.allclose(np.sum(x, axis=1), 1.0, rtol=1e-5, atol=0.0)
+
+
 adapter.path("soft_dice_loss", "optax.losses.dice_loss", kind="composed",
              params=["smooth", "sum_over", "reduction"], dtypes=["float64", "float32"],
+             unsupported_when={"an input that does not sum to 1 over the classes with "
+                               "apply_softmax=False (ValueError)": _not_distributions},
              notes="dice_loss checks that the input sums to 1 over the classes with rtol 1e-5, "
                    "which float16 and bfloat16 rounding fails (ValueError)",
              conventions=["optax_dice_smooth_doubled"],

@@ -56,7 +56,7 @@ LOSSES.append(Loss(
     "term is its limit, 0, for every gamma >= 0 (the true derivative at a finite logit is "
     "positive and far below float64's smallest number). Default reduction 'mean' like every "
     "loss here; torchvision's default is 'none' (every path passes reduction explicitly).",
-    check=_check_same_shape_unit_target))
+    check=_check_same_shape_unit_target, values={"target": "unit"}))
 
 
 # ---------------------------------------------------------------- soft_dice_loss
@@ -70,7 +70,7 @@ DICE_SUM_OVER = Param(name="sum_over", default="spatial",
                       domain="'spatial' (one Dice per sample and class), 'batch_and_spatial' "
                              "(one per class, the batch summed too) or 'all' (one Dice over "
                              "every element)",
-                      check=lambda v: v in SUM_OVER)
+                      choices=SUM_OVER)
 
 
 def dice_axes(ndim: int, sum_over: str) -> tuple[int, ...]:
@@ -108,7 +108,10 @@ LOSSES.append(Loss(
     "C). smooth defaults to 1e-6, Pytorch-UNet's dice_coeff epsilon, the seed's call. "
     "An empty mask (P = T = 0) gives l = 0. Gradient: dl/dp = (D - 2 t) / (P + T + smooth), "
     "D = (2 I + smooth) / (P + T + smooth); the target is not differentiated.",
-    check=_check_dice))
+    check=_check_dice,
+    layouts=({"input": "N C", "target": "N C"}, {"input": "N C H", "target": "N C H"},
+             {"input": "N C H W", "target": "N C H W"}),
+    values={"input": ("unit", "probs"), "target": "unit"}))
 
 
 # ---------------------------------------------------------------- conventions

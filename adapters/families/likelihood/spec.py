@@ -24,6 +24,7 @@ from adapters.definitions import (
     check_same_shape,
     is_bool,
     is_number,
+    largest_magnitude,
 )
 
 
@@ -95,6 +96,11 @@ _ELEMENTS = "the number of elements (of the input)"
 
 LOSSES: list[Loss] = []
 
+def _rate_times_target(inputs) -> float:
+    """y log(rate + eps): the rate rounded near 1 (an ulp of 1) times the target y."""
+    return largest_magnitude(inputs["target"])
+
+
 LOSSES.append(Loss(
     name="poisson_nll_loss", inputs=("input", "target"), differentiable=("input",), target="other",
     params={"log_input": LOG_INPUT, "full": POISSON_FULL, "eps": POISSON_EPS,
@@ -107,7 +113,7 @@ LOSSES.append(Loss(
     "(input only; the target is data): exp(x) - y, or 1 - y / (x + eps); the Stirling term does "
     "not depend on the input. Not differentiated with respect to the target: torch's target "
     "gradient with full=True is nan at y = 0 (0 log 0).",
-    check=_check_poisson))
+    check=_check_poisson, values={"target": "nonneg"}, cancels=_rate_times_target))
 
 LOSSES.append(Loss(
     name="gaussian_nll_loss", inputs=("input", "target", "var"),
@@ -122,7 +128,13 @@ LOSSES.append(Loss(
     "unclamped branch is taken (var = eps is a valid variance; torch.clamp and tf.maximum do the "
     "same). The target is differentiable: it is a real-valued sample and every framework "
     "differentiates it.",
-    check=_check_gaussian))
+    check=_check_gaussian,
+    layouts=({"input": "D", "target": "D", "var": "D"},
+             {"input": "N D", "target": "N D", "var": "N D"},
+             {"input": "N D", "target": "N D", "var": "N"},
+             {"input": "N D", "target": "N D", "var": "N 1"},
+             {"input": "N D", "target": "N 1", "var": "1 D"}),
+    values={"var": "nonneg"}))
 
 # Keras averages the Poisson loss over the last axis like its other losses.
 EXTENDS = {"keras_bce_mean_over_last_axis": ("poisson_nll_loss",)}

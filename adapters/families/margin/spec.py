@@ -33,7 +33,7 @@ from adapters.definitions import (
 MARGIN = Param(name="margin", default=1.0, domain="a finite number", check=is_finite)
 P = Param(name="p", default=1,
           domain="1 or 2 (torch raises 'only p == 1 and p == 2 supported' for any other)",
-          check=lambda v: is_int(v) and v in (1, 2))
+          check=lambda v: is_int(v) and v in (1, 2), choices=(1, 2))
 
 
 def _check_rows(x):
@@ -93,7 +93,7 @@ LOSSES.append(Loss(
     doc="l = log(1 + exp(-y x)) = softplus(-y x), y in {1, -1}, element by element, computed "
         "without "
     "overflow (softplus(z) = z + log1p(exp(-z)) for z > 0: l = 1e4 at y x = -1e4). Gradient: "
-    "-y sigmoid(-y x).", check=_check_soft_margin))
+    "-y sigmoid(-y x).", check=_check_soft_margin, values={"target": "sign"}))
 
 LOSSES.append(Loss(
     name="multilabel_soft_margin_loss", inputs=("input", "target"), differentiable=("input",),
@@ -105,7 +105,9 @@ LOSSES.append(Loss(
     "(1/C) sum_c w_c [y log(1 + exp(-x)) + (1 - y) log(1 + exp(x))] = -(1/C) sum_c w_c [y log "
     "sigmoid(x) + (1 - y) log sigmoid(-x)], the mean over the classes of the weighted "
     "binary cross-entropy with logits; 1-D input is one sample (a scalar). Gradient: "
-    "w_c (sigmoid(x) - y) / C.", check=_check_multilabel_soft_margin))
+    "w_c (sigmoid(x) - y) / C.", check=_check_multilabel_soft_margin,
+    layouts=({"input": "C", "target": "C"}, {"input": "N C", "target": "N C"}),
+    values={"target": "unit"}))
 
 LOSSES.append(Loss(
     name="multi_margin_loss", inputs=("input", "target"), differentiable=("input",), target="other",
@@ -118,6 +120,8 @@ LOSSES.append(Loss(
     "max(0, z)^2, not (w[y] max(0, z))^2). 1-D input with a 0-D target is one sample. Gradient: "
     "d l / d x_i = w[y] p max(0, z_i)^(p-1) / C for i != y where z_i > 0 (0 at z_i = 0, also for "
     "p = 1), and d l / d x_y = -sum of those.", check=_check_multi_margin,
+    layouts=({"input": "C", "target": ""}, {"input": "N C", "target": "N"}),
+    values={"target": "index"},
     integer_inputs=("target",)))
 
 LOSSES.append(Loss(
@@ -130,7 +134,9 @@ LOSSES.append(Loss(
     "sum_{i not in T} max(0, 1 - (x[j] - x[i])). A class listed twice is in T once; a row that "
     "starts with -1 (T empty) or lists every class gives 0. Gradient: for each pair with "
     "1 - x[j] + x[i] > 0 (0 at exactly 0), -1/C to x[j] and +1/C to x[i].",
-    check=_check_multilabel_margin, integer_inputs=("target",)))
+    check=_check_multilabel_margin, integer_inputs=("target",),
+    layouts=({"input": "C", "target": "C"}, {"input": "N C", "target": "N C"}),
+    values={"target": "label"}))
 
 
 CONVENTIONS = [
