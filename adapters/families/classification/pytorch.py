@@ -96,8 +96,15 @@ def nll_loss_module(input, target, *, weight, ignore_index, reduction):
 BCE_CONVENTIONS = ["bce_log_clamped_at_-100", "bce_grad_denominator_clamped_at_1e-12"]
 
 
+BCE_HALF_CLAMP = {"gradient:probs-0-and-1-low-precision-float16": (
+    "in float16 the gradient's denominator clamp 1e-12 (bce_grad_denominator_clamped_at_1e-12) "
+    "underflows to 0, so p = 0 and p = 1 give a gradient of -inf and inf where the convention's "
+    "float32 clamp gives -1.67e11 and 1.67e11 (seen row 0: [-inf, inf, -0.6665]); the "
+    "values are right. A float16 range limit, found by fuzzing as a precision finding")}
+
+
 @path("binary_cross_entropy", "functional", params=["weight", "reduction"],
-      conventions=BCE_CONVENTIONS,
+      conventions=BCE_CONVENTIONS, known_failures=BCE_HALF_CLAMP,
       call="torch.nn.functional.binary_cross_entropy(input, target, weight=weight, "
            "reduction=reduction)")
 def bce_functional(input, target, *, weight, reduction):
@@ -105,7 +112,7 @@ def bce_functional(input, target, *, weight, reduction):
 
 
 @path("binary_cross_entropy", "module", params=["weight", "reduction"],
-      conventions=BCE_CONVENTIONS,
+      conventions=BCE_CONVENTIONS, known_failures=BCE_HALF_CLAMP,
       call="torch.nn.BCELoss(weight=weight, reduction=reduction)(input, target)")
 def bce_module(input, target, *, weight, reduction):
     return nn.BCELoss(weight=weight, reduction=reduction)(input, target)

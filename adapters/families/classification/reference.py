@@ -128,13 +128,31 @@ def _weight(p, name, shape):
         np.asarray(p[name], dtype=np.float64), shape)
 
 
+
+def _bfloat16(v: float) -> float:
+    """v rounded to bfloat16 (float32's upper 16 bits, to nearest even), without a framework."""
+    bits = int(np.array(v, dtype=np.float32).view(np.uint32))
+    bits = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
+    return float(np.array(bits, dtype=np.uint32).view(np.float32))
+
+
+# Keras clips probabilities to [1e-7, 1 - 1e-7] in the computation dtype: the bounds it uses
+KERAS_BCE_BOUNDS = {
+    "keras_bce_probs_clipped_to_epsilon": (KERAS_EPSILON, 1 - KERAS_EPSILON),
+    "keras_bce_probs_clipped_to_float32_epsilon": (float(np.float32(KERAS_EPSILON)),
+                                                   float(np.float32(1 - KERAS_EPSILON))),
+    "keras_bce_probs_clipped_to_float16_epsilon": (float(np.float16(KERAS_EPSILON)),
+                                                   float(np.float16(1 - KERAS_EPSILON))),
+    "keras_bce_probs_clipped_to_bfloat16_epsilon": (_bfloat16(KERAS_EPSILON),
+                                                    _bfloat16(1 - KERAS_EPSILON)),
+}
+
 def _binary_cross_entropy(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
     w = _weight(p, "weight", x.shape)
-    if conv & {"keras_bce_probs_clipped_to_epsilon", "keras_bce_probs_clipped_to_float32_epsilon"}:
-        lo, hi = KERAS_EPSILON, 1 - KERAS_EPSILON
-        if "keras_bce_probs_clipped_to_float32_epsilon" in conv:
-            lo, hi = float(np.float32(lo)), float(np.float32(hi))
+    clipped = conv & set(KERAS_BCE_BOUNDS)
+    if clipped:
+        lo, hi = KERAS_BCE_BOUNDS[min(clipped)]
         q = np.clip(x, lo, hi)
         inside = (x >= lo) & (x <= hi)
         elements = -w * (y * np.log(q) + (1 - y) * np.log1p(-q))

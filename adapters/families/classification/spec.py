@@ -143,6 +143,16 @@ CONVENTIONS = [
                            "float32, as Keras computes them in a float32 (or narrower) tensor: "
                            "[float32(1e-7), float32(1 - 1e-7) = 0.99999988]; so l = "
                            "-log(1.19e-7) = 15.942 (not 16.118) where p = 1 and y = 0"),
+    Convention(name="keras_bce_probs_clipped_to_float16_epsilon",
+               losses=("binary_cross_entropy",),
+               description="keras_bce_probs_clipped_to_epsilon computed in float16: the bounds "
+                           "round to [float16(1e-7) = 1.19e-7, float16(1 - 1e-7) = 1]: p = 1 is "
+                           "not clipped, so l = inf with gradient inf where p = 1 and y = 0"),
+    Convention(name="keras_bce_probs_clipped_to_bfloat16_epsilon",
+               losses=("binary_cross_entropy",),
+               description="keras_bce_probs_clipped_to_epsilon computed in bfloat16: the bounds "
+                           "round to [bfloat16(1e-7) = 1.0012e-7, bfloat16(1 - 1e-7) = 1]: l = "
+                           "inf with gradient inf where p = 1 and y = 0"),
     Convention(name="keras_scalar_loss_is_not_reduced", losses=("cross_entropy",),
                description="a scalar (unbatched) loss is returned as it is by every reduction, "
                            "so with sample_weight = weight[target] "

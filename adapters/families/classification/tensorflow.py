@@ -241,11 +241,15 @@ def bce_keras(input, target):
     return keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)
 
 
-@path("binary_cross_entropy", "keras.losses.BinaryCrossentropy-float32",
-      dtypes=["float32", "float16", "bfloat16"],
-      conventions=["keras_bce_probs_clipped_to_float32_epsilon"],
-      call="keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)")
-def bce_keras_f32(input, target):
+# Keras clips in the computation dtype: 1 - 1e-7 is 0.9999999 in float64, 0.99999988 in float32
+# and 1 in float16 and bfloat16 (no clipping at 1). One path per dtype below float64, so that each
+# declares exactly the bounds it has.
+KERAS_BCE_LOW = {"float32": "keras_bce_probs_clipped_to_float32_epsilon",
+                 "float16": "keras_bce_probs_clipped_to_float16_epsilon",
+                 "bfloat16": "keras_bce_probs_clipped_to_bfloat16_epsilon"}
+
+
+def bce_keras_low(input, target):
     return keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)
 
 
@@ -254,10 +258,6 @@ BCE_ELEMENTWISE_CALL = ("keras.losses.BinaryCrossentropy(reduction=..., dtype=in
                         "sample_weight=tf.broadcast_to(weight, input.shape))")
 
 
-# Keras clips in the computation dtype: 1 - 1e-7 is 0.9999999 in float64, 0.99999988 in float32
-@path("binary_cross_entropy", "keras.losses.BinaryCrossentropy-float32[..., None]",
-      kind="composed", params=["weight", "reduction"], dtypes=["float32", "float16", "bfloat16"],
-      conventions=["keras_bce_probs_clipped_to_float32_epsilon"], call=BCE_ELEMENTWISE_CALL)
 @path("binary_cross_entropy", "keras.losses.BinaryCrossentropy[..., None]", kind="composed",
       params=["weight", "reduction"], dtypes=["float64"],
       conventions=["keras_bce_probs_clipped_to_epsilon"], call=BCE_ELEMENTWISE_CALL)
@@ -265,6 +265,16 @@ def bce_keras_elementwise(input, target, *, weight, reduction):
     return keras.losses.BinaryCrossentropy(
         reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
         target[..., None], input[..., None], sample_weight=_sample_weight(weight, input))
+
+
+for _dtype, _conv in KERAS_BCE_LOW.items():
+    path("binary_cross_entropy", f"keras.losses.BinaryCrossentropy-{_dtype}", dtypes=[_dtype],
+         conventions=[_conv],
+         call="keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)")(
+        bce_keras_low)
+    path("binary_cross_entropy", f"keras.losses.BinaryCrossentropy-{_dtype}[..., None]",
+         kind="composed", params=["weight", "reduction"], dtypes=[_dtype], conventions=[_conv],
+         call=BCE_ELEMENTWISE_CALL)(bce_keras_elementwise)
 
 
 @path("binary_cross_entropy", "tf.math.xlogy", kind="composed", params=["weight", "reduction"],
@@ -469,6 +479,14 @@ saw("keras_bce_probs_clipped_to_float32_epsilon",
     seen="5.6967902183532715 (p = 1 against y = 0 at -log(1 - float32(1 - 1e-7)) = 15.942); the "
          "same call in float64 gives 5.726075839773849; canonical inf",
     versions=SEEN_ON)
+for _dtype, _low in (("float16", "15.9453125"), ("bfloat16", "16.125")):
+    saw(KERAS_BCE_LOW[_dtype],
+        path=f"binary_cross_entropy/keras.losses.BinaryCrossentropy-{_dtype}",
+        case="binary_cross_entropy/probs-0-and-1-low-precision/none",
+        call=f"keras.losses.BinaryCrossentropy(dtype='{_dtype}')(y, p) on {_dtype} arrays",
+        seen=f"p = 1, y = 0: inf, gradient inf (1 - 1e-7 rounds to 1, no clipping at 1); p = 0, "
+             f"y = 1: {_low} = -log({_dtype}(1e-7)); found by fuzzing (a float32 clip bound "
+             "gave 15.9375 there)", versions=SEEN_ON)
 saw("keras_bce_probs_clipped_to_epsilon",
     path="binary_cross_entropy/keras.losses.BinaryCrossentropy[..., None]",
     case="binary_cross_entropy/probs-0-and-1-opposite/none",
