@@ -185,7 +185,7 @@ def _values(kind: str, shape, sizes: dict, dims: str, dtype: str):
     if kind in ("probs", "log_probs"):    # a distribution over the C axis (exact 0 and 1 too)
         axis = _dims(dims).index("C")
         logits = hnp.arrays(np.float64, shape, elements=st.one_of(
-            st.floats(-30.0, 30.0), st.sampled_from([-np.inf, 0.0])))
+            st.floats(-30.0, 30.0, allow_subnormal=False), st.sampled_from([-np.inf, 0.0])))
         normalized = logits.map(lambda z: _log_softmax(z, axis)).filter(
             lambda lp: not np.isnan(lp).any())
         return normalized if kind == "log_probs" else normalized.map(np.exp)
@@ -207,7 +207,8 @@ def _class_target(draw, index, x, encoding):
     if encoding == "one_hot":
         return one_hot
     mix = draw(st.sampled_from([0.0, 0.1, 0.5, 1.0]))
-    noise = draw(hnp.arrays(np.float64, x.shape, elements=st.floats(0.0, 1.0)))
+    noise = draw(hnp.arrays(np.float64, x.shape,
+                            elements=st.floats(0.0, 1.0, allow_subnormal=False)))
     total = noise.sum(axis=axis, keepdims=True)
     spread = np.divide(noise, total, out=np.full_like(noise, 1.0 / x.shape[axis]),
                        where=total > 0)
@@ -222,7 +223,8 @@ def _param(draw, param, x):
                                       x.shape] if x.ndim else [()]))
         # every element drawn (no fill value): weights that differ from class to class
         return draw(hnp.arrays(np.float64, shape, elements=st.one_of(
-            st.floats(0.0, 3.0), st.sampled_from([0.0, 1.0])), fill=st.nothing()))
+            st.floats(0.0, 3.0, allow_subnormal=False), st.sampled_from([0.0, 1.0])),
+            fill=st.nothing()))
     if draw(st.booleans()):     # the default: most calls, and most bugs, use it
         return param.default
     if param.choices:
@@ -232,7 +234,7 @@ def _param(draw, param, x):
         return draw(st.sampled_from(candidates))
     # an integer parameter (an axis, an index) accepts no drawn float
     numbers = (st.integers(-10, 10) if isinstance(param.default, int) else
-               st.floats(-10.0, 10.0)).filter(lambda v: _accepts(param, v))
+               st.floats(-10.0, 10.0, allow_subnormal=False)).filter(lambda v: _accepts(param, v))
     return draw(st.one_of(st.sampled_from(candidates), numbers) if candidates else numbers)
 
 
