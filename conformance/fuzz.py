@@ -748,7 +748,7 @@ def in_float64(fuzzed: Fuzzed, example: Example) -> Example:
                            dtype="float64")
 
 
-DEFAULT_EXAMPLES = 3        # per path and property in `pytest conformance/`: CI stays fast
+DEFAULT_EXAMPLES = 2        # per path and property in `pytest conformance/`: under a minute added
 NIGHTLY_EXAMPLES = 300      # --hypothesis-profile nightly
 PROPERTIES = {"test_fuzz_reference": "reference", "test_fuzz_invariants": "invariants"}
 
