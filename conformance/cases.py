@@ -270,3 +270,16 @@ def _generate(g) -> np.ndarray:
     if "high" not in g:
         raise ValueError("randint needs `high` (exclusive)")
     return rng.integers(int(g.get("low", 0)), int(g["high"]), shape, dtype=np.int64)
+
+
+def plain(value):
+    """Numbers and lists a case file holds; infinities and nan as the schema's strings."""
+    if isinstance(value, np.ndarray):
+        return plain(value.tolist())
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+        return str(float(value))
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -199,8 +199,9 @@ def pytest_runtest_call(item):
 
 @pytest.fixture
 def reproduce_fuzz(fuzzed, request):
-    """A fuzzed path's reproduce line (Hypothesis replays the failing example from its
-    database); skips an adapter that cannot run here."""
+    """A fuzzed path's reproduce line (the derandomised run draws the same examples again; the
+    nightly profile replays failures from its database); skips an adapter that cannot run
+    here."""
     reason = request.config._conformance["environment"].unavailable(fuzzed.adapter.name)
     if reason:
         pytest.skip(f"{fuzzed.adapter.name}: {reason}")

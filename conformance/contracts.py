@@ -37,6 +37,7 @@ from adapters.definitions import SpecError, check_inputs, check_params, class_ax
 from adapters.registry import adapters as registered
 from adapters.spec import FAMILY, LOSSES
 
+from .cases import plain
 from .fuzz import domain, value_kinds
 
 FOLDER = Path(adapters.__file__).parent / "families"
@@ -203,7 +204,8 @@ def outcome(adapter, path, bad: Bad, dtype: str = "float64") -> dict:
         value = backend.to_numpy(path.fn(*args, **kwargs))
     except Exception as err:    # the declared behaviour: which exception, with which message
         return {"raises": {"type": type(err).__name__, "match": _message(err)}}
-    return {"returns": _plain(value)}
+    a = np.asarray(value, dtype=np.float64)
+    return {"returns": plain(a.ravel() if a.ndim else a)}
 
 
 def _message(err: BaseException) -> str:
@@ -211,13 +213,6 @@ def _message(err: BaseException) -> str:
     {{function_node ...}} prefix (it names the device), at most 90 characters."""
     text = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", str(err)).strip()
     return text.splitlines()[0][:90] if text else ""
-
-
-def _plain(value):
-    a = np.asarray(value, dtype=np.float64)
-    return [("nan" if np.isnan(v) else str(v)) if not np.isfinite(v) else float(v)
-            for v in a.ravel()] if a.ndim else (
-        ("nan" if np.isnan(a) else str(float(a))) if not np.isfinite(a) else float(a))
 
 
 def matches(declared: dict, seen: dict) -> bool:

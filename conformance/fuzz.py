@@ -62,7 +62,7 @@ from adapters.spec import FAMILY, LOSSES
 
 from . import tolerances
 from .assertions import ConformanceFailure, Worst, assert_close, close_mask
-from .cases import Case, Tolerance
+from .cases import Case, Tolerance, plain
 from .checks import Check, Prepared, context, shifted, worse
 
 SIZES = {"N": (1, 4), "C": (1, 5), "D": (1, 4), "H": (1, 3), "W": (1, 2), "T": (1, 6),
@@ -316,7 +316,7 @@ def example_id(example: Example) -> str:
     """A name for the example from its content: the same example, the same id."""
     digest = hashlib.sha1(repr((example.loss, example.encoding, example.dtype,
                                 sorted((k, v.tolist()) for k, v in example.inputs.items()),
-                                sorted((k, _plain(v)) for k, v in example.params.items())))
+                                sorted((k, plain(v)) for k, v in example.params.items())))
                           .encode()).hexdigest()
     return f"fuzz-{digest[:10]}"
 
@@ -329,27 +329,14 @@ def as_case(example: Example, provenance: str) -> Case:
                 low_precision=example.dtype in ("float16", "bfloat16"))
 
 
-def _plain(value):
-    """Numbers and lists a case file holds; infinities and nan as the schema's strings."""
-    if isinstance(value, np.ndarray):
-        return _plain(value.tolist())
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
-        return str(float(value))
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
 def case_file(example: Example, provenance: str, folder: Path) -> Path:
     """Write the example as a case file (cases/schema.json) ready to commit; return its path."""
-    case = {"id": example_id(example), "inputs": {k: _plain(v) for k, v in example.inputs.items()},
+    case = {"id": example_id(example), "inputs": {k: plain(v) for k, v in example.inputs.items()},
             "provenance": provenance}
     if LOSSES[example.loss].target == "class":
         case["encoding"] = example.encoding
     if example.params:
-        case["params"] = {k: _plain(v) for k, v in example.params.items()}
+        case["params"] = {k: plain(v) for k, v in example.params.items()}
     if example.dtype in ("float16", "bfloat16"):
         case["low_precision"] = True
     folder.mkdir(parents=True, exist_ok=True)
