@@ -57,9 +57,10 @@ def load(names=None) -> None:
     Loading twice changes nothing (a module is imported once)."""
     for name in names or BUILTIN:
         module, role = BUILTIN[name]
-        importlib.import_module(module)
+        backend = importlib.import_module(module)
         if role:
             family_modules(role)
+            backend.derive_paths()
 
 
 # ---------------------------------------------------------------- module names before the families

@@ -14,6 +14,9 @@ import numpy as np
 
 ENCODINGS = ("index", "one_hot", "probs")
 REDUCTIONS = ("none", "mean", "sum")
+# the mean weighted by sample_weight: sum(w l) / sum(w), w broadcast to the unreduced loss (Keras's
+# reduction="mean_with_sample_weight"); every loss with a reduction takes it (spec.py)
+WEIGHTED_MEAN = "weighted_mean"
 KERAS_EPSILON = 1e-7   # keras.config.epsilon(): Keras's clipping and flooring constant
 
 
@@ -36,6 +39,8 @@ class Param:
     check: Callable[[Any], bool] = lambda v: True  # True when the value is in the domain
     array: bool = False                           # an array the adapter converts (weight ...)
     choices: tuple = ()                           # every value, for a parameter of a few
+    # ((value, parameter), ...): a path takes `value` only if it declares `parameter` too
+    requires: tuple = ()
 
     def __post_init__(self):
         if self.choices and self.check is Param.__dataclass_fields__["check"].default:
@@ -129,6 +134,27 @@ CLASS_WEIGHT = Param(name="weight", default=None,
                      domain="null or a list of C non-negative numbers",
                      check=lambda v: v is None or (np.ndim(v) == 1 and non_negative_array(v)),
                      array=True)
+
+
+SAMPLE_WEIGHT = Param(
+    name="sample_weight", default=None, array=True,
+    domain="null or finite non-negative numbers whose shape matches the leading axes of the "
+           "unreduced loss (reduction='none'): () for all, (N,) per sample, the full shape per "
+           "element; each axis of size 1 or the loss's",
+    check=lambda v: v is None or bool(np.all(np.isfinite(np.asarray(v, dtype=float)))
+                                      and non_negative_array(v)))
+
+
+def align_leading(weight_shape, shape) -> tuple[int, ...]:
+    """The shape a sample weight takes to broadcast over the unreduced loss of `shape`: its axes
+    are the loss's leading axes (per sample (N,) weighs whole samples), the rest 1. Raises
+    SpecError when it does not fit."""
+    weight_shape, shape = tuple(weight_shape), tuple(shape)
+    if len(weight_shape) > len(shape) or any(
+            w not in (1, s) for w, s in zip(weight_shape, shape)):
+        raise SpecError("params.sample_weight", f"shape {weight_shape} does not match the leading "
+                                                f"axes of the unreduced loss, of shape {shape}")
+    return weight_shape + (1,) * (len(shape) - len(weight_shape))
 
 
 # ---------------------------------------------------------------- input validators

@@ -27,7 +27,8 @@ import functools
 import numpy as np
 
 from . import cache_folder
-from .registry import DTYPES, LazyModule, declare_adapter
+from .definitions import WEIGHTED_MEAN
+from .registry import DTYPES, LazyModule, declare_adapter, derive_sample_weight_paths
 
 INSTALL_HINT = "pip install jax optax  (or: pip install -e '.[jax]')"
 SEEN_ON = "jax 0.10.2, optax 0.2.8, numpy 2.4.6; CPU, jax_enable_x64, float64, eager and jax.jit"
@@ -187,3 +188,21 @@ def reduce(losses, reduction, divisor=None):
     if reduction == "sum":
         return total
     return total / (losses.size if divisor is None else divisor)
+
+
+def weighted_reduce(losses, weight, reduction):
+    """Sample weights on an unreduced loss, as a user writes them: the weight's axes are the
+    loss's leading ones ((N,) per sample), 'weighted_mean' divides by the broadcast weights' sum,
+    'batchmean' by N."""
+    w = jnp.reshape(weight, weight.shape + (1,) * (losses.ndim - weight.ndim))
+    weighted = losses * w
+    if reduction == WEIGHTED_MEAN:
+        return jnp.sum(weighted) / jnp.sum(jnp.broadcast_to(w, losses.shape))
+    if reduction == "batchmean":
+        return jnp.sum(weighted) / losses.shape[0]
+    return reduce(weighted, reduction)
+
+
+def derive_paths():
+    """Paths made from the families' paths, once they are declared (adapters.load)."""
+    derive_sample_weight_paths(adapter, weighted_reduce, path)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import LazyModule, declare_adapter
+from .definitions import WEIGHTED_MEAN
+from .registry import LazyModule, declare_adapter, derive_sample_weight_paths
 
 INSTALL_HINT = "pip install torch==2.13.0  (or: pip install -e '.[torch]')"
 SEEN_ON = "torch 2.13.0+cpu, float64 and float32"      # where the recorded evidence was seen
@@ -70,3 +71,21 @@ path = adapter.path
 def reduce(losses, reduction):
     """PyTorch's reductions of an unreduced loss: 'mean' divides by the number of elements."""
     return {"none": lambda: losses, "sum": losses.sum, "mean": losses.mean}[reduction]()
+
+
+def weighted_reduce(losses, weight, reduction):
+    """Sample weights on an unreduced loss, as a user writes them: the weight's axes are the
+    loss's leading ones ((N,) per sample), 'weighted_mean' divides by the broadcast weights' sum,
+    'batchmean' by N."""
+    w = weight.reshape(*weight.shape, *[1] * (losses.dim() - weight.dim()))
+    weighted = losses * w
+    if reduction == WEIGHTED_MEAN:
+        return weighted.sum() / w.expand_as(losses).sum()
+    if reduction == "batchmean":
+        return weighted.sum() / losses.shape[0]
+    return reduce(weighted, reduction)
+
+
+def derive_paths():
+    """Paths made from the families' paths, once they are declared (adapters.load)."""
+    derive_sample_weight_paths(adapter, weighted_reduce)

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import family_modules
 from .numerics import log_softmax
+from .definitions import WEIGHTED_MEAN, align_leading
 from .spec import CONVENTIONS, LOSSES, SpecError, check_inputs, check_params
 
 # loss -> part function, and loss -> the reference's own declared known failures (see
@@ -72,11 +73,12 @@ def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
     elements, vjp, divisor = PARTS[loss](arrays, p, conv)
     first = np.shape(inputs[spec.primary])
     elements, vjp, divisor = _keras_reductions(first, elements, vjp, divisor, conv)
+    elements, vjp, weights = _sample_weights(elements, vjp, p.get("sample_weight"), conv)
     with np.errstate(invalid="ignore", divide="ignore"):
         # what the elements are divided by before summing; 'batchmean' (kl_div) divides by N.
         # A divisor may be an array (one per element, CTC's 'mean' divides by target lengths).
-        scale = {"none": None, "sum": 1.0, "mean": divisor,
-                 "batchmean": first[0] if first else 1}[p["reduction"]]
+        scale = {"none": None, "sum": 1.0, "mean": divisor, WEIGHTED_MEAN: weights,
+                 "batchmean": first[0] if first else 1}.get(p.get("reduction"))
         if scale is None:
             value = elements
         else:
@@ -118,6 +120,27 @@ def _activation(loss, x, dim, cotangent) -> Result:
         else:                      # J = I - 1 s^T
             grad = v - s * np.sum(v, axis=dim, keepdims=True)
     return Result(value, None if grad is None else {"input": grad})
+
+
+# ---------------------------------------------------------------- sample weights
+
+def _sample_weights(elements, vjp, weight, conv):
+    """Weigh the unreduced loss: w aligned to its leading axes (definitions.align_leading), the
+    elements and the upstream gradient times w. Returns what WEIGHTED_MEAN divides by too: the sum
+    of w broadcast to the elements (without weights, their number)."""
+    if weight is None:
+        return elements, vjp, float(np.size(elements))
+    given = np.asarray(weight, dtype=np.float64)
+    w = np.broadcast_to(given.reshape(align_leading(given.shape, np.shape(elements))),
+                        np.shape(elements))
+    total = w.sum()
+    if "keras_weighted_mean_divides_by_given_weights" in conv:
+        total = given.sum()
+    if "keras_scalar_loss_is_not_reduced" in conv and np.ndim(elements) == 0:
+        total = 1.0                       # Keras returns w l for every reduction
+    if "keras_mean_of_nothing_is_0" in conv and total == 0:
+        total = np.inf                    # divide_no_nan: 0 / inf = 0, and so is the gradient
+    return elements * w, (lambda inner: lambda u: inner(u * w))(vjp), total
 
 
 # ---------------------------------------------------------------- Keras's reductions

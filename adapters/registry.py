@@ -28,7 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .spec import CONVENTIONS, LOSSES, Loss
+import numpy as np
+
+from . import reference
+from .spec import CONVENTIONS, LOSSES, Loss, SpecError
 
 DTYPES = ("float64", "float32", "float16", "bfloat16")
 KINDS = ("native", "composed")
@@ -151,6 +154,10 @@ class Path:
         for name, value in params.items():
             if name not in self.params and not _is_default(value, loss.params[name].default):
                 return f"{self.id} has no parameter {name!r} (case sets {name}={value!r})"
+            for needed_by, needed in loss.params[name].requires:
+                if _is_default(value, needed_by) and needed not in self.params:
+                    return (f"{self.id} has no parameter {needed!r}, which {name}={value!r} "
+                            "needs")
         full = {**loss.defaults(), **params}
         for why, test in self.unsupported_when:
             if test(full, encoding, inputs or {}):
@@ -354,3 +361,69 @@ def _import_file(path: str):
 def forget(name: str) -> None:
     """Remove an adapter (the project's own tests declare throw-away ones)."""
     _ADAPTERS.pop(name, None)
+
+
+# ---------------------------------------------------------------- sample weights, composed
+
+def derive_sample_weight_paths(adapter: Adapter, weighted_reduce: Callable,
+                               declare: Callable | None = None) -> None:
+    """Give `adapter` a path taking sample weights for every loss it computes but none of whose
+    paths declares `sample_weight`: the user's composition, the loss with reduction='none', times
+    the weights, reduced. `weighted_reduce(losses, weight, reduction)` is that last step in the
+    framework's arrays; `declare(loss, name, **kw)` declares a path (default adapter.path).
+
+    Its 'mean' is sum(w l) / (number of unreduced elements), as `(loss * w).mean()` is: the
+    canonical mean only where the loss's own 'mean' divides by that number, so the path refuses
+    the other cases (class weights or ignored targets of a cross-entropy, CTC's target lengths)."""
+    declare = declare or adapter.path
+    for loss in LOSSES.values():
+        own = adapter.paths_for(loss.name)
+        if "sample_weight" not in loss.params or any("sample_weight" in p.params for p in own):
+            continue
+        bases = [p for p in own if "reduction" in p.params and not p.name.endswith("+jit")]
+        if not bases:
+            continue
+        # the canonical shape of the unreduced loss: a path without conventions, native first
+        base = min(bases, key=lambda p: (bool(p.conventions), p.kind != "native"))
+        twin = [p for p in own if p.name == base.name + "+jit"]
+        declare(loss.name, f"{base.name}*sample_weight", kind="composed",
+                call=f"{base.call}  with reduction='none', times sample_weight (its axes the "
+                     "output's leading ones), then reduced: 'sum' sums, 'mean' divides by the "
+                     "number of elements, 'weighted_mean' by the sum of the broadcast weights",
+                encodings=base.encodings, params=[*base.params, "sample_weight"],
+                conventions=base.conventions, ndims=base.ndims,
+                dtypes=base.dtypes | (twin[0].dtypes if twin else frozenset()),
+                unsupported_when={
+                    f"cases without sample weights (it is {base.name} then)":
+                        lambda p, e, i: p["sample_weight"] is None,
+                    "sample weights beyond the leading axes of its unreduced output, whose "
+                    "shape its conventions change":
+                        lambda p, e, i, loss=loss.name, conv=base.conventions:
+                        not _weights_fit(loss, conv, p, e, i),
+                    "reduction='mean' where the loss's mean does not divide by its number of "
+                    "elements (loss * w).mean() divides by":
+                        lambda p, e, i, loss=loss.name: p["reduction"] == "mean"
+                        and not _mean_counts_elements(loss, p, e, i)})(
+            _weighted(base.fn, weighted_reduce))
+
+
+def _weighted(fn: Callable, weighted_reduce: Callable) -> Callable:
+    def weighted(*inputs, sample_weight, reduction, **params):
+        return weighted_reduce(fn(*inputs, reduction="none", **params), sample_weight, reduction)
+    return weighted
+
+
+def _weights_fit(loss: str, conventions, params: dict, encoding: str, inputs: dict) -> bool:
+    """Whether the case's sample weights align with the path's unreduced output."""
+    try:
+        reference.evaluate(loss, inputs, params, encoding, conventions, validate=False)
+    except SpecError:
+        return False
+    return True
+
+
+def _mean_counts_elements(loss: str, params: dict, encoding: str, inputs: dict) -> bool:
+    """Whether the canonical 'mean' of this case divides by the number of unreduced elements."""
+    result = reference.evaluate(loss, inputs, {**params, "reduction": "none",
+                                               "sample_weight": None}, encoding, validate=False)
+    return bool(np.ndim(result.divisor) == 0 and result.divisor == result.value.size)

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import LazyModule, declare_adapter
+from .definitions import WEIGHTED_MEAN
+from .registry import LazyModule, declare_adapter, derive_sample_weight_paths
 
 INSTALL_HINT = "pip install tensorflow keras  (or: pip install -e '.[tensorflow]')"
 SEEN_ON = "tensorflow 2.21.0, keras 3.15.1, numpy 2.4.6; CPU, float64, eager"
@@ -34,7 +35,18 @@ tf = LazyModule("tensorflow")
 keras = LazyModule("keras", setup=_keras_on_tensorflow)
 
 # PyTorch's reduction names -> Keras's
-KERAS_REDUCTION = {"none": "none", "mean": "sum_over_batch_size", "sum": "sum"}
+KERAS_REDUCTION = {"none": "none", "mean": "sum_over_batch_size", "sum": "sum",
+                   WEIGHTED_MEAN: "mean_with_sample_weight"}
+
+
+def keras_sample_weight(weight, rank):
+    """A sample weight (its axes the leading ones of the unreduced loss) as Keras takes it for a
+    loss output of `rank` axes: trailing axes of size 1 added. Keras adds at most one itself
+    (squeeze_or_expand_to_same_rank) and otherwise broadcasts from the trailing axes, so (N,)
+    weights on an (N, H) output would weigh columns, or fail."""
+    if weight is None:
+        return None
+    return tf.reshape(weight, [*weight.shape, *[1] * (rank - weight.shape.rank)])
 
 
 def _device(device):
@@ -118,3 +130,21 @@ def reduce(losses, reduction, divisor=None):
     if reduction == "sum":
         return total
     return total / (tf.cast(tf.size(losses), losses.dtype) if divisor is None else divisor)
+
+
+def weighted_reduce(losses, weight, reduction):
+    """Sample weights on an unreduced loss, as a user writes them: the weight's axes are the
+    loss's leading ones ((N,) per sample), 'weighted_mean' divides by the broadcast weights' sum,
+    'batchmean' by N."""
+    w = tf.reshape(weight, [*weight.shape, *[1] * (losses.shape.rank - weight.shape.rank)])
+    weighted = losses * w
+    if reduction == WEIGHTED_MEAN:
+        return tf.reduce_sum(weighted) / tf.reduce_sum(tf.broadcast_to(w, tf.shape(losses)))
+    if reduction == "batchmean":
+        return tf.reduce_sum(weighted) / tf.cast(tf.shape(losses)[0], losses.dtype)
+    return reduce(weighted, reduction)
+
+
+def derive_paths():
+    """Paths made from the families' paths, once they are declared (adapters.load)."""
+    derive_sample_weight_paths(adapter, weighted_reduce)

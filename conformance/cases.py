@@ -163,6 +163,12 @@ def _build(path, loss_name, raw) -> Case:
         if np.all(t == np.round(t)) and np.all(np.isfinite(t)):
             inputs["target"] = t.astype(np.int64)
     params = dict(raw.get("params") or {})
+    for name, value in params.items():     # weights may be generated like inputs
+        if name in spec.params and spec.params[name].array and value is not None:
+            try:
+                params[name] = make_array(value)
+            except ValueError as err:
+                raise fail(f"params.{name}", str(err)) from None
     try:
         params = check_params(spec, params)
         check_inputs(spec, inputs, params, encoding)
@@ -176,8 +182,11 @@ def _build(path, loss_name, raw) -> Case:
     if not reference.supports(loss_name):
         raise fail("expected", f"no reference implementation of {loss_name} can compute the "
                                "expected value")
-    out_shape = reference.evaluate(loss_name, inputs, params, encoding,
-                                   validate=False).value.shape    # checked just above
+    try:   # inputs and parameters are checked just above; sample weights need the output shape
+        out_shape = reference.evaluate(loss_name, inputs, params, encoding,
+                                       validate=False).value.shape
+    except SpecError as err:
+        raise fail(err.field, err.message) from None
     if expected is not None and expected.shape != out_shape:
         raise fail("expected", f"shape {expected.shape} but {loss_name} gives shape {out_shape}")
     first = spec.differentiable[0] if spec.differentiable else spec.primary

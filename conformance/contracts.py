@@ -153,13 +153,15 @@ def bad_inputs(path) -> list[Bad]:
         add("empty_batch", {n: np.take(inputs[n], [], axis=axis) for n, axis in batched.items()})
     weights = [n for n, p in loss.params.items() if p.array and n in path.params]
     if weights:
-        add("nan_weight", params={weights[0]: _nan_weight(loss, inputs, encoding)})
+        add("nan_weight", params={weights[0]: _nan_weight(loss, weights[0], inputs, encoding)})
     return out
 
 
-def _nan_weight(loss, inputs, encoding) -> np.ndarray:
+def _nan_weight(loss, name, inputs, encoding) -> np.ndarray:
     """All ones but a nan where it counts: the class of the first target (class weights), or
-    the first element (element weights)."""
+    the first element (element weights); a sample weight of nan for every sample."""
+    if name == "sample_weight":
+        return np.array(np.nan)
     x = inputs[loss.primary]
     if loss.target in ("class", "other") and "target" in inputs:
         c = x.shape[class_axis(x)]

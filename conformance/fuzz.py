@@ -21,7 +21,8 @@ each input; both default from the loss's target kind (`domain`). An example draw
   it), else one of its `choices`, or one of the candidates below (its default and the edges: 0,
   +-1, 0.5, 1e-12 ... 1e12, +-inf, booleans) that its check accepts, or a drawn number (an
   integer for an integer parameter) it accepts; array parameters (weights) as None or
-  non-negative arrays with zeros and every element drawn, in every shape the spec accepts;
+  non-negative arrays with zeros and every element drawn, in every shape the spec accepts
+  (sample weights over leading axes of the unreduced loss);
 - a target encoding the path takes.
 An example the spec rejects (check_params, check_inputs) is discarded, so a new loss, parameter or
 input is fuzzed with no new strategy code; a loss whose inputs need more structure than its target
@@ -215,7 +216,7 @@ def _class_target(draw, index, x, encoding):
     return (1 - mix) * one_hot + mix * spread
 
 
-def _param(draw, param, x):
+def _param(draw, param, x, declared=()):
     if param.array:
         if draw(st.booleans()):
             return None
@@ -227,8 +228,9 @@ def _param(draw, param, x):
             fill=st.nothing()))
     if draw(st.booleans()):     # the default: most calls, and most bugs, use it
         return param.default
-    if param.choices:
-        return draw(st.sampled_from(param.choices))
+    if param.choices:     # a value the path takes only with a parameter it lacks: not drawn
+        lacking = {value for value, needed in param.requires if needed not in declared}
+        return draw(st.sampled_from([v for v in param.choices if v not in lacking]))
     candidates = [v for v in (param.default, *PARAM_CANDIDATES) if _accepts(param, v)]
     if isinstance(param.default, bool):
         return draw(st.sampled_from(candidates))
@@ -236,6 +238,20 @@ def _param(draw, param, x):
     numbers = (st.integers(-10, 10) if isinstance(param.default, int) else
                st.floats(-10.0, 10.0, allow_subnormal=False)).filter(lambda v: _accepts(param, v))
     return draw(st.one_of(st.sampled_from(candidates), numbers) if candidates else numbers)
+
+
+@st.composite
+def _sample_weight(draw, loss, inputs, params, encoding):
+    """None, or sample weights over leading axes of the unreduced loss: (), per sample, or up to
+    every element (definitions.align_leading), each axis its size or 1."""
+    if draw(st.booleans()):
+        return None
+    shape = reference.evaluate(loss.name, inputs, {**params, "reduction": "none"}, encoding,
+                               validate=False).value.shape
+    rank = draw(st.integers(0, len(shape)))
+    weight_shape = tuple(draw(st.sampled_from([n, 1])) for n in shape[:rank])
+    return draw(hnp.arrays(np.float64, weight_shape, elements=st.one_of(
+        st.floats(0.0, 3.0, allow_subnormal=False), st.sampled_from([0.0, 1.0]))))
 
 
 def _accepts(param, value) -> bool:
@@ -272,10 +288,13 @@ def examples(draw, path, dtypes) -> Example:
     tie = draw(st.sampled_from(["none", "copy", "zero"]))
     _tie(draw, tie, inputs, dom)
     x = inputs[loss.primary]
-    params = {name: _param(draw, loss.params[name], x) for name in sorted(path.params)}
+    params = {name: _param(draw, loss.params[name], x, path.params) for name in sorted(path.params)
+              if name != "sample_weight"}
     try:
         full = check_params(loss, params)
         check_inputs(loss, inputs, full, encoding)
+        if "sample_weight" in path.params:
+            params["sample_weight"] = draw(_sample_weight(loss, inputs, full, encoding))
     except SpecError:
         reject()
     if path.unsupported(loss, encoding, params, dtype, x.ndim, inputs):

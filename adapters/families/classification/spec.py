@@ -120,9 +120,21 @@ CONVENTIONS = [
                            "eps / C: Keras reads num_classes from the last axis of y_true even "
                            "when the class axis is 1 (axis=1, channels-first spatial input); "
                            "identical for 1-D and 2-D input"),
-    Convention(name="keras_mean_of_nothing_is_0", losses=("cross_entropy", "nll_loss"),
+    Convention(name="keras_weighted_mean_divides_by_given_weights",
+               losses=("cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits"),
+               description="reduction='mean_with_sample_weight' divides the weighted sum by the "
+                           "sum of sample_weight as given (after Keras adds at most one trailing "
+                           "axis), not by the sum of the weights broadcast over the loss: per-"
+                           "sample weights (N, 1) on an (N, H) output divide by sum_n w_n "
+                           "instead of H sum_n w_n (SparseCategoricalCrossentropy with "
+                           "ignore_class multiplies the weights by its mask first, so it divides "
+                           "by their full sum)"),
+    Convention(name="keras_mean_of_nothing_is_0",
+               losses=("cross_entropy", "nll_loss", "binary_cross_entropy",
+                       "binary_cross_entropy_with_logits"),
                description="reduction='mean' with a zero divisor (every target ignored, or every "
-                           "kept target of weight 0) gives 0 and a zero gradient (divide_no_nan) "
+                           "kept target of weight 0), or 'mean_with_sample_weight' with sample "
+                           "weights summing to 0, gives 0 and a zero gradient (divide_no_nan) "
                            "instead of nan (0/0)"),
     Convention(name="keras_probs_rescaled_to_sum_1", losses=("nll_loss",),
                description="the probabilities exp(x) are divided by their sum over the classes "

@@ -3,6 +3,9 @@ log_softmax, cross_entropy, nll_loss, binary_cross_entropy(_with_logits).
 """
 from __future__ import annotations
 
+import numpy as np
+
+from adapters.definitions import WEIGHTED_MEAN
 from adapters.tensorflow import (
     KERAS_REDUCTION,
     SEEN_ON,
@@ -10,6 +13,7 @@ from adapters.tensorflow import (
     class_axis,
     classes_last,
     keras,
+    keras_sample_weight,
     path,
     reduce,
     tf,
@@ -65,17 +69,26 @@ FUSED = [PROBS_COUNT, "tf_softmax_ce_grad_assumes_labels_sum_to_1",
          "probs_zero_target_on_neg_inf_logit_is_nan"]
 
 
+# Keras's sample weights: its reduction 'mean_with_sample_weight' divides by the sum of the weights
+# as given, not broadcast over the output's other axes; a scalar loss it leaves unreduced
+KERAS_WEIGHTED = ["keras_weighted_mean_divides_by_given_weights", "keras_mean_of_nothing_is_0",
+                  "keras_scalar_loss_is_not_reduced"]
+
+
 @path("cross_entropy", "keras.losses.CategoricalCrossentropy", encodings=["one_hot", "probs"],
-      params=["label_smoothing", "reduction"],
-      conventions=[*FUSED, "keras_label_smoothing_over_last_axis_size"],
+      params=["label_smoothing", "reduction", "sample_weight"],
+      conventions=[*FUSED, "keras_label_smoothing_over_last_axis_size", *KERAS_WEIGHTED],
       call="keras.losses.CategoricalCrossentropy(from_logits=True, "
            "label_smoothing=label_smoothing, "
-           "axis=1 if input.ndim > 1 else -1, reduction={'mean': 'sum_over_batch_size'}.get("
-           "reduction, reduction), dtype=input.dtype.name)(target, input)")
-def ce_keras_categorical(input, target, *, label_smoothing, reduction):
+           "axis=1 if input.ndim > 1 else -1, reduction={'mean': 'sum_over_batch_size', "
+           "'weighted_mean': 'mean_with_sample_weight'}.get(reduction, reduction), "
+           "dtype=input.dtype.name)(target, input, sample_weight=keras_sample_weight("
+           "sample_weight, input.ndim - 1))")
+def ce_keras_categorical(input, target, *, label_smoothing, reduction, sample_weight):
     return keras.losses.CategoricalCrossentropy(
         from_logits=True, label_smoothing=label_smoothing, axis=class_axis(input),
-        reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(target, input)
+        reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
+        target, input, sample_weight=keras_sample_weight(sample_weight, input.ndim - 1))
 
 
 @path("cross_entropy", "keras.losses.categorical_crossentropy", kind="composed",
@@ -126,22 +139,37 @@ def _one_class_not_2d(params, encoding, inputs) -> bool:
     return x.ndim != 2 and x.shape[0 if x.ndim == 1 else 1] == 1
 
 
+def _weights_and_ignored(params, encoding, inputs) -> bool:
+    return params["sample_weight"] is not None and (
+        params["weight"] is not None
+        or (params["reduction"] == WEIGHTED_MEAN
+            and bool(np.any(inputs["target"] == params["ignore_index"]))))
+
+
 @path("cross_entropy", "keras.losses.SparseCategoricalCrossentropy", kind="composed",
-      encodings=["index"], params=["weight", "ignore_index", "reduction"],
+      encodings=["index"], params=["weight", "ignore_index", "reduction", "sample_weight"],
       unsupported_when={"C = 1, unbatched or with spatial axes: Loss.__call__ squeezes y_pred's "
                         "class axis of size 1 to the target's rank (squeeze_or_expand_to_same_"
                         "rank); then (C,) raises IndexError 'tuple index out of range', (N, H, 1) "
                         "with ignore_class raises InvalidArgumentError (SelectV2 or Reshape), and "
-                        "(N, 1, 1) returns shape (N,) for (N, 1)": _one_class_not_2d},
+                        "(N, 1, 1) returns shape (N,) for (N, 1)": _one_class_not_2d,
+                        "sample weights with class weights, or with ignored targets under "
+                        "'mean_with_sample_weight': Keras has one sample_weight, into which this "
+                        "path folds the class weights (so its mean would divide by their "
+                        "product), and it drops ignored targets' weights from the divisor":
+                        _weights_and_ignored},
+      # ignore_class always set: Keras multiplies the weights by its mask, so they are broadcast
+      # over the output, and 'mean_with_sample_weight' divides by their full sum (canonical)
       conventions=["keras_mean_of_nothing_is_0", "keras_scalar_loss_is_not_reduced"],
       call="keras.losses.SparseCategoricalCrossentropy(from_logits=True, "
            "ignore_class=ignore_index, "
            "reduction='mean_with_sample_weight' if weight is not None and reduction == 'mean' else "
            "..., dtype=input.dtype.name)(target, classes_last(input), sample_weight=None if weight "
-           "is None else tf.gather(weight, tf.where(target != ignore_index, target, 0)))")
-def ce_keras_sparse(input, target, *, weight, ignore_index, reduction):
+           "is None else tf.gather(weight, tf.where(target != ignore_index, target, 0)))  "
+           "[with sample weights: sample_weight=keras_sample_weight(sample_weight, target.ndim)]")
+def ce_keras_sparse(input, target, *, weight, ignore_index, reduction, sample_weight):
     keras_reduction = KERAS_REDUCTION[reduction]
-    sample_weight = None
+    sample_weight = keras_sample_weight(sample_weight, target.shape.rank)
     if weight is not None:
         sample_weight = tf.gather(weight, tf.where(target != ignore_index, target, 0))
         keras_reduction = "mean_with_sample_weight" if reduction == "mean" else keras_reduction
@@ -226,8 +254,24 @@ def nll_keras_categorical(input, target, *, reduction):
 
 # ---------------------------------------------------------------- binary cross-entropy
 
-def _sample_weight(weight, input):
-    return None if weight is None else tf.broadcast_to(weight, input.shape)
+def _sample_weight(weight, input, sample_weight=None):
+    """BCE's elementwise weight and the sample weights, as Keras's one sample_weight."""
+    w = keras_sample_weight(sample_weight, input.shape.rank)
+    if weight is None:
+        return w
+    weight = tf.broadcast_to(weight, input.shape)
+    return weight if w is None else weight * w
+
+
+def _weighted_mean_with_weight(params, encoding, inputs) -> bool:
+    return params["reduction"] == WEIGHTED_MEAN and params["weight"] is not None
+
+
+# Keras has one sample_weight: these paths fold BCE's weight into it, so under
+# 'mean_with_sample_weight' it would enter the divisor too
+ONE_SAMPLE_WEIGHT = {"reduction='weighted_mean' with weight: Keras has one sample_weight, into "
+                     "which the path folds BCE's weight, and 'mean_with_sample_weight' divides "
+                     "by its sum": _weighted_mean_with_weight}
 
 
 # The plain Keras binary paths take the default reduction only: with 'none' their output has the
@@ -255,16 +299,21 @@ def bce_keras_low(input, target):
 
 BCE_ELEMENTWISE_CALL = ("keras.losses.BinaryCrossentropy(reduction=..., dtype=input.dtype.name)("
                         "target[..., None], input[..., None], "
-                        "sample_weight=tf.broadcast_to(weight, input.shape))")
+                        "sample_weight=tf.broadcast_to(weight, input.shape) * "
+                        "keras_sample_weight(sample_weight, input.ndim))")
+BCE_WEIGHTED = ["keras_mean_of_nothing_is_0", "keras_weighted_mean_divides_by_given_weights"]
 
 
 @path("binary_cross_entropy", "keras.losses.BinaryCrossentropy[..., None]", kind="composed",
-      params=["weight", "reduction"], dtypes=["float64"],
-      conventions=["keras_bce_probs_clipped_to_epsilon"], call=BCE_ELEMENTWISE_CALL)
-def bce_keras_elementwise(input, target, *, weight, reduction):
+      params=["weight", "reduction", "sample_weight"], dtypes=["float64"],
+      unsupported_when=ONE_SAMPLE_WEIGHT,
+      conventions=["keras_bce_probs_clipped_to_epsilon", *BCE_WEIGHTED],
+      call=BCE_ELEMENTWISE_CALL)
+def bce_keras_elementwise(input, target, *, weight, reduction, sample_weight):
     return keras.losses.BinaryCrossentropy(
         reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
-        target[..., None], input[..., None], sample_weight=_sample_weight(weight, input))
+        target[..., None], input[..., None],
+        sample_weight=_sample_weight(weight, input, sample_weight))
 
 
 for _dtype, _conv in KERAS_BCE_LOW.items():
@@ -273,7 +322,8 @@ for _dtype, _conv in KERAS_BCE_LOW.items():
          call="keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)")(
         bce_keras_low)
     path("binary_cross_entropy", f"keras.losses.BinaryCrossentropy-{_dtype}[..., None]",
-         kind="composed", params=["weight", "reduction"], dtypes=[_dtype], conventions=[_conv],
+         kind="composed", params=["weight", "reduction", "sample_weight"], dtypes=[_dtype],
+         conventions=[_conv, *BCE_WEIGHTED], unsupported_when=ONE_SAMPLE_WEIGHT,
          call=BCE_ELEMENTWISE_CALL)(bce_keras_elementwise)
 
 
@@ -294,15 +344,17 @@ def bcel_keras(input, target):
 
 @path("binary_cross_entropy_with_logits",
       "keras.losses.BinaryCrossentropy(from_logits=True)[..., None]", kind="composed",
-      params=["weight", "reduction"],
+      params=["weight", "reduction", "sample_weight"], conventions=BCE_WEIGHTED,
+      unsupported_when=ONE_SAMPLE_WEIGHT,
       call="keras.losses.BinaryCrossentropy(from_logits=True, reduction=..., "
            "dtype=input.dtype.name)"
            "(target[..., None], input[..., None], sample_weight=tf.broadcast_to(weight, "
-           "input.shape))")
-def bcel_keras_elementwise(input, target, *, weight, reduction):
+           "input.shape) * keras_sample_weight(sample_weight, input.ndim))")
+def bcel_keras_elementwise(input, target, *, weight, reduction, sample_weight):
     return keras.losses.BinaryCrossentropy(
         from_logits=True, reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
-        target[..., None], input[..., None], sample_weight=_sample_weight(weight, input))
+        target[..., None], input[..., None],
+        sample_weight=_sample_weight(weight, input, sample_weight))
 
 
 @path("binary_cross_entropy_with_logits", "keras.losses.binary_crossentropy[..., None]",
@@ -531,3 +583,32 @@ PROBED = (
 )
 
 
+
+
+# ---------------------------------------------------------------- evidence: sample weights
+
+KERAS_LOSS_DOC = ("https://keras.io/api/losses/ (Loss: '\"mean_with_sample_weight\" sums the loss "
+                  "and divides by the sum of the sample weights'); keras/src/losses/loss.py "
+                  "reduce_values: divisor = ops.sum(sample_weight), the weights as given")
+for _loss, _path, _seen in (
+        ("binary_cross_entropy", "keras.losses.BinaryCrossentropy[..., None]",
+         "1.9304230102709479 = sum(w l) / sum(w) = sum(w l) / 4; canonical 0.6434743367569827 "
+         "= sum(w l) / 12, the weights broadcast over the 3 columns"),
+        ("binary_cross_entropy_with_logits",
+         "keras.losses.BinaryCrossentropy(from_logits=True)[..., None]",
+         "2.992389539035621; canonical 0.9974631796785403 (divided by 12, not 4)")):
+    saw("keras_weighted_mean_divides_by_given_weights", path=f"{_loss}/{_path}",
+        case=f"{_loss}/per-sample-weighted_mean/none",
+        call=f"keras.losses.BinaryCrossentropy({'from_logits=True, ' if 'logits' in _loss else ''}"
+             "reduction='mean_with_sample_weight', dtype='float64')(target[..., None], "
+             "input[..., None], sample_weight=[[0.5], [2.], [0.], [1.5]]) on (4, 3) inputs",
+        seen=_seen, versions=SEEN_ON, link=KERAS_LOSS_DOC)
+saw("keras_weighted_mean_divides_by_given_weights",
+    path="cross_entropy/keras.losses.CategoricalCrossentropy",
+    case="cross_entropy/spatial-per-sample-weighted_mean/one_hot",
+    call="keras.losses.CategoricalCrossentropy(from_logits=True, axis=1, "
+         "reduction='mean_with_sample_weight', dtype='float64')(one_hot_target, input, "
+         "sample_weight=[[[0.5]], [[2.]]]) on (2, 3, 4, 5) logits",
+    seen="26.5797086280163 = sum(w l) / 2.5; canonical 1.328985431400815 = sum(w l) / 50, the "
+         "weights broadcast over the 4 x 5 positions of each sample",
+    versions=SEEN_ON, link=KERAS_LOSS_DOC)
