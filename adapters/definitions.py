@@ -151,7 +151,7 @@ def align_leading(weight_shape, shape) -> tuple[int, ...]:
     SpecError when it does not fit."""
     weight_shape, shape = tuple(weight_shape), tuple(shape)
     if len(weight_shape) > len(shape) or any(
-            w not in (1, s) for w, s in zip(weight_shape, shape)):
+            w not in (1, s) for w, s in zip(weight_shape, shape[:len(weight_shape)], strict=True)):
         raise SpecError("params.sample_weight", f"shape {weight_shape} does not match the leading "
                                                 f"axes of the unreduced loss, of shape {shape}")
     return weight_shape + (1,) * (len(shape) - len(weight_shape))

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import family_modules
-from .numerics import log_softmax
 from .definitions import WEIGHTED_MEAN, align_leading
+from .numerics import log_softmax
 from .spec import CONVENTIONS, LOSSES, SpecError, check_inputs, check_params
 
 # loss -> part function, and loss -> the reference's own declared known failures (see
