@@ -14,6 +14,8 @@ import adapters as builtin
 from adapters.registry import Adapter, Path, adapters
 from adapters.spec import CONVENTIONS, LOSSES, NAME_CLASHES
 
+from .migrations import RECIPES, RTOL, SETUP
+
 COMMAND = "python -m conformance.recipe > conformance/CONVENTIONS.md"
 
 
@@ -88,6 +90,28 @@ def loss_section(loss: str, framework: list[Adapter]) -> list[str]:
     return lines
 
 
+def migrations_section() -> list[str]:
+    lines = ["## Migration recipes", "",
+             "A call in one framework, the calls in the others that give the same number, and "
+             "the ports that look right but do not. Paste them after this setup; "
+             "tests/test_migrations.py runs every one (Keras and JAX compute in float32 here, "
+             f"so agreement is to a relative {RTOL:g}).", "", "```python", SETUP.rstrip(), "```",
+             ""]
+    for recipe in RECIPES:
+        lines += [f"### {recipe.title}", "",
+                  f"Canonical `{recipe.loss}` with "
+                  + ", ".join(f"{k}={v}" for k, v in recipe.params.items())
+                  + f": {recipe.canonical():.6g} on the setup's arrays.", ""]
+        for port in recipe.ports:
+            lines += [f"{port.framework}:", "", "```python", port.code, "```", ""]
+        for trap in recipe.traps:
+            result = (f"gives {trap.gives:.4g}" if trap.gives is not None
+                      else f"raises \"{trap.raises}...\"")
+            lines += [f"Trap ({trap.port.framework}, {result}): {trap.why}.", "", "```python",
+                      trap.port.code, "```", ""]
+    return lines
+
+
 def convention_section(name: str, everyone: list[Adapter]) -> list[str]:
     conv = CONVENTIONS[name]
     declared = [p.id for a in everyone for p in a.paths if name in p.conventions]
@@ -128,6 +152,7 @@ def document() -> str:
                       f"separate "
                       f"canonical losses. {clash.explanation}"]
         lines.append("")
+    lines += migrations_section()
     for loss in LOSSES:
         lines += loss_section(loss, framework)
     lines += ["## Conventions", ""]

@@ -1,0 +1,203 @@
+"""Migration recipes: a call in one framework, the calls in the others that give the same number,
+and the ports that look right but do not. Written as plain code a user can paste (the arrays come
+from SETUP), and run by tests/test_migrations.py: each recipe against the reference, each trap
+against the value it states. conformance/recipe.py prints them at the top of CONVENTIONS.md.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from adapters import reference
+
+# The arrays every recipe starts from (NumPy float64): 4 samples, 5 classes.
+SETUP = """\
+import numpy as np
+rng = np.random.default_rng(0)
+x = rng.normal(size=(4, 5))                # logits
+y = np.array([0, 3, 1, 4])                 # class indices
+y_onehot = np.eye(5)[y]
+w = np.array([0.2, 1.0, 2.0, 0.5, 3.0])    # one weight per class
+s = np.array([1.0, 0.5, 2.0, 0.0])         # one weight per sample
+"""
+
+# Keras and JAX compute in float32 by default (keras.config.floatx(), jax_enable_x64 off), as a
+# pasted recipe does: agreement is to float32 rounding of values of order 1
+RTOL = 1e-5
+
+
+@dataclass(frozen=True)
+class Port:
+    framework: str     # "torch", "keras" or "optax"
+    code: str          # sets `loss`; may use the SETUP arrays
+
+
+@dataclass(frozen=True)
+class Trap:
+    port: Port
+    why: str
+    gives: float | None = None   # what it gives on SETUP's arrays (4 significant digits), or
+    raises: str = ""             # part of the error it raises instead: checked either way
+
+
+@dataclass(frozen=True)
+class Recipe:
+    title: str                    # the call a user starts from
+    loss: str                     # the canonical loss, and its inputs and parameters as
+    inputs: dict[str, str]        # names of SETUP arrays (strings) or values
+    params: dict
+    ports: tuple[Port, ...]       # every one gives the canonical value
+    traps: tuple[Trap, ...] = ()
+    encoding: str = "index"
+
+    def canonical(self) -> float:
+        env = setup()
+        value = reference.evaluate(self.loss, _resolve(self.inputs, env),
+                                   _resolve(self.params, env), self.encoding).value
+        return float(value)
+
+
+def setup() -> dict:
+    env: dict = {}
+    exec(SETUP, env)     # noqa: S102 (the recipes' own text, run as a user would)
+    return env
+
+
+def run(port: Port) -> float:
+    """Run a port's code on SETUP's arrays as a user would paste it; return `loss`."""
+    env = setup()
+    exec(port.code, env)     # noqa: S102
+    return float(np.asarray(env["loss"]))
+
+
+def _resolve(d: dict, env: dict) -> dict:
+    return {k: env[v] if isinstance(v, str) and v in env else v for k, v in d.items()}
+
+
+TORCH_WEIGHTED_SMOOTHED = Port("torch", """\
+import torch
+loss = torch.nn.CrossEntropyLoss(weight=torch.tensor(w), label_smoothing=0.1)(
+    torch.tensor(x), torch.tensor(y))""")
+
+RECIPES = (
+    Recipe(
+        title="torch.nn.CrossEntropyLoss(weight=w, label_smoothing=0.1)(x, y)",
+        loss="cross_entropy", inputs={"input": "x", "target": "y"},
+        params={"weight": "w", "label_smoothing": 0.1},
+        ports=(
+            TORCH_WEIGHTED_SMOOTHED,
+            Port("keras", """\
+import keras
+q = 0.9 * y_onehot + 0.1 / 5               # the smoothed target, weighted class by class
+loss = keras.losses.CategoricalCrossentropy(from_logits=True, reduction="sum")(
+    q * w, x) / w[y].sum()"""),
+            Port("optax", """\
+import optax
+q = 0.9 * y_onehot + 0.1 / 5
+loss = optax.softmax_cross_entropy(x, q * w).sum() / w[y].sum()"""),
+        ),
+        traps=(
+            Trap(Port("keras", """\
+import keras
+loss = keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1)(
+    y_onehot, x, sample_weight=w[y])"""),
+                 why="the natural port: the default reduction ('sum_over_batch_size') divides "
+                     "by the 4 samples, not by the weights' sum w[y].sum(), and the smoothed "
+                     "share of every class is weighted by w[y] instead of by its own w_c",
+                 gives=1.351),
+            Trap(Port("keras", """\
+import keras
+loss = keras.losses.CategoricalCrossentropy(
+    from_logits=True, label_smoothing=0.1, reduction="mean_with_sample_weight")(
+    y_onehot, x, sample_weight=w[y])"""),
+                 why="the right divisor, but the smoothed share of class c is still weighted "
+                     "by w[y] instead of w_c: equal only without label smoothing",
+                 gives=1.150),
+        )),
+    Recipe(
+        title="torch.nn.CrossEntropyLoss(weight=w)(x, y)",
+        loss="cross_entropy", inputs={"input": "x", "target": "y"}, params={"weight": "w"},
+        ports=(
+            Port("torch", """\
+import torch
+loss = torch.nn.CrossEntropyLoss(weight=torch.tensor(w))(torch.tensor(x), torch.tensor(y))"""),
+            Port("keras", """\
+import keras
+loss = keras.losses.SparseCategoricalCrossentropy(
+    from_logits=True, reduction="mean_with_sample_weight")(y, x, sample_weight=w[y])"""),
+            Port("optax", """\
+import optax
+loss = (optax.softmax_cross_entropy_with_integer_labels(x, y) * w[y]).sum() / w[y].sum()"""),
+        ),
+        traps=(
+            Trap(Port("keras", """\
+import keras
+loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)(y, x, sample_weight=w[y])"""),
+                 why="the default reduction ('sum_over_batch_size') divides the weighted sum by "
+                     "the number of samples; torch's weighted mean divides by w[y].sum()",
+                 gives=1.258),
+            Trap(Port("optax", """\
+import optax
+loss = (optax.softmax_cross_entropy_with_integer_labels(x, y) * w[y]).mean()"""),
+                 why=".mean() divides by the number of samples, not by w[y].sum()",
+                 gives=1.258),
+        )),
+    Recipe(
+        title="keras.losses.CategoricalCrossentropy(from_logits=True)(y_onehot, x, "
+              "sample_weight=s)",
+        loss="cross_entropy", inputs={"input": "x", "target": "y"},
+        params={"sample_weight": "s"},
+        ports=(
+            Port("keras", """\
+import keras
+loss = keras.losses.CategoricalCrossentropy(from_logits=True)(y_onehot, x, sample_weight=s)"""),
+            Port("torch", """\
+import torch
+loss = (torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(y), reduction="none")
+        * torch.tensor(s)).mean()"""),
+            Port("optax", """\
+import optax
+loss = (optax.softmax_cross_entropy(x, y_onehot) * s).mean()"""),
+        ),
+        traps=(
+            Trap(Port("torch", """\
+import torch
+per_sample = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(y),
+                                               reduction="none")
+loss = (per_sample * torch.tensor(s)).sum() / torch.tensor(s).sum()"""),
+                 why="a weighted average divides by the weights' sum (3.5), Keras's default "
+                     "divides by the number of samples (4): that is reduction="
+                     "'mean_with_sample_weight'",
+                 gives=1.420),
+        )),
+    Recipe(
+        title="keras.losses.CategoricalCrossentropy(from_logits=True, "
+              "reduction='mean_with_sample_weight')(y_onehot, x, sample_weight=s)",
+        loss="cross_entropy", inputs={"input": "x", "target": "y"},
+        params={"sample_weight": "s", "reduction": "weighted_mean"},
+        ports=(
+            Port("keras", """\
+import keras
+loss = keras.losses.CategoricalCrossentropy(
+    from_logits=True, reduction="mean_with_sample_weight")(y_onehot, x, sample_weight=s)"""),
+            Port("torch", """\
+import torch
+per_sample = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(y),
+                                               reduction="none")
+loss = (per_sample * torch.tensor(s)).sum() / torch.tensor(s).sum()"""),
+            Port("optax", """\
+import optax
+loss = (optax.softmax_cross_entropy(x, y_onehot) * s).sum() / s.sum()"""),
+        ),
+        traps=(
+            Trap(Port("torch", """\
+import torch
+loss = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(y),
+                                         weight=torch.tensor(s))"""),
+                 why="torch's `weight` is one weight per class, not per sample: with 4 samples "
+                     "and 5 classes it fails (\"weight tensor should be defined either for all "
+                     "5 classes or no classes\"); it cannot carry sample weights",
+                 raises="weight tensor should be defined either for all"),
+        )),
+)
