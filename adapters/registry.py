@@ -368,7 +368,7 @@ def forget(name: str) -> None:
 def derive_sample_weight_paths(adapter: Adapter, weighted_reduce: Callable,
                                declare: Callable | None = None) -> None:
     """Give `adapter` a path taking sample weights for every loss it computes but none of whose
-    paths declares `sample_weight`: the user's composition, the loss with reduction='none', times
+    native paths declares `sample_weight`: the user's composition, the loss with reduction='none', times
     the weights, reduced. `weighted_reduce(losses, weight, reduction)` is that last step in the
     framework's arrays; `declare(loss, name, **kw)` declares a path (default adapter.path).
 
@@ -378,7 +378,8 @@ def derive_sample_weight_paths(adapter: Adapter, weighted_reduce: Callable,
     declare = declare or adapter.path
     for loss in LOSSES.values():
         own = adapter.paths_for(loss.name)
-        if "sample_weight" not in loss.params or any("sample_weight" in p.params for p in own):
+        if "sample_weight" not in loss.params or any(
+                "sample_weight" in p.params and p.kind == "native" for p in own):
             continue
         bases = [p for p in own if "reduction" in p.params and not p.name.endswith("+jit")]
         if not bases:

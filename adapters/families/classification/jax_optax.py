@@ -3,6 +3,9 @@ cross_entropy, nll_loss, binary_cross_entropy(_with_logits).
 """
 from __future__ import annotations
 
+import numpy as np
+
+from adapters.definitions import WEIGHTED_MEAN
 from adapters.jax_optax import (
     OPTAX_DOC,
     SEEN_ON,
@@ -142,6 +145,60 @@ def bcel_composed(input, target, *, weight, pos_weight, reduction):
     return reduce(losses if weight is None else weight * losses, reduction)
 
 
+
+
+# ---------------------------------------------------------------- optax's where=
+# `where` of the batch's shape leaves samples out: their loss is 0 (and their gradient), and
+# jnp.mean(loss, where=mask) averages over the kept ones: sample weights of 0 and 1, reduced
+# 'mean' by loss.mean() and 'weighted_mean' by the mean over where.
+
+def _binary_weights(params, encoding, inputs) -> bool:
+    w = params["sample_weight"]
+    return w is None or not bool(np.all((np.asarray(w) == 0) | (np.asarray(w) == 1)))
+
+
+WHERE_ONLY = {"sample weights other than 0 and 1 (where= is a mask), or none": _binary_weights}
+
+
+def _where_reduce(losses, mask, reduction):
+    if reduction == WEIGHTED_MEAN:
+        return jnp.mean(losses, where=mask)
+    return reduce(losses, reduction)
+
+
+def _mask(sample_weight, shape):
+    w = jnp.reshape(sample_weight, sample_weight.shape + (1,) * (len(shape) - sample_weight.ndim))
+    return jnp.broadcast_to(w > 0, shape)
+
+
+@path("cross_entropy", "optax.softmax_cross_entropy_with_integer_labels(where=)",
+      kind="composed", encodings=["index"], params=["reduction", "sample_weight"],
+      unsupported_when=WHERE_ONLY,
+      call="mask = sample_weight > 0 (broadcast to target.shape); losses = "
+           "optax.softmax_cross_entropy_with_integer_labels(input, target, "
+           "axis=1 if input.ndim > 1 else -1, where=mask); losses.sum(), losses.mean(), or "
+           "jnp.mean(losses, where=mask) for 'weighted_mean'")
+def ce_optax_int_where(input, target, *, reduction, sample_weight):
+    mask = _mask(sample_weight, target.shape)
+    losses = optax.softmax_cross_entropy_with_integer_labels(
+        input, target, axis=class_axis(input), where=jnp.expand_dims(mask, class_axis(input)))
+    return _where_reduce(losses, mask, reduction)
+
+
+@path("cross_entropy", "optax.softmax_cross_entropy(where=)", kind="composed",
+      encodings=["one_hot", "probs"], params=["reduction", "sample_weight"],
+      unsupported_when=WHERE_ONLY,
+      call="mask = sample_weight > 0 (broadcast to the loss's shape); losses = "
+           "optax.softmax_cross_entropy(input, target, axis=1 if input.ndim > 1 else -1, "
+           "where=mask); losses.sum(), losses.mean(), or jnp.mean(losses, where=mask) for "
+           "'weighted_mean'")
+def ce_optax_where(input, target, *, reduction, sample_weight):
+    axis = class_axis(input)
+    shape = input.shape[:axis] + input.shape[axis + 1:] if input.ndim > 1 else ()
+    mask = _mask(sample_weight, shape)
+    losses = optax.softmax_cross_entropy(input, target, axis=axis,
+                                         where=jnp.expand_dims(mask, axis))
+    return _where_reduce(losses, mask, reduction)
 
 
 # ---------------------------------------------------------------- evidence of the conventions

@@ -91,6 +91,39 @@ def ce_keras_categorical(input, target, *, label_smoothing, reduction, sample_we
         target, input, sample_weight=keras_sample_weight(sample_weight, input.ndim - 1))
 
 
+def _not_a_mask_or_mean(params, encoding, inputs) -> bool:
+    w = params["sample_weight"]
+    return (w is None or params["reduction"] == "mean"
+            or not bool(np.all((np.asarray(w) == 0) | (np.asarray(w) == 1))))
+
+
+# A Keras mask on y_pred (what keras.layers.Masking or Embedding(mask_zero=True) attach): the
+# masked positions' loss is 0, and the default reduction divides by the kept count
+# (loss.py apply_mask), which is the canonical 'weighted_mean' of 0/1 sample weights
+@path("cross_entropy", "keras.losses.CategoricalCrossentropy(masked input)",
+      encodings=["one_hot", "probs"], params=["reduction", "sample_weight"],
+      conventions=FUSED,
+      unsupported_when={"sample weights other than 0 and 1 (a mask), none, or reduction='mean' "
+                        "(with a mask Keras's default divides by the kept count: 'weighted_mean')":
+                        _not_a_mask_or_mean},
+      call="keras.src.backend.set_keras_mask(input, sample_weight > 0); "
+           "keras.losses.CategoricalCrossentropy(from_logits=True, axis=1 if input.ndim > 1 "
+           "else -1, reduction={'weighted_mean': 'sum_over_batch_size'}.get(reduction, "
+           "reduction), dtype=input.dtype.name)(target, input)  [the mask a Masking layer "
+           "attaches]")
+def ce_keras_categorical_masked(input, target, *, reduction, sample_weight):
+    from keras.src import backend   # Keras's own setter of the mask layers attach
+    axis = class_axis(input)
+    out_shape = input.shape[:axis] + input.shape[axis + 1:] if input.shape.rank > 1 else []
+    mask = tf.broadcast_to(keras_sample_weight(sample_weight, len(out_shape)) > 0, out_shape)
+    input = tf.identity(input)      # a tensor of its own to carry the mask
+    backend.set_keras_mask(input, mask)
+    keras_reduction = "sum_over_batch_size" if reduction == WEIGHTED_MEAN else reduction
+    return keras.losses.CategoricalCrossentropy(
+        from_logits=True, axis=axis, reduction=keras_reduction, dtype=input.dtype.name)(
+        target, input)
+
+
 @path("cross_entropy", "keras.losses.categorical_crossentropy", kind="composed",
       encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"], conventions=FUSED,
       call="reduce(keras.losses.categorical_crossentropy(classes_last(target), "
