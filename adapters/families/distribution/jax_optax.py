@@ -36,17 +36,17 @@ def _optax_kl(input, target, log_target):
 # Per-example output does not have the canonical 'none' shape for N-D input, so the path that
 # takes every reduction is declared for 1-D input only; the other runs reduction='mean' at any rank.
 @path("kl_div", "optax.kl_divergence", kind="composed", params=["log_target"], conventions=[KL_NAN],
-      call="jnp.sum((optax.kl_divergence_with_log_targets if log_target else "
-           "optax.kl_divergence)(input, target)) / input.size  [reduction='mean' only]")
+      call="jnp.sum((optax.losses.kl_divergence_with_log_targets if log_target "
+           "else optax.losses.kl_divergence)(input, target)) / input.size  [reduction='mean' only]")
 def kl_optax(input, target, *, log_target):
     return kl_reduce(_optax_kl(input, target, log_target), "mean", input)
 
 
 @path("kl_div", "optax.kl_divergence(1-D)", kind="composed", params=["reduction", "log_target"],
       conventions=KL_PER_EXAMPLE, ndims=[1],
-      call="kl_reduce((optax.kl_divergence_with_log_targets if log_target else "
-           "optax.kl_divergence)(input, target), reduction, input)  [1-D input; a scalar per "
-           "example]")
+      call="kl_reduce((optax.losses.kl_divergence_with_log_targets if log_target "
+           "else optax.losses.kl_divergence)(input, target), reduction, input)  [1-D input; a "
+           "scalar per example]")
 def kl_optax_1d(input, target, *, reduction, log_target):
     return kl_reduce(_optax_kl(input, target, log_target), reduction, input)
 
