@@ -368,9 +368,10 @@ def forget(name: str) -> None:
 def derive_sample_weight_paths(adapter: Adapter, weighted_reduce: Callable,
                                declare: Callable | None = None) -> None:
     """Give `adapter` a path taking sample weights for every loss it computes but none of whose
-    native paths declares `sample_weight`: the user's composition, the loss with reduction='none', times
-    the weights, reduced. `weighted_reduce(losses, weight, reduction)` is that last step in the
-    framework's arrays; `declare(loss, name, **kw)` declares a path (default adapter.path).
+    native paths declares `sample_weight`: the user's composition, the loss with
+    reduction='none', times the weights, reduced. `weighted_reduce(losses, weight, reduction)`
+    is that last step in the framework's arrays; `declare(loss, name, **kw)` declares a path
+    (default adapter.path).
 
     Its 'mean' is sum(w l) / (number of unreduced elements), as `(loss * w).mean()` is: the
     canonical mean only where the loss's own 'mean' divides by that number, so the path refuses

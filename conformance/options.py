@@ -99,7 +99,8 @@ _TORCH_WEIGHT = (
     "reduction='mean' divides by sum(weight), the canonical reduction='weighted_mean' with "
     "sample_weight of the input's full shape. Not yet checked: the composed `*sample_weight` "
     "path applies sample weights to this function's reduction='none' output itself")
-_OPTAX_MASK = "a mask of the elements to include; masking is no part of the canonical loss"
+_OPTAX_MASK = ("a mask of the elements to include: checked, as 0/1 sample weights, on the "
+               "cross-entropy paths only so far (optax.softmax_cross_entropy(where=))")
 
 LEFT = {
     # ------------------------------------------------------------------ torch
@@ -205,9 +206,6 @@ LEFT = {
     ("optax.losses.triplet_margin_loss", "axis"): (
         "the feature axis (-1, the default, only is run: the canonical inputs' layout)"),
     ("optax.smooth_labels", "where"): _OPTAX_MASK,
-    ("optax.softmax_cross_entropy", "where"): (
-        "a mask of the elements to include; these paths take one-hot and probability targets, "
-        "which have no ignore_index to mask (the integer-label path passes where=kept)"),
     # ------------------------------------------------------------------ jax.nn
     ("jax.nn.log_softmax", "where"): (
         "a mask of the elements to include; the canonical log_softmax has none"),

@@ -112,7 +112,7 @@ def _not_a_mask_or_mean(params, encoding, inputs) -> bool:
            "reduction), dtype=input.dtype.name)(target, input)  [the mask a Masking layer "
            "attaches]")
 def ce_keras_categorical_masked(input, target, *, reduction, sample_weight):
-    from keras.src import backend   # Keras's own setter of the mask layers attach
+    from keras.src import backend  # Keras's own setter of the mask layers attach
     axis = class_axis(input)
     out_shape = input.shape[:axis] + input.shape[axis + 1:] if input.shape.rank > 1 else []
     mask = tf.broadcast_to(keras_sample_weight(sample_weight, len(out_shape)) > 0, out_shape)
