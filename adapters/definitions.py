@@ -6,6 +6,8 @@ Nothing here names a particular loss; `families/<family>/spec.py` declares the l
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,14 +178,36 @@ def check_same_shape(a, like, name: str = "target", like_name: str = "input") ->
                                           f"{like.shape}")
 
 
+# A case may state inputs beyond the mathematical domain where frameworks still define a value by
+# the same formula (real targets of a logistic loss, say): its checks of values are waived then,
+# its checks of shapes are not
+_EXTENDED = contextvars.ContextVar("extended_domain", default=False)
+
+
+@contextlib.contextmanager
+def extended_domain(on: bool = True):
+    """Within: the value-domain checks (check_value_domain and those built on it) pass."""
+    token = _EXTENDED.set(on)
+    try:
+        yield
+    finally:
+        _EXTENDED.reset(token)
+
+
+def check_value_domain(field_name: str, holds: bool, message: str) -> None:
+    """Raise SpecError(field_name, message) unless `holds` or the domain is extended."""
+    if not holds and not _EXTENDED.get():
+        raise SpecError(field_name, message)
+
+
 def check_unit_interval(field_name: str, a) -> None:
-    if a.size and not (np.all(a >= 0) and np.all(a <= 1)):
-        raise SpecError(field_name, "values must lie in [0, 1]")
+    check_value_domain(field_name, not a.size or bool(np.all(a >= 0) and np.all(a <= 1)),
+                       "values must lie in [0, 1]")
 
 
 def check_signs(field_name: str, a) -> None:
-    if a.size and not np.all(np.isin(a, (-1.0, 1.0))):
-        raise SpecError(field_name, "values must be 1 or -1")
+    check_value_domain(field_name, not a.size or bool(np.all(np.isin(a, (-1.0, 1.0)))),
+                       "values must be 1 or -1")
 
 
 def check_finite_values(field_name: str, a) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 import yaml
 
 from adapters import reference
+from adapters.definitions import extended_domain
 from adapters.numerics import log_softmax, sigmoid
 from adapters.spec import LOSSES, SpecError, check_inputs, check_params, class_axis
 
@@ -171,7 +172,8 @@ def _build(path, loss_name, raw) -> Case:
                 raise fail(f"params.{name}", str(err)) from None
     try:
         params = check_params(spec, params)
-        check_inputs(spec, inputs, params, encoding)
+        with extended_domain(raw.get("extended_domain", False)):
+            check_inputs(spec, inputs, params, encoding)
     except SpecError as err:
         raise fail(err.field, err.message) from None
     expected = expected_grad = None

@@ -210,3 +210,49 @@ def test_reference_refuses_integer_logits_and_an_empty_mean():
                            {"reduction": "none"}, encoding="index")
     with pytest.raises(reference.SpecError, match="empty"):
         reference.evaluate("mse_loss", {"input": [], "target": []}, {"reduction": "mean"})
+
+
+REAL_TARGETS = """
+loss: binary_cross_entropy_with_logits
+cases:
+  - id: beyond
+    inputs: {input: [0.5, -1.0], target: [1.5, -0.5]}
+    provenance: test
+"""
+
+
+def test_extended_domain_waives_value_checks_only(tmp_path):
+    err = error_of(write(tmp_path, REAL_TARGETS))
+    assert (err.case_id, err.field) == ("beyond", "inputs.target")
+    assert "[0, 1]" in str(err)
+    extended = REAL_TARGETS.replace("provenance: test",
+                                    "provenance: test\n    extended_domain: true")
+    (case,) = cases.load([write(tmp_path, extended, "ok.yaml")])
+    assert case.inputs["target"].tolist() == [1.5, -0.5]
+    wrong_shape = extended.replace("target: [1.5, -0.5]", "target: [1.5]")
+    err = error_of(write(tmp_path, wrong_shape, "shape.yaml"))
+    assert (err.case_id, err.field) == ("beyond", "inputs.target")
+
+
+@pytest.mark.parametrize("weight, message", [
+    ("[1.0, 2.0, 3.0]", "does not match the leading axes of the unreduced loss"),
+    ("[-1.0, 1.0]", "out of domain"),
+])
+def test_bad_sample_weight_is_named(tmp_path, weight, message):
+    text = GOOD.replace("provenance: test",
+                        f"params: {{sample_weight: {weight}}}\n    provenance: test")
+    err = error_of(write(tmp_path, text))
+    assert (err.case_id, err.field) == ("ok", "params.sample_weight")
+    assert message in str(err)
+
+
+def test_weighted_mean_needs_a_path_with_sample_weights():
+    from adapters.registry import Path
+    from adapters.spec import LOSSES
+    def fn(input, target, *, reduction):
+        return None
+    plain = Path("a", "cross_entropy", "p", fn, "call", encodings=frozenset({"index"}),
+                 params=frozenset({"reduction"}))
+    why = plain.unsupported(LOSSES["cross_entropy"], "index", {"reduction": "weighted_mean"},
+                            "float64")
+    assert "has no parameter 'sample_weight'" in why

@@ -22,6 +22,7 @@ from adapters.definitions import (
     SpecError,
     check_at_least_1d,
     check_same_shape,
+    check_value_domain,
     is_bool,
     is_number,
     largest_magnitude,
@@ -58,8 +59,8 @@ def _check_poisson(inputs, params):
     x, y = inputs["input"], inputs["target"]
     check_at_least_1d("input", x)
     check_same_shape(y, x)
-    if y.size and not np.all(y >= 0):
-        raise SpecError("inputs.target", "Poisson counts must be >= 0")
+    check_value_domain("inputs.target", not y.size or bool(np.all(y >= 0)),
+                       "Poisson counts must be >= 0")
     if not params["log_input"] and x.size and not np.all(x >= 0):
         raise SpecError("inputs.input", "with log_input false the input is a rate and must be >= 0")
 

@@ -7,6 +7,8 @@ gradient at 0 is 0 (the canonical choice at the kink); jnp.maximum(z, 0.) would 
 """
 from __future__ import annotations
 
+import numpy as np
+
 from adapters.jax_optax import SEEN_ON, adapter, jax, jnp, optax, path, reduce  # noqa: F401
 
 
@@ -21,6 +23,15 @@ def _unrow(losses, input):
 
 # ---------------------------------------------------------------- soft_margin_loss
 
+def _not_signs(params, encoding, inputs) -> bool:
+    return not bool(np.all(np.isin(inputs["target"], (-1.0, 1.0))))
+
+
+# a logistic loss of labels (1 + y) / 2: the soft margin loss only for targets y = +-1
+SIGNS_ONLY = {"targets other than +-1 (extended domain): the labels (1 + y) / 2 give "
+              "log(1 + exp(-x)) - x (1 + y) / 2, not log(1 + exp(-y x))": _not_signs}
+
+
 @path("soft_margin_loss", "jax.nn.softplus", kind="composed", params=["reduction"],
       call="reduce(jax.nn.softplus(-target * input), reduction)")
 def soft_margin_softplus(input, target, *, reduction):
@@ -28,6 +39,7 @@ def soft_margin_softplus(input, target, *, reduction):
 
 
 @path("soft_margin_loss", "optax.sigmoid_binary_cross_entropy", kind="composed",
+      unsupported_when=SIGNS_ONLY,
       params=["reduction"],
       call="reduce(optax.sigmoid_binary_cross_entropy(input, (1 + target) / 2), reduction)  "
            "[y = -1, 1 as labels 0, 1]")

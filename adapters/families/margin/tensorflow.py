@@ -8,6 +8,8 @@ canonical choice at the hinge's kink.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from adapters.tensorflow import KERAS_REDUCTION, SEEN_ON, adapter, keras, path, reduce, tf  # noqa: F401
 
 
@@ -22,6 +24,15 @@ def _unrow(losses, input):
 
 # ---------------------------------------------------------------- soft_margin_loss
 
+def _not_signs(params, encoding, inputs) -> bool:
+    return not bool(np.all(np.isin(inputs["target"], (-1.0, 1.0))))
+
+
+# a logistic loss of labels (1 + y) / 2: the soft margin loss only for targets y = +-1
+SIGNS_ONLY = {"targets other than +-1 (extended domain): the labels (1 + y) / 2 give "
+              "log(1 + exp(-x)) - x (1 + y) / 2, not log(1 + exp(-y x))": _not_signs}
+
+
 @path("soft_margin_loss", "tf.nn.softplus", kind="composed", params=["reduction"],
       call="reduce(tf.nn.softplus(-target * input), reduction)")
 def soft_margin_softplus(input, target, *, reduction):
@@ -29,6 +40,7 @@ def soft_margin_softplus(input, target, *, reduction):
 
 
 @path("soft_margin_loss", "tf.nn.sigmoid_cross_entropy_with_logits", kind="composed",
+      unsupported_when=SIGNS_ONLY,
       params=["reduction"],
       call="reduce(tf.nn.sigmoid_cross_entropy_with_logits(labels=(1 + target) / 2, "
            "logits=input), reduction)  [y = -1, 1 as labels 0, 1]")
