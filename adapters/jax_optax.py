@@ -190,16 +190,16 @@ def reduce(losses, reduction, divisor=None):
     return total / (losses.size if divisor is None else divisor)
 
 
-def weighted_reduce(losses, weight, reduction):
+def weighted_reduce(losses, weight, reduction, batch):
     """Sample weights on an unreduced loss, as a user writes them: the weight's axes are the
     loss's leading ones ((N,) per sample), 'weighted_mean' divides by the broadcast weights' sum,
-    'batchmean' by N."""
+    'batchmean' by the batch size."""
     w = jnp.reshape(weight, weight.shape + (1,) * (losses.ndim - weight.ndim))
     weighted = losses * w
     if reduction == WEIGHTED_MEAN:
         return jnp.sum(weighted) / jnp.sum(jnp.broadcast_to(w, losses.shape))
     if reduction == "batchmean":
-        return jnp.sum(weighted) / losses.shape[0]
+        return jnp.sum(weighted) / batch
     return reduce(weighted, reduction)
 
 

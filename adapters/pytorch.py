@@ -73,16 +73,16 @@ def reduce(losses, reduction):
     return {"none": lambda: losses, "sum": losses.sum, "mean": losses.mean}[reduction]()
 
 
-def weighted_reduce(losses, weight, reduction):
+def weighted_reduce(losses, weight, reduction, batch):
     """Sample weights on an unreduced loss, as a user writes them: the weight's axes are the
     loss's leading ones ((N,) per sample), 'weighted_mean' divides by the broadcast weights' sum,
-    'batchmean' by N."""
-    w = weight.reshape(*weight.shape, *[1] * (losses.dim() - weight.dim()))
+    'batchmean' by the batch size."""
+    w = weight.reshape(tuple(weight.shape) + (1,) * (losses.dim() - weight.dim()))
     weighted = losses * w
     if reduction == WEIGHTED_MEAN:
         return weighted.sum() / w.expand_as(losses).sum()
     if reduction == "batchmean":
-        return weighted.sum() / losses.shape[0]
+        return weighted.sum() / batch
     return reduce(weighted, reduction)
 
 

@@ -369,8 +369,8 @@ def derive_sample_weight_paths(adapter: Adapter, weighted_reduce: Callable,
                                declare: Callable | None = None) -> None:
     """Give `adapter` a path taking sample weights for every loss it computes but none of whose
     native paths declares `sample_weight`: the user's composition, the loss with
-    reduction='none', times the weights, reduced. `weighted_reduce(losses, weight, reduction)`
-    is that last step in the framework's arrays; `declare(loss, name, **kw)` declares a path
+    reduction='none', times the weights, reduced. `weighted_reduce(losses, weight, reduction,
+    batch)` is that last step in the framework's arrays; `declare(loss, name, **kw)` declares a path
     (default adapter.path).
 
     Its 'mean' is sum(w l) / (number of unreduced elements), as `(loss * w).mean()` is: the
@@ -396,6 +396,7 @@ def derive_sample_weight_paths(adapter: Adapter, weighted_reduce: Callable,
                 conventions=base.conventions, ndims=base.ndims,
                 dtypes=base.dtypes | (twin[0].dtypes if twin else frozenset()),
                 unsupported_when={
+                    **dict(base.unsupported_when),
                     f"cases without sample weights (it is {base.name} then)":
                         lambda p, e, i: p["sample_weight"] is None,
                     "sample weights beyond the leading axes of its unreduced output, whose "
@@ -404,14 +405,18 @@ def derive_sample_weight_paths(adapter: Adapter, weighted_reduce: Callable,
                         not _weights_fit(loss, conv, p, e, i),
                     "reduction='mean' where the loss's mean does not divide by its number of "
                     "elements (loss * w).mean() divides by":
-                        lambda p, e, i, loss=loss.name: p["reduction"] == "mean"
-                        and not _mean_counts_elements(loss, p, e, i)})(
+                        lambda p, e, i, loss=loss.name, conv=base.conventions:
+                        p["reduction"] == "mean" and not _mean_counts_elements(loss, conv, p, e, i)
+                })(
             _weighted(base.fn, weighted_reduce))
 
 
 def _weighted(fn: Callable, weighted_reduce: Callable) -> Callable:
     def weighted(*inputs, sample_weight, reduction, **params):
-        return weighted_reduce(fn(*inputs, reduction="none", **params), sample_weight, reduction)
+        # 'batchmean' divides by the first input's first axis (1 for a 0-d one)
+        batch = inputs[0].shape[0] if len(inputs[0].shape) else 1
+        return weighted_reduce(fn(*inputs, reduction="none", **params), sample_weight, reduction,
+                               batch)
     return weighted
 
 
@@ -424,8 +429,11 @@ def _weights_fit(loss: str, conventions, params: dict, encoding: str, inputs: di
     return True
 
 
-def _mean_counts_elements(loss: str, params: dict, encoding: str, inputs: dict) -> bool:
-    """Whether the canonical 'mean' of this case divides by the number of unreduced elements."""
+def _mean_counts_elements(loss: str, conventions, params: dict, encoding: str,
+                          inputs: dict) -> bool:
+    """Whether the 'mean' of this case (under the path's conventions) divides by the number of
+    unreduced elements."""
     result = reference.evaluate(loss, inputs, {**params, "reduction": "none",
-                                               "sample_weight": None}, encoding, validate=False)
+                                               "sample_weight": None}, encoding, conventions,
+                                validate=False)
     return bool(np.ndim(result.divisor) == 0 and result.divisor == result.value.size)

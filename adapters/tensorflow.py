@@ -132,16 +132,17 @@ def reduce(losses, reduction, divisor=None):
     return total / (tf.cast(tf.size(losses), losses.dtype) if divisor is None else divisor)
 
 
-def weighted_reduce(losses, weight, reduction):
+def weighted_reduce(losses, weight, reduction, batch):
     """Sample weights on an unreduced loss, as a user writes them: the weight's axes are the
     loss's leading ones ((N,) per sample), 'weighted_mean' divides by the broadcast weights' sum,
-    'batchmean' by N."""
-    w = tf.reshape(weight, [*weight.shape, *[1] * (losses.shape.rank - weight.shape.rank)])
+    'batchmean' by the batch size."""
+    w = tf.reshape(tf.cast(weight, losses.dtype),     # Keras computes some losses in float32
+                   [*weight.shape, *[1] * (losses.shape.rank - weight.shape.rank)])
     weighted = losses * w
     if reduction == WEIGHTED_MEAN:
         return tf.reduce_sum(weighted) / tf.reduce_sum(tf.broadcast_to(w, tf.shape(losses)))
     if reduction == "batchmean":
-        return tf.reduce_sum(weighted) / tf.cast(tf.shape(losses)[0], losses.dtype)
+        return tf.reduce_sum(weighted) / batch
     return reduce(weighted, reduction)
 
 
