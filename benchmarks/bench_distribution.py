@@ -1,7 +1,9 @@
-"""Distribution losses: kl_div (default reduction 'mean'). The grid is common.LossBenchmark's.
+"""Distribution losses: kl_div and generalized_kl_divergence (default reduction 'mean'). The grid
+is common.LossBenchmark's.
 
 Limit model: log-probabilities and target read once, one scalar written, the input's gradient
-written for forward+backward; per element log t, subtract, multiply, add; backward -t scaled.
+written for forward+backward; per element log t, subtract, multiply, add; backward -t scaled. The
+generalized divergence adds exp(x) and two more adds, and exp(x) - t backward.
 """
 import numpy as np
 
@@ -24,5 +26,16 @@ class KlDiv(common.LossBenchmark):
         return [logp.astype(np.float32), target.astype(np.float32)]
 
 
+class GeneralizedKlDivergence(common.LossBenchmark):
+    loss = "generalized_kl_divergence"
+    min_bytes = common.elementwise_bytes(reads=2)
+    min_ops = common.elementwise_ops(7, 2)
+
+    def make_inputs(self, rng, shape, dtype):
+        # log-predictions and non-negative targets, neither normalised
+        return [rng.standard_normal(shape).astype(np.float32),
+                rng.uniform(0.0, 2.0, shape).astype(np.float32)]
+
+
 class DistributionLimits(common.Limits):
-    benchmarks = (KlDiv,)
+    benchmarks = (KlDiv, GeneralizedKlDivergence)

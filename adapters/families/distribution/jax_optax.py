@@ -1,4 +1,5 @@
-"""JAX paths of the distribution family (spec.py beside this file): kl_div.
+"""JAX paths of the distribution family (spec.py beside this file): kl_div,
+generalized_kl_divergence.
 """
 from __future__ import annotations
 
@@ -64,6 +65,34 @@ def kl_jnp(input, target, *, reduction, log_target):
     return kl_reduce(elements, reduction, input)
 
 
+# ---------------------------------------------------------------- generalized_kl_divergence
+# optax.losses.generalized_kl_divergence(log_predictions, targets, axis=-1, where=None) =
+# kl_divergence(log_predictions, targets) + sum(exp(log_predictions) - targets), both summed over
+# `axis`. With axis=() jnp.sum sums over no axis: the elements, canonical at every rank.
+
+@path("generalized_kl_divergence", "optax.generalized_kl_divergence(axis=())", kind="composed",
+      params=["reduction"], conventions=[KL_NAN],
+      call="kl_reduce(optax.losses.generalized_kl_divergence(input, target, axis=()), reduction, "
+           "input)")
+def generalized_kl_optax_elements(input, target, *, reduction):
+    return kl_reduce(optax.losses.generalized_kl_divergence(input, target, axis=()), reduction,
+                     input)
+
+
+@path("generalized_kl_divergence", "optax.generalized_kl_divergence", kind="composed",
+      conventions=[KL_NAN],
+      call="jnp.sum(optax.losses.generalized_kl_divergence(input, target)) / input.size  "
+           "[reduction='mean' only]")
+def generalized_kl_optax(input, target):
+    return kl_reduce(optax.losses.generalized_kl_divergence(input, target), "mean", input)
+
+
+@path("generalized_kl_divergence", "optax.generalized_kl_divergence(1-D)", kind="composed",
+      params=["reduction"], conventions=KL_PER_EXAMPLE, ndims=[1],
+      call="kl_reduce(optax.losses.generalized_kl_divergence(input, target), reduction, input)  "
+           "[1-D input; a scalar per example]")
+def generalized_kl_optax_1d(input, target, *, reduction):
+    return kl_reduce(optax.losses.generalized_kl_divergence(input, target), reduction, input)
 
 
 for jit in ("", "+jit"):
@@ -90,5 +119,31 @@ for jit in ("", "+jit"):
                     seen="optax.kl_divergence: [nan, nan] (per-row sums); xlogy(t, t) - t * x: "
                          "[[nan, 0, 0], [0, 0, nan]] (canonical 0); gradient -t, finite",
                     versions=SEEN_ON, link=OPTAX_DOC + " (kl_divergence; not the -inf input)")
+
+    adapter.saw("optax_kl_divergence_sums_over_last_axis",
+                path="generalized_kl_divergence/optax.generalized_kl_divergence(1-D)" + jit,
+                case="generalized_kl_divergence/vector-none/none",
+                call="optax.losses.generalized_kl_divergence(x, t) on (5,) arrays, "
+                     "reduction='none'" + (" under jax.jit" if jit else ""),
+                seen="a scalar, the sum of the canonical (5,) elements (on (2, 3) arrays: shape "
+                     "(2,), the per-row sums, e.g. [0.29453489, 0.51587805] for x = log [[0.2, "
+                     "0.5, 1.5], [1, 2, 0.1]], t = [[0, 0.5, 1], [2, 2, 0.3]])",
+                versions=SEEN_ON, link=OPTAX_DOC + " (generalized_kl_divergence: 'Returns: "
+                "Generalized Kullback-Leibler divergence ... with shape [...]', axis=-1)")
+    for p in ("optax.generalized_kl_divergence(axis=())", "optax.generalized_kl_divergence",
+              "optax.generalized_kl_divergence(1-D)"):
+        case = {"optax.generalized_kl_divergence": "zero-target-neg-inf-input-mean",
+                "optax.generalized_kl_divergence(1-D)": "vector-zero-target-neg-inf-input"}.get(
+            p, "zero-target-neg-inf-input")
+        adapter.saw(KL_NAN, path=f"generalized_kl_divergence/{p}{jit}",
+                    case=f"generalized_kl_divergence/{case}/none",
+                    call=p + " (optax.losses, input log q, target t) with a target of 0 at an "
+                         "input of -inf" + (" under jax.jit" if jit else ""),
+                    seen="optax.losses.generalized_kl_divergence(jnp.array([-jnp.inf, 0.]), "
+                         "jnp.array([0., 1.]), axis=()) = [nan, 0.] (canonical [0, 0]: t (log t "
+                         "- x) = 0 at t = 0); gradient [0., 0.]",
+                    versions=SEEN_ON, link=OPTAX_DOC + " (generalized_kl_divergence: targets "
+                    "'Expected to be strictly positive'; kl_divergence computes t * (where(t == "
+                    "0, 0, log t) - x))")
 
 # Seen, but no convention (no canonical difference reaches a checked value):

@@ -46,4 +46,17 @@ def _kl_rows(elements, local, x, conv):
     return elements, vjp, divisor
 
 
+def _generalized_kl_divergence(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    as_computed = "kl_div_zero_target_on_infinite_log_ratio_is_nan" in conv
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        q = np.exp(x)
+        log_y = np.log(np.where(y > 0, y, 1.0))
+        raw = np.where(y > 0, y * log_y, 0.0) - y * x    # 0 * -inf = nan at y = 0, x = -inf
+        divergence = raw if as_computed else np.where(y > 0, y * (log_y - x), 0.0)
+        elements = divergence + q - y
+    return _kl_rows(elements, q - y, x, conv)
+
+
 PARTS["kl_div"] = _kl_div
+PARTS["generalized_kl_divergence"] = _generalized_kl_divergence

@@ -1,4 +1,5 @@
-"""TensorFlow/Keras paths of the distribution family (spec.py beside this file): kl_div.
+"""TensorFlow/Keras paths of the distribution family (spec.py beside this file): kl_div, and
+generalized_kl_divergence composed (neither TensorFlow nor Keras has it).
 """
 from __future__ import annotations
 
@@ -60,6 +61,30 @@ saw("kl_div_zero_target_on_infinite_log_ratio_is_nan", path="kl_div/tf.math.xlog
          "t = [[0, .25, .75], [.5, .5, 0]]",
     seen="[[nan, 0, 0], [0, 0, nan]]: xlogy(0, 0) = 0 but 0 * -inf = nan; gradient -t, finite",
     versions=SEEN_ON, link="https://www.tensorflow.org/api_docs/python/tf/math/xlogy")
+# ---------------------------------------------------------------- generalized_kl_divergence
+# No TensorFlow or Keras loss computes it (keras.losses.KLDivergence clips both arguments to
+# [1e-7, 1], so it cannot take an unnormalised target): tf.math.xlogy for t log t, plus exp(x) - t.
+
+@path("generalized_kl_divergence", "tf.math.xlogy", kind="composed", params=["reduction"],
+      conventions=["kl_div_zero_target_on_infinite_log_ratio_is_nan"],
+      call="reduce(tf.math.xlogy(target, target) - target * input + tf.exp(input) - target, "
+           "reduction)  ['batchmean': sum / input.shape[0]]")
+def generalized_kl_tf(input, target, *, reduction):
+    elements = tf.math.xlogy(target, target) - target * input + tf.exp(input) - target
+    if reduction == "batchmean":
+        return tf.reduce_sum(elements) / tf.cast(tf.shape(input)[0], elements.dtype)
+    return reduce(elements, reduction)
+
+
+saw("kl_div_zero_target_on_infinite_log_ratio_is_nan",
+    path="generalized_kl_divergence/tf.math.xlogy",
+    case="generalized_kl_divergence/zero-target-neg-inf-input/none",
+    call="tf.math.xlogy(t, t) - t * x + tf.exp(x) - t with x = [[-inf, log .5, 0.], [0., log 2, "
+         "-inf]], t = [[0., .25, 1.], [.5, 2., 0.]]",
+    seen="[[nan, 0.0767, 0.], [0.1534, 0., nan]]: xlogy(0, 0) = 0 but 0 * -inf = nan (canonical "
+         "0); gradient exp(x) - t = [[0, .25, 0], [.5, 0, 0]]",
+    versions=SEEN_ON, link="https://www.tensorflow.org/api_docs/python/tf/math/xlogy")
+
 KERAS_KL_DOC = "https://keras.io/api/losses/probabilistic_losses/#kldivergence-class"
 saw("keras_kl_divergence_clipped_to_epsilon", path="kl_div/keras.losses.KLDivergence",
     case="kl_div/zero-targets/none",

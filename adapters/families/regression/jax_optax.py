@@ -1,4 +1,5 @@
-"""JAX paths of the regression family (spec.py beside this file): l1, mse, smooth_l1, huber.
+"""JAX paths of the regression family (spec.py beside this file): l1, mse, smooth_l1, huber,
+log_cosh, mean_absolute_percentage_error, mean_squared_logarithmic_error.
 """
 from __future__ import annotations
 
@@ -76,6 +77,27 @@ def smooth_l1_jnp(input, target, *, beta, reduction):
     return reduce(jnp.where(a < beta, 0.5 * a * a / beta, a - 0.5 * beta), reduction)
 
 
+# ---------------------------------------------------------------- log_cosh, mape, msle
+# optax.losses.log_cosh(predictions, targets) = jnp.logaddexp(d, -d) - log 2, elementwise (no
+# overflow at large |d|); optax has no percentage or logarithmic error: composed from jnp.
+
+@path("log_cosh", "optax.log_cosh", kind="composed", params=["reduction"],
+      call="reduce(optax.losses.log_cosh(input, target), reduction)")
+def log_cosh_optax(input, target, *, reduction):
+    return reduce(optax.losses.log_cosh(input, target), reduction)
+
+
+@path("mean_absolute_percentage_error", "jnp.abs", kind="composed", params=["reduction"],
+      conventions=ABS_AT_0,
+      call="reduce(100 * jnp.abs(input - target) / jnp.abs(target), reduction)")
+def mape_jnp(input, target, *, reduction):
+    return reduce(100.0 * jnp.abs(input - target) / jnp.abs(target), reduction)
+
+
+@path("mean_squared_logarithmic_error", "jnp.log1p", kind="composed", params=["reduction"],
+      call="reduce(jnp.square(jnp.log1p(input) - jnp.log1p(target)), reduction)")
+def msle_jnp(input, target, *, reduction):
+    return reduce(jnp.square(jnp.log1p(input) - jnp.log1p(target)), reduction)
 
 
 # ---------------------------------------------------------------- evidence of the conventions
@@ -97,6 +119,17 @@ for jit in ("", "+jit"):
                     link="jax/_src/lax/lax.py _abs_jvp_rule: select(ge(x, 0), g, neg(g)) "
                          "(no public doc found)")
 
+    adapter.saw("jax_abs_grad_at_0_is_1", path="mean_absolute_percentage_error/jnp.abs" + jit,
+                case="mean_absolute_percentage_error/at-zero/none",
+                call="jax.vjp of 100 * jnp.abs(input - target) / jnp.abs(target), reduction="
+                     "'none', on input [0.5, -1., 2.25, 0., 3.] and target [0.5, -1., 1., 0.25, "
+                     "3.]" + (" under jax.jit" if jit else ""),
+                seen="jax.grad of its sum = [200, 100, 100, -400, 33.333] (canonical 100 sign(d) "
+                     "/ |target| = [0, 0, 100, -400, 0]); values as canonical",
+                versions=SEEN_ON,
+                link="jax/_src/lax/lax.py _abs_jvp_rule: select(ge(x, 0), g, neg(g)) "
+                     "(no public doc found)")
+
 # Seen, but no convention (no canonical difference reaches a checked value):
 PROBED = (
     "optax.l2_loss(p, t) = 0.5 (p - t)^2 (its docstring: Bishop's 1/2), optax.squared_error = "
@@ -104,4 +137,8 @@ PROBED = (
     "optax.huber_loss(p, t, delta) = 0.5 min(|d|, delta)^2 + delta (|d| - min(|d|, delta)) = "
     "canonical huber, value and gradient, also at |d| = delta and d = 0 (jnp.minimum and the "
     "product with min(|d|, delta) = 0 hide the abs gradient there)",
+    "optax.losses.log_cosh(p, t) = jnp.logaddexp(p - t, t - p) - jnp.log(2.0): finite at "
+    "|d| = 1e4 and 800 in float64 (9999.30685, 799.306853) and 1e4 in float32 (9999.307), "
+    "gradient tanh(d); log 2 in the computation dtype (1.1e-16 at d = 1e-8 in float64, canonical "
+    "5e-17: one ulp of log 2)",
 )

@@ -1,11 +1,13 @@
 """PyTorch paths of the regression family (spec.py beside this file): l1, mse, smooth_l1, huber,
-functional and module forms, and the hand-written MSEs of the seeds.
+functional and module forms, and the hand-written MSEs of the seeds; log_cosh,
+mean_absolute_percentage_error and mean_squared_logarithmic_error, which torch lacks, composed.
 """
 from __future__ import annotations
 
 import functools
+import math
 
-from adapters.pytorch import F, nn, path, torch
+from adapters.pytorch import F, nn, path, reduce, torch
 
 # ---------------------------------------------------------------- l1, mse, smooth_l1, huber
 
@@ -97,3 +99,25 @@ def huber_module(input, target, *, delta, reduction):
     return nn.HuberLoss(reduction=reduction, delta=delta)(input, target)
 
 
+# ---------------------------------------------------------------- log_cosh, mape, msle
+# torch has none of these three (torch.nn.functional and torch.nn, 2.13): composed from torch ops.
+# log(cosh(d)) written as it reads overflows (cosh(d) = inf beyond |d| = 89 in float32, 710 in
+# float64); torch.logaddexp(d, -d) - log 2 is the same function without overflow.
+
+@path("log_cosh", "torch.logaddexp", kind="composed", params=["reduction"],
+      call="d = input - target; reduce(torch.logaddexp(d, -d) - math.log(2), reduction)")
+def log_cosh_logaddexp(input, target, *, reduction):
+    d = input - target
+    return reduce(torch.logaddexp(d, -d) - math.log(2.0), reduction)
+
+
+@path("mean_absolute_percentage_error", "torch.abs", kind="composed", params=["reduction"],
+      call="reduce(100 * torch.abs(input - target) / torch.abs(target), reduction)")
+def mape_torch(input, target, *, reduction):
+    return reduce(100.0 * torch.abs(input - target) / torch.abs(target), reduction)
+
+
+@path("mean_squared_logarithmic_error", "torch.log1p", kind="composed", params=["reduction"],
+      call="reduce(torch.square(torch.log1p(input) - torch.log1p(target)), reduction)")
+def msle_torch(input, target, *, reduction):
+    return reduce(torch.square(torch.log1p(input) - torch.log1p(target)), reduction)

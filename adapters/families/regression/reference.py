@@ -6,8 +6,11 @@ d = input - target. np.sign(0) = 0: the gradient of |d| at d = 0 is 0 (the famil
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from adapters.definitions import KERAS_EPSILON
 from adapters.numerics import input_vjp
 
 PARTS = {}
@@ -47,10 +50,52 @@ def _huber_loss(inputs, p, conv):
     return elements, input_vjp(np.where(inner, d, delta * np.sign(d))), d.size
 
 
+def _log_cosh(inputs, p, conv):
+    d = inputs["input"] - inputs["target"]
+    a = np.abs(d)
+    with np.errstate(over="ignore"):
+        # log cosh a = log1p(cosh a - 1) = log1p(2 sinh^2(a / 2)): exact near 0, where log(cosh a)
+        # rounds cosh a to 1; for a >= 1, a - log 2 + log1p(exp(-2a)) has no cancellation and no
+        # overflow
+        small = np.log1p(2.0 * np.sinh(np.minimum(a, 1.0) / 2.0) ** 2)
+        elements = np.where(a < 1.0, small, a - math.log(2.0) + np.log1p(np.exp(-2.0 * a)))
+    if "keras_log_cosh_subtracts_float32_log2" in conv:
+        elements = elements - (float(np.float32(math.log(2.0))) - math.log(2.0))
+    return elements, input_vjp(np.tanh(d)), d.size
+
+
+def _mean_absolute_percentage_error(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    d, scale = x - y, np.abs(y)
+    if "keras_mape_denominator_floored_at_epsilon" in conv:
+        scale = np.maximum(scale, KERAS_EPSILON)
+    with np.errstate(divide="ignore", invalid="ignore"):   # |d| / 0 = inf, 0 / 0 = nan
+        elements = 100.0 * np.abs(d) / scale
+        local = 100.0 * _abs_grad(d, conv) / scale
+    return elements, input_vjp(local), d.size
+
+
+# Keras converts keras.config.epsilon() to a tensor without a dtype: float32
+KERAS_MSLE_FLOOR = float(np.float32(KERAS_EPSILON))
+
+
+def _mean_squared_logarithmic_error(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    inside = np.ones(x.shape, dtype=bool)
+    if "keras_msle_clips_inputs_at_epsilon" in conv:
+        inside = x >= KERAS_MSLE_FLOOR        # maximum's gradient goes to x where x >= epsilon
+        x, y = np.maximum(x, KERAS_MSLE_FLOOR), np.maximum(y, KERAS_MSLE_FLOOR)
+    r = np.log1p(x) - np.log1p(y)
+    return r * r, input_vjp(np.where(inside, 2.0 * r / (1.0 + x), 0.0)), r.size
+
+
 PARTS["l1_loss"] = _l1_loss
 PARTS["mse_loss"] = _mse_loss
 PARTS["smooth_l1_loss"] = _smooth_l1_loss
 PARTS["huber_loss"] = _huber_loss
+PARTS["log_cosh"] = _log_cosh
+PARTS["mean_absolute_percentage_error"] = _mean_absolute_percentage_error
+PARTS["mean_squared_logarithmic_error"] = _mean_squared_logarithmic_error
 
 
 # Central differences (h = 1e-4) cannot verify the analytic gradient exactly at a kink of the

@@ -1,7 +1,9 @@
 """TensorFlow/Keras paths of the regression family (spec.py beside this file): l1, mse,
-smooth_l1, huber.
+smooth_l1, huber, log_cosh, mean_absolute_percentage_error, mean_squared_logarithmic_error.
 """
 from __future__ import annotations
+
+import math
 
 from adapters.tensorflow import (
     KERAS_REDUCTION,
@@ -15,15 +17,25 @@ from adapters.tensorflow import (
 
 saw = adapter.saw
 
-# ---------------------------------------------------------------- l1, mse, smooth_l1, huber
-# keras.losses.MeanAbsoluteError, MeanSquaredError and Huber (and their functions) average the
-# elementwise loss over the last axis: keras_bce_mean_over_last_axis. The "[..., None]" paths add a
-# last axis of size 1, so that mean changes nothing and the result is canonical.
+# ---------------------------------------------------------------- l1, mse, smooth_l1, huber, ...
+# keras.losses.MeanAbsoluteError, MeanSquaredError, Huber, LogCosh, MeanAbsolutePercentageError and
+# MeanSquaredLogarithmicError (and their functions) average the elementwise loss over the last
+# axis: keras_bce_mean_over_last_axis. The "[..., None]" paths add a last axis of size 1, so that
+# mean changes nothing and the result is canonical.
 
 MEAN_LAST = ["keras_bce_mean_over_last_axis"]
 KERAS_REGRESSION = {"l1_loss": ("MeanAbsoluteError", "mean_absolute_error"),
                     "mse_loss": ("MeanSquaredError", "mean_squared_error"),
-                    "huber_loss": ("Huber", "huber")}
+                    "huber_loss": ("Huber", "huber"),
+                    "log_cosh": ("LogCosh", "log_cosh"),
+                    "mean_absolute_percentage_error": ("MeanAbsolutePercentageError",
+                                                       "mean_absolute_percentage_error"),
+                    "mean_squared_logarithmic_error": ("MeanSquaredLogarithmicError",
+                                                       "mean_squared_logarithmic_error")}
+# what each loss's Keras function does beyond the mean over the last axis (every path of the loss)
+KERAS_OWN = {"log_cosh": ["keras_log_cosh_subtracts_float32_log2"],
+             "mean_absolute_percentage_error": ["keras_mape_denominator_floored_at_epsilon"],
+             "mean_squared_logarithmic_error": ["keras_msle_clips_inputs_at_epsilon"]}
 
 
 def _keras_regression(loss, input, target, reduction="mean", elementwise=False, **kw):
@@ -45,18 +57,22 @@ def _keras_regression_fn(loss, input, target, reduction, **kw):
 # output is a scalar) and shows the convention: the "(1-D)" paths.
 def _declare_keras_regression(loss, cls, fn, params):
     kwargs = " ".join(f"{p}={p}," for p in params)
-    path(loss, f"keras.losses.{cls}", params=params,
+    own = KERAS_OWN.get(loss, [])
+    path(loss, f"keras.losses.{cls}", params=params, conventions=own,
          call=f"keras.losses.{cls}({kwargs} dtype=input.dtype.name)(target, input)")(
         lambda input, target, **kw: _keras_regression(loss, input, target, **kw))
-    path(loss, f"keras.losses.{cls}(1-D)", params=[*params, "reduction"], conventions=MEAN_LAST,
-         ndims=[1], call=f"keras.losses.{cls}({kwargs} reduction=..., dtype=input.dtype.name)"
-                         "(target, input)  [1-D input]")(
+    path(loss, f"keras.losses.{cls}(1-D)", params=[*params, "reduction"],
+         conventions=MEAN_LAST + own, ndims=[1],
+         call=f"keras.losses.{cls}({kwargs} reduction=..., dtype=input.dtype.name)"
+              "(target, input)  [1-D input]")(
         lambda input, target, **kw: _keras_regression(loss, input, target, **kw))
     path(loss, f"keras.losses.{cls}[..., None]", kind="composed", params=[*params, "reduction"],
+         conventions=own,
          call=f"keras.losses.{cls}({kwargs} reduction=..., dtype=input.dtype.name)"
               "(target[..., None], input[..., None])")(
         lambda input, target, **kw: _keras_regression(loss, input, target, elementwise=True, **kw))
     path(loss, f"keras.losses.{fn}[..., None]", kind="composed", params=[*params, "reduction"],
+         conventions=own,
          call=f"reduce(keras.losses.{fn}(target[..., None], input[..., None]"
               f"{''.join(f', {p}={p}' for p in params)}), reduction)")(
         lambda input, target, **kw: _keras_regression_fn(loss, input, target, **kw))
@@ -107,6 +123,25 @@ def huber_tf(input, target, *, delta, reduction):
     return reduce(tf.where(d <= delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
 
 
+@path("log_cosh", "tf.nn.softplus", kind="composed", params=["reduction"],
+      call="d = input - target; reduce(d + tf.nn.softplus(-2 * d) - math.log(2), reduction)")
+def log_cosh_tf(input, target, *, reduction):
+    d = input - target
+    return reduce(d + tf.nn.softplus(-2.0 * d) - math.log(2.0), reduction)
+
+
+@path("mean_absolute_percentage_error", "tf.abs", kind="composed", params=["reduction"],
+      call="reduce(100 * tf.abs(input - target) / tf.abs(target), reduction)")
+def mape_tf(input, target, *, reduction):
+    return reduce(100.0 * tf.abs(input - target) / tf.abs(target), reduction)
+
+
+@path("mean_squared_logarithmic_error", "tf.math.log1p", kind="composed", params=["reduction"],
+      call="reduce(tf.square(tf.math.log1p(input) - tf.math.log1p(target)), reduction)")
+def msle_tf(input, target, *, reduction):
+    return reduce(tf.square(tf.math.log1p(input) - tf.math.log1p(target)), reduction)
+
+
 KERAS_REGRESSION_DOC = "https://keras.io/api/losses/regression_losses/"
 for p, case, call, seen in (
         ("l1_loss/keras.losses.MeanAbsoluteError(1-D)", "l1_loss/at-zero/none",
@@ -125,3 +160,52 @@ for p, case, call, seen in (
         versions=SEEN_ON, link=KERAS_REGRESSION_DOC + " (mean_absolute_error: "
         "'loss = mean(abs(y_true - y_pred), axis=-1)'; likewise mean_squared_error, huber)")
 
+
+# log_cosh, mean_absolute_percentage_error and mean_squared_logarithmic_error: what each Keras
+# function does beyond the mean over the last axis, seen on every path that calls it (the plain
+# class, which takes the default reduction only, on a case of reduction='mean')
+KERAS_SOURCE = "keras/src/losses/losses.py (Keras 3.15.1) "
+KERAS_OWN_EVIDENCE = {   # convention: (case, the plain class's case, call, seen, link)
+    "keras_log_cosh_subtracts_float32_log2": (
+        "log_cosh/small-differences/none", "log_cosh/batch-mean/none",
+        "keras.losses.LogCosh(reduction='none', dtype='float64')(target[..., None], "
+        "input[..., None]) with input [0., 1e-8, 1e-4, -1e-3, .5], target 0",
+        "[-1.9046543e-09, -1.9046542e-09, 3.0953456e-09, 4.9809526e-07, 0.12011450505] "
+        "(canonical [0, 5e-17, 5.0e-09, 4.9999992e-07, 0.12011450695]: each 1.9046543e-9 = "
+        "float32(log 2) - log 2 low); gradient tanh(d) as canonical; LogCosh(dtype='float64')("
+        "zeros((1, 1)), zeros((1, 1))) = -1.904654323148236e-09",
+        KERAS_SOURCE + "log_cosh: 'log2 = ops.convert_to_tensor(ops.log(2.0), "
+        "dtype=y_pred.dtype)', 'x + ops.softplus(x * -2.0) - log2' (ops.log(2.0) is float32)"),
+    "keras_mape_denominator_floored_at_epsilon": (
+        "mean_absolute_percentage_error/zero-target/none",
+        "mean_absolute_percentage_error/tiny-target-mean/none",
+        "keras.losses.MeanAbsolutePercentageError(reduction='none', dtype='float64')("
+        "target[..., None], input[..., None]) with input [.5, 0., 1., 2.], target [0., 0., 1e-8, "
+        "2.]",
+        "[5e8, 0, 9.9999999e8, 0] (canonical [inf, nan, 9.9999999e9, 0]); gradient [1e9, -0, "
+        "1e9, -0] (canonical [inf, nan, 1e10, 0])",
+        KERAS_SOURCE + "mean_absolute_percentage_error: 'Division by zero is prevented by "
+        "dividing by maximum(y_true, epsilon)'; the code divides by ops.maximum(ops.abs(y_true), "
+        "epsilon); https://keras.io/api/losses/regression_losses/"),
+    "keras_msle_clips_inputs_at_epsilon": (
+        "mean_squared_logarithmic_error/negative-in-domain/none",
+        "mean_squared_logarithmic_error/negative-in-domain-mean/none",
+        "keras.losses.MeanSquaredLogarithmicError(reduction='none', dtype='float64')("
+        "target[..., None], input[..., None]) with input [-.5, -.9, .25, 1.], target [.5, -.25, "
+        "-.75, 1.]",
+        "[0.1644018728, 0, 0.0497929999, 0] (canonical [1.2069489608, 4.0598341822, "
+        "2.590290394, 0]); gradient [0, 0, 0.3570295221, 0] (canonical [-4.394, -40.298, 2.575, "
+        "0]); on zero-values (input [0, 0, 1, 2, 1e-9], target [0, 3, 0, 2, 1]) the gradient is "
+        "[0, 0, 0.6931470806, 0, 0], canonical [0, -2.7726, 0.6931, 0, -1.3863]",
+        KERAS_SOURCE + "mean_squared_logarithmic_error: 'Negative values and 0 values will be "
+        "replaced with keras.backend.epsilon()'; ops.log(ops.maximum(y_pred, epsilon) + 1.0); "
+        "https://keras.io/api/losses/regression_losses/"),
+}
+for _loss, _convs in KERAS_OWN.items():
+    _cls, _fn = KERAS_REGRESSION[_loss]
+    for _conv in _convs:
+        _case, _plain_case, _call, _seen, _link = KERAS_OWN_EVIDENCE[_conv]
+        for _name in (_cls, f"{_cls}(1-D)", f"{_cls}[..., None]", f"{_fn}[..., None]"):
+            saw(_conv, path=f"{_loss}/keras.losses.{_name}",
+                case=_plain_case if _name == _cls else _case, call=_call, seen=_seen,
+                versions=SEEN_ON, link=_link)
