@@ -1,11 +1,24 @@
 """TensorFlow/Keras paths of the focal_dice family (spec.py beside this file).
 
-Keras 3 has both losses: keras.losses.BinaryFocalCrossentropy / binary_focal_crossentropy and
-keras.losses.Dice / dice. tf.nn has neither; the tf paths are composed here.
+Keras 3 has every loss of the family: keras.losses.BinaryFocalCrossentropy /
+binary_focal_crossentropy, keras.losses.Dice / dice, keras.losses.CategoricalFocalCrossentropy /
+categorical_focal_crossentropy and keras.losses.Tversky / tversky. tf.nn has none; the tf paths
+are composed here.
 """
 from __future__ import annotations
 
-from adapters.tensorflow import KERAS_REDUCTION, SEEN_ON, adapter, keras, path, reduce, tf  # noqa: F401
+import numpy as np
+
+from adapters.tensorflow import (  # noqa: F401
+    KERAS_REDUCTION,
+    SEEN_ON,
+    adapter,
+    class_axis,
+    keras,
+    path,
+    reduce,
+    tf,
+)
 
 from .spec import dice_axes
 
@@ -112,6 +125,147 @@ def dice_tf(input, target, *, smooth, sum_over, reduction):
     inter = tf.reduce_sum(input * target, axis=axes)
     total = tf.reduce_sum(input, axis=axes) + tf.reduce_sum(target, axis=axes)
     return reduce(1 - (2 * inter + smooth) / (total + smooth), reduction)
+
+
+# ---------------------------------------------------------------- categorical_focal_crossentropy
+# Keras takes one-hot or probability targets (no index targets, no ignore_index) and a scalar
+# alpha (or a list of C factors: not this loss). With from_logits=True it applies ops.softmax
+# itself; with from_logits=False (its default) it takes probabilities: both are then divided by
+# their sum over `axis` and clipped to [1e-7, 1 - 1e-7] (keras_focal_probs_clipped_to_epsilon).
+
+CFC_CONVENTIONS = ["keras_focal_probs_clipped_to_epsilon",
+                   "keras_label_smoothing_over_last_axis_size"]
+CFC_KERAS_PARAMS = ["alpha", "gamma", "label_smoothing", "reduction"]
+
+
+def _cfc_class(alpha, gamma, label_smoothing, reduction, input, from_logits):
+    return keras.losses.CategoricalFocalCrossentropy(
+        alpha=alpha, gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing,
+        axis=class_axis(input), reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)
+
+
+@path("categorical_focal_crossentropy", "keras.losses.CategoricalFocalCrossentropy",
+      encodings=["one_hot", "probs"], params=CFC_KERAS_PARAMS, conventions=CFC_CONVENTIONS,
+      call="keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=gamma, from_logits=True, "
+           "label_smoothing=label_smoothing, axis=1 if input.ndim > 1 else -1, reduction={'mean': "
+           "'sum_over_batch_size'}.get(reduction, reduction), dtype=input.dtype.name)(target, "
+           "input)")
+def cfc_keras(input, target, *, alpha, gamma, label_smoothing, reduction):
+    return _cfc_class(alpha, gamma, label_smoothing, reduction, input, True)(target, input)
+
+
+@path("categorical_focal_crossentropy", "keras.losses.categorical_focal_crossentropy",
+      kind="composed", encodings=["one_hot", "probs"], params=CFC_KERAS_PARAMS,
+      conventions=CFC_CONVENTIONS,
+      call="reduce(keras.losses.categorical_focal_crossentropy(target, input, alpha=alpha, "
+           "gamma=gamma, from_logits=True, label_smoothing=label_smoothing, axis=1 if input.ndim "
+           "> 1 else -1), reduction)")
+def cfc_keras_fn(input, target, *, alpha, gamma, label_smoothing, reduction):
+    return reduce(keras.losses.categorical_focal_crossentropy(
+        target, input, alpha=alpha, gamma=gamma, from_logits=True,
+        label_smoothing=label_smoothing, axis=class_axis(input)), reduction)
+
+
+@path("categorical_focal_crossentropy", "keras.losses.CategoricalFocalCrossentropy(tf.nn.softmax)",
+      kind="composed", encodings=["one_hot", "probs"], params=CFC_KERAS_PARAMS,
+      conventions=CFC_CONVENTIONS,
+      call="keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=gamma, "
+           "label_smoothing=label_smoothing, axis=1 if input.ndim > 1 else -1, reduction=..., "
+           "dtype=input.dtype.name)(target, tf.nn.softmax(input, axis=1 if input.ndim > 1 else "
+           "-1))  [from_logits=False, the default]")
+def cfc_keras_probs(input, target, *, alpha, gamma, label_smoothing, reduction):
+    probs = tf.nn.softmax(input, axis=class_axis(input))
+    return _cfc_class(alpha, gamma, label_smoothing, reduction, input, False)(target, probs)
+
+
+# The definition in tf ops, for index targets too (what Keras cannot take): canonical.
+@path("categorical_focal_crossentropy", "tf.nn.log_softmax", kind="composed",
+      params=["alpha", "gamma", "label_smoothing", "ignore_index", "reduction"],
+      call="logp = tf.nn.log_softmax(input, axis=1 if input.ndim > 1 else -1); t = the one_hot/"
+           "probs target, or tf.one_hot(index target, C, axis=1) with 0 rows for ignore_index; "
+           "t = (1 - eps) t + eps / C on kept rows; q = -tf.math.expm1(logp); f = q ** gamma "
+           "held constant where q is 0 or 1 (tf.where); l = -alpha * tf.reduce_sum(t * f * "
+           "tf.where(t > 0, logp, 0), axis); 'mean' divides by the kept rows")
+def cfc_tf(input, target, *, alpha, gamma, label_smoothing, ignore_index, reduction):
+    axis = 1 if input.ndim > 1 else 0
+    c = input.shape[axis]
+    if target.dtype == tf.int64:
+        kept = tf.not_equal(target, ignore_index)
+        t = tf.one_hot(tf.where(kept, target, 0), c, axis=axis, dtype=input.dtype)
+        t = t * tf.cast(tf.expand_dims(kept, axis), input.dtype)
+    else:
+        kept = tf.ones(tf.shape(tf.reduce_sum(target, axis=axis)), dtype=tf.bool)
+        t = target
+    if label_smoothing:
+        t = tf.where(tf.expand_dims(kept, axis), (1 - label_smoothing) * t + label_smoothing / c,
+                     tf.zeros_like(t))
+    logp = tf.nn.log_softmax(input, axis=axis)
+    q = -tf.math.expm1(logp)
+    ok = (q > 0) & (logp > -np.inf)
+    f = tf.where(ok, tf.pow(tf.where(ok, q, tf.ones_like(q)), gamma),
+                 tf.where(q > 0, tf.ones_like(q), tf.fill(tf.shape(q), tf.cast(0.0 ** gamma,
+                                                                                 q.dtype))))
+    losses = -alpha * tf.reduce_sum(t * f * tf.where(t > 0, logp, tf.zeros_like(logp)), axis=axis)
+    if reduction == "mean":
+        return tf.reduce_sum(losses) / tf.reduce_sum(tf.cast(kept, losses.dtype))
+    return reduce(losses, reduction)
+
+
+# ---------------------------------------------------------------- tversky
+# keras.losses.Tversky / tversky: no smoothing argument (1e-7 in the denominator only), and its
+# alpha multiplies the false negatives (keras_tversky_alpha_weighs_false_negatives): the paths pass
+# the canonical alpha and beta as Keras's alpha and beta, as a user reading the docstring would.
+# axis as keras.losses.Dice's: None for sum_over='all'.
+
+TVERSKY_KERAS = ["keras_tversky_alpha_weighs_false_negatives",
+                 "keras_tversky_epsilon_in_denominator_only"]
+
+
+@path("tversky", "keras.losses.Tversky", params=["alpha", "beta", "sum_over", "reduction"],
+      conventions=TVERSKY_KERAS,
+      call="keras.losses.Tversky(alpha=alpha, beta=beta, axis={'spatial': (2, .., ndim-1), "
+           "'batch_and_spatial': (0, 2, ..), 'all': None}[sum_over], reduction={'mean': "
+           "'sum_over_batch_size'}.get(reduction, reduction), dtype=input.dtype.name)(target, "
+           "input)")
+def tversky_keras(input, target, *, alpha, beta, sum_over, reduction):
+    return keras.losses.Tversky(alpha=alpha, beta=beta, axis=_keras_axis(input, sum_over),
+                                reduction=KERAS_REDUCTION[reduction],
+                                dtype=input.dtype.name)(target, input)
+
+
+@path("tversky", "keras.losses.tversky", kind="composed",
+      params=["alpha", "beta", "sum_over", "reduction"], conventions=TVERSKY_KERAS,
+      call="reduce(keras.losses.tversky(target, input, alpha=alpha, beta=beta, axis={'spatial': "
+           "(2, ..), 'batch_and_spatial': (0, 2, ..), 'all': None}[sum_over]), reduction)")
+def tversky_keras_fn(input, target, *, alpha, beta, sum_over, reduction):
+    return reduce(keras.losses.tversky(target, input, alpha=alpha, beta=beta,
+                                       axis=_keras_axis(input, sum_over)), reduction)
+
+
+# Keras's alpha and beta swapped: the canonical Tversky index but for its 1e-7 smoothing.
+@path("tversky", "keras.losses.Tversky(alpha=beta, beta=alpha)",
+      params=["alpha", "beta", "sum_over", "reduction"],
+      conventions=["keras_tversky_epsilon_in_denominator_only"],
+      call="keras.losses.Tversky(alpha=beta, beta=alpha, axis=..., reduction=..., "
+           "dtype=input.dtype.name)(target, input)")
+def tversky_keras_swapped(input, target, *, alpha, beta, sum_over, reduction):
+    return keras.losses.Tversky(alpha=beta, beta=alpha, axis=_keras_axis(input, sum_over),
+                                reduction=KERAS_REDUCTION[reduction],
+                                dtype=input.dtype.name)(target, input)
+
+
+@path("tversky", "tf.reduce_sum", kind="composed",
+      params=["alpha", "beta", "smooth", "sum_over", "reduction"],
+      call="axes = {'spatial': (2, ..), 'batch_and_spatial': (0, 2, ..), 'all': all}[sum_over]; "
+           "tp, fp, fn = (tf.reduce_sum(a, axes) for a in (input * target, input * (1 - target), "
+           "(1 - input) * target)); reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + "
+           "smooth), reduction)")
+def tversky_tf(input, target, *, alpha, beta, smooth, sum_over, reduction):
+    axes = list(dice_axes(input.ndim, sum_over))   # [] sums over nothing in TF
+    tp = tf.reduce_sum(input * target, axis=axes)
+    fp = tf.reduce_sum(input * (1 - target), axis=axes)
+    fn = tf.reduce_sum((1 - input) * target, axis=axes)
+    return reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + smooth), reduction)
 
 
 # ---------------------------------------------------------------- evidence
