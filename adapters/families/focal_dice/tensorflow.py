@@ -333,6 +333,75 @@ for p in ("soft_dice_loss/keras.losses.Dice", "soft_dice_loss/keras.losses.dice"
              "keras/src/losses/losses.py "
              "dice, no public documentation)")
 
+KERAS_CFC_DOC = ("https://keras.io/api/losses/probabilistic_losses/"
+                 "#categoricalfocalcrossentropy-class")
+KERAS_TVERSKY_DOC = "https://www.tensorflow.org/api_docs/python/tf/keras/losses/Tversky"
+_CFC_PATHS = ("categorical_focal_crossentropy/keras.losses.CategoricalFocalCrossentropy",
+              "categorical_focal_crossentropy/keras.losses.categorical_focal_crossentropy",
+              "categorical_focal_crossentropy/"
+              "keras.losses.CategoricalFocalCrossentropy(tf.nn.softmax)")
+for p in _CFC_PATHS:
+    saw("keras_focal_probs_clipped_to_epsilon", path=p,
+        case="categorical_focal_crossentropy/extreme-logits-none/one_hot",
+        call=f"{p.split('/')[1]} with alpha=0.25, gamma=2.0, reduction='none', float64, on logits "
+             "[[1e4, -1e4, 0.], [30., 0., -30.], [-1e4, 1e4, 1e4]] and one-hot targets of "
+             "classes [1, 2, 0]",
+        seen="[4.0295231068, 4.0295231068, 4.0295231068] = 0.25 (1 - 1e-7)^2 (-log 1e-7) each, "
+             "gradient 0 everywhere; canonical [5000, 15, 5000.1732867951] with gradient [[0.25, "
+             "-0.25, 0], [0.25, 0, -0.25], [-0.25, 0.125, 0.125]] (cotangent 1)",
+        versions=SEEN_ON,
+        link="keras/src/losses/losses.py categorical_focal_crossentropy: output = y_pred / "
+             "ops.sum(y_pred, axis=axis, keepdims=True); output = ops.clip(output, "
+             "backend.epsilon(), 1.0 - backend.epsilon()) (" + KERAS_CFC_DOC + " does not "
+             "mention the clipping)")
+    saw("keras_label_smoothing_over_last_axis_size", path=p,
+        case="categorical_focal_crossentropy/spatial-smoothing-none/one_hot",
+        call=f"{p.split('/')[1]} with axis=1, label_smoothing=0.2, reduction='none', float64, on "
+             "(N, C, d) = (2, 3, 4) logits (the case's)",
+        seen="[[0.2237806201, 0.1736206587, 0.5387282962, 0.0419690751], [0.0536702704, "
+             "0.4448268901, 0.0613783033, 0.2818372348]] = the formula with eps / 4 (the last "
+             "axis); eps / C = eps / 3 gives [[0.2348293281, 0.2314942057, 0.5658836229, "
+             "0.0517390506], [0.067874677, 0.4577089375, 0.0788372949, 0.3034846544]]",
+        versions=SEEN_ON,
+        link="keras/src/losses/losses.py categorical_focal_crossentropy: num_classes = "
+             "ops.cast(ops.shape(y_true)[-1], y_pred.dtype), whatever `axis` is; "
+             + KERAS_CFC_DOC + " ('use 0.1 / num_classes for non-target labels')")
+
+_TVERSKY_SWAP = ("tversky/keras.losses.Tversky", "tversky/keras.losses.tversky")
+for p in _TVERSKY_SWAP:
+    saw("keras_tversky_alpha_weighs_false_negatives", path=p,
+        case="tversky/alpha-0.3-beta-0.7-none/none",
+        call=f"{p.split('/')[1]} with alpha=0.3, beta=0.7, axis=(2, 3), reduction='none', "
+             "float64, on the case's (2, 3, 4, 4) probabilities and targets",
+        seen="[[0.3955893715, 0.5951454002, 0.45275819], [0.6448745311, 0.6473592244, "
+             "0.4793096433]] = 1 - I / (I + 0.7 FP + 0.3 FN + 1e-7); with alpha on the false "
+             "positives (canonical, and Keras's docstring) [[0.4834071744, 0.6395733167, "
+             "0.5066650938], [0.6425732695, 0.6974843001, 0.4096274035]], which "
+             "keras.losses.Tversky(alpha=0.7, beta=0.3) gives. Also keras.losses.tversky([[1., "
+             "1., 0., 0.]], [[.5, .25, .75, 0.]], alpha=0.7, beta=0.3) = 0.5945946 = 1 - I / (I "
+             "+ 0.3 FP + 0.7 FN) with I = 0.75, FP = 0.75, FN = 1.25",
+        versions=SEEN_ON,
+        link="keras/src/losses/losses.py tversky: inputs = y_true; targets = y_pred; fp = "
+             "ops.sum((1 - targets) * inputs); fn = ops.sum(targets * (1 - inputs)); "
+             + KERAS_TVERSKY_DOC + " ('alpha: The coefficient controlling incidence of false "
+             "positives')")
+for p in (*_TVERSKY_SWAP, "tversky/keras.losses.Tversky(alpha=beta, beta=alpha)"):
+    saw("keras_tversky_epsilon_in_denominator_only", path=p,
+        case="tversky/empty-mask-smooth-1-none/none",
+        call=f"{p.split('/')[1]} (canonical alpha=0.3, beta=0.7) with axis=(2,), "
+             "reduction='none', float64, on (2, 3, 3) probabilities (sample 0, class 1: input "
+             "and target all 0)",
+        seen=("[[0.1566265467, 1.0, 0.4594595179], [1.0, 0.2207792613, 0.7058823875]]"
+              if "alpha=beta" in p else
+              "[[0.1954023358, 1.0, 0.3939394674], [1.0, 0.1780822368, 0.6153846746]]")
+             + ": 1 on the empty mask and no smoothing elsewhere; canonical (smooth 1) "
+             "[[0.1056910569, 0.0, 0.2207792208], [0.1836734694, 0.1452991453, "
+             "0.3243243243]]",
+        versions=SEEN_ON,
+        link="keras/src/losses/losses.py tversky: ops.divide(intersection, intersection + fp "
+             "* alpha + fn * beta + backend.epsilon()); " + KERAS_TVERSKY_DOC + " (no "
+             "smoothing argument)")
+
 # Seen, but no convention (no canonical difference reaches a checked value):
 PROBED = (
     "keras.losses.BinaryFocalCrossentropy(from_logits=True) on the TensorFlow backend: "
@@ -347,4 +416,15 @@ PROBED = (
     "(as canonical sum_over='spatial' with no spatial axis); tf.reduce_sum(axis=[]) likewise",
     "keras.losses.Dice: reduction 'sum_over_batch_size' divides by the number of Dice values "
     "(N * C for axis=(2, ..)) = the canonical mean",
+    "keras.losses.CategoricalFocalCrossentropy(from_logits=True) applies ops.softmax but, unlike "
+    "CategoricalCrossentropy, never recovers the logits (no _keras_logits, no Softmax-op lookup, "
+    "eager or in tf.function): it always clips (keras_focal_probs_clipped_to_epsilon); its "
+    "y_pred / sum(y_pred) rescaling leaves softmax output and its gradient unchanged",
+    "keras.losses.CategoricalFocalCrossentropy's alpha may be a list of C factors, one per class "
+    "(broadcast over the last axis): no canonical parameter (alpha is a scalar here); "
+    "sample_weight is not covered by this suite",
+    "keras.losses.Tversky's default axis=None sums over every axis including the batch "
+    "(sum_over='all'), so its 'sum_over_batch_size' of that one value is the value",
+    "keras.losses.Tversky(alpha=0.5, beta=0.5) is 1 - 2 I / (P + T + 2e-7): not keras.losses.Dice "
+    "(1 - 2 I / (P + T + 1e-7)); both differ from the smoothed canonical losses",
 )
