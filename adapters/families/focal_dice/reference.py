@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.definitions import KERAS_EPSILON, class_axis
+from adapters.families.classification.reference import KERAS_BCE_BOUNDS
 from adapters.numerics import input_vjp, log_softmax, sigmoid, softplus
 
 from .spec import dice_axes
@@ -28,6 +29,13 @@ def _sigmoid_focal_loss(inputs, p, conv):
     alpha, gamma = float(p["alpha"]), float(p["gamma"])
     s, s_neg = sigmoid(x), sigmoid(-x)
     ce = y * softplus(-x) + (1 - y) * softplus(x)
+    dce = s - y
+    clipped = conv & set(KERAS_BCE_BOUNDS)
+    if clipped:     # Keras's cross-entropy term on probabilities p = sigmoid(x), clipped
+        lo, hi = KERAS_BCE_BOUNDS[min(clipped)]
+        pc = np.clip(s, lo, hi)
+        ce = -(y * np.log(pc) + (1 - y) * np.log1p(-pc))
+        dce = ((s >= lo) & (s <= hi)) * (-y / pc + (1 - y) / (1 - pc)) * s * s_neg
     q = y * s_neg + (1 - y) * s               # 1 - p_t without cancellation
     a = _alpha_t(y, alpha, conv)
     factor = np.power(q, gamma)               # 0^0 = 1: gamma = 0 is the weighted BCE
@@ -37,7 +45,7 @@ def _sigmoid_focal_loss(inputs, p, conv):
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(q > 0, s * s_neg / np.where(q > 0, q, 1.0), 0.0)
     first = gamma * factor * ratio * (1 - 2 * y) * ce if gamma > 0 else np.zeros_like(x)
-    local = a * (first + factor * (s - y))
+    local = a * (first + factor * dce)
     # the frameworks' pow(1 - p_t, gamma) sees 1 - p_t computed by subtraction
     pow_zero = (1 - (s * y + (1 - s) * (1 - y))) == 0
     if "focal_pow_grad_nan_where_p_t_is_1" in conv and 0 < gamma < 1:

@@ -198,7 +198,11 @@ LOSSES.append(Loss(
 
 # Keras BinaryFocalCrossentropy averages over the last axis like BinaryCrossentropy;
 # CategoricalFocalCrossentropy smooths labels over the last axis like CategoricalCrossentropy.
+# BinaryFocalCrossentropy(from_logits=False) clips the probabilities of its cross-entropy term as
+# BinaryCrossentropy does, with the bounds rounded to the computation dtype.
 EXTENDS = {"keras_bce_mean_over_last_axis": ("sigmoid_focal_loss",),
+           "keras_bce_probs_clipped_to_epsilon": ("sigmoid_focal_loss",),
+           "keras_bce_probs_clipped_to_float32_epsilon": ("sigmoid_focal_loss",),
            "keras_label_smoothing_over_last_axis_size": ("categorical_focal_crossentropy",)}
 
 CONVENTIONS = [

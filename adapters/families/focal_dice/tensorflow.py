@@ -88,6 +88,43 @@ def focal_tf(input, target, *, alpha, gamma, reduction):
     return reduce(losses, reduction)
 
 
+# keras.losses.BinaryFocalCrossentropy with its defaults, apply_class_balancing=False (no alpha
+# weighting: canonical alpha < 0, torchvision's 'no weighting') and from_logits=False (it takes
+# probabilities: sigmoid(input) made outside Keras, whose cross-entropy term Keras clips like
+# BinaryCrossentropy, in the computation dtype). Eager: inside tf.function Keras finds the Sigmoid
+# op and uses the logits instead. One path per dtype, each declaring the bounds it clips at; none
+# for float16 and bfloat16, where tf.sigmoid itself rounds to 1 from |x| of about 8 (float16) or
+# 3 (bfloat16) on, so the clipping sees a probability the float64 reference of the rounded logit
+# does not have (and 1 is not clipped there: an infinite loss).
+BFCE_DEFAULT_CLIP = {"float64": "keras_bce_probs_clipped_to_epsilon",
+                     "float32": "keras_bce_probs_clipped_to_float32_epsilon"}
+
+
+def _alpha_weights(params, encoding, inputs) -> bool:
+    return params["alpha"] >= 0
+
+
+def focal_keras_defaults(input, target, *, alpha, gamma, reduction):
+    probs = tf.sigmoid(input)
+    return keras.losses.BinaryFocalCrossentropy(
+        gamma=gamma, reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
+        target[..., None], probs[..., None])
+
+
+for _dtype, _clip in BFCE_DEFAULT_CLIP.items():
+    path("sigmoid_focal_loss", "keras.losses.BinaryFocalCrossentropy(defaults)[..., None]"
+         + ("" if _dtype == "float64" else f"-{_dtype}"), kind="composed",
+         params=["alpha", "gamma", "reduction"], dtypes=[_dtype],
+         conventions=[_clip, "focal_pow_grad_nan_where_p_t_is_1",
+                      "keras_focal_pow_grad_nan_where_p_t_is_1_gamma_0"],
+         unsupported_when={"alpha >= 0: apply_class_balancing=False (the default) weighs no "
+                           "class, which is canonical alpha < 0 only": _alpha_weights},
+         call="keras.losses.BinaryFocalCrossentropy(gamma=gamma, reduction={'mean': "
+              "'sum_over_batch_size'}.get(reduction, reduction), dtype=input.dtype.name)("
+              "target[..., None], tf.sigmoid(input)[..., None])  [apply_class_balancing=False, "
+              "from_logits=False: the defaults; eager]")(focal_keras_defaults)
+
+
 # ---------------------------------------------------------------- soft_dice_loss
 # keras.losses.Dice has no smoothing parameter (keras_dice_epsilon_in_denominator_only); its
 # `axis` picks the summed axes, None (the default) meaning all of them, which is sum_over='all'.
@@ -306,6 +343,46 @@ for p in _FOCAL_PATHS:
         versions=SEEN_ON,
         link=KERAS_FOCAL_DOC + " ('weight = alpha for class 1 ... 1 - alpha for class 0', alpha "
              "'a float in the range of [0, 1]'; nothing about negative values)")
+
+BFCE_DEFAULTS = "sigmoid_focal_loss/keras.losses.BinaryFocalCrossentropy(defaults)[..., None]"
+_CONFIDENT = "input [[20., -20., 40., -40.], [.5, -1., 17., -17.]], target [[0., 1., 1., 0.], " \
+             "[1., 0., 0., 1.]]"
+saw("keras_bce_probs_clipped_to_epsilon", path=BFCE_DEFAULTS,
+    case="sigmoid_focal_loss/confident-alpha-negative-none/none",
+    call="keras.losses.BinaryFocalCrossentropy(gamma=2.0, reduction=None, dtype='float64')("
+         f"target[..., None], tf.sigmoid(input)[..., None]) on {_CONFIDENT}",
+    seen="[[16.118095585, 16.1180955845, 0, 0], [0.0675734905, 0.0226580575, 16.1180943169, "
+         "16.1180943164]], gradient [[6.64e-08, -6.64e-08, 0, 0], [-0.1379369974, 0.0525811300, "
+         "1.33e-06, -1.33e-06]] (only the focal factor's part; the clipped cross-entropy passes "
+         "none); canonical (no weighting) [[19.99999992, 19.99999992, 7.67e-53, 7.67e-53], "
+         "[0.0675734905, 0.0226580575, 16.999998634, 16.999998634]], gradient [[1.0000000763, "
+         "-1.0000000763, -1.5e-52, 2.3e-52], [-0.1379369974, 0.0525811300, 1.0000012834, "
+         "-1.0000012834]]", versions=SEEN_ON,
+    link="keras/src/losses/losses.py binary_focal_crossentropy: bce = ops.binary_crossentropy("
+         "target=y_true, output=y_pred, from_logits=False); keras/src/backend/tensorflow/nn.py "
+         "binary_crossentropy: clip_by_value(output, epsilon, 1 - epsilon); " + KERAS_FOCAL_DOC)
+saw("keras_bce_probs_clipped_to_float32_epsilon", path=BFCE_DEFAULTS + "-float32",
+    case="sigmoid_focal_loss/confident-alpha-negative-none/none",
+    call="the same call on float32 arrays (dtype='float32')",
+    seen="[[15.9423847198, 16.1180953979, 0, 0], [0.0675734803, 0.0226580538, 15.9423847198, "
+         "16.1180934906]]: sigmoid(20) and sigmoid(17) round above float32(1 - 1e-7) = "
+         "0.99999988, so y = 0 there costs -log(1.19e-7) = 15.942, and y = 1 at -20, -17 costs "
+         "-log(float32(1e-7)) = 16.118", versions=SEEN_ON)
+for _pow, _case, _gamma, _seen in (
+        ("focal_pow_grad_nan_where_p_t_is_1", "saturated-alpha-negative-gamma-0.5-none", "0.5",
+         "gradient / cotangent [[nan, nan, -0.1130827403, 0.3226365329], [-0.3226365329, "
+         "0.0604552668, 0.7760618315, -0.4760856585]], canonical row 0 [-4.38e-27, 1.31e-26, "
+         "-0.1130827403, 0.3226365329]; values canonical but 0 where canonical is 8.76e-27"),
+        ("keras_focal_pow_grad_nan_where_p_t_is_1_gamma_0", "saturated-alpha-negative-gamma-0-mean",
+         "0.0", "value 0.4103630407 (canonical 0.4103630157: the clipped 1e-7 at x = +-40); "
+         "gradient [[nan, nan, -0.0228031905, 0.0471925836], [-0.0471925836, 0.0149003653, "
+         "0.0913823223, -0.0625]], canonical row 0 [0, 5.3e-19, -0.0228031905, 0.0471925836]")):
+    saw(_pow, path=BFCE_DEFAULTS, case=f"sigmoid_focal_loss/{_case}/none",
+        call=f"tape.gradient of keras.losses.BinaryFocalCrossentropy(gamma={_gamma}, dtype="
+             "'float64')(target[..., None], tf.sigmoid(input)[..., None]) on input [[40., -40., "
+             "1.5, -.5], [.5, -2., 1., 0.]], target [[1., 0., 1., 0.], [1., 0., 0., 1.]]",
+        seen=_seen + " (tf.sigmoid(+-40) is exactly 1 or 0 in float64, so 1 - p_t is 0)",
+        versions=SEEN_ON, link=KERAS_FOCAL_DOC + " (focal_factor = ops.power(1.0 - p_t, gamma))")
 
 saw("keras_bce_mean_over_last_axis",
     path="sigmoid_focal_loss/keras.losses.BinaryFocalCrossentropy(1-D)",
