@@ -1,5 +1,6 @@
-"""Focal and Dice losses: sigmoid_focal_loss and soft_dice_loss at their default parameters
-(alpha 0.25, gamma 2; smooth 1e-6, one Dice per sample and class, reduction 'mean').
+"""Focal and Dice losses: sigmoid_focal_loss, soft_dice_loss, categorical_focal_crossentropy and
+tversky at their default parameters (alpha 0.25, gamma 2; smooth 1e-6, one Dice per sample and
+class; alpha 0.25, gamma 2, no smoothing; alpha = beta = 0.5, smooth 1e-6; reduction 'mean').
 One class per loss; the grid is common.LossBenchmark's.
 
 Shapes from common.SIZES' (N, C):
@@ -7,6 +8,10 @@ Shapes from common.SIZES' (N, C):
                       (RetinaNet's anchors x classes), about 10 % positives.
   soft_dice_loss      probabilities and targets of shape (N, 2, C): N images of C pixels, two
                       classes [p, 1 - p] (binary segmentation), so each Dice sums over C pixels.
+  categorical_focal_crossentropy
+                      logits (N, C) and one-hot targets (N, C), the encoding Keras's native
+                      CategoricalFocalCrossentropy takes (torch and JAX: their composed paths).
+  tversky             as soft_dice_loss: (N, 2, C) probabilities and targets.
 """
 import numpy as np
 
@@ -45,6 +50,29 @@ def _dice_ops(shape, backward):
     return 4 * e + (3 * e if backward else 0)
 
 
+def _cfc_bytes(shape, dtype, backward):
+    """Logits and one-hot targets (N, C) read once, one scalar written; the gradient (N, C)
+    written for backward."""
+    n, c = shape
+    x = n * c * np.dtype(dtype).itemsize
+    return 2 * x + np.dtype(dtype).itemsize + (x if backward else 0)
+
+
+def _cfc_ops(shape, backward):
+    """Per element, forward: log_softmax (max, subtract, exp, sum: 4), -expm1 and pow (as exp and
+    log: 3), t f log p and the class sum (3) = 10. Backward: h (4), p_j times the row's sum of h,
+    subtracted (3) = 7."""
+    e = shape[0] * shape[1]
+    return 10 * e + (7 * e if backward else 0)
+
+
+def _tversky_ops(shape, backward):
+    """Per element of (N, 2, C), forward: p t, p (1 - t), (1 - p) t and their three running sums
+    = 8; per value a handful (ignored). Backward: (TI ((1 - a - b) t + a) - t) / D = 5."""
+    e = 2 * shape[0] * shape[1]
+    return 8 * e + (5 * e if backward else 0)
+
+
 class SigmoidFocalLoss(common.LossBenchmark):
     loss = "sigmoid_focal_loss"
     min_bytes = staticmethod(_focal_bytes)
@@ -70,5 +98,26 @@ class SoftDiceLoss(common.LossBenchmark):
                 np.stack([t, 1 - t], axis=1).astype(dtype)]
 
 
+class CategoricalFocalCrossentropy(common.LossBenchmark):
+    loss = "categorical_focal_crossentropy"
+    encoding = "one_hot"
+    min_bytes = staticmethod(_cfc_bytes)
+    min_ops = staticmethod(_cfc_ops)
+
+    def make_inputs(self, rng, shape, dtype):
+        n, c = shape
+        one_hot = np.eye(c)[rng.integers(0, c, n)]
+        return [(2.0 * rng.standard_normal((n, c))).astype(dtype), one_hot.astype(dtype)]
+
+
+class Tversky(common.LossBenchmark):
+    loss = "tversky"
+    min_bytes = staticmethod(_dice_bytes)
+    min_ops = staticmethod(_tversky_ops)
+
+    def make_inputs(self, rng, shape, dtype):
+        return SoftDiceLoss.make_inputs(self, rng, shape, dtype)
+
+
 class FocalDiceLimits(common.Limits):
-    benchmarks = (SigmoidFocalLoss, SoftDiceLoss)
+    benchmarks = (SigmoidFocalLoss, SoftDiceLoss, CategoricalFocalCrossentropy, Tversky)

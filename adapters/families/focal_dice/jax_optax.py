@@ -1,14 +1,25 @@
 """JAX/optax paths of the focal_dice family (spec.py beside this file).
 
-optax 0.2.8 has both: optax.sigmoid_focal_loss (also optax.losses.sigmoid_focal_loss) and
-optax.losses.dice_loss (with binary_dice_loss and multiclass_generalized_dice_loss). Both return
-unreduced values; every path reduces explicitly and is `composed`.
+optax 0.2.8 has optax.sigmoid_focal_loss (also optax.losses.sigmoid_focal_loss) and
+optax.losses.dice_loss (with binary_dice_loss and multiclass_generalized_dice_loss); dice_loss's
+alpha and beta make it the Tversky loss too. optax has no categorical focal loss: its path is
+composed from jax.nn. Every optax loss returns unreduced values; every path reduces explicitly and
+is `composed`.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from adapters.jax_optax import OPTAX_DOC, SEEN_ON, adapter, jnp, optax, path, reduce  # noqa: F401
+from adapters.jax_optax import (  # noqa: F401
+    OPTAX_DOC,
+    SEEN_ON,
+    adapter,
+    jax,
+    jnp,
+    optax,
+    path,
+    reduce,
+)
 
 from .spec import dice_axes
 
@@ -81,6 +92,80 @@ adapter.path("soft_dice_loss", "optax.losses.dice_loss", kind="composed",
                   "channels-last order), reduction)  "
                   "[eager: not jit-able with apply_softmax=False]")(
     dice_optax)
+
+
+# ---------------------------------------------------------------- categorical_focal_crossentropy
+# optax has no categorical focal loss (optax.sigmoid_focal_loss is the binary one): composed from
+# jax.nn.log_softmax, written so that every gradient is the definition's (see the torch path).
+
+@path("categorical_focal_crossentropy", "jax.nn.log_softmax", kind="composed",
+      params=["alpha", "gamma", "label_smoothing", "ignore_index", "reduction"],
+      call="logp = jax.nn.log_softmax(input, axis=1 if input.ndim > 1 else 0); t = the one_hot/"
+           "probs target, or jax.nn.one_hot(index target, C, axis=1) with 0 rows for "
+           "ignore_index; t = (1 - eps) t + eps / C on kept rows; q = -jnp.expm1(logp); f = q ** "
+           "gamma held constant where q is 0 or 1 (jnp.where); l = -alpha * jnp.sum(t * f * "
+           "jnp.where(t > 0, logp, 0), axis); 'mean' divides by the kept rows")
+def cfc_jax(input, target, *, alpha, gamma, label_smoothing, ignore_index, reduction):
+    axis = 1 if input.ndim > 1 else 0
+    c = input.shape[axis]
+    if jnp.issubdtype(target.dtype, jnp.integer):
+        kept = target != ignore_index
+        t = jax.nn.one_hot(jnp.where(kept, target, 0), c, axis=axis, dtype=input.dtype)
+        t = t * jnp.expand_dims(kept, axis).astype(input.dtype)
+    else:
+        kept = jnp.ones(jnp.sum(target, axis=axis).shape, dtype=bool)
+        t = target
+    if label_smoothing:
+        t = jnp.where(jnp.expand_dims(kept, axis), (1 - label_smoothing) * t + label_smoothing / c,
+                      0.0)
+    logp = jax.nn.log_softmax(input, axis=axis)
+    q = -jnp.expm1(logp)
+    ok = (q > 0) & (logp > -jnp.inf)
+    f = jnp.where(ok, jnp.where(ok, q, 1.0) ** gamma, jnp.where(q > 0, 1.0, 0.0 ** gamma))
+    losses = -alpha * jnp.sum(t * f * jnp.where(t > 0, logp, 0.0), axis=axis)
+    if reduction == "mean":
+        return jnp.sum(losses) / jnp.sum(kept)
+    return reduce(losses, reduction)
+
+
+# ---------------------------------------------------------------- tversky
+
+@path("tversky", "jnp.sum", kind="composed",
+      params=["alpha", "beta", "smooth", "sum_over", "reduction"],
+      call="axes = {'spatial': (2, ..), 'batch_and_spatial': (0, 2, ..), 'all': all}[sum_over]; "
+           "tp, fp, fn = (jnp.sum(a, axes) for a in (input * target, input * (1 - target), "
+           "(1 - input) * target)); reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + "
+           "smooth), reduction)")
+def tversky_jnp(input, target, *, alpha, beta, smooth, sum_over, reduction):
+    axes = dice_axes(input.ndim, sum_over)      # () sums over nothing in jnp
+    tp = jnp.sum(input * target, axis=axes)
+    fp = jnp.sum(input * (1 - target), axis=axes)
+    fn = jnp.sum((1 - input) * target, axis=axes)
+    return reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + smooth), reduction)
+
+
+# optax.losses.dice_loss with alpha and beta is the Tversky loss, smoothed as canonical; eager only
+# and only on inputs that sum to 1 over the classes, as its Dice path (see above).
+def tversky_optax(input, target, *, alpha, beta, smooth, sum_over, reduction):
+    p, t = jnp.moveaxis(input, 1, -1), jnp.moveaxis(target, 1, -1)
+    losses = optax.losses.dice_loss(p, t, smooth=smooth, alpha=alpha, beta=beta,
+                                    apply_softmax=False, reduction="none",
+                                    axis=_optax_axes(input.ndim, sum_over))
+    return reduce(losses, reduction)
+
+
+adapter.path("tversky", "optax.losses.dice_loss", kind="composed",
+             params=["alpha", "beta", "smooth", "sum_over", "reduction"],
+             dtypes=["float64", "float32"],
+             unsupported_when={"an input that does not sum to 1 over the classes with "
+                               "apply_softmax=False (ValueError)": _not_distributions},
+             notes="dice_loss checks that the input sums to 1 over the classes with rtol 1e-5, "
+                   "which float16 and bfloat16 rounding fails (ValueError)",
+             call="reduce(optax.losses.dice_loss(moveaxis(input, 1, -1), moveaxis(target, 1, -1), "
+                  "smooth=smooth, alpha=alpha, beta=beta, apply_softmax=False, reduction='none', "
+                  "axis=the sum_over axes in channels-last order), reduction)  "
+                  "[eager: not jit-able with apply_softmax=False]")(
+    tversky_optax)
 
 
 # ---------------------------------------------------------------- evidence

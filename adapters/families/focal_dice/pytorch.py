@@ -1,7 +1,8 @@
 """PyTorch paths of the focal_dice family (spec.py beside this file).
 
-torch has neither loss: torchvision.ops.sigmoid_focal_loss is not part of torch (and not installed
-here), and torch has no Dice loss. Every path is composed from torch ops, written here.
+torch has none of these losses: torchvision.ops.sigmoid_focal_loss is not part of torch (and not
+installed here), and torch has no Dice, Tversky or categorical focal loss. Every path is composed
+from torch ops, written here.
 """
 from __future__ import annotations
 
@@ -65,6 +66,60 @@ def dice_torch(input, target, *, smooth, sum_over, reduction):
     else:                  # (N, C) input per sample and class: each element is its own Dice
         inter, total = input * target, input + target
     return reduce(1 - (2 * inter + smooth) / (total + smooth), reduction)
+
+
+# ---------------------------------------------------------------- categorical_focal_crossentropy
+# Written so that every gradient is the definition's: 1 - p as -expm1(log p) (no cancellation),
+# (1 - p)^gamma held constant where it is 0^gamma or 1 (the derivative of pow at 0 would meet a
+# 0 and give nan), and log p replaced by 0 where the target is 0 (0 * -inf).
+
+CFC_PARAMS = ["alpha", "gamma", "label_smoothing", "ignore_index", "reduction"]
+
+
+@path("categorical_focal_crossentropy", "log_softmax", kind="composed", params=CFC_PARAMS,
+      call="logp = F.log_softmax(input, dim=1); t = F.one_hot(index target, C) moved to dim 1 (0 "
+           "for ignore_index) or the one_hot/probs target; t = (1 - eps) * t + eps / C on kept "
+           "rows; q = -torch.expm1(logp); ok = (q > 0) & (logp > -inf); f = torch.where(ok, "
+           "torch.where(ok, q, 1) ** gamma, 0.0 ** gamma if q == 0 else 1); "
+           "l = -alpha * (t * f * torch.where(t > 0, logp, 0)).sum(1); 'mean' divides by the kept "
+           "rows")
+def cfc_torch(input, target, *, alpha, gamma, label_smoothing, ignore_index, reduction):
+    dim = 1 if input.ndim > 1 else 0
+    c = input.shape[dim]
+    if target.dtype == torch.int64:
+        kept = target != ignore_index
+        t = F.one_hot(torch.where(kept, target, 0), c).to(input.dtype)
+        t = torch.movedim(t * kept.unsqueeze(-1), -1, dim)
+    else:
+        kept = torch.ones(target.sum(dim).shape, dtype=torch.bool, device=input.device)
+        t = target
+    if label_smoothing:
+        t = torch.where(kept.unsqueeze(dim), (1 - label_smoothing) * t + label_smoothing / c, 0.0)
+    logp = F.log_softmax(input, dim=dim)
+    q = -torch.expm1(logp)
+    ok = (q > 0) & (logp > -torch.inf)
+    f = torch.where(ok, torch.where(ok, q, 1.0) ** gamma,
+                    torch.where(q > 0, 1.0, 0.0 ** gamma).to(input.dtype))
+    losses = -alpha * (t * f * torch.where(t > 0, logp, 0.0)).sum(dim)
+    if reduction == "mean":
+        return losses.sum() / kept.sum()
+    return reduce(losses, reduction)
+
+
+# ---------------------------------------------------------------- tversky
+
+@path("tversky", "torch.sum", kind="composed",
+      params=["alpha", "beta", "smooth", "sum_over", "reduction"],
+      call="dims = {'spatial': (2, .., ndim-1), 'batch_and_spatial': (0, 2, ..), 'all': all}"
+           "[sum_over]; tp = (input * target).sum(dims); fp = (input * (1 - target)).sum(dims); "
+           "fn = ((1 - input) * target).sum(dims); l = 1 - (tp + smooth) / (tp + alpha * fp + "
+           "beta * fn + smooth); reduce(l, reduction)")
+def tversky_torch(input, target, *, alpha, beta, smooth, sum_over, reduction):
+    dims = dice_axes(input.ndim, sum_over)
+    tp, fp, fn = input * target, input * (1 - target), (1 - input) * target
+    if dims:
+        tp, fp, fn = tp.sum(dim=dims), fp.sum(dim=dims), fn.sum(dim=dims)
+    return reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + smooth), reduction)
 
 
 # ---------------------------------------------------------------- evidence

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from adapters.definitions import KERAS_EPSILON
-from adapters.numerics import sigmoid, softplus
+from adapters.definitions import KERAS_EPSILON, class_axis
+from adapters.families.classification.reference import KERAS_BCE_BOUNDS
+from adapters.numerics import input_vjp, log_softmax, sigmoid, softplus
 
 from .spec import dice_axes
 
@@ -28,6 +29,13 @@ def _sigmoid_focal_loss(inputs, p, conv):
     alpha, gamma = float(p["alpha"]), float(p["gamma"])
     s, s_neg = sigmoid(x), sigmoid(-x)
     ce = y * softplus(-x) + (1 - y) * softplus(x)
+    dce = s - y
+    clipped = conv & set(KERAS_BCE_BOUNDS)
+    if clipped:     # Keras's cross-entropy term on probabilities p = sigmoid(x), clipped
+        lo, hi = KERAS_BCE_BOUNDS[min(clipped)]
+        pc = np.clip(s, lo, hi)
+        ce = -(y * np.log(pc) + (1 - y) * np.log1p(-pc))
+        dce = ((s >= lo) & (s <= hi)) * (-y / pc + (1 - y) / (1 - pc)) * s * s_neg
     q = y * s_neg + (1 - y) * s               # 1 - p_t without cancellation
     a = _alpha_t(y, alpha, conv)
     factor = np.power(q, gamma)               # 0^0 = 1: gamma = 0 is the weighted BCE
@@ -37,7 +45,7 @@ def _sigmoid_focal_loss(inputs, p, conv):
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(q > 0, s * s_neg / np.where(q > 0, q, 1.0), 0.0)
     first = gamma * factor * ratio * (1 - 2 * y) * ce if gamma > 0 else np.zeros_like(x)
-    local = a * (first + factor * (s - y))
+    local = a * (first + factor * dce)
     # the frameworks' pow(1 - p_t, gamma) sees 1 - p_t computed by subtraction
     pow_zero = (1 - (s * y + (1 - s) * (1 - y))) == 0
     if "focal_pow_grad_nan_where_p_t_is_1" in conv and 0 < gamma < 1:
@@ -78,6 +86,94 @@ def _soft_dice_loss(inputs, p, conv):
 
 
 PARTS["soft_dice_loss"] = _soft_dice_loss
+
+
+# ---------------------------------------------------------------- categorical_focal_crossentropy
+
+def _focal_targets(x, y, p, conv):
+    """The smoothed targets t (class axis last), the kept rows and the mean divisor."""
+    axis = class_axis(x)
+    c = x.shape[axis]
+    if np.issubdtype(y.dtype, np.integer):                  # index targets
+        kept = y != p["ignore_index"]
+        t = np.eye(c)[np.where(kept, y, 0)] * kept[..., None]
+        divisor = int(kept.sum())
+    else:
+        t = np.moveaxis(y, axis, -1)
+        kept = np.ones(t.shape[:-1], dtype=bool)
+        divisor = t.size // c if c else 0
+    eps = float(p["label_smoothing"])
+    if eps:
+        # Keras divides by the last axis of y_true, the class axis only when it is last
+        k = x.shape[-1] if "keras_label_smoothing_over_last_axis_size" in conv else c
+        t = np.where(kept[..., None], (1 - eps) * t + eps / k, 0.0)
+    return t, divisor
+
+
+def _categorical_focal_crossentropy(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    axis = class_axis(x)
+    alpha, gamma = float(p["alpha"]), float(p["gamma"])
+    t, divisor = _focal_targets(x, y, p, conv)
+    logp = np.moveaxis(log_softmax(x, axis), axis, -1)
+    prob = np.exp(logp)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if "keras_focal_probs_clipped_to_epsilon" in conv:
+            lo, hi = KERAS_EPSILON, 1 - KERAS_EPSILON
+            inside = (prob >= lo) & (prob <= hi)
+            pc = np.clip(prob, lo, hi)
+            qc, log_pc = 1 - pc, np.log(pc)
+            terms = -alpha * t * qc ** gamma * log_pc
+            # dl/dp (0 where clipped), times p: dl/dlog p
+            g = inside * -alpha * t * (-gamma * qc ** (gamma - 1) * log_pc + qc ** gamma / pc)
+            h = g * prob
+        else:
+            q = -np.expm1(logp)                           # 1 - p without cancellation
+            factor = q ** gamma                           # 0^0 = 1
+            terms = np.where(t > 0, -alpha * t * factor * logp, 0.0)     # 0 log 0 = 0
+            # gamma q^(gamma-1) p log p, written where it is well-conditioned: q^(gamma-1) p log p
+            # with p log p -> 0 at p = 0 when q >= 1/2, and q^gamma p (log p / q) with
+            # log p / q -> -1 at q = 0 when p > 1/2
+            p_log_p = np.where(prob > 0, prob * logp, 0.0)
+            ratio = np.where(q > 0, logp / np.where(q > 0, q, 1.0), -1.0)
+            slope = np.where(q >= 0.5, q ** (gamma - 1) * p_log_p, factor * prob * ratio)
+            h = np.where(t > 0, -alpha * t * (factor - gamma * slope), 0.0)
+    elements = terms.sum(axis=-1)
+    local = h - prob * h.sum(axis=-1, keepdims=True)      # back through log_softmax
+    return elements, input_vjp(np.moveaxis(local, -1, axis), axis), divisor
+
+
+PARTS["categorical_focal_crossentropy"] = _categorical_focal_crossentropy
+
+
+# ---------------------------------------------------------------- tversky
+
+def _tversky(inputs, p, conv):
+    x, t = inputs["input"], inputs["target"]
+    axes = dice_axes(x.ndim, p["sum_over"])
+    alpha, beta, smooth = float(p["alpha"]), float(p["beta"]), float(p["smooth"])
+    num_smooth = den_smooth = smooth
+    if "keras_tversky_alpha_weighs_false_negatives" in conv:
+        alpha, beta = beta, alpha
+    if "keras_tversky_epsilon_in_denominator_only" in conv:
+        num_smooth, den_smooth = 0.0, KERAS_EPSILON
+    inter = np.sum(x * t, axis=axes, keepdims=True)
+    fp = np.sum(x * (1 - t), axis=axes, keepdims=True)
+    fn = np.sum((1 - x) * t, axis=axes, keepdims=True)
+    den = inter + alpha * fp + beta * fn + den_smooth
+    with np.errstate(invalid="ignore", divide="ignore"):
+        index = (inter + num_smooth) / den           # 0/0 = nan only when smooth is 0
+        # d(1 - index)/dp: dI/dp = t, dFP/dp = 1 - t, dFN/dp = -t
+        local = (index * (t + alpha * (1 - t) - beta * t) - t) / den
+    squeeze = (lambda a: np.squeeze(a, axis=axes)) if axes else (lambda a: a)
+    elements = squeeze(1 - index)
+
+    def vjp(u):
+        return {"input": local * np.expand_dims(u, axes) if axes else local * u}
+    return elements, vjp, elements.size
+
+
+PARTS["tversky"] = _tversky
 
 
 # Central differences (h = 1e-4) cannot follow the Dice at an empty mask: there l = 1 - s / (P + s)

@@ -5,10 +5,19 @@ sigmoid_focal_loss  the focal loss of Lin et al. 2017 ("Focal Loss for Dense Obj
                     (https://docs.pytorch.org/vision/stable/generated/torchvision.ops.sigmoid_focal_loss.html).
 soft_dice_loss      1 - the soft Sorensen-Dice coefficient of probabilities and targets, per sample
                     and class by default, smoothed in numerator and denominator (see its doc).
+categorical_focal_crossentropy
+                    the focal loss over softmax classes, summed over the classes as
+                    keras.losses.categorical_focal_crossentropy defines it (Lin et al. 2017
+                    extended to C classes, with class-probability targets).
+tversky             1 - the Tversky index of probabilities and targets (Salehi et al. 2017,
+                    "Tversky loss function for image segmentation using 3D fully convolutional
+                    deep networks", arXiv:1706.05721): alpha weighs the false positives, beta the
+                    false negatives; per sample and class by default, like soft_dice_loss.
 """
 from __future__ import annotations
 
 from adapters.definitions import (
+    ENCODINGS,
     REDUCTION,
     Convention,
     Loss,
@@ -18,7 +27,9 @@ from adapters.definitions import (
     check_same_shape,
     check_unit_interval,
     is_finite,
+    largest_magnitude,
 )
+from adapters.families.classification.spec import IGNORE_INDEX, LABEL_SMOOTHING
 
 LOSSES: list[Loss] = []
 
@@ -114,10 +125,85 @@ LOSSES.append(Loss(
     values={"input": ("unit", "probs"), "target": "unit"}))
 
 
+# ---------------------------------------------------------------- categorical_focal_crossentropy
+
+CFC_ALPHA = Param(name="alpha", default=0.25,
+                  domain="a finite number: one factor on every class's term (Keras's scalar "
+                         "alpha; its default 0.25, Lin et al.'s)",
+                  check=is_finite)
+
+
+def _largest_logit(inputs) -> float:
+    """log_softmax(x) = x - logsumexp(x): two terms of the largest logit's size."""
+    return largest_magnitude(inputs["input"])
+
+
+LOSSES.append(Loss(
+    name="categorical_focal_crossentropy", inputs=("input", "target"),
+    differentiable=("input",), target="class",
+    params={"alpha": CFC_ALPHA, "gamma": GAMMA, "label_smoothing": LABEL_SMOOTHING,
+            "ignore_index": IGNORE_INDEX, "reduction": REDUCTION},
+    mean_divisor="the number of kept rows: N d1..dk for one_hot/probs targets; for index "
+                 "targets those whose target is not ignore_index (0/0 = nan when every target "
+                 "is ignored)",
+    doc="Logits x, class axis 1 (axis 0 unbatched), as cross_entropy. p = softmax(x), "
+    "t = (1 - eps) y + eps / C with eps = label_smoothing (y one-hot or class probabilities; an "
+    "index target is its one-hot row, and a row whose target is ignore_index has t = 0). "
+    "l_n = -alpha sum_c (1 - p_nc)^gamma t_nc log p_nc, the modulating factor taken per class "
+    "(keras.losses.categorical_focal_crossentropy's formula; with a one-hot target and eps = 0 it "
+    "is alpha (1 - p_y)^gamma (-log p_y), Lin et al.'s focal loss on the true class). A term with "
+    "t_nc = 0 is absent (0 log 0 = 0); 0^0 = 1, so gamma = 0 is alpha times the cross-entropy. "
+    "Gradient: with q = 1 - p, h_c = dl/dlog p_c = -alpha t_c [q_c^gamma - gamma q_c^(gamma-1) "
+    "p_c log p_c], dl/dx_j = h_j - p_j sum_c h_c; where q_c is 0 (a saturated class) gamma "
+    "q^(gamma-1) p log p is its limit -gamma q^gamma (0 for gamma > 0), and where p_c is 0 "
+    "(a logit of -inf) p log p is its limit 0: the loss is inf there and the gradient finite, "
+    "as cross_entropy's. alpha is a scalar here: Keras also takes a list of C factors (not "
+    "this loss).",
+    encodings=ENCODINGS, cancels=_largest_logit))
+
+
+# ---------------------------------------------------------------- tversky
+
+TVERSKY_ALPHA = Param(name="alpha", default=0.5,
+                      domain="a number >= 0, the weight of the false positives sum p (1 - t)",
+                      check=lambda v: is_finite(v) and v >= 0)
+TVERSKY_BETA = Param(name="beta", default=0.5,
+                     domain="a number >= 0, the weight of the false negatives sum (1 - p) t",
+                     check=lambda v: is_finite(v) and v >= 0)
+
+LOSSES.append(Loss(
+    name="tversky", inputs=("input", "target"), differentiable=("input",), target="other",
+    params={"alpha": TVERSKY_ALPHA, "beta": TVERSKY_BETA, "smooth": SMOOTH,
+            "sum_over": DICE_SUM_OVER, "reduction": REDUCTION},
+    mean_divisor="the number of Tversky values: N * C ('spatial'), C ('batch_and_spatial'), 1 "
+                 "('all')",
+    doc="Probabilities p (input) and targets t in [0, 1] of one shape (N, C, d1..dk), classes on "
+    "axis 1, summed over the axes chosen by sum_over exactly as soft_dice_loss: I = sum p t, "
+    "FP = sum p (1 - t) = P - I, FN = sum (1 - p) t = T - I; "
+    "l = 1 - (I + smooth) / (I + alpha FP + beta FN + smooth) (Salehi et al. 2017: alpha on the "
+    "false positives, beta on the false negatives; smoothed in numerator and denominator as "
+    "MONAI's TverskyLoss, segmentation_models_pytorch's TverskyLoss and optax.losses.dice_loss "
+    "write it). alpha = beta = 0.5 gives (2 I + 2 smooth) / (P + T + 2 smooth): soft_dice_loss "
+    "with smooth doubled, so tversky(smooth=s) = soft_dice_loss(smooth=2 s); alpha = beta = 1 is "
+    "the soft Jaccard (IoU) loss. An empty mask (P = T = 0) gives l = 0. Gradient, with D = "
+    "(1 - alpha - beta) I + alpha P + beta T + smooth and TI = (I + smooth) / D: dl/dp = "
+    "(TI ((1 - alpha - beta) t + alpha) - t) / D; the target is not differentiated.",
+    check=_check_dice,
+    layouts=({"input": "N C", "target": "N C"}, {"input": "N C H", "target": "N C H"},
+             {"input": "N C H W", "target": "N C H W"}),
+    values={"input": ("unit", "probs"), "target": "unit"}))
+
+
 # ---------------------------------------------------------------- conventions
 
-# Keras BinaryFocalCrossentropy averages over the last axis like BinaryCrossentropy.
-EXTENDS = {"keras_bce_mean_over_last_axis": ("sigmoid_focal_loss",)}
+# Keras BinaryFocalCrossentropy averages over the last axis like BinaryCrossentropy;
+# CategoricalFocalCrossentropy smooths labels over the last axis like CategoricalCrossentropy.
+# BinaryFocalCrossentropy(from_logits=False) clips the probabilities of its cross-entropy term as
+# BinaryCrossentropy does, with the bounds rounded to the computation dtype.
+EXTENDS = {"keras_bce_mean_over_last_axis": ("sigmoid_focal_loss",),
+           "keras_bce_probs_clipped_to_epsilon": ("sigmoid_focal_loss",),
+           "keras_bce_probs_clipped_to_float32_epsilon": ("sigmoid_focal_loss",),
+           "keras_label_smoothing_over_last_axis_size": ("categorical_focal_crossentropy",)}
 
 CONVENTIONS = [
     Convention(name="focal_pow_grad_nan_where_p_t_is_1", losses=("sigmoid_focal_loss",),
@@ -147,4 +233,24 @@ CONVENTIONS = [
                description="optax.losses.dice_loss(smooth=s) computes 1 - (I + s) / (I + (P - I)/2 "
                            "+ (T - I)/2 "
                "+ s) = 1 - (2 I + 2 s) / (P + T + 2 s): the canonical loss with smooth = 2 s"),
+    Convention(name="keras_focal_probs_clipped_to_epsilon",
+               losses=("categorical_focal_crossentropy",),
+               description="the softmax probabilities (from_logits=True, or probabilities "
+                           "passed in) are divided by their sum over the classes and clipped to "
+                           "[1e-7, 1 - 1e-7] (keras.config.epsilon()) before both the log and "
+                           "(1 - p)^gamma: a target class of probability below 1e-7 costs "
+                           "alpha t (1 - 1e-7)^gamma 16.118 at most (canonical: -alpha t log p, "
+                           "unbounded), and the gradient is 0 through a clipped probability"),
+    Convention(name="keras_tversky_alpha_weighs_false_negatives", losses=("tversky",),
+               description="keras.losses.tversky computes fp = sum((1 - y_pred) y_true) and "
+                           "fn = sum(y_pred (1 - y_true)), the other way round: its alpha "
+                           "multiplies the false negatives sum (1 - p) t and its beta the false "
+                           "positives sum p (1 - t), so Keras's (alpha, beta) is canonical "
+                           "(beta, alpha), whatever its docstring says ('alpha: coefficient "
+                           "controlling incidence of false positives')"),
+    Convention(name="keras_tversky_epsilon_in_denominator_only", losses=("tversky",),
+               description="l = 1 - I / (I + alpha FP + beta FN + 1e-7) (keras.config.epsilon()) "
+                           "whatever `smooth` is: no smoothing in the numerator, so an empty "
+                           "mask (P = T = 0) gives 1 instead of 0; at alpha = beta = 0.5 this is "
+                           "1 - 2 I / (P + T + 2e-7), not keras.losses.dice's 1e-7"),
 ]

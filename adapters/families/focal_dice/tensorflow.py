@@ -1,11 +1,24 @@
 """TensorFlow/Keras paths of the focal_dice family (spec.py beside this file).
 
-Keras 3 has both losses: keras.losses.BinaryFocalCrossentropy / binary_focal_crossentropy and
-keras.losses.Dice / dice. tf.nn has neither; the tf paths are composed here.
+Keras 3 has every loss of the family: keras.losses.BinaryFocalCrossentropy /
+binary_focal_crossentropy, keras.losses.Dice / dice, keras.losses.CategoricalFocalCrossentropy /
+categorical_focal_crossentropy and keras.losses.Tversky / tversky. tf.nn has none; the tf paths
+are composed here.
 """
 from __future__ import annotations
 
-from adapters.tensorflow import KERAS_REDUCTION, SEEN_ON, adapter, keras, path, reduce, tf  # noqa: F401
+import numpy as np
+
+from adapters.tensorflow import (  # noqa: F401
+    KERAS_REDUCTION,
+    SEEN_ON,
+    adapter,
+    class_axis,
+    keras,
+    path,
+    reduce,
+    tf,
+)
 
 from .spec import dice_axes
 
@@ -75,6 +88,43 @@ def focal_tf(input, target, *, alpha, gamma, reduction):
     return reduce(losses, reduction)
 
 
+# keras.losses.BinaryFocalCrossentropy with its defaults, apply_class_balancing=False (no alpha
+# weighting: canonical alpha < 0, torchvision's 'no weighting') and from_logits=False (it takes
+# probabilities: sigmoid(input) made outside Keras, whose cross-entropy term Keras clips like
+# BinaryCrossentropy, in the computation dtype). Eager: inside tf.function Keras finds the Sigmoid
+# op and uses the logits instead. One path per dtype, each declaring the bounds it clips at; none
+# for float16 and bfloat16, where tf.sigmoid itself rounds to 1 from |x| of about 8 (float16) or
+# 3 (bfloat16) on, so the clipping sees a probability the float64 reference of the rounded logit
+# does not have (and 1 is not clipped there: an infinite loss).
+BFCE_DEFAULT_CLIP = {"float64": "keras_bce_probs_clipped_to_epsilon",
+                     "float32": "keras_bce_probs_clipped_to_float32_epsilon"}
+
+
+def _alpha_weights(params, encoding, inputs) -> bool:
+    return params["alpha"] >= 0
+
+
+def focal_keras_defaults(input, target, *, alpha, gamma, reduction):
+    probs = tf.sigmoid(input)
+    return keras.losses.BinaryFocalCrossentropy(
+        gamma=gamma, reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
+        target[..., None], probs[..., None])
+
+
+for _dtype, _clip in BFCE_DEFAULT_CLIP.items():
+    path("sigmoid_focal_loss", "keras.losses.BinaryFocalCrossentropy(defaults)[..., None]"
+         + ("" if _dtype == "float64" else f"-{_dtype}"), kind="composed",
+         params=["alpha", "gamma", "reduction"], dtypes=[_dtype],
+         conventions=[_clip, "focal_pow_grad_nan_where_p_t_is_1",
+                      "keras_focal_pow_grad_nan_where_p_t_is_1_gamma_0"],
+         unsupported_when={"alpha >= 0: apply_class_balancing=False (the default) weighs no "
+                           "class, which is canonical alpha < 0 only": _alpha_weights},
+         call="keras.losses.BinaryFocalCrossentropy(gamma=gamma, reduction={'mean': "
+              "'sum_over_batch_size'}.get(reduction, reduction), dtype=input.dtype.name)("
+              "target[..., None], tf.sigmoid(input)[..., None])  [apply_class_balancing=False, "
+              "from_logits=False: the defaults; eager]")(focal_keras_defaults)
+
+
 # ---------------------------------------------------------------- soft_dice_loss
 # keras.losses.Dice has no smoothing parameter (keras_dice_epsilon_in_denominator_only); its
 # `axis` picks the summed axes, None (the default) meaning all of them, which is sum_over='all'.
@@ -112,6 +162,147 @@ def dice_tf(input, target, *, smooth, sum_over, reduction):
     inter = tf.reduce_sum(input * target, axis=axes)
     total = tf.reduce_sum(input, axis=axes) + tf.reduce_sum(target, axis=axes)
     return reduce(1 - (2 * inter + smooth) / (total + smooth), reduction)
+
+
+# ---------------------------------------------------------------- categorical_focal_crossentropy
+# Keras takes one-hot or probability targets (no index targets, no ignore_index) and a scalar
+# alpha (or a list of C factors: not this loss). With from_logits=True it applies ops.softmax
+# itself; with from_logits=False (its default) it takes probabilities: both are then divided by
+# their sum over `axis` and clipped to [1e-7, 1 - 1e-7] (keras_focal_probs_clipped_to_epsilon).
+
+CFC_CONVENTIONS = ["keras_focal_probs_clipped_to_epsilon",
+                   "keras_label_smoothing_over_last_axis_size"]
+CFC_KERAS_PARAMS = ["alpha", "gamma", "label_smoothing", "reduction"]
+
+
+def _cfc_class(alpha, gamma, label_smoothing, reduction, input, from_logits):
+    return keras.losses.CategoricalFocalCrossentropy(
+        alpha=alpha, gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing,
+        axis=class_axis(input), reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)
+
+
+@path("categorical_focal_crossentropy", "keras.losses.CategoricalFocalCrossentropy",
+      encodings=["one_hot", "probs"], params=CFC_KERAS_PARAMS, conventions=CFC_CONVENTIONS,
+      call="keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=gamma, from_logits=True, "
+           "label_smoothing=label_smoothing, axis=1 if input.ndim > 1 else -1, reduction={'mean': "
+           "'sum_over_batch_size'}.get(reduction, reduction), dtype=input.dtype.name)(target, "
+           "input)")
+def cfc_keras(input, target, *, alpha, gamma, label_smoothing, reduction):
+    return _cfc_class(alpha, gamma, label_smoothing, reduction, input, True)(target, input)
+
+
+@path("categorical_focal_crossentropy", "keras.losses.categorical_focal_crossentropy",
+      kind="composed", encodings=["one_hot", "probs"], params=CFC_KERAS_PARAMS,
+      conventions=CFC_CONVENTIONS,
+      call="reduce(keras.losses.categorical_focal_crossentropy(target, input, alpha=alpha, "
+           "gamma=gamma, from_logits=True, label_smoothing=label_smoothing, axis=1 if input.ndim "
+           "> 1 else -1), reduction)")
+def cfc_keras_fn(input, target, *, alpha, gamma, label_smoothing, reduction):
+    return reduce(keras.losses.categorical_focal_crossentropy(
+        target, input, alpha=alpha, gamma=gamma, from_logits=True,
+        label_smoothing=label_smoothing, axis=class_axis(input)), reduction)
+
+
+@path("categorical_focal_crossentropy", "keras.losses.CategoricalFocalCrossentropy(tf.nn.softmax)",
+      kind="composed", encodings=["one_hot", "probs"], params=CFC_KERAS_PARAMS,
+      conventions=CFC_CONVENTIONS,
+      call="keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=gamma, "
+           "label_smoothing=label_smoothing, axis=1 if input.ndim > 1 else -1, reduction=..., "
+           "dtype=input.dtype.name)(target, tf.nn.softmax(input, axis=1 if input.ndim > 1 else "
+           "-1))  [from_logits=False, the default]")
+def cfc_keras_probs(input, target, *, alpha, gamma, label_smoothing, reduction):
+    probs = tf.nn.softmax(input, axis=class_axis(input))
+    return _cfc_class(alpha, gamma, label_smoothing, reduction, input, False)(target, probs)
+
+
+# The definition in tf ops, for index targets too (what Keras cannot take): canonical.
+@path("categorical_focal_crossentropy", "tf.nn.log_softmax", kind="composed",
+      params=["alpha", "gamma", "label_smoothing", "ignore_index", "reduction"],
+      call="logp = tf.nn.log_softmax(input, axis=1 if input.ndim > 1 else -1); t = the one_hot/"
+           "probs target, or tf.one_hot(index target, C, axis=1) with 0 rows for ignore_index; "
+           "t = (1 - eps) t + eps / C on kept rows; q = -tf.math.expm1(logp); f = q ** gamma "
+           "held constant where q is 0 or 1 (tf.where); l = -alpha * tf.reduce_sum(t * f * "
+           "tf.where(t > 0, logp, 0), axis); 'mean' divides by the kept rows")
+def cfc_tf(input, target, *, alpha, gamma, label_smoothing, ignore_index, reduction):
+    axis = 1 if input.ndim > 1 else 0
+    c = input.shape[axis]
+    if target.dtype == tf.int64:
+        kept = tf.not_equal(target, ignore_index)
+        t = tf.one_hot(tf.where(kept, target, 0), c, axis=axis, dtype=input.dtype)
+        t = t * tf.cast(tf.expand_dims(kept, axis), input.dtype)
+    else:
+        kept = tf.ones(tf.shape(tf.reduce_sum(target, axis=axis)), dtype=tf.bool)
+        t = target
+    if label_smoothing:
+        t = tf.where(tf.expand_dims(kept, axis), (1 - label_smoothing) * t + label_smoothing / c,
+                     tf.zeros_like(t))
+    logp = tf.nn.log_softmax(input, axis=axis)
+    q = -tf.math.expm1(logp)
+    ok = (q > 0) & (logp > -np.inf)
+    f = tf.where(ok, tf.pow(tf.where(ok, q, tf.ones_like(q)), gamma),
+                 tf.where(q > 0, tf.ones_like(q), tf.fill(tf.shape(q), tf.cast(0.0 ** gamma,
+                                                                                 q.dtype))))
+    losses = -alpha * tf.reduce_sum(t * f * tf.where(t > 0, logp, tf.zeros_like(logp)), axis=axis)
+    if reduction == "mean":
+        return tf.reduce_sum(losses) / tf.reduce_sum(tf.cast(kept, losses.dtype))
+    return reduce(losses, reduction)
+
+
+# ---------------------------------------------------------------- tversky
+# keras.losses.Tversky / tversky: no smoothing argument (1e-7 in the denominator only), and its
+# alpha multiplies the false negatives (keras_tversky_alpha_weighs_false_negatives): the paths pass
+# the canonical alpha and beta as Keras's alpha and beta, as a user reading the docstring would.
+# axis as keras.losses.Dice's: None for sum_over='all'.
+
+TVERSKY_KERAS = ["keras_tversky_alpha_weighs_false_negatives",
+                 "keras_tversky_epsilon_in_denominator_only"]
+
+
+@path("tversky", "keras.losses.Tversky", params=["alpha", "beta", "sum_over", "reduction"],
+      conventions=TVERSKY_KERAS,
+      call="keras.losses.Tversky(alpha=alpha, beta=beta, axis={'spatial': (2, .., ndim-1), "
+           "'batch_and_spatial': (0, 2, ..), 'all': None}[sum_over], reduction={'mean': "
+           "'sum_over_batch_size'}.get(reduction, reduction), dtype=input.dtype.name)(target, "
+           "input)")
+def tversky_keras(input, target, *, alpha, beta, sum_over, reduction):
+    return keras.losses.Tversky(alpha=alpha, beta=beta, axis=_keras_axis(input, sum_over),
+                                reduction=KERAS_REDUCTION[reduction],
+                                dtype=input.dtype.name)(target, input)
+
+
+@path("tversky", "keras.losses.tversky", kind="composed",
+      params=["alpha", "beta", "sum_over", "reduction"], conventions=TVERSKY_KERAS,
+      call="reduce(keras.losses.tversky(target, input, alpha=alpha, beta=beta, axis={'spatial': "
+           "(2, ..), 'batch_and_spatial': (0, 2, ..), 'all': None}[sum_over]), reduction)")
+def tversky_keras_fn(input, target, *, alpha, beta, sum_over, reduction):
+    return reduce(keras.losses.tversky(target, input, alpha=alpha, beta=beta,
+                                       axis=_keras_axis(input, sum_over)), reduction)
+
+
+# Keras's alpha and beta swapped: the canonical Tversky index but for its 1e-7 smoothing.
+@path("tversky", "keras.losses.Tversky(alpha=beta, beta=alpha)",
+      params=["alpha", "beta", "sum_over", "reduction"],
+      conventions=["keras_tversky_epsilon_in_denominator_only"],
+      call="keras.losses.Tversky(alpha=beta, beta=alpha, axis=..., reduction=..., "
+           "dtype=input.dtype.name)(target, input)")
+def tversky_keras_swapped(input, target, *, alpha, beta, sum_over, reduction):
+    return keras.losses.Tversky(alpha=beta, beta=alpha, axis=_keras_axis(input, sum_over),
+                                reduction=KERAS_REDUCTION[reduction],
+                                dtype=input.dtype.name)(target, input)
+
+
+@path("tversky", "tf.reduce_sum", kind="composed",
+      params=["alpha", "beta", "smooth", "sum_over", "reduction"],
+      call="axes = {'spatial': (2, ..), 'batch_and_spatial': (0, 2, ..), 'all': all}[sum_over]; "
+           "tp, fp, fn = (tf.reduce_sum(a, axes) for a in (input * target, input * (1 - target), "
+           "(1 - input) * target)); reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + "
+           "smooth), reduction)")
+def tversky_tf(input, target, *, alpha, beta, smooth, sum_over, reduction):
+    axes = list(dice_axes(input.ndim, sum_over))   # [] sums over nothing in TF
+    tp = tf.reduce_sum(input * target, axis=axes)
+    fp = tf.reduce_sum(input * (1 - target), axis=axes)
+    fn = tf.reduce_sum((1 - input) * target, axis=axes)
+    return reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + smooth), reduction)
 
 
 # ---------------------------------------------------------------- evidence
@@ -153,6 +344,46 @@ for p in _FOCAL_PATHS:
         link=KERAS_FOCAL_DOC + " ('weight = alpha for class 1 ... 1 - alpha for class 0', alpha "
              "'a float in the range of [0, 1]'; nothing about negative values)")
 
+BFCE_DEFAULTS = "sigmoid_focal_loss/keras.losses.BinaryFocalCrossentropy(defaults)[..., None]"
+_CONFIDENT = "input [[20., -20., 40., -40.], [.5, -1., 17., -17.]], target [[0., 1., 1., 0.], " \
+             "[1., 0., 0., 1.]]"
+saw("keras_bce_probs_clipped_to_epsilon", path=BFCE_DEFAULTS,
+    case="sigmoid_focal_loss/confident-alpha-negative-none/none",
+    call="keras.losses.BinaryFocalCrossentropy(gamma=2.0, reduction=None, dtype='float64')("
+         f"target[..., None], tf.sigmoid(input)[..., None]) on {_CONFIDENT}",
+    seen="[[16.118095585, 16.1180955845, 0, 0], [0.0675734905, 0.0226580575, 16.1180943169, "
+         "16.1180943164]], gradient [[6.64e-08, -6.64e-08, 0, 0], [-0.1379369974, 0.0525811300, "
+         "1.33e-06, -1.33e-06]] (only the focal factor's part; the clipped cross-entropy passes "
+         "none); canonical (no weighting) [[19.99999992, 19.99999992, 7.67e-53, 7.67e-53], "
+         "[0.0675734905, 0.0226580575, 16.999998634, 16.999998634]], gradient [[1.0000000763, "
+         "-1.0000000763, -1.5e-52, 2.3e-52], [-0.1379369974, 0.0525811300, 1.0000012834, "
+         "-1.0000012834]]", versions=SEEN_ON,
+    link="keras/src/losses/losses.py binary_focal_crossentropy: bce = ops.binary_crossentropy("
+         "target=y_true, output=y_pred, from_logits=False); keras/src/backend/tensorflow/nn.py "
+         "binary_crossentropy: clip_by_value(output, epsilon, 1 - epsilon); " + KERAS_FOCAL_DOC)
+saw("keras_bce_probs_clipped_to_float32_epsilon", path=BFCE_DEFAULTS + "-float32",
+    case="sigmoid_focal_loss/confident-alpha-negative-none/none",
+    call="the same call on float32 arrays (dtype='float32')",
+    seen="[[15.9423847198, 16.1180953979, 0, 0], [0.0675734803, 0.0226580538, 15.9423847198, "
+         "16.1180934906]]: sigmoid(20) and sigmoid(17) round above float32(1 - 1e-7) = "
+         "0.99999988, so y = 0 there costs -log(1.19e-7) = 15.942, and y = 1 at -20, -17 costs "
+         "-log(float32(1e-7)) = 16.118", versions=SEEN_ON)
+for _pow, _case, _gamma, _seen in (
+        ("focal_pow_grad_nan_where_p_t_is_1", "saturated-alpha-negative-gamma-0.5-none", "0.5",
+         "gradient / cotangent [[nan, nan, -0.1130827403, 0.3226365329], [-0.3226365329, "
+         "0.0604552668, 0.7760618315, -0.4760856585]], canonical row 0 [-4.38e-27, 1.31e-26, "
+         "-0.1130827403, 0.3226365329]; values canonical but 0 where canonical is 8.76e-27"),
+        ("keras_focal_pow_grad_nan_where_p_t_is_1_gamma_0", "saturated-alpha-negative-gamma-0-mean",
+         "0.0", "value 0.4103630407 (canonical 0.4103630157: the clipped 1e-7 at x = +-40); "
+         "gradient [[nan, nan, -0.0228031905, 0.0471925836], [-0.0471925836, 0.0149003653, "
+         "0.0913823223, -0.0625]], canonical row 0 [0, 5.3e-19, -0.0228031905, 0.0471925836]")):
+    saw(_pow, path=BFCE_DEFAULTS, case=f"sigmoid_focal_loss/{_case}/none",
+        call=f"tape.gradient of keras.losses.BinaryFocalCrossentropy(gamma={_gamma}, dtype="
+             "'float64')(target[..., None], tf.sigmoid(input)[..., None]) on input [[40., -40., "
+             "1.5, -.5], [.5, -2., 1., 0.]], target [[1., 0., 1., 0.], [1., 0., 0., 1.]]",
+        seen=_seen + " (tf.sigmoid(+-40) is exactly 1 or 0 in float64, so 1 - p_t is 0)",
+        versions=SEEN_ON, link=KERAS_FOCAL_DOC + " (focal_factor = ops.power(1.0 - p_t, gamma))")
+
 saw("keras_bce_mean_over_last_axis",
     path="sigmoid_focal_loss/keras.losses.BinaryFocalCrossentropy(1-D)",
     case="sigmoid_focal_loss/vector-none/none",
@@ -179,6 +410,75 @@ for p in ("soft_dice_loss/keras.losses.Dice", "soft_dice_loss/keras.losses.dice"
              "keras/src/losses/losses.py "
              "dice, no public documentation)")
 
+KERAS_CFC_DOC = ("https://keras.io/api/losses/probabilistic_losses/"
+                 "#categoricalfocalcrossentropy-class")
+KERAS_TVERSKY_DOC = "https://www.tensorflow.org/api_docs/python/tf/keras/losses/Tversky"
+_CFC_PATHS = ("categorical_focal_crossentropy/keras.losses.CategoricalFocalCrossentropy",
+              "categorical_focal_crossentropy/keras.losses.categorical_focal_crossentropy",
+              "categorical_focal_crossentropy/"
+              "keras.losses.CategoricalFocalCrossentropy(tf.nn.softmax)")
+for p in _CFC_PATHS:
+    saw("keras_focal_probs_clipped_to_epsilon", path=p,
+        case="categorical_focal_crossentropy/extreme-logits-none/one_hot",
+        call=f"{p.split('/')[1]} with alpha=0.25, gamma=2.0, reduction='none', float64, on logits "
+             "[[1e4, -1e4, 0.], [30., 0., -30.], [-1e4, 1e4, 1e4]] and one-hot targets of "
+             "classes [1, 2, 0]",
+        seen="[4.0295231068, 4.0295231068, 4.0295231068] = 0.25 (1 - 1e-7)^2 (-log 1e-7) each, "
+             "gradient 0 everywhere; canonical [5000, 15, 5000.1732867951] with gradient [[0.25, "
+             "-0.25, 0], [0.25, 0, -0.25], [-0.25, 0.125, 0.125]] (cotangent 1)",
+        versions=SEEN_ON,
+        link="keras/src/losses/losses.py categorical_focal_crossentropy: output = y_pred / "
+             "ops.sum(y_pred, axis=axis, keepdims=True); output = ops.clip(output, "
+             "backend.epsilon(), 1.0 - backend.epsilon()) (" + KERAS_CFC_DOC + " does not "
+             "mention the clipping)")
+    saw("keras_label_smoothing_over_last_axis_size", path=p,
+        case="categorical_focal_crossentropy/spatial-smoothing-none/one_hot",
+        call=f"{p.split('/')[1]} with axis=1, label_smoothing=0.2, reduction='none', float64, on "
+             "(N, C, d) = (2, 3, 4) logits (the case's)",
+        seen="[[0.2237806201, 0.1736206587, 0.5387282962, 0.0419690751], [0.0536702704, "
+             "0.4448268901, 0.0613783033, 0.2818372348]] = the formula with eps / 4 (the last "
+             "axis); eps / C = eps / 3 gives [[0.2348293281, 0.2314942057, 0.5658836229, "
+             "0.0517390506], [0.067874677, 0.4577089375, 0.0788372949, 0.3034846544]]",
+        versions=SEEN_ON,
+        link="keras/src/losses/losses.py categorical_focal_crossentropy: num_classes = "
+             "ops.cast(ops.shape(y_true)[-1], y_pred.dtype), whatever `axis` is; "
+             + KERAS_CFC_DOC + " ('use 0.1 / num_classes for non-target labels')")
+
+_TVERSKY_SWAP = ("tversky/keras.losses.Tversky", "tversky/keras.losses.tversky")
+for p in _TVERSKY_SWAP:
+    saw("keras_tversky_alpha_weighs_false_negatives", path=p,
+        case="tversky/alpha-0.3-beta-0.7-none/none",
+        call=f"{p.split('/')[1]} with alpha=0.3, beta=0.7, axis=(2, 3), reduction='none', "
+             "float64, on the case's (2, 3, 4, 4) probabilities and targets",
+        seen="[[0.3955893715, 0.5951454002, 0.45275819], [0.6448745311, 0.6473592244, "
+             "0.4793096433]] = 1 - I / (I + 0.7 FP + 0.3 FN + 1e-7); with alpha on the false "
+             "positives (canonical, and Keras's docstring) [[0.4834071744, 0.6395733167, "
+             "0.5066650938], [0.6425732695, 0.6974843001, 0.4096274035]], which "
+             "keras.losses.Tversky(alpha=0.7, beta=0.3) gives. Also keras.losses.tversky([[1., "
+             "1., 0., 0.]], [[.5, .25, .75, 0.]], alpha=0.7, beta=0.3) = 0.5945946 = 1 - I / (I "
+             "+ 0.3 FP + 0.7 FN) with I = 0.75, FP = 0.75, FN = 1.25",
+        versions=SEEN_ON,
+        link="keras/src/losses/losses.py tversky: inputs = y_true; targets = y_pred; fp = "
+             "ops.sum((1 - targets) * inputs); fn = ops.sum(targets * (1 - inputs)); "
+             + KERAS_TVERSKY_DOC + " ('alpha: The coefficient controlling incidence of false "
+             "positives')")
+for p in (*_TVERSKY_SWAP, "tversky/keras.losses.Tversky(alpha=beta, beta=alpha)"):
+    saw("keras_tversky_epsilon_in_denominator_only", path=p,
+        case="tversky/empty-mask-smooth-1-none/none",
+        call=f"{p.split('/')[1]} (canonical alpha=0.3, beta=0.7) with axis=(2,), "
+             "reduction='none', float64, on (2, 3, 3) probabilities (sample 0, class 1: input "
+             "and target all 0)",
+        seen=("[[0.1566265467, 1.0, 0.4594595179], [1.0, 0.2207792613, 0.7058823875]]"
+              if "alpha=beta" in p else
+              "[[0.1954023358, 1.0, 0.3939394674], [1.0, 0.1780822368, 0.6153846746]]")
+             + ": 1 on the empty mask and no smoothing elsewhere; canonical (smooth 1) "
+             "[[0.1056910569, 0.0, 0.2207792208], [0.1836734694, 0.1452991453, "
+             "0.3243243243]]",
+        versions=SEEN_ON,
+        link="keras/src/losses/losses.py tversky: ops.divide(intersection, intersection + fp "
+             "* alpha + fn * beta + backend.epsilon()); " + KERAS_TVERSKY_DOC + " (no "
+             "smoothing argument)")
+
 # Seen, but no convention (no canonical difference reaches a checked value):
 PROBED = (
     "keras.losses.BinaryFocalCrossentropy(from_logits=True) on the TensorFlow backend: "
@@ -193,4 +493,15 @@ PROBED = (
     "(as canonical sum_over='spatial' with no spatial axis); tf.reduce_sum(axis=[]) likewise",
     "keras.losses.Dice: reduction 'sum_over_batch_size' divides by the number of Dice values "
     "(N * C for axis=(2, ..)) = the canonical mean",
+    "keras.losses.CategoricalFocalCrossentropy(from_logits=True) applies ops.softmax but, unlike "
+    "CategoricalCrossentropy, never recovers the logits (no _keras_logits, no Softmax-op lookup, "
+    "eager or in tf.function): it always clips (keras_focal_probs_clipped_to_epsilon); its "
+    "y_pred / sum(y_pred) rescaling leaves softmax output and its gradient unchanged",
+    "keras.losses.CategoricalFocalCrossentropy's alpha may be a list of C factors, one per class "
+    "(broadcast over the last axis): no canonical parameter (alpha is a scalar here); "
+    "sample_weight is not covered by this suite",
+    "keras.losses.Tversky's default axis=None sums over every axis including the batch "
+    "(sum_over='all'), so its 'sum_over_batch_size' of that one value is the value",
+    "keras.losses.Tversky(alpha=0.5, beta=0.5) is 1 - 2 I / (P + T + 2e-7): not keras.losses.Dice "
+    "(1 - 2 I / (P + T + 1e-7)); both differ from the smoothed canonical losses",
 )
