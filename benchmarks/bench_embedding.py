@@ -1,9 +1,11 @@
 """Embedding losses: margin_ranking_loss, hinge_embedding_loss, triplet_margin_loss,
-cosine_embedding_loss, and Keras's hinge, squared_hinge, categorical_hinge (default parameters).
+cosine_embedding_loss, Keras's hinge, squared_hinge, categorical_hinge, cosine_similarity and
+circle (default parameters).
 
 common.SIZES' (N, C) is read as (N, D): N embeddings of dimension D (small and medium only: these
 losses are not used at vocabulary sizes). margin_ranking_loss takes 1-D scores: N * D pairs, the
-same number of elements. categorical_hinge reads (N, D) as N rows of D class scores."""
+same number of elements. categorical_hinge reads (N, D) as N rows of D class scores. circle
+pairs the N embeddings with each other (an N x N similarity matrix)."""
 import numpy as np
 
 from . import common
@@ -122,6 +124,36 @@ class CategoricalHinge(common.LossBenchmark):
         return [_normal(rng, shape), np.eye(c, dtype=np.float32)[rng.integers(0, c, n)]]
 
 
+class CosineSimilarity(common.LossBenchmark):
+    loss = "cosine_similarity"
+    sizes = EMBEDDING_SIZES
+    # input and target (N, D), vectors along the last axis; a dot product and two squared norms
+    # (multiply, add: six per element); per row: two roots, two maxima with eps, divide, negate;
+    # grad: y / (b b) - c x / b^2 for each input (three operations per element each)
+    min_bytes = staticmethod(_bytes(lambda n, d: 2 * n * d, lambda n, d: 2 * n * d))
+    min_ops = staticmethod(_ops(lambda n, d: 6 * n * d + 6 * n, lambda n, d: 6 * n * d))
+
+    def make_inputs(self, rng, shape, dtype):
+        return [_normal(rng, shape), _normal(rng, shape)]
+
+
+class Circle(common.LossBenchmark):
+    loss = "circle"
+    sizes = EMBEDDING_SIZES
+    # embeddings (N, D) and N labels; S = X X^T (2 N^2 D); per pair: the label comparison, two
+    # weights, two scaled distances, the masks, exp (about 12 operations); per row: two sums,
+    # two logs, the softplus; grad: G per pair (about 8) and (G + G^T) X (2 N^2 D)
+    min_bytes = staticmethod(_bytes(lambda n, d: n * d + n, lambda n, d: n * d))
+    min_ops = staticmethod(_ops(lambda n, d: 2 * n * n * d + 12 * n * n + 5 * n,
+                                lambda n, d: 2 * n * n * d + 8 * n * n))
+
+    def make_inputs(self, rng, shape, dtype):
+        n, d = shape
+        x = _normal(rng, shape)
+        x /= np.linalg.norm(x, axis=1, keepdims=True)     # unit embeddings, as the loss expects
+        return [x, rng.integers(0, max(n // 4, 2), n)]
+
+
 class EmbeddingLimits(common.Limits):
     benchmarks = (MarginRankingLoss, HingeEmbeddingLoss, TripletMarginLoss, CosineEmbeddingLoss,
-                  Hinge, SquaredHinge, CategoricalHinge)
+                  Hinge, SquaredHinge, CategoricalHinge, CosineSimilarity, Circle)

@@ -95,6 +95,68 @@ def cosine_optax(input1, input2, target, *, margin, reduction):
                   reduction)
 
 
+# ---------------------------------------------------------------- cosine_similarity
+# optax's cosine_similarity is +c: the path negates it (exact); cosine_distance is 1 - c, kept
+# as it is under its convention. Both take epsilon as a floor of the squared norm.
+
+COSINE_SIMILARITY = ["optax_cosine_epsilon_bounds_squared_norm"]
+_ONE_ELEMENT = ("vectors of one element, target of norm 1e-15 (case one-element-tiny-vectors, "
+                "found by fuzzing): c = 1 and the gradient is 0, a difference of two terms of "
+                "size 1 / |target| = 1e15 that cancel, and jnp.sqrt(jnp.square(b).sum()) leaves "
+                "their rounding: seen with respect to target ")
+_OPTAX_TINY = {
+    "gradient:one-element-tiny-vectors-float64": _ONE_ELEMENT + (
+        "[0.015625, ...] (eager; jit: [0.0111374, -0.0805]) where the definition gives [0, 0]; "
+        "torch's path leaves [0.015625, -0.25]. A precision limit of the formula, not a "
+        "convention"),
+    "gradient:one-element-tiny-vectors-float32": _ONE_ELEMENT + (
+        "[-2540858., 15386656.] (jit, float32: ulps of 1e15 are 6e7) where the definition gives "
+        "[0, 0]. A precision limit of the formula, not a convention"),
+}
+
+
+@path("cosine_similarity", "-optax.losses.cosine_similarity", kind="composed",
+      params=["axis", "eps", "reduction"], conventions=COSINE_SIMILARITY,
+      known_failures=_OPTAX_TINY,
+      call="reduce(-optax.losses.cosine_similarity(input, target, epsilon=eps, axis=axis), "
+           "reduction)")
+def cosine_similarity_optax(input, target, *, axis, eps, reduction):
+    return reduce(-optax.losses.cosine_similarity(input, target, epsilon=eps, axis=axis),
+                  reduction)
+
+
+@path("cosine_similarity", "optax.losses.cosine_distance", kind="composed",
+      params=["axis", "eps", "reduction"],
+      conventions=[*COSINE_SIMILARITY, "optax_cosine_distance_is_1_minus_cosine"],
+      known_failures=_OPTAX_TINY,
+      call="reduce(optax.losses.cosine_distance(input, target, epsilon=eps, axis=axis), "
+           "reduction)")
+def cosine_distance_optax(input, target, *, axis, eps, reduction):
+    return reduce(optax.losses.cosine_distance(input, target, epsilon=eps, axis=axis), reduction)
+
+
+# ---------------------------------------------------------------- circle (composed)
+# optax has no circle loss: keras.losses.circle's formula in jax.numpy, jax.nn.relu for the
+# weights (slope 0 at 0: canonical)
+
+@path("circle", "jax.nn.logsumexp", kind="composed",
+      params=["gamma", "margin", "remove_diagonal", "reduction"],
+      call="s = input @ input.T; same = target[:, None] == target[None, :]; pos = same & ~eye if "
+           "remove_diagonal else same; z_p = -gamma * jax.nn.relu(1 + margin - s) * (s - (1 - "
+           "margin)); z_n = gamma * jax.nn.relu(s + margin) * (s - margin); t = "
+           "jax.nn.logsumexp(jnp.where(pos, z_p, -inf), 1) + jax.nn.logsumexp(jnp.where(~same, "
+           "z_n, -inf), 1); reduce(jax.nn.softplus(t), reduction)")
+def circle_jax(input, target, *, gamma, margin, remove_diagonal, reduction):
+    s = input @ input.T
+    same = target[:, None] == target[None, :]
+    pos = same & ~jnp.eye(len(target), dtype=bool) if remove_diagonal else same
+    z_p = -gamma * _relu(1 + margin - s) * (s - (1 - margin))
+    z_n = gamma * _relu(s + margin) * (s - margin)
+    t = (jax.nn.logsumexp(jnp.where(pos, z_p, -jnp.inf), axis=1)
+         + jax.nn.logsumexp(jnp.where(~same, z_n, -jnp.inf), axis=1))
+    return reduce(jax.nn.softplus(t), reduction)
+
+
 # ---------------------------------------------------------------- Keras's hinge losses
 
 def keras_labels(target):
@@ -186,6 +248,28 @@ for jit in ("", "+jit"):
                     link=OPTAX_DOC + " (hinge_loss: 'targets: Target values. Should be in the "
                                      "set {-1, 1}')")
 
+    for p in ("cosine_similarity/-optax.losses.cosine_similarity",
+              "cosine_similarity/optax.losses.cosine_distance"):
+        adapter.saw("optax_cosine_epsilon_bounds_squared_norm", path=p + jit,
+                    case="cosine_similarity/tiny-and-zero-vectors-eps/none",
+                    call=p.split("/", 1)[1] + "(input, target, epsilon=1e-8, axis=-1) with input "
+                         "rows [3e-9, 4e-9, 0], [0, 0, 0], [1, 2, 3] and target rows [1, 0, 0], "
+                         "[1, 2, 3], [3e-9, 0, 4e-9]" + under,
+                    seen="-optax.losses.cosine_similarity: [-3e-05, -0., -4.00891863e-05] "
+                         "(cosine_distance: [0.99997, 1., 0.99995991]): the norms of 5e-9 count "
+                         "as sqrt(1e-8) = 1e-4; canonical eps = 1e-8 floors them at 1e-8: "
+                         "[-0.3, 0., -0.40089186]", versions=SEEN_ON,
+                    link=OPTAX_DOC + " (cosine_similarity: 'epsilon: minimum norm for terms in "
+                    "the denominator'; optax/losses/_regression.py: a_norm = "
+                    "jnp.sqrt(a_norm2.clip(epsilon)))")
+    adapter.saw("optax_cosine_distance_is_1_minus_cosine",
+                path="cosine_similarity/optax.losses.cosine_distance" + jit,
+                case="cosine_similarity/keras-docstring/none",
+                call="optax.losses.cosine_distance([[1., 0.], [1., 1.], [-1., -1.]], [[0., 1.], "
+                     "[1., 1.], [1., 1.]])" + under,
+                seen="[1., 2.22e-16, 2.]: 1 - c; the canonical loss -c is [0., -1., 1.]",
+                versions=SEEN_ON, link=OPTAX_DOC + " (cosine_distance: '1 - cos(theta)')")
+
 PROBED = (
     "optax.losses.triplet_margin_loss with norm_degree=1 takes no absolute value: "
     "(sum (a - p) + eps) can be negative (a signed sum, not the L1 norm); the path fixes "
@@ -196,4 +280,6 @@ PROBED = (
     "max(0, 1 + max_{c != y} x_c - x_y): [[0.5, 0.2, -1.]] class 1 gives 1.3 like Keras, but "
     "when every other score is negative Keras's (1 - y) x puts 0 in the max and the two differ",
     "jnp.max splits a tie's gradient equally (jax.grad(jnp.max)([1., 1., 0.]) = [.5, .5, 0.])",
+    "optax.losses.cosine_similarity and cosine_distance also take a tuple of axes and a `where` "
+    "mask: not covered (the canonical loss reduces over one axis, every element)",
 )

@@ -124,6 +124,59 @@ def categorical_hinge_torch(input, target, *, reduction):
     return reduce(torch.relu(neg - (target * input).sum(-1) + 1), reduction)
 
 
+# ---------------------------------------------------------------- cosine_similarity (composed)
+# torch has no cosine-similarity loss: the loss is minus F.cosine_similarity (a mapping of the
+# sign, exact)
+
+_TINY = ("the gradient of c with respect to a vector of norm r is a difference of two terms of "
+         "size 1 / r that cancel to 0 for parallel vectors (and nearly cancel for nearly "
+         "parallel ones), and this formula leaves their rounding: ")
+
+
+@path("cosine_similarity", "-F.cosine_similarity", kind="composed",
+      params=["axis", "eps", "reduction"],
+      conventions=["torch_cosine_similarity_clamp_passes_gradient"],
+      known_failures={
+          "gradient:one-element-tiny-vectors-float64": _TINY + (
+              "target of norm 1e-15 and one element (c = 1): seen [0.015625, -0.25] with "
+              "respect to target where the definition gives [0, 0]. A precision limit of the "
+              "formula, not a convention"),
+          "gradient:tiny-and-zero-vectors-eps-float32": _TINY + (
+              "row 2's target of norm 5e-9 (floored at eps = 1e-8, the clamp passing the norm's "
+              "gradient): terms of 2.6e7 cancel to 2.6e6 in float32, seen -2588910.0 where the "
+              "convention gives -2588913.5 (error 3.5, tolerance 3.4). A precision limit, not "
+              "a convention")},
+      call="reduce(-torch.nn.functional.cosine_similarity(input, target, dim=axis, eps=eps), "
+           "reduction)")
+def cosine_similarity_torch(input, target, *, axis, eps, reduction):
+    return reduce(-F.cosine_similarity(input, target, dim=axis, eps=eps), reduction)
+
+
+# ---------------------------------------------------------------- circle (composed)
+# torch has no circle loss: keras.losses.circle's formula in torch operations, torch.relu for the
+# weights (slope 0 at 0: canonical) and logaddexp(0, t) for the softplus (F.softplus turns linear
+# above its threshold 20: torch_softplus_linear_above_20)
+
+@path("circle", "torch.logsumexp", kind="composed",
+      params=["gamma", "margin", "remove_diagonal", "reduction"],
+      call="s = input @ input.T; same = target[:, None] == target[None, :]; pos = same & ~eye if "
+           "remove_diagonal else same; z_p = -gamma * torch.relu(1 + margin - s) * (s - (1 - "
+           "margin)); z_n = gamma * torch.relu(s + margin) * (s - margin); t = "
+           "torch.logsumexp(torch.where(pos, z_p, -inf), 1) + torch.logsumexp(torch.where(~same, "
+           "z_n, -inf), 1); reduce(torch.logaddexp(0, t), reduction)")
+def circle_torch(input, target, *, gamma, margin, remove_diagonal, reduction):
+    s = input @ input.T
+    same = target[:, None] == target[None, :]
+    pos = same & ~torch.eye(len(target), dtype=torch.bool, device=input.device) \
+        if remove_diagonal else same
+    z_p = -gamma * torch.relu(1 + margin - s) * (s - (1 - margin))
+    z_n = gamma * torch.relu(s + margin) * (s - margin)
+    low = torch.tensor(-float("inf"), dtype=s.dtype, device=s.device)
+    t = (torch.logsumexp(torch.where(pos, z_p, low), 1)
+         + torch.logsumexp(torch.where(~same, z_n, low), 1))
+    return reduce(torch.logaddexp(torch.zeros_like(t), t), reduction)
+
+
 # ---------------------------------------------------------------- evidence of the conventions
 
 _CLAMP = ("aten/src/ATen/native/Loss.cpp ends each of these losses in clamp_min(z, 0); "
@@ -179,6 +232,21 @@ for _name in ("functional", "module", "TripletMarginWithDistanceLoss(pairwise_di
                 link="aten/src/ATen/native/Loss.cpp triplet_margin_loss: "
                      "clamp_min(margin + dist_pos - dist_neg, 0)")
 
+adapter.saw("torch_cosine_similarity_clamp_passes_gradient",
+            path="cosine_similarity/-F.cosine_similarity",
+            case="cosine_similarity/tiny-and-zero-vectors-eps/none",
+            call="-F.cosine_similarity(x1, x2, dim=-1, eps=1e-8) (float64) with x1 rows [3e-9, "
+                 "4e-9, 0], [0, 0, 0], [1, 2, 3] and x2 rows [1, 0, 0], [1, 2, 3], [3e-9, 0, 4e-9]",
+            seen="values -[0.3, 0., 0.40089186] as canonical (norms floored at 1e-8); gradient of "
+                 "the sum of F.cosine_similarity with respect to x1 row 0: [8.2e7, -2.4e7, 0] = "
+                 "x2 / (1e-8 ||x2||) - c x1 / (||x1|| 1e-8), canonical [1e8, 0, 0] (the floored "
+                 "norm has no gradient); row 1 (a zero vector): [2.67e7, 5.35e7, 8.02e7] = x2 / "
+                 "(1e-8 ||x2||), as canonical", versions=SEEN_ON,
+            link="aten/src/ATen/native/Distance.cpp cosine_similarity: linalg_vector_norm(...)"
+                 ".clone(), then clamp_min_(eps) under at::NoGradGuard; "
+                 "https://pytorch.org/docs/stable/generated/torch.nn.functional.cosine_similarity"
+                 ".html (max(||x1||, eps) max(||x2||, eps), no word on the gradient)")
+
 # Seen, but no convention (no canonical difference reaches a checked value):
 PROBED = (
     "hinge_embedding_loss with targets other than 1 and -1 (seed 002 section 11 draws them from "
@@ -194,4 +262,7 @@ PROBED = (
     "where(target == -1)); margins outside [-1, 1] are accepted; (D,) inputs with a 0-D target "
     "work",
     "margin_ranking_loss accepts 0-D inputs (the 'scalar' case)",
+    "F.cosine_similarity(x1, x2, dim, eps) broadcasts x1 and x2 (the canonical loss takes one "
+    "shape) and its default dim is 1, eps 1e-8 (canonical axis -1, eps 0); with eps=0 a zero "
+    "vector gives nan, as canonical",
 )

@@ -143,6 +143,106 @@ def _cosine_embedding_loss(inputs, p, conv):
     return elements, vjp, elements.size
 
 
+# ---------------------------------------------------------------- cosine_similarity
+
+def _floored_norm(x, axis, eps, conv):
+    """||x|| over `axis` (kept), the floored norm b the convention divides by, and the share of
+    the norm's gradient that reaches x: 1 where the norm is live, 0 where it is floored, 1/2 at
+    a tie of the max (canonically)."""
+    q = np.sum(x * x, axis=axis, keepdims=True)
+    n = np.sqrt(q)
+    if "keras_cosine_norm_floored_at_epsilon" in conv:
+        # x * minimum(rsqrt(q), 1 / 1e-7): tf.minimum gives a tie to rsqrt (x <= y)
+        with np.errstate(divide="ignore"):
+            r = 1.0 / n
+        inv = np.minimum(r, 1.0 / KERAS_EPSILON)
+        with np.errstate(divide="ignore"):
+            return n, 1.0 / inv, (r <= 1.0 / KERAS_EPSILON).astype(np.float64)
+    if "optax_cosine_epsilon_bounds_squared_norm" in conv:
+        # sqrt(clip(q, epsilon)): jnp.clip's maximum splits a tie evenly
+        share = np.where(q > eps, 1.0, np.where(q == eps, 0.5, 0.0))
+        return n, np.sqrt(np.maximum(q, eps)), share
+    if "torch_cosine_similarity_clamp_passes_gradient" in conv:
+        return n, np.maximum(n, eps), np.ones_like(n)
+    return n, np.maximum(n, eps), np.where(n > eps, 1.0, np.where(n == eps, 0.5, 0.0))
+
+
+def _cosine_similarity(inputs, p, conv):
+    x, y, axis, eps = inputs["input"], inputs["target"], p["axis"], float(p["eps"])
+    nx, bx, wx = _floored_norm(x, axis, eps, conv)
+    ny, by, wy = _floored_norm(y, axis, eps, conv)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = np.sum(x * y, axis=axis, keepdims=True) / (bx * by)     # 0 / 0 = nan at eps = 0
+        # d b(x) / dx = share x / ||x||, 0 at x = 0 (the norm's gradient there, torch's too)
+        ux = np.where(nx > 0, x / nx, 0.0) * wx
+        uy = np.where(ny > 0, y / ny, 0.0) * wy
+        dx = y / (bx * by) - c * ux / bx
+        dy = x / (bx * by) - c * uy / by
+    offset = 1.0 if "optax_cosine_distance_is_1_minus_cosine" in conv else 0.0
+    elements = offset - np.squeeze(c, axis=axis)
+
+    def vjp(u):
+        v = -np.expand_dims(np.asarray(u, dtype=np.float64), axis)
+        with np.errstate(invalid="ignore"):
+            return {"input": v * dx, "target": v * dy}
+    return elements, vjp, elements.size
+
+
+# ---------------------------------------------------------------- circle
+
+def _logsumexp_masked(z, mask):
+    """logsumexp over the last axis of the entries where mask is true (-inf for none), and the
+    softmax weights of those entries (0 elsewhere, and for an empty row)."""
+    zm = np.where(mask, z, -np.inf)
+    top = np.max(zm, axis=-1, keepdims=True)
+    finite_top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        e = np.where(mask, np.exp(zm - finite_top), 0.0)
+        total = np.sum(e, axis=-1, keepdims=True)
+        lse = np.log(total) + finite_top
+        weights = np.where(total > 0, e / total, 0.0)
+    return lse[..., 0], weights
+
+
+def _circle(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    gamma, m = float(p["gamma"]), float(p["margin"])
+    n = x.shape[0]
+    s = x @ x.T
+    live = np.ones_like(s)
+    if "keras_circle_distance_clamped_at_0" in conv:
+        # max(1 - s, 0): the gradient passes at the tie s = 1
+        live = (s <= 1.0).astype(np.float64)
+        s = np.minimum(s, 1.0)
+    same = y[:, None] == y[None, :]
+    pos = same & ~np.eye(n, dtype=bool) if p["remove_diagonal"] else same
+    neg = ~same
+    a_p, slope_p = hinge(1.0 + m - s, conv)
+    a_n, slope_n = hinge(s + m, conv)
+    with np.errstate(invalid="ignore", over="ignore"):
+        z_p = -gamma * a_p * (s - (1.0 - m))
+        z_n = gamma * a_n * (s - m)
+        dz_p = -gamma * (-slope_p * (s - (1.0 - m)) + a_p)     # d z_p / d s
+        dz_n = gamma * (slope_n * (s - m) + a_n)
+    lse_p, w_p = _logsumexp_masked(z_p, pos)
+    lse_n, w_n = _logsumexp_masked(z_n, neg)
+    t = lse_p + lse_n                        # -inf where an anchor has no positive or negative
+    elements = np.logaddexp(0.0, t)          # softplus, exact for large |t|
+    with np.errstate(over="ignore", invalid="ignore"):
+        sigma = np.where(t == -np.inf, 0.0, np.exp(-np.logaddexp(0.0, -t)))   # sigmoid(t)
+    divisor = float(n)
+    if "keras_circle_mean_over_positive_losses" in conv:
+        positive = int(np.sum(elements > 0))
+        divisor = float(positive) if positive else np.inf     # divide_no_nan: 0
+
+    def vjp(u):
+        with np.errstate(invalid="ignore"):
+            g = (np.asarray(u, dtype=np.float64) * sigma)[:, None] * (
+                np.where(pos, w_p * dz_p, 0.0) + np.where(neg, w_n * dz_n, 0.0)) * live
+            return {"input": (g + g.T) @ x}
+    return elements, vjp, divisor
+
+
 # ---------------------------------------------------------------- Keras's hinge losses
 
 def keras_labels(y, conv):
@@ -185,6 +285,8 @@ PARTS.update({
     "hinge": _hinge_loss,
     "squared_hinge": _squared_hinge,
     "categorical_hinge": _categorical_hinge,
+    "cosine_similarity": _cosine_similarity,
+    "circle": _circle,
 })
 
 
@@ -228,6 +330,24 @@ KNOWN_FAILURES = {
     },
     "categorical_hinge": {
         "gradient:at-kink-float64": _straddle("input[1, 0]: 0 analytic vs -0.7746626440"),
+    },
+    "cosine_similarity": {
+        "gradient:tiny-and-zero-vectors-eps-float64": (
+            "a difference step of h = 2^-14 on vectors of norm 5e-9 (eps = 1e-8) crosses the "
+            "floor of the norm and changes the direction: the quotient is not the derivative "
+            "(seen input[0, 0]: 1.148e7 analytic vs 1881.2 by differences)"),
+        "gradient:one-element-tiny-vectors-float64": (
+            "a difference step of h = 2^-14 on a target of 1e-15 changes its sign: the "
+            "quotient measures the jump of c from 1 to -1 (seen target[0, 0, 0]: 0 analytic vs "
+            "1881.2 by differences)"),
+        "gradient:large-magnitude-float64": (
+            "a difference step of h = 2^-14 on a vector of norm 2.7e-15 is no longer a small "
+            "step (seen input[1, 2]: -5.04e14 analytic vs -20352.6 by differences); the row of "
+            "norm 2.3e15 has no usable quotient either (nan: the step is below its ulp)"),
+    },
+    "circle": {
+        "gradient:at-kink-float64": _straddle("input[2, 0]: 0 analytic vs -1.0421832e-05 by "
+                                              "differences, s_02 = -margin"),
     },
     "squared_hinge": {
         "gradient:at-kink-float64": (

@@ -1,8 +1,9 @@
 """Canonical losses of the embedding family, and the conventions that concern them only.
 
 PyTorch's margin and embedding losses (margin_ranking_loss, hinge_embedding_loss,
-triplet_margin_loss, cosine_embedding_loss) and Keras's hinge losses (hinge, squared_hinge,
-categorical_hinge). Keras's `Hinge` and PyTorch's `HingeEmbeddingLoss` share a name only:
+triplet_margin_loss, cosine_embedding_loss), Keras's hinge losses (hinge, squared_hinge,
+categorical_hinge), the cosine similarity as a loss (cosine_similarity, any axis) and Keras's
+circle loss (circle). Keras's `Hinge` and PyTorch's `HingeEmbeddingLoss` share a name only:
     hinge_embedding_loss  l = x where y = 1, max(0, margin - x) where y = -1  (x a distance)
     hinge                 l = max(0, 1 - y x), y in {-1, 1} (0/1 labels mapped to -1/1)  (x a score)
 
@@ -26,6 +27,7 @@ from adapters.definitions import (
     check_signs,
     is_bool,
     is_finite,
+    is_int,
     largest_magnitude,
 )
 
@@ -39,6 +41,16 @@ NORM_P = Param(name="p", default=2.0, domain="a finite number >= 1 (the degree o
 EPS = Param(name="eps", default=1e-6, domain="a finite number >= 0",
             check=lambda v: is_finite(v) and v >= 0)
 SWAP = Param(name="swap", default=False, domain="a bool", check=is_bool)
+AXIS = Param(name="axis", default=-1, domain="an integer axis of the inputs (negative counts from "
+             "the end)", check=is_int)
+# 0: the exact cosine (nan for a zero vector); torch's default is 1e-8, optax's 0, Keras's 1e-7
+COSINE_EPS = Param(name="eps", default=0.0, domain="a finite number >= 0 (a lower bound of each "
+                   "vector's norm)", check=lambda v: is_finite(v) and v >= 0)
+GAMMA = Param(name="gamma", default=80.0, domain="a finite number >= 0 (the scale)",
+              check=lambda v: is_finite(v) and v >= 0)
+CIRCLE_MARGIN = Param(name="margin", default=0.4, domain="a finite number (the relaxation)",
+                      check=is_finite)
+REMOVE_DIAGONAL = Param(name="remove_diagonal", default=True, domain="a bool", check=is_bool)
 
 
 # ---------------------------------------------------------------- input checks
@@ -77,6 +89,26 @@ def _check_cosine(inputs, params):
         raise SpecError("inputs.target", f"shape {y.shape} does not match input1 {x1.shape}: "
                                          f"expected {x1.shape[:-1]}, one target per pair")
     check_signs("inputs.target", y)
+
+
+def _check_cosine_similarity(inputs, params):
+    x = inputs["input"]
+    if x.ndim == 0:
+        raise SpecError("inputs.input", "must have at least one dimension (the vectors lie along "
+                                        "`axis`)")
+    _same_shape("input", x, target=inputs["target"])
+    if not -x.ndim <= params["axis"] < x.ndim:
+        raise SpecError("params.axis", f"{params['axis']} is not an axis of an input of {x.ndim} "
+                                       "dimensions")
+
+
+def _check_circle(inputs, params):
+    x, y = inputs["input"], inputs["target"]
+    if x.ndim != 2:
+        raise SpecError("inputs.input", f"must be (N, D) embeddings, got shape {x.shape}")
+    if y.shape != x.shape[:1]:
+        raise SpecError("inputs.target", f"shape {y.shape} does not match input {x.shape}: "
+                                         f"expected ({x.shape[0]},), one label per embedding")
 
 
 def _check_keras_hinge(inputs, params):
@@ -188,10 +220,70 @@ LOSSES.append(Loss(
     values={"target": "one_hot"}))
 
 
+# ---------------------------------------------------------------- cosine similarity, circle
+
+def _inverse_norm_bound(x) -> np.ndarray:
+    """An upper bound of 1 / ||x|| for the vector through each element, along whichever axis:
+    the smallest nonzero norm over every axis (0 where x is 0 along every axis)."""
+    norms = [np.broadcast_to(np.sqrt(np.sum(x * x, axis=k, keepdims=True)), x.shape)
+             for k in range(x.ndim)]
+    smallest = np.min([np.where(n > 0, n, np.inf) for n in norms], axis=0, initial=np.inf)
+    with np.errstate(divide="ignore"):
+        return np.where(np.isfinite(smallest), 1.0 / smallest, 0.0)
+
+
+def _cosine_cancels(inputs) -> dict:
+    """c sums products bounded by ||x|| ||y|| (1 after normalising); its gradient with respect to
+    x subtracts c x / ||x||^2 from y / (||x|| ||y||), terms of size 1 / ||x|| that cancel to 0
+    for parallel vectors (any eps only floors the norms, making them smaller)."""
+    x, y = (np.asarray(inputs[k], dtype=np.float64) for k in ("input", "target"))
+    rx, ry = _inverse_norm_bound(x), _inverse_norm_bound(y)
+    with np.errstate(invalid="ignore", over="ignore"):
+        terms = np.nan_to_num(np.abs(y) * ry + np.abs(x) * rx, posinf=0.0)
+    return {"value": 1.0, "grads": {"input": terms * rx, "target": terms * ry}}
+
+
+LOSSES.append(Loss(
+    name="cosine_similarity", inputs=("input", "target"), differentiable=("input", "target"),
+    target="other", params={"axis": AXIS, "eps": COSINE_EPS, "reduction": REDUCTION},
+    mean_divisor="the number of vectors (input.size / input.shape[axis]; 1 for 1-D input)",
+    doc="The negative cosine similarity, a loss to minimise (the sign of Keras's "
+    "cosine_similarity; optax's cosine_similarity is +c, its cosine_distance 1 - c, torch's "
+    "F.cosine_similarity +c). Input and target of one shape, at least 1-D; the vectors lie along "
+    "`axis` (any axis, negative from the end). b(x) = max(||x||, eps) over the axis; c = <x, y> / "
+    "(b(x) b(y)); l = -c, one value per vector (the axis removed). eps = 0 (the default) is the "
+    "exact cosine: nan where a vector is 0. Gradient with respect to input: -(y / (b(x) b(y)) - "
+    "c x / (||x|| b(x)) [||x|| > eps]), the second term 0 where the norm is floored (||x|| < "
+    "eps; half of it at ||x|| = eps exactly, a tie of the max); symmetric for target.",
+    check=_check_cosine_similarity,
+    layouts=({"input": "D", "target": "D"}, {"input": "N D", "target": "N D"},
+             {"input": "N D H", "target": "N D H"}),
+    cancels=_cosine_cancels))
+
+LOSSES.append(Loss(
+    name="circle", inputs=("input", "target"), differentiable=("input",), target="other",
+    integer_inputs=("target",),
+    params={"gamma": GAMMA, "margin": CIRCLE_MARGIN, "remove_diagonal": REMOVE_DIAGONAL,
+            "reduction": REDUCTION},
+    mean_divisor="the number of embeddings (N)",
+    doc="Circle loss (Sun et al. 2020, arXiv:2002.10857, eq. 6) over a batch, as keras.losses."
+    "circle computes it. input (N, D) embeddings, meant to be L2-normalised beforehand (no "
+    "normalisation inside: s_ij = x_i . x_j, the given dot product); target (N,) integer labels. "
+    "For anchor i: positives P_i = {j: y_j = y_i} without j = i when remove_diagonal, negatives "
+    "N_i = {j: y_j != y_i}. With m = margin: alpha_p = max(0, 1 + m - s), alpha_n = max(0, s + "
+    "m); z_p = -gamma alpha_p (s - (1 - m)), z_n = gamma alpha_n (s - m); l_i = softplus("
+    "logsumexp_{P_i} z_p + logsumexp_{N_i} z_n) = log(1 + sum_N exp(z_n) sum_P exp(z_p)): 0 "
+    "where P_i or N_i is empty. Gradient through S = X X^T: dL/dX = (G + G^T) X with G_ij = "
+    "dl_i/ds_ij; the slopes of alpha are 0 at exactly 0 (the hinge inactive).",
+    check=_check_circle,
+    layouts=({"input": "N D", "target": "N"},),
+    values={"target": "length:N"}))
+
+
 # ---------------------------------------------------------------- conventions
 
 _HINGE_LOSSES = ("margin_ranking_loss", "hinge_embedding_loss", "triplet_margin_loss",
-                 "cosine_embedding_loss", "hinge", "categorical_hinge")
+                 "cosine_embedding_loss", "hinge", "categorical_hinge", "circle")
 
 CONVENTIONS = [
     Convention(name="hinge_kink_grad_active", losses=_HINGE_LOSSES,
@@ -215,11 +307,39 @@ CONVENTIONS = [
                "9.99999996e-13 (EPSILON in ATen's cosine_embedding_loss, also in float64): "
                "finite for zero vectors (c = 0), and smaller than canonical where a squared norm "
                "is not >> 1e-12"),
-    Convention(name="keras_cosine_norm_floored_at_epsilon", losses=("cosine_embedding_loss",),
+    Convention(name="keras_cosine_norm_floored_at_epsilon",
+               losses=("cosine_embedding_loss", "cosine_similarity"),
                description="keras.losses.cosine_similarity normalises each vector as x * "
                            "min(rsqrt(||x||^2), "
                "1 / 1e-7) (keras.config.epsilon()): a norm below 1e-7 counts as 1e-7, so c = 0 "
                "for a zero vector and the gradient through a floored norm is 0"),
+    Convention(name="torch_cosine_similarity_clamp_passes_gradient", losses=("cosine_similarity",),
+               description="torch.nn.functional.cosine_similarity divides each vector by "
+               "its norm clamped at eps in place under no_grad (ATen Distance.cpp "
+               "cosine_similarity: x1_norm.clamp_min_(eps) in a NoGradGuard): values are "
+               "canonical, but the gradient keeps the norm's term -c x / (||x|| max(||x||, "
+               "eps)) where the norm is floored (canonical 0 there), and all of it at ||x|| = "
+               "eps; 0 for a zero vector"),
+    Convention(name="optax_cosine_epsilon_bounds_squared_norm", losses=("cosine_similarity",),
+               description="optax.losses.cosine_similarity and cosine_distance take epsilon as "
+               "a floor of the squared norm, sqrt(max(||x||^2, epsilon)) (optax/losses/"
+               "_regression.py: jnp.sqrt(a_norm2.clip(epsilon))), where its docstring says "
+               "'minimum norm': epsilon = e is the canonical eps = sqrt(e) (epsilon 1e-8 bounds "
+               "the norm at 1e-4); pass eps ** 2 for the canonical eps"),
+    Convention(name="optax_cosine_distance_is_1_minus_cosine", losses=("cosine_similarity",),
+               description="optax.losses.cosine_distance returns 1 - c, the canonical loss plus 1 "
+               "(gradient unchanged; reduction='sum' adds the number of vectors)"),
+    Convention(name="keras_circle_distance_clamped_at_0", losses=("circle",),
+               description="keras.losses.circle computes the distance max(1 - x_i . x_j, 0): a "
+               "similarity above 1 (embeddings not of unit norm, or the diagonal of rounded unit "
+               "vectors) counts as 1, with gradient 0 (at exactly 1 the gradient passes, "
+               "tf.maximum's tie)"),
+    Convention(name="keras_circle_mean_over_positive_losses", losses=("circle",),
+               description="keras.losses.Circle marks its losses with a Keras mask, loss > 0 "
+               "(backend.set_keras_mask(circle_loss, circle_loss > 0)), and the mean "
+               "('sum_over_batch_size') divides by the number of positive losses instead of N: "
+               "anchors without a positive or a negative partner (loss 0) do not count; 0 "
+               "(divide_no_nan) when no loss is positive. 'sum' and 'none' are canonical"),
     Convention(name="optax_triplet_eps_added_to_power_sum", losses=("triplet_margin_loss",),
                description="optax.losses.triplet_margin_loss takes d(u, v) = (sum_i (u_i - v_i)^p "
                            "+ eps)^(1/p) "

@@ -168,6 +168,56 @@ def categorical_hinge_keras_fn(input, target, *, reduction):
     return reduce(keras.losses.categorical_hinge(target, input), reduction)
 
 
+# ---------------------------------------------------------------- cosine_similarity (native)
+# Keras's cosine_similarity is the canonical loss (-c), with its own floor of the norm at 1e-7
+# and no eps argument: cases setting eps are unsupported here.
+
+COSINE_SIMILARITY = ["keras_cosine_norm_floored_at_epsilon"]
+
+
+@path("cosine_similarity", "keras.losses.CosineSimilarity", params=["axis", "reduction"],
+      conventions=COSINE_SIMILARITY,
+      call="keras.losses.CosineSimilarity(axis=axis, reduction=..., dtype=input.dtype.name)"
+           "(target, input)")
+def cosine_similarity_keras(input, target, *, axis, reduction):
+    return keras.losses.CosineSimilarity(axis=axis, reduction=KERAS_REDUCTION[reduction],
+                                         dtype=input.dtype.name)(target, input)
+
+
+@path("cosine_similarity", "keras.losses.cosine_similarity", kind="composed",
+      params=["axis", "reduction"], conventions=COSINE_SIMILARITY,
+      call="reduce(keras.losses.cosine_similarity(target, input, axis=axis), reduction)")
+def cosine_similarity_keras_fn(input, target, *, axis, reduction):
+    return reduce(keras.losses.cosine_similarity(target, input, axis=axis), reduction)
+
+
+# ---------------------------------------------------------------- circle (native)
+# keras.losses.circle computes the distance max(1 - x_i . x_j, 0) and ends its weights in
+# ops.maximum(..., 0.) (tf.maximum: the tie's gradient to the first argument); the class's mean
+# divides by the number of positive losses (its Keras mask).
+
+CIRCLE = ["keras_circle_distance_clamped_at_0", "hinge_kink_grad_active"]
+CIRCLE_PARAMS = ["gamma", "margin", "remove_diagonal", "reduction"]
+
+
+@path("circle", "keras.losses.Circle", params=CIRCLE_PARAMS,
+      conventions=[*CIRCLE, "keras_circle_mean_over_positive_losses"],
+      call="keras.losses.Circle(gamma=gamma, margin=margin, remove_diagonal=remove_diagonal, "
+           "reduction=..., dtype=input.dtype.name)(target, input)")
+def circle_keras(input, target, *, gamma, margin, remove_diagonal, reduction):
+    return keras.losses.Circle(gamma=gamma, margin=margin, remove_diagonal=remove_diagonal,
+                               reduction=KERAS_REDUCTION[reduction],
+                               dtype=input.dtype.name)(target, input)
+
+
+@path("circle", "keras.losses.circle", kind="composed", params=CIRCLE_PARAMS, conventions=CIRCLE,
+      call="reduce(keras.losses.circle(target, input, remove_diagonal=remove_diagonal, "
+           "gamma=gamma, margin=margin), reduction)")
+def circle_keras_fn(input, target, *, gamma, margin, remove_diagonal, reduction):
+    return reduce(keras.losses.circle(target, input, remove_diagonal=remove_diagonal, gamma=gamma,
+                                      margin=margin), reduction)
+
+
 # ---------------------------------------------------------------- evidence of the conventions
 
 saw = adapter.saw
@@ -220,6 +270,47 @@ for _p in ("categorical_hinge/keras.losses.CategoricalHinge",
              "((1 - y) [argmax] - y: hinge active); canonical 0",
         versions=SEEN_ON, link=_TF_MAXIMUM)
 
+for _p in ("cosine_similarity/keras.losses.CosineSimilarity",
+           "cosine_similarity/keras.losses.cosine_similarity"):
+    saw("keras_cosine_norm_floored_at_epsilon", path=_p,
+        case="cosine_similarity/tiny-and-zero-vectors/none",
+        call=_p.split("/", 1)[1] + " (reduction='none') with input rows [0, 0, 0], [3e-8, 4e-8, "
+             "0], [1, 2, 3] and target rows [1, 2, 3], [1, 0, 0], [2, 1, 0]",
+        seen="[0., -0.3, -0.47809144]: row 1 (norm 5e-8 < 1e-7) -3e-8 x 1e7 = -0.3, canonical "
+             "-0.6; row 0 (a zero vector) 0, canonical nan", versions=SEEN_ON,
+        link="keras/src/ops/nn.py _normalize: x * minimum(rsqrt(square_sum), 1 / epsilon); "
+             "https://keras.io/api/losses/regression_losses/#cosinesimilarity-class ('If either "
+             "y_true or y_pred is a zero vector, cosine similarity will be 0')")
+for _p in ("circle/keras.losses.Circle", "circle/keras.losses.circle"):
+    saw("keras_circle_distance_clamped_at_0", path=_p, case="circle/not-unit-norm/none",
+        call=_p.split("/", 1)[1] + " (reduction='none', float64) on input [[2, 0], [1.5, 0], [0, "
+             "1], [0, -1]], target [0, 0, 1, 1]",
+        seen="[1.524e-11, 1.524e-11, 295.093, 295.093]; canonical [5.522e-6, 5.522e-6, 295.093, "
+             "295.093]: s_01 = 3 counts as 1 (distance max(1 - 3, 0) = 0), so alpha_p = 0.4 and "
+             "z_p = -80 x 0.4 x (1 - 0.6) = -12.8 where the canonical alpha_p = max(0, 1.4 - 3) = "
+             "0 gives z_p = 0",
+        versions=SEEN_ON, link="keras/src/losses/losses.py circle: pairwise_cosine_distances = "
+        "ops.maximum(1 - matmul(y_pred, transpose(ref_embeddings)), 0.0)")
+    saw("hinge_kink_grad_active", path=_p, case="circle/at-kink/none",
+        call=_p.split("/", 1)[1] + " (reduction='none', float64, margin=0.5) on input [[1, 0], "
+             "[0.75, 0.5], [-0.5, 0.75], [0, 1]], target [0, 0, 1, 1]",
+        seen="values as canonical (3.059e-7 each); gradient of the sum with respect to row 0 "
+             "[6.118e-6, -4.894e-5] and row 2 [-4.894e-5, -2.447e-5], canonical [-1.835e-5, "
+             "-1.224e-5] and [0., -2.447e-5]: alpha_n = max(0, s_02 + 0.5) at s_02 = -0.5 is "
+             "differentiated with slope 1 (tf.maximum gives the tie to its first argument), "
+             "canonical 0",
+        versions=SEEN_ON, link=_TF_MAXIMUM)
+saw("keras_circle_mean_over_positive_losses", path="circle/keras.losses.Circle",
+    case="circle/unit-vectors-mean/none",
+    call="keras.losses.Circle(dtype='float64')(target, input) on input [[1, 0], [0.6, 0.8], "
+         "[0, 1], [-1, 0]], target [0, 0, 1, 2]",
+    seen="19.54657428 = (0.69314856 + 38.4) / 2: rows 2 and 3 have no positive partner (loss 0) "
+         "and are left out of the mean; canonical 9.77328714 = sum / 4; reduction='sum' "
+         "39.09314856, 'none' [0.69314856, 38.4, 0., 0.] as canonical", versions=SEEN_ON,
+    link="keras/src/losses/losses.py circle: backend.set_keras_mask(circle_loss, circle_loss > "
+         "0); keras/src/losses/loss.py apply_mask: 'sum(loss * sample_weight) / valid' for "
+         "sum_over_batch_size")
+
 # Seen, but no convention:
 PROBED = (
     "keras.losses.hinge/squared_hinge convert y_true to 2 y - 1 only when every value of the "
@@ -232,4 +323,9 @@ PROBED = (
     "Keras has no triplet, ranking, hinge-embedding or cosine-embedding loss "
     "(keras.losses.CosineSimilarity returns -c, a similarity to minimise, with no target sign "
     "and no margin): those paths are composed",
+    "keras.losses.cosine_similarity and CosineSimilarity take no epsilon (keras.config.epsilon(), "
+    "1e-7, floors every norm): the canonical eps is not theirs to set",
+    "keras.losses.circle's ref_labels and ref_embeddings (anchors against another set of "
+    "embeddings, a memory bank) are not covered: the canonical circle loss pairs a batch with "
+    "itself, as the Circle class does",
 )
