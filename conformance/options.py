@@ -102,6 +102,16 @@ _TORCH_WEIGHT = (
 _OPTAX_MASK = ("a mask of the elements to include: checked, as 0/1 sample weights, on the "
                "cross-entropy paths only so far (optax.softmax_cross_entropy(where=))")
 
+def reason(callable_name: str, option: str) -> str:
+    """Why an option is left: its entry in LEFT, else the reason every Keras loss class shares
+    for `name` (a label) and `sample_weight` (not yet passed natively)."""
+    if (callable_name, option) in LEFT:
+        return LEFT[(callable_name, option)]
+    keras_class = callable_name.startswith("keras.losses.") and callable_name[13:14].isupper()
+    return {"name": _NAME, "sample_weight": _KERAS_SAMPLE_WEIGHT}.get(option, "") \
+        if keras_class else ""
+
+
 LEFT = {
     # ------------------------------------------------------------------ torch
     ("torch.nn.functional.huber_loss", "weight"): (
@@ -206,6 +216,13 @@ LEFT = {
     ("optax.losses.triplet_margin_loss", "axis"): (
         "the feature axis (-1, the default, only is run: the canonical inputs' layout)"),
     ("optax.smooth_labels", "where"): _OPTAX_MASK,
+    ("optax.losses.cosine_distance", "where"): _OPTAX_MASK,
+    ("optax.losses.generalized_kl_divergence", "where"): _OPTAX_MASK,
+    ("keras.losses.circle", "ref_labels"): (
+        "labels of a second set of embeddings to compare against (the canonical circle loss "
+        "compares the batch with itself; the default None is run)"),
+    ("keras.losses.circle", "ref_embeddings"): (
+        "a second set of embeddings to compare against (the default None: the batch itself)"),
     # ------------------------------------------------------------------ jax.nn
     ("jax.nn.log_softmax", "where"): (
         "a mask of the elements to include; the canonical log_softmax has none"),
@@ -510,7 +527,7 @@ def left_pairs(table) -> list[tuple[str, str]]:
 
 def missing(table) -> list[tuple[str, str]]:
     """Left options without a reason in LEFT."""
-    return [pair for pair in left_pairs(table) if not LEFT.get(pair)]
+    return [pair for pair in left_pairs(table) if not reason(*pair)]
 
 
 def stale(table, why) -> list[tuple[str, str]]:
@@ -546,7 +563,7 @@ def cells(row: Row) -> list[str]:
     for option, ps in row.unknown.items():
         checked.append(f"{_code(option)} (passed by {_path_names(ps, row)}, but not in the "
                        "signature)")
-    left = "<br>".join(f"{_code(o)}: {LEFT.get((row.name, o)) or '**no reason given**'}"
+    left = "<br>".join(f"{_code(o)}: {reason(row.name, o) or '**no reason given**'}"
                        for o in row.left)
     return [_code(row.name), paths, offered, "; ".join(checked) or "none", left or "none"]
 
