@@ -137,6 +137,9 @@ class Path:
     # ((why, test), ...), test(params, encoding, inputs) with every parameter (defaults filled
     # in) and the case's input arrays by name
     unsupported_when: tuple = ()
+    # the value check also asserts that the result has the check's dtype (a path whose point is
+    # the dtype it computes and returns in: Keras's Loss(dtype=...) on float64 inputs)
+    checks_dtype: bool = False
 
     @property
     def id(self) -> str:
@@ -213,7 +216,7 @@ class Adapter:
 
     def path(self, loss: str, name: str, *, call: str, kind: str = "native", encodings=None,
              params=(), conventions=(), dtypes=DTYPES, ndims=None, known_failures=None,
-             notes: str = "", unsupported_when=None):
+             notes: str = "", unsupported_when=None, checks_dtype: bool = False):
         """Decorator: declare `fn` as a path computing `loss`. Validates the declaration."""
         def register(fn: Callable) -> Callable:
             self.paths.append(_validated(Path(
@@ -223,7 +226,8 @@ class Adapter:
                 dtypes=frozenset(dtypes), notes=notes,
                 ndims=None if ndims is None else frozenset(ndims),
                 known_failures=tuple(sorted((known_failures or {}).items())),
-                unsupported_when=tuple((unsupported_when or {}).items())), self))
+                unsupported_when=tuple((unsupported_when or {}).items()),
+                checks_dtype=checks_dtype), self))
             return fn
         return register
 

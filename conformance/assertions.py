@@ -94,6 +94,28 @@ def assert_close(got, expected, tol: Tolerance, ctx: Context) -> Worst:
     raise ConformanceFailure(_format(ctx, got, expected, tol, line), worst)
 
 
+def result_dtype(value) -> str:
+    """The dtype of a framework's result, by name ('float32'): NumPy, TensorFlow and JAX dtypes
+    have `.name`; torch's print as 'torch.float32'."""
+    dtype = getattr(value, "dtype", None)
+    name = getattr(dtype, "name", None)
+    return name if isinstance(name, str) else str(dtype).removeprefix("torch.")
+
+
+def assert_dtype(value, expected: str, ctx: Context) -> None:
+    """Pass when the framework's result `value` has dtype `expected`, or raise one
+    ConformanceFailure in the usual format."""
+    __tracebackhide__ = True
+    got = result_dtype(value)
+    if got != expected:
+        lines = [ctx.title, f"  call        {ctx.call}", f"  case        {ctx.case}",
+                 f"  params      {ctx.params}", f"  dtype       {ctx.dtype_device}",
+                 f"  got         a result of dtype {got}",
+                 f"  expected    dtype {expected} ({ctx.expected_is})",
+                 f"  reproduce   {ctx.reproduce}"]
+        raise ConformanceFailure("\n".join(lines), Worst(np.inf))
+
+
 def _atol(atol) -> str:
     """A tolerance's atol: a number, or per element (an array: its largest)."""
     return f"{atol:g}" if np.ndim(atol) == 0 else f"per element, up to {np.max(atol):g}"

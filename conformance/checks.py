@@ -33,7 +33,7 @@ from adapters.registry import DTYPES, Adapter, Evidence, Path
 from adapters.spec import LOSSES, class_axis
 
 from . import tolerances
-from .assertions import ConformanceFailure, Context, Worst, assert_close, close_mask
+from .assertions import ConformanceFailure, Context, Worst, assert_close, assert_dtype, close_mask
 from .cases import Case
 
 KINDS = ("value", "gradient", "encoding", "published", "convention")
@@ -316,9 +316,14 @@ def _value(check: Check, reproduce: str) -> Worst:
     what = "reference (float64) on the same rounded inputs"
     if check.path.conventions:
         what += ", following the path's conventions"
-    return assert_close(prep.value(), expected, tolerances.for_dtype(check.case, check.dtype),
-                 context(check, "value differs from the reference", what, reproduce,
-                          canonical=canonical))
+    worst = assert_close(prep.value(), expected, tolerances.for_dtype(check.case, check.dtype),
+                         context(check, "value differs from the reference", what, reproduce,
+                                 canonical=canonical))
+    if check.path.checks_dtype:     # the result itself, before to_numpy makes it float64
+        assert_dtype(check.path.fn(*prep.args, **prep.kwargs), check.dtype, context(
+            check, "result has another dtype than the check's", "the check's dtype, which the "
+            "path declares it computes and returns in: checks_dtype", reproduce))
+    return worst
 
 
 def _gradient(check: Check, reproduce: str) -> Worst:

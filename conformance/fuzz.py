@@ -629,15 +629,25 @@ def _batch(example: Example, loss) -> int:
 
 
 def _rows(example: Example, loss, rows) -> Example:
-    """The example restricted to (or permuted by) `rows` of the batch, element weights too."""
+    """The example restricted to (or permuted by) `rows` of the batch, element weights and
+    sample weights (whose first axis is the batch) too."""
     axes = _batch_axes(example)
     x = example.inputs[loss.primary]
 
     def take(a, axis):
         return np.moveaxis(np.moveaxis(np.asarray(a), axis, 0)[rows], 0, axis)
     inputs = {n: take(a, axes[n]) for n, a in example.inputs.items()}
-    params = {k: (take(v, axes[loss.primary]) if isinstance(v, np.ndarray)
-                  and v.shape == x.shape else v) for k, v in example.params.items()}
+    n = x.shape[axes[loss.primary]]
+
+    def rows_of(k, v):
+        if not isinstance(v, np.ndarray):
+            return v
+        if v.shape == x.shape:
+            return take(v, axes[loss.primary])
+        if k == "sample_weight" and v.ndim and v.shape[0] == n:   # its axes: the loss's leading
+            return take(v, 0)
+        return v
+    params = {k: rows_of(k, v) for k, v in example.params.items()}
     return example.variant(inputs=inputs, params=params)
 
 

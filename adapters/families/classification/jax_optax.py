@@ -145,6 +145,37 @@ def bcel_composed(input, target, *, weight, pos_weight, reduction):
     return reduce(losses if weight is None else weight * losses, reduction)
 
 
+# Binary label smoothing, y (1 - eps) + eps / 2: optax.smooth_labels is for one-hot labels and
+# spreads alpha over the size of `axis` (the last by default), so on a binary target itself it
+# would give eps / C (eps for a trailing axis of 1). Stacked as the two classes [y, 1 - y] on a new
+# last axis it gives the binary smoothing; the first of the two is the smoothed y.
+def smooth_binary(target, label_smoothing):
+    two = jnp.stack([target, 1 - target], axis=-1)
+    return optax.smooth_labels(two, label_smoothing)[..., 0]
+
+
+SMOOTH_CALL = ("optax.smooth_labels(jnp.stack([target, 1 - target], -1), label_smoothing)"
+               "[..., 0]")
+
+
+@path("binary_cross_entropy", "optax.smooth_labels+jnp.log", kind="composed",
+      params=["weight", "label_smoothing", "reduction"],
+      call="smoothed = " + SMOOTH_CALL + "; reduce(-weight * (smoothed * jnp.log(input) + "
+           "(1 - smoothed) * jnp.log1p(-input)), reduction)  [0 log 0 = 0 as in path jnp.log]")
+def bce_smoothed(input, target, *, weight, label_smoothing, reduction):
+    return bce_composed(input, smooth_binary(target, label_smoothing), weight=weight,
+                        reduction=reduction)
+
+
+@path("binary_cross_entropy_with_logits", "optax.smooth_labels+sigmoid_binary_cross_entropy",
+      kind="composed", params=["weight", "label_smoothing", "reduction"],
+      call="reduce(weight * optax.sigmoid_binary_cross_entropy(input, " + SMOOTH_CALL + "), "
+           "reduction)")
+def bcel_smoothed(input, target, *, weight, label_smoothing, reduction):
+    return bcel_optax(input, smooth_binary(target, label_smoothing), weight=weight,
+                      reduction=reduction)
+
+
 
 
 # ---------------------------------------------------------------- optax's where=

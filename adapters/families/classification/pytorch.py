@@ -137,6 +137,31 @@ def bce_logits_module(input, target, *, weight, pos_weight, reduction):
                                    reduction=reduction)(input, target)
 
 
+# Binary label smoothing (y (1 - eps) + eps / 2, Keras's): torch's BCE losses have no
+# label_smoothing argument (only CrossEntropyLoss has one), so these paths smooth the target first.
+SMOOTHED = "target * (1 - label_smoothing) + label_smoothing / 2"
+
+
+@path("binary_cross_entropy", "functional(smoothed target)", kind="composed",
+      params=["weight", "label_smoothing", "reduction"], conventions=BCE_CONVENTIONS,
+      known_failures=BCE_HALF_CLAMP,
+      call=f"torch.nn.functional.binary_cross_entropy(input, {SMOOTHED}, weight=weight, "
+           "reduction=reduction)")
+def bce_smoothed(input, target, *, weight, label_smoothing, reduction):
+    return F.binary_cross_entropy(input, target * (1 - label_smoothing) + label_smoothing / 2,
+                                  weight=weight, reduction=reduction)
+
+
+@path("binary_cross_entropy_with_logits", "functional(smoothed target)", kind="composed",
+      params=[*BCEL_PARAMS, "label_smoothing"],
+      call=f"torch.nn.functional.binary_cross_entropy_with_logits(input, {SMOOTHED}, "
+           "weight=weight, pos_weight=pos_weight, reduction=reduction)")
+def bce_logits_smoothed(input, target, *, weight, pos_weight, label_smoothing, reduction):
+    return F.binary_cross_entropy_with_logits(
+        input, target * (1 - label_smoothing) + label_smoothing / 2, weight=weight,
+        pos_weight=pos_weight, reduction=reduction)
+
+
 # ---------------------------------------------------------------- evidence of the conventions
 
 adapter.saw("bce_log_clamped_at_-100", path="binary_cross_entropy/functional",

@@ -74,6 +74,8 @@ def _cross_entropy(inputs, p, conv):
         p = {**p, "label_smoothing": 0.0}
     if "keras_softmax_probs_clipped_to_epsilon" in conv:
         return _keras_probs(x, y, p, encoding, conv, True, True, p["label_smoothing"])
+    if "keras_sparse_probs_clipped_then_normalised" in conv:
+        return _keras_sparse_probs(x, y, p, encoding, conv)
     y = y if encoding == "index" else _class_last(y, axis)
     logp = _class_last(log_softmax(x, axis), axis)
     elements, d_logp, divisor = _class_parts(logp, y, p, encoding, conv, p["label_smoothing"])
@@ -117,6 +119,23 @@ def _keras_probs(x, y, p, encoding, conv, rescale, clip, smoothing):
     return elements, input_vjp(np.moveaxis(d, -1, axis), axis), divisor
 
 
+def _keras_sparse_probs(x, y, p, encoding, conv):
+    """SparseCategoricalCrossentropy(from_logits=False) on p = softmax(x): q = clip(p, eps,
+    1 - eps), then cross-entropy on the logits z = log q, l = -log(q_y / sum_c q_c). The
+    gradient is 0 through a clipped probability."""
+    axis = class_axis(x)
+    y = y if encoding == "index" else _class_last(y, axis)
+    prob = np.exp(_class_last(log_softmax(x, axis), axis))
+    inside = (prob >= KERAS_EPSILON) & (prob <= 1 - KERAS_EPSILON)
+    logq = log_softmax(np.log(np.clip(prob, KERAS_EPSILON, 1 - KERAS_EPSILON)), -1)
+    elements, d, divisor = _class_parts(logq, y, p, encoding, conv, p["label_smoothing"])
+    dz = d - np.exp(logq) * np.sum(d, axis=-1, keepdims=True)   # back through log_softmax(z)
+    # z = log(clip(p)): dz/dp = inside / p; then back through p = softmax(x)
+    dz = dz * inside
+    local = dz - prob * np.sum(dz, axis=-1, keepdims=True)
+    return elements, input_vjp(np.moveaxis(local, -1, axis), axis), divisor
+
+
 PARTS["cross_entropy"] = _cross_entropy
 PARTS["nll_loss"] = _nll_loss
 
@@ -147,8 +166,14 @@ KERAS_BCE_BOUNDS = {
                                                     _bfloat16(1 - KERAS_EPSILON)),
 }
 
+def _smoothed(y, p):
+    """The binary target with label smoothing: y (1 - eps) + eps / 2 (Keras's definition)."""
+    eps = p.get("label_smoothing", 0.0)
+    return y * (1 - eps) + 0.5 * eps if eps else y
+
+
 def _binary_cross_entropy(inputs, p, conv):
-    x, y = inputs["input"], inputs["target"]
+    x, y = inputs["input"], _smoothed(inputs["target"], p)
     w = _weight(p, "weight", x.shape)
     clipped = conv & set(KERAS_BCE_BOUNDS)
     if clipped:
@@ -171,7 +196,7 @@ def _binary_cross_entropy(inputs, p, conv):
 
 
 def _binary_cross_entropy_with_logits(inputs, p, conv):
-    x, y = inputs["input"], inputs["target"]
+    x, y = inputs["input"], _smoothed(inputs["target"], p)
     w = _weight(p, "weight", x.shape)
     pw = _weight(p, "pos_weight", x.shape)
     # log sigmoid(x) = -softplus(-x), log(1 - sigmoid(x)) = -softplus(x); logaddexp never overflows

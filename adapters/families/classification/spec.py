@@ -37,6 +37,12 @@ POS_WEIGHT = Param(name="pos_weight", default=None,
                    check=non_negative_array, array=True)
 
 
+# Keras's binary label smoothing (keras/src/losses/losses.py binary_crossentropy: "y_true * (1.0
+# - label_smoothing) + 0.5 * label_smoothing"): the two classes of a binary target, eps / 2 each
+_BINARY_SMOOTHING = ("With label_smoothing = eps, y is replaced by y (1 - eps) + eps / 2 first "
+                     "(Keras's binary smoothing: both classes get eps / 2).")
+
+
 def _check_probabilities(inputs, params):
     check_unit_interval("inputs.input", inputs["input"])
 
@@ -75,18 +81,22 @@ LOSSES = [
              "ignore_index; one_hot/probs: l_n = -sum_c w_c y_nc x_nc.",
          encodings=ENCODINGS),
     Loss(name="binary_cross_entropy", inputs=("input", "target"), differentiable=("input",),
-         target="binary", params={"weight": ELEMENT_WEIGHT, "reduction": REDUCTION},
+         target="binary",
+         params={"weight": ELEMENT_WEIGHT, "label_smoothing": LABEL_SMOOTHING,
+                 "reduction": REDUCTION},
          mean_divisor="the number of elements (weights do not enter the divisor)",
          doc="Probabilities p in [0, 1], targets y in [0, 1]: l = -w (y log p + (1-y) "
              "log(1-p)), with 0 log 0 = 0; so l = inf where p is 0 or 1 and y is at the other "
-             "end.",
+             "end. " + _BINARY_SMOOTHING,
          check=_check_probabilities, values={"input": "unit"}),
     Loss(name="binary_cross_entropy_with_logits", inputs=("input", "target"),
          differentiable=("input",), target="binary",
-         params={"weight": ELEMENT_WEIGHT, "pos_weight": POS_WEIGHT, "reduction": REDUCTION},
+         params={"weight": ELEMENT_WEIGHT, "pos_weight": POS_WEIGHT,
+                 "label_smoothing": LABEL_SMOOTHING, "reduction": REDUCTION},
          mean_divisor="the number of elements (weights do not enter the divisor)",
          doc="Logits x, targets y in [0, 1]: l = -w (pos_weight y log s(x) + (1-y) log(1 - "
-             "s(x))), s = sigmoid, with log s(x) = -softplus(-x) so that no logit overflows."),
+             "s(x))), s = sigmoid, with log s(x) = -softplus(-x) so that no logit overflows. "
+             + _BINARY_SMOOTHING),
 ]
 
 CONVENTIONS = [
@@ -181,6 +191,15 @@ CONVENTIONS = [
                            "|x| and relu at the kink x = 0 as 0, so the gradient at a logit of "
                            "exactly 0 is w (1 - y) instead of w (1 - y - pos_weight y) / 2 (the "
                            "value is right)"),
+    Convention(name="keras_sparse_probs_clipped_then_normalised", losses=("cross_entropy",),
+               description="SparseCategoricalCrossentropy(from_logits=False) on probabilities "
+                           "p = softmax(x) made outside Keras: q = p clipped to [1e-7, 1 - 1e-7] "
+                           "(keras.config.epsilon()), then the fused sparse kernel on the logits "
+                           "log q, so l = -log(q_y / sum_c q_c): a clipped row is renormalised "
+                           "after clipping (CategoricalCrossentropy divides by the sum before "
+                           "it), so l = -log(1e-7) + log(1 + (C - 2) 1e-7) where p_y < 1e-7 "
+                           "and the rest is one class; the gradient is 0 through a clipped "
+                           "probability"),
     # other families' losses that Keras averages the same way extend it (their EXTENDS)
     Convention(name="keras_bce_mean_over_last_axis",
                losses=("binary_cross_entropy", "binary_cross_entropy_with_logits"),

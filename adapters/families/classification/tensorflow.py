@@ -211,6 +211,21 @@ def ce_keras_sparse(input, target, *, weight, ignore_index, reduction, sample_we
         dtype=input.dtype.name)(target, classes_last(input), sample_weight=sample_weight)
 
 
+@path("cross_entropy", "keras.losses.SparseCategoricalCrossentropy(tf.nn.softmax)",
+      encodings=["index"], params=["ignore_index", "reduction"],
+      unsupported_when={"C = 1, unbatched or with spatial axes: as for "
+                        "keras.losses.SparseCategoricalCrossentropy": _one_class_not_2d},
+      conventions=["keras_sparse_probs_clipped_then_normalised", "keras_mean_of_nothing_is_0"],
+      call="keras.losses.SparseCategoricalCrossentropy(ignore_class=ignore_index, "
+           "reduction=..., dtype=input.dtype.name)(target, classes_last(tf.nn.softmax(input, "
+           "axis=1 if input.ndim > 1 else -1)))  [from_logits=False, the default; eager]")
+def ce_keras_sparse_probs(input, target, *, ignore_index, reduction):
+    probs = classes_last(tf.nn.softmax(input, axis=class_axis(input)))
+    return keras.losses.SparseCategoricalCrossentropy(
+        ignore_class=ignore_index, reduction=KERAS_REDUCTION[reduction],
+        dtype=input.dtype.name)(target, probs)
+
+
 @path("cross_entropy", "keras.losses.sparse_categorical_crossentropy", kind="composed",
       encodings=["index"], params=["ignore_index", "reduction"],
       conventions=["all_ignored_mean_gradient_is_zero"],
@@ -307,15 +322,30 @@ ONE_SAMPLE_WEIGHT = {"reduction='weighted_mean' with weight: Keras has one sampl
                      "by its sum": _weighted_mean_with_weight}
 
 
-# The plain Keras binary paths take the default reduction only: with 'none' their output has the
-# shape input.shape[:-1] (convention keras_bce_mean_over_last_axis), and conformance/checks.py
-# draws the cotangent in the canonical output shape, so their gradient could not be checked. Under
-# 'mean' the mean over the last axis changes nothing, so these paths do not declare it (PROBED).
+# The plain Keras binary paths take the default reduction only: under 'mean' the mean over the
+# last axis changes nothing, so they do not declare it (PROBED), and they stay the canonical
+# recipe. The "(reduction=...)" paths take every reduction and declare it: with 'none' their
+# output has the shape input.shape[:-1], in which conformance/checks.py draws the cotangent.
 @path("binary_cross_entropy", "keras.losses.BinaryCrossentropy", dtypes=["float64"],
-      conventions=["keras_bce_probs_clipped_to_epsilon"],
-      call="keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)")
-def bce_keras(input, target):
-    return keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)
+      params=["label_smoothing"], conventions=["keras_bce_probs_clipped_to_epsilon"],
+      call="keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing, "
+           "dtype=input.dtype.name)(target, input)")
+def bce_keras(input, target, *, label_smoothing):
+    return keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing,
+                                           dtype=input.dtype.name)(target, input)
+
+
+# Every reduction: the unreduced loss averaged over the last axis (keras_bce_mean_over_last_axis;
+# the gradient check draws its cotangent in that shape)
+@path("binary_cross_entropy", "keras.losses.BinaryCrossentropy(reduction=...)",
+      dtypes=["float64"], params=["label_smoothing", "reduction"],
+      conventions=["keras_bce_probs_clipped_to_epsilon", "keras_bce_mean_over_last_axis"],
+      call="keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing, reduction=..., "
+           "dtype=input.dtype.name)(target, input)")
+def bce_keras_reduced(input, target, *, label_smoothing, reduction):
+    return keras.losses.BinaryCrossentropy(
+        label_smoothing=label_smoothing, reduction=KERAS_REDUCTION[reduction],
+        dtype=input.dtype.name)(target, input)
 
 
 # Keras clips in the computation dtype: 1 - 1e-7 is 0.9999999 in float64, 0.99999988 in float32
@@ -326,11 +356,13 @@ KERAS_BCE_LOW = {"float32": "keras_bce_probs_clipped_to_float32_epsilon",
                  "bfloat16": "keras_bce_probs_clipped_to_bfloat16_epsilon"}
 
 
-def bce_keras_low(input, target):
-    return keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)
+def bce_keras_low(input, target, *, label_smoothing=0.0):
+    return keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing,
+                                           dtype=input.dtype.name)(target, input)
 
 
-BCE_ELEMENTWISE_CALL = ("keras.losses.BinaryCrossentropy(reduction=..., dtype=input.dtype.name)("
+BCE_ELEMENTWISE_CALL = ("keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing, "
+                        "reduction=..., dtype=input.dtype.name)("
                         "target[..., None], input[..., None], "
                         "sample_weight=tf.broadcast_to(weight, input.shape) * "
                         "keras_sample_weight(sample_weight, input.ndim))")
@@ -338,24 +370,32 @@ BCE_WEIGHTED = ["keras_mean_of_nothing_is_0", "keras_weighted_mean_divides_by_gi
 
 
 @path("binary_cross_entropy", "keras.losses.BinaryCrossentropy[..., None]", kind="composed",
-      params=["weight", "reduction", "sample_weight"], dtypes=["float64"],
+      params=["weight", "label_smoothing", "reduction", "sample_weight"], dtypes=["float64"],
       unsupported_when=ONE_SAMPLE_WEIGHT,
       conventions=["keras_bce_probs_clipped_to_epsilon", *BCE_WEIGHTED],
       call=BCE_ELEMENTWISE_CALL)
-def bce_keras_elementwise(input, target, *, weight, reduction, sample_weight):
+def bce_keras_elementwise(input, target, *, weight, reduction, sample_weight,
+                          label_smoothing=0.0):
     return keras.losses.BinaryCrossentropy(
-        reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
+        label_smoothing=label_smoothing, reduction=KERAS_REDUCTION[reduction],
+        dtype=input.dtype.name)(
         target[..., None], input[..., None],
         sample_weight=_sample_weight(weight, input, sample_weight))
 
 
+# label_smoothing in float32 only: in float16 and bfloat16 a small eps rounds away (1 - 1e-12 is
+# 1, 5e-13 underflows to 0), so y = 1 stays 1 and p = 1 (not clipped there) gives 0 * log(0) =
+# nan where the smoothed definition has inf (found by fuzzing: eps = 1e-12, p = y = 1), a
+# precision finding that these float16-only paths cannot re-run in float64 to confirm
 for _dtype, _conv in KERAS_BCE_LOW.items():
+    _smoothing = ["label_smoothing"] if _dtype == "float32" else []
     path("binary_cross_entropy", f"keras.losses.BinaryCrossentropy-{_dtype}", dtypes=[_dtype],
-         conventions=[_conv],
-         call="keras.losses.BinaryCrossentropy(dtype=input.dtype.name)(target, input)")(
-        bce_keras_low)
+         params=_smoothing, conventions=[_conv],
+         call="keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing, "
+              "dtype=input.dtype.name)(target, input)")(bce_keras_low)
     path("binary_cross_entropy", f"keras.losses.BinaryCrossentropy-{_dtype}[..., None]",
-         kind="composed", params=["weight", "reduction", "sample_weight"], dtypes=[_dtype],
+         kind="composed", params=["weight", *_smoothing, "reduction", "sample_weight"],
+         dtypes=[_dtype],
          conventions=[_conv, *BCE_WEIGHTED], unsupported_when=ONE_SAMPLE_WEIGHT,
          call=BCE_ELEMENTWISE_CALL)(bce_keras_elementwise)
 
@@ -369,34 +409,48 @@ def bce_composed(input, target, *, weight, reduction):
 
 
 @path("binary_cross_entropy_with_logits", "keras.losses.BinaryCrossentropy(from_logits=True)",
-      call="keras.losses.BinaryCrossentropy(from_logits=True, dtype=input.dtype.name)(target, "
-           "input)")
-def bcel_keras(input, target):
-    return keras.losses.BinaryCrossentropy(from_logits=True, dtype=input.dtype.name)(target, input)
+      params=["label_smoothing"],
+      call="keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=label_smoothing, "
+           "dtype=input.dtype.name)(target, input)")
+def bcel_keras(input, target, *, label_smoothing):
+    return keras.losses.BinaryCrossentropy(
+        from_logits=True, label_smoothing=label_smoothing, dtype=input.dtype.name)(target, input)
+
+
+@path("binary_cross_entropy_with_logits",
+      "keras.losses.BinaryCrossentropy(from_logits=True, reduction=...)",
+      params=["label_smoothing", "reduction"], conventions=["keras_bce_mean_over_last_axis"],
+      call="keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=label_smoothing, "
+           "reduction=..., dtype=input.dtype.name)(target, input)")
+def bcel_keras_reduced(input, target, *, label_smoothing, reduction):
+    return keras.losses.BinaryCrossentropy(
+        from_logits=True, label_smoothing=label_smoothing, reduction=KERAS_REDUCTION[reduction],
+        dtype=input.dtype.name)(target, input)
 
 
 @path("binary_cross_entropy_with_logits",
       "keras.losses.BinaryCrossentropy(from_logits=True)[..., None]", kind="composed",
-      params=["weight", "reduction", "sample_weight"], conventions=BCE_WEIGHTED,
-      unsupported_when=ONE_SAMPLE_WEIGHT,
-      call="keras.losses.BinaryCrossentropy(from_logits=True, reduction=..., "
-           "dtype=input.dtype.name)"
+      params=["weight", "label_smoothing", "reduction", "sample_weight"],
+      conventions=BCE_WEIGHTED, unsupported_when=ONE_SAMPLE_WEIGHT,
+      call="keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=label_smoothing, "
+           "reduction=..., dtype=input.dtype.name)"
            "(target[..., None], input[..., None], sample_weight=tf.broadcast_to(weight, "
            "input.shape) * keras_sample_weight(sample_weight, input.ndim))")
-def bcel_keras_elementwise(input, target, *, weight, reduction, sample_weight):
+def bcel_keras_elementwise(input, target, *, weight, label_smoothing, reduction, sample_weight):
     return keras.losses.BinaryCrossentropy(
-        from_logits=True, reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
+        from_logits=True, label_smoothing=label_smoothing, reduction=KERAS_REDUCTION[reduction],
+        dtype=input.dtype.name)(
         target[..., None], input[..., None],
         sample_weight=_sample_weight(weight, input, sample_weight))
 
 
 @path("binary_cross_entropy_with_logits", "keras.losses.binary_crossentropy[..., None]",
-      kind="composed", params=["weight", "reduction"],
+      kind="composed", params=["weight", "label_smoothing", "reduction"],
       call="reduce(weight * keras.losses.binary_crossentropy(target[..., None], input[..., None], "
-           "from_logits=True), reduction)")
-def bcel_keras_fn(input, target, *, weight, reduction):
+           "from_logits=True, label_smoothing=label_smoothing), reduction)")
+def bcel_keras_fn(input, target, *, weight, label_smoothing, reduction):
     losses = keras.losses.binary_crossentropy(target[..., None], input[..., None],
-                                                 from_logits=True)
+                                                 from_logits=True, label_smoothing=label_smoothing)
     return reduce(losses if weight is None else weight * losses, reduction)
 
 
@@ -419,6 +473,66 @@ def bcel_tf_weighted(input, target, *, weight, pos_weight, reduction):
     return reduce(losses if weight is None else weight * losses, reduction)
 
 
+
+
+# ---------------------------------------------------------------- Keras's dtype= on float64 inputs
+# A Keras Loss created with dtype='float32' (or 'float16') casts y_true and y_pred to that dtype,
+# computes in it and returns it, whatever the inputs' dtype (keras/src/losses/loss.py
+# Loss.__call__: convert_to_tensor(..., dtype=self.dtype)). These paths run at the check's dtype
+# d: the suite's arrays hold values of dtype d, which the path hands to Keras as float64 tensors
+# (a user's float64 data, exactly representable in d), to a loss declared with dtype=d. The value
+# check asserts that the result has dtype d (checks_dtype) and compares it at d's tolerance; the
+# gradient flows back through the cast. Where d changes Keras's constants (the clip bounds of
+# binary_cross_entropy), the float32/float16 conventions show that it computed in d.
+KERAS_DECLARED = ("float32", "float16")
+DECLARED = "(float64 inputs)"
+
+
+def _float64(a):
+    return a if a.dtype.is_integer else tf.cast(a, tf.float64)
+
+
+def _declared(make):
+    """A path calling make(d, input, **params)(float64 target, float64 input), d the check's
+    dtype (the dtype of the arrays the suite passes)."""
+    def declared(input, target, **params):
+        return make(input.dtype.name, input, **params)(_float64(target), _float64(input))
+    return declared
+
+
+# binary_cross_entropy: float32 only. In float16 Keras's gradient of y log(p) is y / p, which
+# overflows to inf for p < 1 / 65504 and gives 0 * inf = nan where y = 0 (fuzzing found p =
+# 1.8e-6, y = 0: gradient nan, canonical 1). The fuzzer classes such a float16 failure as a
+# precision finding only by re-running the path in float64, which a dtype='float16' path does not
+# have; float16 on float16 inputs is the path keras.losses.BinaryCrossentropy-float16.
+path("binary_cross_entropy", f"keras.losses.BinaryCrossentropy(dtype=float32){DECLARED}",
+     dtypes=["float32"], params=["label_smoothing"], conventions=[KERAS_BCE_LOW["float32"]],
+     checks_dtype=True,
+     call="keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing, dtype='float32')("
+          "tf.cast(target, 'float64'), tf.cast(input, 'float64'))  [returns float32]")(
+    _declared(lambda d, x, label_smoothing: keras.losses.BinaryCrossentropy(
+        label_smoothing=label_smoothing, dtype=d)))
+for _d in KERAS_DECLARED:
+    path("binary_cross_entropy_with_logits",
+         f"keras.losses.BinaryCrossentropy(from_logits=True, dtype={_d}){DECLARED}",
+         dtypes=[_d], params=["label_smoothing"], checks_dtype=True,
+         call="keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=label_smoothing, "
+              f"dtype='{_d}')(tf.cast(target, 'float64'), tf.cast(input, 'float64'))  "
+              f"[returns {_d}]")(
+        _declared(lambda d, x, label_smoothing: keras.losses.BinaryCrossentropy(
+            from_logits=True, label_smoothing=label_smoothing, dtype=d)))
+    path("cross_entropy",
+         f"keras.losses.CategoricalCrossentropy(from_logits=True, dtype={_d}){DECLARED}",
+         encodings=["one_hot", "probs"], dtypes=[_d], checks_dtype=True,
+         params=["label_smoothing", "reduction"],
+         conventions=[*FUSED, "keras_label_smoothing_over_last_axis_size"],
+         call="keras.losses.CategoricalCrossentropy(from_logits=True, "
+              "label_smoothing=label_smoothing, axis=1 if input.ndim > 1 else -1, "
+              f"reduction=..., dtype='{_d}')(tf.cast(target, 'float64'), "
+              f"tf.cast(input, 'float64'))  [returns {_d}]")(
+        _declared(lambda d, x, label_smoothing, reduction: keras.losses.CategoricalCrossentropy(
+            from_logits=True, label_smoothing=label_smoothing, axis=class_axis(x),
+            reduction=KERAS_REDUCTION[reduction], dtype=d)))
 
 
 # ---------------------------------------------------------------- evidence of the conventions
@@ -594,6 +708,95 @@ saw("tf_weighted_logits_grad_at_0",
     "weighted_cross_entropy_with_logits (the formula (1 - z) * x + l * (log(1 + exp(-abs(x))) "
     "+ max(-x, 0)))")
 
+SPARSE_PROBS = "cross_entropy/keras.losses.SparseCategoricalCrossentropy(tf.nn.softmax)"
+saw("keras_sparse_probs_clipped_then_normalised", path=SPARSE_PROBS,
+    case="cross_entropy/probs-below-epsilon-none/index",
+    call="keras.losses.SparseCategoricalCrossentropy(reduction='none', dtype='float64')([1, 2, 1], "
+         "tf.nn.softmax([[0., -20., -35.], [-1.2, -.9, -1.3], [-.4, -18., -1.1]], axis=1))  "
+         "[from_logits=False, eager]",
+    seen="[16.118095750958314, 1.2800989458406056, 16.118095735776784]: rows 0 and 2 are "
+         "-log(1e-7) plus log of the clipped row's sum (1 + 1e-7 and 1 + 1e-8 + ...); "
+         "CategoricalCrossentropy on the same one-hot targets gives 16.11809565095832 for both, "
+         "canonical [20.000000002061153, 1.2800989458406056, 18.00318606406699]; gradient of the "
+         "sum, row 2 [1.0144e-08, -1.5182e-08, 5.0374e-09] (the renormalisation; "
+         "CategoricalCrossentropy 0, canonical [0.6682, -1.0, 0.3318])", versions=SEEN_ON,
+    link="keras/src/backend/tensorflow/nn.py sparse_categorical_crossentropy: "
+         "clip_by_value(output, epsilon, 1 - epsilon), log, then "
+         "tf.nn.sparse_softmax_cross_entropy_with_logits (no public doc found)")
+saw("keras_mean_of_nothing_is_0", path=SPARSE_PROBS, case="cross_entropy/all-ignored-mean/index",
+    call="keras.losses.SparseCategoricalCrossentropy(ignore_class=-100, dtype='float64')("
+         "[-100, -100, -100], tf.nn.softmax(x, axis=1))",
+    seen="0.0, gradient all 0 (ops.divide_no_nan); canonical nan, gradient nan", versions=SEEN_ON,
+    link="keras/src/losses/loss.py reduce_values (ops.divide_no_nan) (no public doc found)")
+
+KERAS_BCE_DOC = "https://keras.io/api/losses/probabilistic_losses/#binarycrossentropy-class"
+for _loss, _path, _logits, _seen in (
+        ("binary_cross_entropy", "keras.losses.BinaryCrossentropy(reduction=...)", "",
+         "[0.510733318208022, 0.7514803019552593, 1.155849012738259, 0.6442555937683062], the "
+         "means of the rows of the canonical (4, 3) elements"),
+        ("binary_cross_entropy_with_logits",
+         "keras.losses.BinaryCrossentropy(from_logits=True, reduction=...)", "from_logits=True, ",
+         "[0.7374998974052057, 1.2905958906979504, 1.6040348229512589, 0.6822394419638602], the "
+         "means of the rows of the canonical (4, 3) elements")):
+    saw("keras_bce_mean_over_last_axis", path=f"{_loss}/{_path}",
+        case=f"{_loss}/smoothing-none/none",
+        call=f"keras.losses.BinaryCrossentropy({_logits}label_smoothing=0.2, reduction=None, "
+             "dtype='float64')(target, input) on (4, 3) inputs",
+        seen=_seen + " (shape (4,), not (4, 3))", versions=SEEN_ON,
+        link=KERAS_BCE_DOC + " (reduction=None on a (2, 2) batch prints two values)")
+saw("keras_bce_probs_clipped_to_epsilon",
+    path="binary_cross_entropy/keras.losses.BinaryCrossentropy(reduction=...)",
+    case="binary_cross_entropy/smoothing-probs-0-and-1-none/none",
+    call="keras.losses.BinaryCrossentropy(label_smoothing=0.1, reduction=None, dtype='float64')("
+         "[[1., 0., 1.], [1., 0., 0.]], [[0., 1., .3], [1., 0., .6]])",
+    seen="[10.595329886209141, 0.8359424105303016] (finite: p clipped to [1e-7, 1 - 1e-7] against "
+         "the smoothed targets 0.95 and 0.05); canonical row means [inf, inf]; gradient of the sum "
+         "[[0, 0, -1.0317], [0, 0, 0.7639]], 0 at the clipped entries", versions=SEEN_ON,
+    link="keras/src/backend/tensorflow/nn.py binary_crossentropy: clip_by_value(output, epsilon, "
+         "1 - epsilon) (no public doc found)")
+
+# Keras's dtype=: the result's dtype is asserted by every value check of these paths; the
+# conventions below show the computation in that dtype (float64 inputs, values of the dtype)
+saw("keras_bce_probs_clipped_to_float32_epsilon",
+    path="binary_cross_entropy/keras.losses.BinaryCrossentropy(dtype=float32)" + DECLARED,
+    case="binary_cross_entropy/probs-0-and-1-mean/none",
+    call="keras.losses.BinaryCrossentropy(dtype='float32')(tf.constant([[1., 0., 1.], [1., 0., "
+         "0.]], tf.float64), tf.constant([[0., 1., .3], [1., 0., .6]], tf.float64))",
+    seen="a float32 result, 5.6967902183532715: p = 1 against y = 0 at -log(1 - float32(1 - "
+         "1e-7)) = 15.942, so Keras computed in float32; dtype='float64' on the same float64 "
+         "arrays gives 5.726075839773849 (float64 bounds), canonical inf. With no dtype= the "
+         "result is float32 too (keras.config.floatx())", versions=SEEN_ON,
+    link="keras/src/losses/loss.py Loss.__call__ (convert_to_tensor(y_pred, dtype=self.dtype)); "
+         "https://keras.io/api/losses/ ('dtype: The dtype of the loss's computations')")
+for _d in KERAS_DECLARED:
+    _p = f"cross_entropy/keras.losses.CategoricalCrossentropy(from_logits=True, dtype={_d})" \
+         + DECLARED
+    _call = (f"keras.losses.CategoricalCrossentropy(from_logits=True, axis=1, dtype='{_d}', ...)("
+             "float64 target, float64 input)")
+    saw(PROBS_COUNT, path=_p, case="cross_entropy/probs-unnormalised-mean/probs",
+        call=_call + " on case probs-unnormalised-mean (rows of the target sum to 2.42..3.52)",
+        seen=f"a {_d} result, " + ("5.4937567711" if _d == "float32" else "5.4921875")
+             + " = sum / N; canonical 1.86420 = sum / sum(y)", versions=SEEN_ON,
+        link=KERAS_CCE_DOC)
+    saw("tf_softmax_ce_grad_assumes_labels_sum_to_1", path=_p,
+        case="cross_entropy/spatial-3d-smoothing/one_hot",
+        call=_call + " with label_smoothing=0.1, reduction='sum' on (N, 3, ..., 4) logits",
+        seen="gradient " + ("[-0.0029568411, -0.0191179905, 0.0401548631, ...]" if _d == "float32"
+                            else "[-0.0029506683, -0.0191192627, 0.0401306152, ...]")
+             + " = softmax - labels, as in float64; canonical [0.0137, -0.0025, 0.0568, ...]",
+        versions=SEEN_ON, link=TF_SOFTMAX_CE_DOC)
+    saw("keras_label_smoothing_over_last_axis_size", path=_p,
+        case="cross_entropy/spatial-3d-smoothing/one_hot",
+        call=_call + " with label_smoothing=0.1, reduction='sum' on (N, 3, ..., 4) logits",
+        seen=("11.897678" if _d == "float32" else "11.890625")
+             + " = the canonical formula with eps / 4 (the last axis); eps / C gives 11.33494",
+        versions=SEEN_ON, link=KERAS_CCE_DOC)
+    saw("probs_zero_target_on_neg_inf_logit_is_nan", path=_p,
+        case="cross_entropy/neg-inf-logits-kept/one_hot",
+        call=_call + " on [[0., 1., 0.], [1., 0., 0.]], [[-inf, 1., .5], [2., -inf, -inf]]",
+        seen=f"nan ({_d}); canonical 0.2370384921; gradient finite, as canonical",
+        versions=SEEN_ON)
+
 PROBED = (
     "from_logits: False by default in every keras.losses cross-entropy (class and function); "
     "the paths pass from_logits=True except the *(softmax) and (exp) ones",
@@ -601,8 +804,8 @@ PROBED = (
     "(N * d1..dk for spatial input) = the canonical unweighted mean; with ignore_class it divides "
     "by the kept count (1.1096013604076607 = sum / 3 of 4 targets)",
     "label smoothing: categorical y (1 - eps) + eps / C = canonical (0.8833000436247918 both); "
-    "binary y (1 - eps) + eps / 2 (0.4414047299774528 = -(0.9 log 0.7 + 0.1 log 0.3)); the "
-    "canonical binary losses have no label_smoothing parameter",
+    "binary y (1 - eps) + eps / 2 (0.4414047299774528 = -(0.9 log 0.7 + 0.1 log 0.3)), the "
+    "canonical binary label_smoothing",
     "Loss classes cast to keras.config.floatx() = float32 unless dtype= is given "
     "(CategoricalCrossentropy()(float64, float64).dtype is float32); the function forms keep "
     "float64; every class path passes dtype=input.dtype.name",

@@ -34,8 +34,10 @@ def _optax_kl(input, target, log_target):
     return fn(input, target)
 
 
-# Per-example output does not have the canonical 'none' shape for N-D input, so the path that
-# takes every reduction is declared for 1-D input only; the other runs reduction='mean' at any rank.
+# Per-example output does not have the canonical 'none' shape: the paths that take every
+# reduction are declared for 1-D input (a scalar) and 2-D input (one value per row, (N,)), where
+# the gradient check draws its cotangent in that shape; the other runs reduction='mean' at any
+# rank.
 @path("kl_div", "optax.kl_divergence", kind="composed", params=["log_target"], conventions=[KL_NAN],
       call="jnp.sum((optax.losses.kl_divergence_with_log_targets if log_target "
            "else optax.losses.kl_divergence)(input, target)) / input.size  [reduction='mean' only]")
@@ -49,6 +51,15 @@ def kl_optax(input, target, *, log_target):
            "else optax.losses.kl_divergence)(input, target), reduction, input)  [1-D input; a "
            "scalar per example]")
 def kl_optax_1d(input, target, *, reduction, log_target):
+    return kl_reduce(_optax_kl(input, target, log_target), reduction, input)
+
+
+@path("kl_div", "optax.kl_divergence(2-D)", kind="composed", params=["reduction", "log_target"],
+      conventions=KL_PER_EXAMPLE, ndims=[2],
+      call="kl_reduce((optax.kl_divergence_with_log_targets if log_target else "
+           "optax.kl_divergence)(input, target), reduction, input)  [2-D input; one value per "
+           "row]")
+def kl_optax_2d(input, target, *, reduction, log_target):
     return kl_reduce(_optax_kl(input, target, log_target), reduction, input)
 
 
@@ -107,9 +118,18 @@ for jit in ("", "+jit"):
                 versions=SEEN_ON, link=OPTAX_DOC + " (kl_divergence: 'Returns: Kullback-Leibler "
                 "divergence ... with shape [...]', the last axis summed)")
 
+    adapter.saw("optax_kl_divergence_sums_over_last_axis",
+                path="kl_div/optax.kl_divergence(2-D)" + jit, case="kl_div/batch-none/none",
+                call="optax.kl_divergence(log_softmax(x), softmax(y)) on (4, 5) arrays, "
+                     "reduction='none'" + (" under jax.jit" if jit else ""),
+                seen="[0.12704332159968765, 1.4376718887537538, 0.39234849794308, "
+                     "1.3794921128476174]: shape (4,), the sums of the rows of the canonical "
+                     "(4, 5) elements; gradient -t times the row's cotangent",
+                versions=SEEN_ON, link=OPTAX_DOC + " (kl_divergence: the last axis summed)")
     for p, case in (("kl_div/optax.kl_divergence", "kl_div/zero-target-neg-inf-input-mean/none"),
                     ("kl_div/optax.kl_divergence(1-D)",
                      "kl_div/vector-zero-target-neg-inf-input/none"),
+                    ("kl_div/optax.kl_divergence(2-D)", "kl_div/zero-target-neg-inf-input/none"),
                     ("kl_div/jax.scipy.special.xlogy", "kl_div/zero-target-neg-inf-input/none")):
         adapter.saw(KL_NAN, path=p + jit, case=case,
                     call=p.split("/", 1)[1] + " on input [[-inf, log .25, log .75], [log .5, log "

@@ -140,6 +140,12 @@ def _declare_keras_hinge(loss, cls, fn):
          call=f"keras.losses.{cls}(reduction=..., dtype=input.dtype.name)(target, input)  "
               "[1-D input]")(
         lambda input, target, reduction: _keras_hinge(loss, input, target, reduction))
+    # 2-D input: reduction='none' returns the (N,) row means, in which the cotangent is drawn
+    path(loss, f"keras.losses.{cls}(2-D)", params=["reduction"], ndims=[2],
+         conventions=[*MEAN_LAST, *kink],
+         call=f"keras.losses.{cls}(reduction=..., dtype=input.dtype.name)(target, input)  "
+              "[2-D input]")(
+        lambda input, target, reduction: _keras_hinge(loss, input, target, reduction))
     path(loss, f"keras.losses.{cls}[..., None]", kind="composed", params=["reduction"],
          conventions=kink,
          call=f"keras.losses.{cls}(reduction=..., dtype=input.dtype.name)(target[..., None], "
@@ -262,6 +268,25 @@ saw("keras_bce_mean_over_last_axis", path="squared_hinge/keras.losses.SquaredHin
     seen="0.703125 = 2.8125 / 4, the canonical sum divided by input.shape[-1]", versions=SEEN_ON,
     link=KERAS_HINGE_DOC + " (squared_hinge: 'mean(square(maximum(1 - y_true * y_pred, 0)), "
                            "axis=-1)')")
+for _loss, _cls, _seen in (
+        ("hinge", "Hinge", "[0.4383962748450775, 1.0022842873315114, 1.7170317087104663, "
+                           "1.0441556587513179]"),
+        ("squared_hinge", "SquaredHinge", "[2.453666794245845, 3.6774806392148607, "
+                                          "2.3885360706426013, 2.1785354925143716]")):
+    saw("keras_bce_mean_over_last_axis", path=f"{_loss}/keras.losses.{_cls}(2-D)",
+        case=f"{_loss}/labels-pm1-none/none",
+        call=f"keras.losses.{_cls}(reduction=None, dtype='float64')(target, input) on (4, 5) "
+             "inputs",
+        seen=_seen + ": shape (4,), the means of the rows of the canonical (4, 5) elements; "
+             "gradient of their sum -t / 5 where the hinge is active", versions=SEEN_ON,
+        link=KERAS_HINGE_DOC + f" ({_loss}: 'mean(..., axis=-1)')")
+saw("hinge_kink_grad_active", path="hinge/keras.losses.Hinge(2-D)",
+    case="hinge/at-kink-2d-none/none",
+    call="keras.losses.Hinge(reduction=None, dtype='float64')([[1., -1., 1., -1.], [1., 1., -1., "
+         "-1.]], [[.5, -1., 1., .3], [1., .5, -1., 2.]])",
+    seen="[0.45, 0.875] (canonical row means); gradient of the sum [[-0.25, 0.25, -0.25, 0.25], "
+         "[-0.25, -0.25, 0.25, 0.25]]: -t / 4 also at the four kinks, canonical 0 there",
+    versions=SEEN_ON, link=_TF_MAXIMUM)
 for _p in ("categorical_hinge/keras.losses.CategoricalHinge",
            "categorical_hinge/keras.losses.categorical_hinge"):
     saw("hinge_kink_grad_active", path=_p, case="categorical_hinge/at-kink/none",
