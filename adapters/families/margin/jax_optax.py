@@ -103,7 +103,7 @@ def multilabel_margin_jax(input, target, *, reduction):
 
 
 
-# ---------------------------------------------------------------- optax's perceptron, hinge, sparsemax
+# ---------------------------------------------------------------- perceptron, hinge, sparsemax
 
 HALF = ["hinge_kink_grad_half"]
 

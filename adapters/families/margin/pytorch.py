@@ -123,7 +123,7 @@ def multilabel_margin_module(input, target, *, reduction):
 
 
 
-# ---------------------------------------------------------------- optax's perceptron, hinge, sparsemax
+# ---------------------------------------------------------------- perceptron, hinge, sparsemax
 
 def _target_score(input, target):
     """x[y] per row: (N, C), (N,) -> (N,); (C,), () -> ()."""

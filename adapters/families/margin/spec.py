@@ -152,7 +152,7 @@ LOSSES.append(Loss(
     values={"target": "label"}))
 
 
-# ---------------------------------------------------------------- optax's perceptron, hinge, sparsemax
+# ---------------------------------------------------------------- perceptron, hinge, sparsemax
 
 def _check_perceptron(inputs, params):
     check_same_shape(inputs["target"], inputs["input"])
@@ -211,11 +211,12 @@ LOSSES.append(Loss(
     mean_divisor="the number of samples N (1 for 1-D input)",
     doc="Scores x (N, C), class indices y (N,): l_n = max_k (x[k] + 1[k != y]) - x[y] = max(0, "
         "max_{k != y} (1 + x[k] - x[y])), the Crammer-Singer multi-class hinge "
-        "(optax.losses.multiclass_hinge_loss; K. Crammer and Y. Singer, JMLR 2001), with the margin "
-        "fixed at 1 and no p or weight parameter. 1-D input with a 0-D target is one sample. Gradient "
-        "e_k* - e_y with k* the argmax of the C augmented scores x[k] + 1[k != y]; where m of them "
-        "attain the max each gets 1/m, the target's own term x[y] included: at the hinge's kink "
-        "(x[y] = x[k] + 1, the loss 0) the gradient is (e_k - e_y) / 2, not 0. Not torch's "
+        "(optax.losses.multiclass_hinge_loss; K. Crammer and Y. Singer, JMLR 2001), with the "
+        "margin fixed at 1 and no p or weight parameter. 1-D input with a 0-D target is one "
+        "sample. Gradient e_k* - e_y with k* the argmax of the C augmented scores x[k] + "
+        "1[k != y]; where m of them attain the max each gets 1/m, the target's own term x[y] "
+        "included: at the hinge's kink (x[y] = x[k] + 1, the loss 0) the gradient is (e_k - "
+        "e_y) / 2, not 0. Not torch's "
         "multi_margin_loss (a sum over the classes, / C) nor Keras's categorical_hinge (see the "
         "name clash 'multi-class hinge').",
     check=_check_class_rows, layouts=_CLASS_ROWS, values={"target": "index"},

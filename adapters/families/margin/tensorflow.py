@@ -114,7 +114,7 @@ def multilabel_margin_tf(input, target, *, reduction):
 
 
 
-# ---------------------------------------------------------------- optax's perceptron, hinge, sparsemax
+# ---------------------------------------------------------------- perceptron, hinge, sparsemax
 
 def _target_score(input, target):
     """x[y] per row: (N, C), (N,) -> (N,); (C,), () -> ()."""
