@@ -153,7 +153,9 @@ def multiclass_sparsemax_optax(input, target, *, reduction):
 def sparsemax(x):
     """The projection of each row of x (N, C) onto the simplex (Martins and Astudillo 2016,
     Algorithm 1): sort descending, k = the largest k with 1 + k u_k > sum_{j <= k} u_j (at least
-    1), tau = (sum_{j <= k} u_j - 1) / k, relu(x - tau)."""
+    1), tau = (sum_{j <= k} u_j - 1) / k, relu(x - tau); on x - max(x), so that the 1 is not
+    rounded away next to large scores."""
+    x = x - jax.lax.stop_gradient(jnp.max(x, axis=-1, keepdims=True))
     u = -jnp.sort(-x, axis=-1)
     partial = jnp.cumsum(u, axis=-1)
     k = jnp.arange(1, x.shape[-1] + 1)
@@ -163,13 +165,14 @@ def sparsemax(x):
 
 
 @path("multiclass_sparsemax_loss", "jnp.sort-jnp.cumsum", kind="composed", params=["reduction"],
-      call="p = jax.nn.relu(x - tau), tau from -jnp.sort(-x) and jnp.cumsum (Martins and "
+      call="z = x - jax.lax.stop_gradient(jnp.max(x, -1)); p = jax.nn.relu(z - tau), tau from "
+           "-jnp.sort(-z) and jnp.cumsum (Martins and "
            "Astudillo 2016, Algorithm 1); reduce(jnp.sum(p * (x - x[y]), -1) + (1 - jnp.sum(p * "
-           "p, -1)) / 2, reduction)  [x = input as (N, C)]")
+           "p, -1)) / 2, reduction)  [x = input as (N, C); p under jax.lax.stop_gradient]")
 def multiclass_sparsemax_jnp(input, target, *, reduction):
     x, y = _rows(input), jnp.reshape(target, (-1,))
-    p = sparsemax(x)
-    x_y = jnp.take_along_axis(x, y[:, None], axis=1)
+    p = jax.lax.stop_gradient(sparsemax(x))   # the gradient p - e_y (Proposition 2), without
+    x_y = jnp.take_along_axis(x, y[:, None], axis=1)   # the cancelling (x - x[y]) dp through p
     losses = jnp.sum(p * (x - x_y), axis=-1) + 0.5 * (1 - jnp.sum(p * p, axis=-1))
     return reduce(_unrow(losses, input), reduction)
 

@@ -166,7 +166,9 @@ def sparsemax_sparse_plus(input, target, *, reduction):
 def sparsemax(x):
     """The projection of each row of x (N, C) onto the simplex (Martins and Astudillo 2016,
     Algorithm 1): sort descending, k = the largest k with 1 + k u_k > sum_{j <= k} u_j (at least
-    1), tau = (sum_{j <= k} u_j - 1) / k, relu(x - tau)."""
+    1), tau = (sum_{j <= k} u_j - 1) / k, relu(x - tau); on x - max(x), so that the 1 is not
+    rounded away next to large scores."""
+    x = x - x.amax(-1, keepdim=True).detach()
     u = torch.sort(x, dim=-1, descending=True).values
     partial = torch.cumsum(u, dim=-1)
     k = torch.arange(1, x.shape[-1] + 1, device=x.device)
@@ -176,13 +178,14 @@ def sparsemax(x):
 
 
 @path("multiclass_sparsemax_loss", "sort-cumsum", kind="composed", params=["reduction"],
-      call="p = relu(x - tau), tau from torch.sort(x, descending=True) and torch.cumsum "
-           "(Martins and Astudillo 2016, Algorithm 1); reduce((p * (x - x[y])).sum(-1) + (1 - "
-           "(p * p).sum(-1)) / 2, reduction)  [x = input as (N, C)]")
+      call="z = x - x.amax(-1).detach(); p = relu(z - tau), tau from torch.sort(z, "
+           "descending=True) and torch.cumsum (Martins and Astudillo 2016, Algorithm 1); "
+           "reduce((p * (x - x[y])).sum(-1) + (1 - (p * p).sum(-1)) / 2, reduction)  "
+           "[x = input as (N, C); p detached]")
 def multiclass_sparsemax_sort(input, target, *, reduction):
     x, y = input.reshape(-1, input.shape[-1]), target.reshape(-1)
-    p = sparsemax(x)
-    x_y = _target_score(x, y).unsqueeze(-1)
+    p = sparsemax(x).detach()     # the gradient p - e_y (Proposition 2), without the cancelling
+    x_y = _target_score(x, y).unsqueeze(-1)    # terms (x - x[y]) dp of autodiff through p
     losses = (p * (x - x_y)).sum(-1) + (1 - (p * p).sum(-1)) / 2
     return reduce(losses.reshape(target.shape), reduction)
 

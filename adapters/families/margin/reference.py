@@ -212,14 +212,20 @@ def sparsemax(xs):
     """Row-wise Euclidean projection onto the probability simplex, (N, C) -> (N, C): Martins and
     Astudillo, 'From Softmax to Sparsemax', ICML 2016, Algorithm 1. Sort each row descending
     (u), k(x) = max{k in 1..C : 1 + k u_k > sum_{j <= k} u_j}, tau = (sum_{j <= k(x)} u_j - 1) /
-    k(x), p = max(x - tau, 0). Also returns tau."""
+    k(x), p = max(x - tau, 0). Also returns tau.
+
+    Computed on x - max(x) (sparsemax(x + c) = sparsemax(x), tau moves by c): at scores of 1e30,
+    (sum u - 1) / k on x itself rounds the 1 away and tau to x (p = 0 for a single class, found
+    by fuzzing); the shifted scores keep it."""
     n, c = xs.shape
-    u = -np.sort(-xs, axis=1)
+    top = np.max(xs, axis=1, keepdims=True)
+    z = xs - top
+    u = -np.sort(-z, axis=1)
     partial = np.cumsum(u, axis=1)
     k = np.arange(1, c + 1)
     k_x = np.max(np.where(1.0 + k * u > partial, k, 1), axis=1)   # k = 1 always qualifies
     tau = (partial[np.arange(n), k_x - 1] - 1.0) / k_x
-    return np.maximum(xs - tau[:, None], 0.0), tau
+    return np.maximum(z - tau[:, None], 0.0), tau + top[:, 0]
 
 
 def _multiclass_sparsemax_loss(inputs, p, conv):

@@ -150,7 +150,9 @@ def sparsemax_keras(input, target, *, reduction):
 def sparsemax(x):
     """The projection of each row of x (N, C) onto the simplex (Martins and Astudillo 2016,
     Algorithm 1): sort descending, k = the largest k with 1 + k u_k > sum_{j <= k} u_j (at least
-    1), tau = (sum_{j <= k} u_j - 1) / k, relu(x - tau)."""
+    1), tau = (sum_{j <= k} u_j - 1) / k, relu(x - tau); on x - max(x), so that the 1 is not
+    rounded away next to large scores."""
+    x = x - tf.stop_gradient(tf.reduce_max(x, axis=-1, keepdims=True))
     u = tf.sort(x, axis=-1, direction="DESCENDING")
     partial = tf.cumsum(u, axis=-1)
     k = tf.range(1, x.shape[-1] + 1)
@@ -160,13 +162,15 @@ def sparsemax(x):
 
 
 @path("multiclass_sparsemax_loss", "tf.sort-tf.cumsum", kind="composed", params=["reduction"],
-      call="p = tf.nn.relu(x - tau), tau from tf.sort(x, direction='DESCENDING') and tf.cumsum "
+      call="z = x - tf.stop_gradient(tf.reduce_max(x, -1)); p = tf.nn.relu(z - tau), tau from "
+           "tf.sort(z, direction='DESCENDING') and tf.cumsum "
            "(Martins and Astudillo 2016, Algorithm 1); reduce(tf.reduce_sum(p * (x - x[y]), -1) "
-           "+ (1 - tf.reduce_sum(p * p, -1)) / 2, reduction)  [x = input as (N, C)]")
+           "+ (1 - tf.reduce_sum(p * p, -1)) / 2, reduction)  [x = input as (N, C); p under "
+           "tf.stop_gradient]")
 def multiclass_sparsemax_tf(input, target, *, reduction):
     x, y = _rows(input), tf.reshape(target, [-1])
-    p = sparsemax(x)
-    x_y = tf.gather(x, y, batch_dims=1)[:, None]
+    p = tf.stop_gradient(sparsemax(x))   # the gradient p - e_y (Proposition 2), without the
+    x_y = tf.gather(x, y, batch_dims=1)[:, None]   # cancelling terms (x - x[y]) dp through p
     losses = tf.reduce_sum(p * (x - x_y), axis=-1) + (1 - tf.reduce_sum(p * p, axis=-1)) / 2
     return reduce(_unrow(losses, input), reduction)
 
