@@ -84,6 +84,8 @@ def valid_example(loss_name: str, layout_index: int) -> tuple[dict, str]:
             a = rng.uniform(0.05, 0.95, size=shape)
         elif kind == "sign":
             a = np.where(rng.uniform(size=shape) < 0.5, -1.0, 1.0)
+        elif kind == "binary":
+            a = np.where(rng.uniform(size=shape) < 0.5, 0.0, 1.0)
         elif kind == "index":
             a = rng.integers(0, SIZES["C"], size=shape)
         elif kind == "label":

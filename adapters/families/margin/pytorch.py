@@ -1,7 +1,22 @@
-"""PyTorch paths of the margin family (spec.py beside this file)."""
+"""PyTorch paths of the margin family (spec.py beside this file).
+
+torch has none of optax's perceptron, multiclass hinge and sparsemax losses: they are composed from
+F.relu (gradient 0 at 0, the canonical hinge kink), Tensor.amax (which shares a tied maximum's
+gradient equally, the canonical choice; Tensor.max(dim) gives all of it to one index) and, for
+sparsemax, torch.sort and torch.cumsum (Martins and Astudillo's Algorithm 1).
+"""
 from __future__ import annotations
 
-from adapters.pytorch import SEEN_ON, TORCH_DOCS, F, adapter, nn, path, reduce  # noqa: F401
+from adapters.pytorch import (  # noqa: F401
+    SEEN_ON,
+    TORCH_DOCS,
+    F,
+    adapter,
+    nn,
+    path,
+    reduce,
+    torch,
+)
 
 # ---------------------------------------------------------------- soft_margin_loss
 # torch computes log1p(exp(-y x)) in the input's dtype: exp overflows past log(max) of that dtype
@@ -107,6 +122,73 @@ def multilabel_margin_module(input, target, *, reduction):
     return nn.MultiLabelMarginLoss(reduction=reduction)(input, target)
 
 
+
+# ---------------------------------------------------------------- perceptron, hinge, sparsemax
+
+def _target_score(input, target):
+    """x[y] per row: (N, C), (N,) -> (N,); (C,), () -> ()."""
+    return input.gather(-1, target.unsqueeze(-1)).squeeze(-1)
+
+
+@path("perceptron_loss", "relu", kind="composed", params=["reduction"],
+      call="reduce(torch.nn.functional.relu(-target * input), reduction)")
+def perceptron_relu(input, target, *, reduction):
+    return reduce(F.relu(-target * input), reduction)
+
+
+@path("multiclass_perceptron_loss", "amax", kind="composed", params=["reduction"],
+      call="reduce(input.amax(-1) - input.gather(-1, target.unsqueeze(-1)).squeeze(-1), "
+           "reduction)")
+def multiclass_perceptron_amax(input, target, *, reduction):
+    return reduce(input.amax(-1) - _target_score(input, target), reduction)
+
+
+@path("multiclass_hinge_loss", "amax", kind="composed", params=["reduction"],
+      call="reduce((input + 1 - F.one_hot(target, C).to(input.dtype)).amax(-1) - "
+           "input.gather(-1, target.unsqueeze(-1)).squeeze(-1), reduction)")
+def multiclass_hinge_amax(input, target, *, reduction):
+    augmented = input + 1 - F.one_hot(target, input.shape[-1]).to(input.dtype)
+    return reduce(augmented.amax(-1) - _target_score(input, target), reduction)
+
+
+def sparse_plus(z):
+    """0 for z <= -1, (z + 1)^2 / 4 for -1 < z < 1, z for z >= 1 (jax.nn.sparse_plus)."""
+    return torch.where(z <= -1, torch.zeros_like(z), torch.where(z >= 1, z, (z + 1) ** 2 / 4))
+
+
+@path("sparsemax_loss", "sparse_plus", kind="composed", params=["reduction"],
+      call="z = torch.where(target == 1, -input, input); reduce(torch.where(z <= -1, 0, "
+           "torch.where(z >= 1, z, (z + 1)**2 / 4)), reduction)")
+def sparsemax_sparse_plus(input, target, *, reduction):
+    return reduce(sparse_plus(torch.where(target == 1, -input, input)), reduction)
+
+
+def sparsemax(x):
+    """The projection of each row of x (N, C) onto the simplex (Martins and Astudillo 2016,
+    Algorithm 1): sort descending, k = the largest k with 1 + k u_k > sum_{j <= k} u_j (at least
+    1), tau = (sum_{j <= k} u_j - 1) / k, relu(x - tau); on x - max(x), so that the 1 is not
+    rounded away next to large scores."""
+    x = x - x.amax(-1, keepdim=True).detach()
+    u = torch.sort(x, dim=-1, descending=True).values
+    partial = torch.cumsum(u, dim=-1)
+    k = torch.arange(1, x.shape[-1] + 1, device=x.device)
+    k_x = torch.where(1 + k * u > partial, k, 1).amax(-1, keepdim=True)
+    tau = (partial.gather(-1, k_x - 1) - 1) / k_x
+    return F.relu(x - tau)
+
+
+@path("multiclass_sparsemax_loss", "sort-cumsum", kind="composed", params=["reduction"],
+      call="z = x - x.amax(-1).detach(); p = relu(z - tau), tau from torch.sort(z, "
+           "descending=True) and torch.cumsum (Martins and Astudillo 2016, Algorithm 1); "
+           "reduce((p * (x - x[y])).sum(-1) + (1 - (p * p).sum(-1)) / 2, reduction)  "
+           "[x = input as (N, C); p detached]")
+def multiclass_sparsemax_sort(input, target, *, reduction):
+    x, y = input.reshape(-1, input.shape[-1]), target.reshape(-1)
+    p = sparsemax(x).detach()     # the gradient p - e_y (Proposition 2), without the cancelling
+    x_y = _target_score(x, y).unsqueeze(-1)    # terms (x - x[y]) dp of autodiff through p
+    losses = (p * (x - x_y)).sum(-1) + (1 - (p * p).sum(-1)) / 2
+    return reduce(losses.reshape(target.shape), reduction)
+
 # ---------------------------------------------------------------- evidence of the conventions
 
 _OVERFLOW_SEEN = {
@@ -160,6 +242,10 @@ adapter.saw("torch_multilabel_margin_duplicate_targets_counted",
 
 # Seen, but no convention (torch computes the canonical value):
 PROBED = (
+    "Tensor.amax shares the gradient of a tied maximum equally: [[1., 3., 3., 0.]].amax(-1) "
+    "gives the gradient [0., .5, .5, 0.] (as jnp.max and tf.reduce_max), where "
+    "Tensor.max(-1).values gives [0., 1., 0., 0.] (all to the returned index); the "
+    "multiclass perceptron and hinge compositions use amax",
     "multi_margin_loss weight: w[y] multiplies each term after the power: p=2, w=[1, 2, 3, .5], "
     "x=[.1, .2, .4, .8], y=3 gives 0.07625 = sum .5 max(0, z)^2 / 4, not (w z)^2 (0.038125). The "
     "docs read max(0, w[y] (margin - x[y] + x[i]))^p until pytorch/pytorch#104844 (2023)",

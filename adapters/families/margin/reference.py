@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from adapters.numerics import sigmoid, softplus
+from adapters.numerics import input_vjp, sigmoid, softplus
 
 PARTS = {}
 
@@ -137,12 +137,122 @@ def _multilabel_margin_loss(inputs, p, conv):
 PARTS["multilabel_margin_loss"] = _multilabel_margin_loss
 
 
+
+# ---------------------------------------------------------------- perceptron_loss
+
+def _perceptron_loss(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    z = -y * x
+    if "hinge_kink_grad_half" in conv:       # jnp.maximum(0, z) splits the tie at z = 0
+        slope = np.where(z == 0, 0.5, (z > 0).astype(np.float64))
+    else:                                    # canonical: inactive at exactly z = 0
+        slope = (z > 0).astype(np.float64)
+    return np.maximum(z, 0.0), input_vjp(-y * slope), x.size
+
+
+PARTS["perceptron_loss"] = _perceptron_loss
+
+
+# ---------------------------------------------------------------- the max over the classes
+
+def _one_hot(ys, c):
+    return (np.arange(c)[None, :] == ys[:, None]).astype(np.float64)
+
+
+def _max_minus_target(scores, xs, ys):
+    """max_k scores[k] - x[y] per row, and its gradient with respect to x: 1/m to each of the m
+    classes attaining the max (ties share it equally), minus 1 at the target. `scores` differs
+    from x by constants only, so d scores / d x is the identity."""
+    top = np.max(scores, axis=1, keepdims=True)
+    tied = (scores == top).astype(np.float64)
+    e_y = _one_hot(ys, xs.shape[1])
+    elements = top[:, 0] - np.sum(xs * e_y, axis=1)
+    return elements, tied / np.sum(tied, axis=1, keepdims=True) - e_y
+
+
+def _multiclass_perceptron_loss(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    xs, ys = _rows(x), np.atleast_1d(y)
+    elements, local = _max_minus_target(xs, xs, ys)
+    return _unrow(elements, x), input_vjp(local.reshape(x.shape), -1), xs.shape[0]
+
+
+PARTS["multiclass_perceptron_loss"] = _multiclass_perceptron_loss
+
+
+def _multiclass_hinge_loss(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    xs, ys = _rows(x), np.atleast_1d(y)
+    augmented = xs + 1.0 - _one_hot(ys, xs.shape[1])     # x[k] + 1[k != y]
+    elements, local = _max_minus_target(augmented, xs, ys)
+    return _unrow(elements, x), input_vjp(local.reshape(x.shape), -1), xs.shape[0]
+
+
+PARTS["multiclass_hinge_loss"] = _multiclass_hinge_loss
+
+
+# ---------------------------------------------------------------- sparsemax_loss
+
+def _sparsemax_loss(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    sign = 1.0 - 2.0 * y                 # z = -x for y = 1, x for y = 0
+    z = sign * x
+    with np.errstate(over="ignore"):     # the unused branch (z + 1)^2 / 4 may overflow
+        elements = np.where(z <= -1.0, 0.0, np.where(z >= 1.0, z, (z + 1.0) ** 2 / 4.0))
+    sparse_sigmoid = np.clip((z + 1.0) / 2.0, 0.0, 1.0)    # d sparse_plus / dz, continuous
+    return elements, input_vjp(sign * sparse_sigmoid), x.size
+
+
+PARTS["sparsemax_loss"] = _sparsemax_loss
+
+
+# ---------------------------------------------------------------- multiclass_sparsemax_loss
+
+def sparsemax(xs):
+    """Row-wise Euclidean projection onto the probability simplex, (N, C) -> (N, C): Martins and
+    Astudillo, 'From Softmax to Sparsemax', ICML 2016, Algorithm 1. Sort each row descending
+    (u), k(x) = max{k in 1..C : 1 + k u_k > sum_{j <= k} u_j}, tau = (sum_{j <= k(x)} u_j - 1) /
+    k(x), p = max(x - tau, 0). Also returns tau.
+
+    Computed on x - max(x) (sparsemax(x + c) = sparsemax(x), tau moves by c): at scores of 1e30,
+    (sum u - 1) / k on x itself rounds the 1 away and tau to x (p = 0 for a single class, found
+    by fuzzing); the shifted scores keep it."""
+    n, c = xs.shape
+    top = np.max(xs, axis=1, keepdims=True)
+    z = xs - top
+    u = -np.sort(-z, axis=1)
+    partial = np.cumsum(u, axis=1)
+    k = np.arange(1, c + 1)
+    k_x = np.max(np.where(1.0 + k * u > partial, k, 1), axis=1)   # k = 1 always qualifies
+    tau = (partial[np.arange(n), k_x - 1] - 1.0) / k_x
+    return np.maximum(z - tau[:, None], 0.0), tau + top[:, 0]
+
+
+def _multiclass_sparsemax_loss(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    xs, ys = _rows(x), np.atleast_1d(y)
+    prob, _ = sparsemax(xs)
+    x_y = np.take_along_axis(xs, ys[:, None], axis=1)
+    # -x[y] + (1/2) sum_{j in S} (x_j^2 - tau^2) + 1/2 (Martins and Astudillo, eq. 18), written
+    # as p . (x - x[y]) + (1 - ||p||^2) / 2 (equal, as sum_S p_j (x_j - tau) = ||p||^2 and sum p =
+    # 1), which subtracts scores before squaring anything: no overflow at scores of 1e200
+    elements = np.sum(prob * (xs - x_y), axis=1) + 0.5 * (1.0 - np.sum(prob * prob, axis=1))
+    local = prob - _one_hot(ys, xs.shape[1])        # Proposition 2: sparsemax(x) - e_y
+    return _unrow(elements, x), input_vjp(local.reshape(x.shape), -1), xs.shape[0]
+
+
+PARTS["multiclass_sparsemax_loss"] = _multiclass_sparsemax_loss
+
 # Central differences (h = 2^-14, checks.finite_difference) straddling an exact kink of max(0, z)
 # return the mean of the two one-sided slopes, where the analytic gradient takes the inactive side
 # (0), as torch, tf.nn.relu and jax.nn.relu do. The at-kink cases exist to pin that choice.
 _HALF_SLOPE = ("central differences straddle the exact kink z = 0 of max(0, z) and give half the "
                "active slope (seen {seen} by differences where the analytic gradient is 0, the "
                "inactive side that torch, tf.nn.relu and jax.nn.relu take)")
+_THREE_WAY = ("at a maximum attained by three classes, central differences move one class at a "
+              "time and see the one-sided slopes 1 and 0 averaged: 1/2 to each tied class (seen "
+              "[-0.5, 0.5, 0.5] for row 0, cotangent 1), where the canonical gradient shares the "
+              "tie equally, 1/3 each ([-2/3, 1/3, 1/3], as jnp.max, tf.reduce_max and torch.amax)")
 KNOWN_FAILURES = {
     "multi_margin_loss": {
         "gradient:at-kink-float64": _HALF_SLOPE.format(
@@ -155,5 +265,25 @@ KNOWN_FAILURES = {
     "multilabel_margin_loss": {
         "gradient:at-kink-float64": _HALF_SLOPE.format(
             seen="0.2582209 for x[1, 2] and -0.0191368 for x[0, 1]"),
+    },
+    "multiclass_perceptron_loss": {"gradient:three-way-tie-float64": _THREE_WAY},
+    "multiclass_hinge_loss": {"gradient:three-way-tie-float64": _THREE_WAY},
+    "sparsemax_loss": {
+        "gradient:at-boundaries-float64": (
+            "sparse_plus is continuously differentiable but piecewise quadratic: central "
+            "differences straddling z = -1 or 1 are off by about h / 8 = 7.6e-6 times the "
+            "cotangent (seen -7.39e-06 for x[2] and -8.76e-07 for x[0] where the gradient is 0), "
+            "above the finite-difference atol 1e-7"),
+    },
+    "multiclass_sparsemax_loss": {
+        "gradient:support-edge-float64": (
+            "the loss is continuously differentiable but piecewise quadratic: central "
+            "differences straddling the edge of the support (x_j = tau) are off by O(h) (seen "
+            "0.11481949 for x[0, 2] where the gradient p - e_y gives 0.11482066, 1.17e-6 apart), "
+            "above the finite-difference atol 1e-7"),
+    },
+    "perceptron_loss": {
+        "gradient:at-kink-float64": _HALF_SLOPE.format(
+            seen="0.0574103 for x[0], -0.7746626 for x[1] and -0.709321 for x[4]"),
     },
 }

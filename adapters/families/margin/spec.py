@@ -1,18 +1,30 @@
 """Canonical losses of the margin family, and the conventions that concern them only.
 
-PyTorch's soft-margin and multi-class / multi-label margin losses. Shapes:
+PyTorch's soft-margin and multi-class / multi-label margin losses, and optax's perceptron, hinge
+and sparsemax losses. Shapes:
     soft_margin_loss             input any shape, target the input's shape, values 1 or -1
     multilabel_soft_margin_loss  input (C,) or (N, C), target the input's shape, values in [0, 1]
     multi_margin_loss            input (C,) or (N, C), target () or (N,) class indices (int64)
     multilabel_margin_loss       input (C,) or (N, C), target the input's shape: class indices
                                  (int64) read up to the first -1, the rest ignored
-Classes are on the last axis. The three per-sample losses give one element per sample (shape (N,),
-or () for 1-D input) and 'mean' divides by N.
+    perceptron_loss              input any shape, target the input's shape, values 1 or -1
+    sparsemax_loss               input any shape, target the input's shape, values 0 or 1
+    multiclass_perceptron_loss,  input (C,) or (N, C), target () or (N,) class indices (int64)
+    multiclass_hinge_loss,
+    multiclass_sparsemax_loss
+Classes are on the last axis. The per-sample losses give one element per sample (shape (N,), or ()
+for 1-D input) and 'mean' divides by N; the element-wise ones divide by the number of elements.
 
 Gradients at an exact kink of max(0, z): 0 (the hinge counts as active only where z > 0), as
-torch's kernels, tf.nn.relu and jax.nn.relu compute it.
+torch's kernels, tf.nn.relu and jax.nn.relu compute it. A max over the classes (the multiclass
+perceptron and hinge losses) that several classes attain shares its gradient equally between them
+(1/m to each of the m tied classes), as jnp.max, tf.reduce_max and torch.amax do. The sparsemax
+losses are continuously differentiable (their gradient is a projection onto the simplex, which is
+continuous): no choice is needed at the edge of the support.
 """
 from __future__ import annotations
+
+import numpy as np
 
 from adapters.definitions import (
     CLASS_WEIGHT,
@@ -28,6 +40,7 @@ from adapters.definitions import (
     check_unit_interval,
     is_finite,
     is_int,
+    largest_magnitude,
 )
 
 MARGIN = Param(name="margin", default=1.0, domain="a finite number", check=is_finite)
@@ -139,6 +152,107 @@ LOSSES.append(Loss(
     values={"target": "label"}))
 
 
+# ---------------------------------------------------------------- perceptron, hinge, sparsemax
+
+def _check_perceptron(inputs, params):
+    check_same_shape(inputs["target"], inputs["input"])
+    check_signs("inputs.target", inputs["target"])
+
+
+def _check_sparsemax(inputs, params):
+    y = inputs["target"]
+    check_same_shape(y, inputs["input"])
+    if y.size and not np.all(np.isin(y, (0.0, 1.0))):
+        raise SpecError("inputs.target", "values must be 0 or 1")
+
+
+def _check_class_rows(inputs, params):
+    """(C,) scores with a 0-D class index, or (N, C) with (N,) indices, C >= 1."""
+    _check_multi_margin(inputs, params)
+
+
+def _largest_score(inputs):
+    """max_k (x_k + 1[k != y]) - x_y and p . (x - x_y) subtract scores (and scores + 1): an ulp
+    of the largest score survives the subtraction."""
+    return largest_magnitude(inputs["input"])
+
+
+_CLASS_ROWS = ({"input": "C", "target": ""}, {"input": "N C", "target": "N"})
+SPARSEMAX_REF = ("A. F. T. Martins and R. F. Astudillo, 'From Softmax to Sparsemax: A Sparse Model "
+                 "of Attention and Multi-Label Classification', ICML 2016 (arXiv:1602.02068)")
+
+LOSSES.append(Loss(
+    name="perceptron_loss", inputs=("input", "target"), differentiable=("input",),
+    target="other", params={"reduction": REDUCTION},
+    mean_divisor="the number of elements",
+    doc="Scores x of any shape, labels y in {-1, 1} of the same shape: l = max(0, -y x), element "
+        "by element (optax.losses.perceptron_loss; Rosenblatt's perceptron criterion). Gradient "
+        "-y where -y x > 0, 0 where -y x < 0, and 0 at exactly -y x = 0 (x = 0: the hinge counts "
+        "as inactive, as F.relu, tf.nn.relu and jax.nn.relu give; optax's jnp.maximum(0, z) "
+        "gives half: hinge_kink_grad_half).",
+    check=_check_perceptron, values={"target": "sign"}))
+
+LOSSES.append(Loss(
+    name="multiclass_perceptron_loss", inputs=("input", "target"), differentiable=("input",),
+    target="other", params={"reduction": REDUCTION},
+    mean_divisor="the number of samples N (1 for 1-D input)",
+    doc="Scores x (N, C), class indices y (N,): l_n = max_k x[k] - x[y] >= 0 "
+        "(optax.losses.multiclass_perceptron_loss; M. Collins, 'Discriminative training methods "
+        "for hidden Markov models', EMNLP 2002). 1-D input with a 0-D target is one sample. "
+        "Gradient e_k* - e_y with k* the argmax; where m classes attain the max, each gets 1/m "
+        "(so a target tied with another class at the max has the gradient 1/m - 1 on x[y] and "
+        "1/m on the other, though the loss is 0 there).",
+    check=_check_class_rows, layouts=_CLASS_ROWS, values={"target": "index"},
+    integer_inputs=("target",)))
+
+LOSSES.append(Loss(
+    name="multiclass_hinge_loss", inputs=("input", "target"), differentiable=("input",),
+    target="other", params={"reduction": REDUCTION},
+    mean_divisor="the number of samples N (1 for 1-D input)",
+    doc="Scores x (N, C), class indices y (N,): l_n = max_k (x[k] + 1[k != y]) - x[y] = max(0, "
+        "max_{k != y} (1 + x[k] - x[y])), the Crammer-Singer multi-class hinge "
+        "(optax.losses.multiclass_hinge_loss; K. Crammer and Y. Singer, JMLR 2001), with the "
+        "margin fixed at 1 and no p or weight parameter. 1-D input with a 0-D target is one "
+        "sample. Gradient e_k* - e_y with k* the argmax of the C augmented scores x[k] + "
+        "1[k != y]; where m of them attain the max each gets 1/m, the target's own term x[y] "
+        "included: at the hinge's kink (x[y] = x[k] + 1, the loss 0) the gradient is (e_k - "
+        "e_y) / 2, not 0. Not torch's "
+        "multi_margin_loss (a sum over the classes, / C) nor Keras's categorical_hinge (see the "
+        "name clash 'multi-class hinge').",
+    check=_check_class_rows, layouts=_CLASS_ROWS, values={"target": "index"},
+    integer_inputs=("target",), cancels=_largest_score))
+
+LOSSES.append(Loss(
+    name="sparsemax_loss", inputs=("input", "target"), differentiable=("input",),
+    target="other", params={"reduction": REDUCTION},
+    mean_divisor="the number of elements",
+    doc="Binary sparsemax loss (optax.losses.sparsemax_loss; the Fenchel-Young loss of the sparse "
+        "sigmoid, M. Blondel, A. F. T. Martins, V. Niculae, 'Learning with Fenchel-Young Losses', "
+        "JMLR 2020, sec. 4.4): scores x of any shape, labels y in {0, 1} of the same shape, l = "
+        "sparse_plus(z) with z = -x for y = 1 and z = x for y = 0, where sparse_plus(z) = 0 for z "
+        "<= -1, (z + 1)^2 / 4 for -1 < z < 1, z for z >= 1. Equal to multiclass_sparsemax_loss "
+        "of the scores [x/2, -x/2] with class 1 - y. Gradient dz/dx sparse_sigmoid(z), "
+        "sparse_sigmoid(z) = clip((z + 1) / 2, 0, 1): continuous (0 at z = -1, 1 at z = 1), so "
+        "no kink needs a choice.",
+    check=_check_sparsemax, values={"target": "binary"}))
+
+LOSSES.append(Loss(
+    name="multiclass_sparsemax_loss", inputs=("input", "target"), differentiable=("input",),
+    target="other", params={"reduction": REDUCTION},
+    mean_divisor="the number of samples N (1 for 1-D input)",
+    doc="Scores x (N, C), class indices y (N,) (optax.losses.multiclass_sparsemax_loss): with "
+        "p = sparsemax(x) = argmin_{q in simplex} ||q - x||^2 = max(x - tau, 0), tau the threshold "
+        "that makes p sum to 1 (" + SPARSEMAX_REF + ", Algorithm 1: sort x descending, k = max{k : "
+        "1 + k x_(k) > sum_{j <= k} x_(j)}, tau = (sum_{j <= k} x_(j) - 1) / k), l_n = -x[y] + "
+        "(1/2) sum_{j in S} (x_j^2 - tau^2) + 1/2 (their eq. 18; S the support of p) = p . (x - "
+        "x[y]) + (1 - ||p||^2) / 2 >= 0, 0 exactly when p = e_y. 1-D input with a 0-D target is "
+        "one sample. Gradient p - e_y (their Proposition 2): continuous in x, including at the "
+        "edge of the support (a class with x_j = tau exactly has p_j = 0 either way), so no "
+        "choice is needed there.",
+    check=_check_class_rows, layouts=_CLASS_ROWS, values={"target": "index"},
+    integer_inputs=("target",), cancels=_largest_score))
+
+
 CONVENTIONS = [
     Convention(name="torch_soft_margin_exp_overflows", losses=("soft_margin_loss",),
                description="computes log1p(exp(-y x)) as written, in float64: where exp(-y x) "
@@ -166,11 +280,20 @@ CONVENTIONS = [
                "terms (and its gradient)"),
 ]
 
+# optax.losses.perceptron_loss is jnp.maximum(0, -y x): the half gradient at the kink, as optax's
+# hinge_loss (the embedding family's convention)
+EXTENDS = {"hinge_kink_grad_half": ("perceptron_loss",)}
+
 NAME_CLASHES = [NameClash(
-    name="multi-class hinge", losses=("multi_margin_loss", "categorical_hinge"),
+    name="multi-class hinge", losses=("multi_margin_loss", "categorical_hinge",
+                                      "multiclass_hinge_loss"),
     explanation="torch's `MultiMarginLoss` sums the hinge over every other class and divides by C: "
     "l = (1/C) sum_{i != y} w[y] max(0, margin - x[y] + x[i])^p. Keras's `CategoricalHinge` takes "
     "one max: l = max(0, 1 + max_c((1 - t_c) x_c) - sum_c t_c x_c), with no margin, p or weight, "
     "and the (1 - t) x puts a 0 in place of x[y] (x = [-3, -2, -1], y = 2 gives 2.0 where "
-    "multi_margin_loss gives 0). `optax.multiclass_hinge_loss` is a third loss, Crammer-Singer's "
-    "max(0, max_{i != y}(1 + x_i - x_y)); it equals twice multi_margin_loss only when C = 2.")]
+    "multi_margin_loss gives 0). `optax.losses.multiclass_hinge_loss` is a third loss, "
+    "multiclass_hinge_loss here: Crammer-Singer's max(0, max_{i != y}(1 + x_i - x_y)), the max "
+    "over the other classes where multi_margin_loss sums them and divides by C (x = [[.1, .2, .4, "
+    ".8], [1., -.5, .5, 2.]], y = [3, 0] gives [0.6, 2.] against [0.325, 0.625]); it equals "
+    "twice multi_margin_loss only when C = 2, and Keras's categorical_hinge only where some "
+    "other class scores >= 0 (x = [-3, -2, -1], y = 2: 0 against Keras's 2.0).")]

@@ -4,7 +4,10 @@ Keras 3 has none of these losses except, in effect, the multilabel soft margin l
 keras.losses.BinaryCrossentropy(from_logits=True) averages over the last axis, which is exactly
 its (1/C) sum over the classes. Keras CategoricalHinge is another loss (see PROBED); the others
 are composed from tf.nn primitives. tf.nn.relu differentiates max(0, z) as 0 at z = 0, the
-canonical choice at the hinge's kink.
+canonical choice at the hinge's kink; tf.reduce_max shares a tied maximum's gradient equally, the
+canonical choice for the multiclass perceptron and hinge losses. Keras's sparse_plus is the binary
+sparsemax loss's function; keras.ops.sparsemax is not used: it computes a wrong threshold (see
+PROBED), so the multiclass sparsemax loss is composed from tf.sort and tf.cumsum.
 """
 from __future__ import annotations
 
@@ -122,8 +125,81 @@ def multilabel_margin_tf(input, target, *, reduction):
     return reduce(_unrow(losses, input), reduction)
 
 
+
+# ---------------------------------------------------------------- perceptron, hinge, sparsemax
+
+def _target_score(input, target):
+    """x[y] per row: (N, C), (N,) -> (N,); (C,), () -> ()."""
+    return tf.gather(input, target, batch_dims=target.shape.rank)
+
+
+@path("perceptron_loss", "tf.nn.relu", kind="composed", params=["reduction"],
+      call="reduce(tf.nn.relu(-target * input), reduction)")
+def perceptron_relu(input, target, *, reduction):
+    return reduce(tf.nn.relu(-target * input), reduction)
+
+
+@path("multiclass_perceptron_loss", "tf.reduce_max", kind="composed", params=["reduction"],
+      call="reduce(tf.reduce_max(input, -1) - tf.gather(input, target, batch_dims=1), reduction)")
+def multiclass_perceptron_tf(input, target, *, reduction):
+    return reduce(tf.reduce_max(input, axis=-1) - _target_score(input, target), reduction)
+
+
+@path("multiclass_hinge_loss", "tf.reduce_max", kind="composed", params=["reduction"],
+      call="reduce(tf.reduce_max(input + 1 - tf.one_hot(target, C, dtype=input.dtype), -1) - "
+           "tf.gather(input, target, batch_dims=1), reduction)")
+def multiclass_hinge_tf(input, target, *, reduction):
+    augmented = input + 1 - tf.one_hot(target, input.shape[-1], dtype=input.dtype)
+    return reduce(tf.reduce_max(augmented, axis=-1) - _target_score(input, target), reduction)
+
+
+@path("sparsemax_loss", "keras.ops.sparse_plus", kind="composed", params=["reduction"],
+      call="reduce(keras.ops.sparse_plus(tf.where(target == 1, -input, input)), reduction)")
+def sparsemax_keras(input, target, *, reduction):
+    return reduce(keras.ops.sparse_plus(tf.where(target == 1, -input, input)), reduction)
+
+
+def sparsemax(x):
+    """The projection of each row of x (N, C) onto the simplex (Martins and Astudillo 2016,
+    Algorithm 1): sort descending, k = the largest k with 1 + k u_k > sum_{j <= k} u_j (at least
+    1), tau = (sum_{j <= k} u_j - 1) / k, relu(x - tau); on x - max(x), so that the 1 is not
+    rounded away next to large scores."""
+    x = x - tf.stop_gradient(tf.reduce_max(x, axis=-1, keepdims=True))
+    u = tf.sort(x, axis=-1, direction="DESCENDING")
+    partial = tf.cumsum(u, axis=-1)
+    k = tf.range(1, x.shape[-1] + 1)
+    k_x = tf.reduce_max(tf.where(1 + tf.cast(k, x.dtype) * u > partial, k, 1), axis=-1)
+    tau = (tf.gather(partial, k_x - 1, batch_dims=1) - 1) / tf.cast(k_x, x.dtype)
+    return tf.nn.relu(x - tau[:, None])
+
+
+@path("multiclass_sparsemax_loss", "tf.sort-tf.cumsum", kind="composed", params=["reduction"],
+      call="z = x - tf.stop_gradient(tf.reduce_max(x, -1)); p = tf.nn.relu(z - tau), tau from "
+           "tf.sort(z, direction='DESCENDING') and tf.cumsum "
+           "(Martins and Astudillo 2016, Algorithm 1); reduce(tf.reduce_sum(p * (x - x[y]), -1) "
+           "+ (1 - tf.reduce_sum(p * p, -1)) / 2, reduction)  [x = input as (N, C); p under "
+           "tf.stop_gradient]")
+def multiclass_sparsemax_tf(input, target, *, reduction):
+    x, y = _rows(input), tf.reshape(target, [-1])
+    p = tf.stop_gradient(sparsemax(x))   # the gradient p - e_y (Proposition 2), without the
+    x_y = tf.gather(x, y, batch_dims=1)[:, None]   # cancelling terms (x - x[y]) dp through p
+    losses = tf.reduce_sum(p * (x - x_y), axis=-1) + (1 - tf.reduce_sum(p * p, axis=-1)) / 2
+    return reduce(_unrow(losses, input), reduction)
+
 # Seen, but no convention (no canonical difference reaches a checked value):
 PROBED = (
+    "keras.ops.sparsemax (and keras.activations.sparsemax) in Keras 3.15.1 compute the threshold "
+    "from the sum of the cumulative sums over the support, (sum_{j <= k} cumsum_j - 1) / k, "
+    "instead of (cumsum_k - 1) / k: right only when the support has one class. [[.1, .2, .4, "
+    ".8], [.5, 0., 0., 0.]] gives [[0., 0., 0., 0.], [.25, 0., 0., 0.]] where sparsemax is "
+    "[[0., .0667, .2667, .6667], [.625, .125, .125, .125]]. A Keras bug "
+    "(https://github.com/keras-team/keras/issues/23425, fixed by keras-team/keras#23469 after "
+    "3.15.1), so no path is built on it: the multiclass_sparsemax_loss path is composed from "
+    "tf.sort and tf.cumsum",
+    "keras.ops.sparse_plus(x) = tf.where(x <= -1, 0, tf.where(x < 1, (x + 1)^2 / 4, x)): equal "
+    "to jax.nn.sparse_plus, gradient 0 at -1 and 1 at 1 (continuous)",
+    "tf.reduce_max shares the gradient of a tied maximum equally: [[1., 3., 3., 0.]] gives "
+    "[[0., .5, .5, 0.]], the canonical choice of the multiclass perceptron and hinge losses",
     "keras.losses.BinaryCrossentropy(from_logits=True) on (N, C) logits returns the mean over "
     "the last axis for reduction='none': [0.30475556, 6666.8977] for x = [[.5, -1., 2.], [1e4, "
     "-1e4, 0.]], y = [[1., 0., 1.], [0., 1., .5]], exactly multilabel_soft_margin_loss; "
