@@ -181,16 +181,23 @@ def poly_optax_index(input, target, *, epsilon, ignore_index, reduction):
 
 # Declared without `path`: the eager call and its jax.jit twin differ. Eagerly, the one-hot
 # labels' 0 times a -inf log-probability is nan, as optax.softmax_cross_entropy gives on one-hot
-# input; under jax.jit, XLA folds sum(one_hot(y) * log_softmax(x)) into a select of the target's
-# entry, so the same call gives the canonical value (seen below, found while adding the loss).
+# input. Under jax.jit, for (C,) and (N, C) input XLA folds sum(one_hot(y) * log_softmax(x)) into
+# a select of the target's entry, so the same call gives the canonical value; for spatial input
+# (N, C, d1..dk) the one-hot is moved to axis 1, the fold does not happen and the nan is back
+# (found by fuzzing: input [[[0.], [-inf]]], target [[0]] gives nan under jit, 0 eagerly for
+# (1, 2) input). So the jit twin is declared twice, by input rank.
 _POLY_INDEX_KW = dict(kind="composed", encodings=["index"],
                       params=["epsilon", "ignore_index", "reduction"])
+_NAN = "probs_zero_target_on_neg_inf_logit_is_nan"
 adapter.path("poly_loss_cross_entropy", POLY_INDEX, call=POLY_INDEX_CALL, dtypes=["float64"],
-             notes=EAGER_FLOAT64, conventions=["probs_zero_target_on_neg_inf_logit_is_nan",
-                                               "all_ignored_mean_gradient_is_zero"],
+             notes=EAGER_FLOAT64, conventions=[_NAN, "all_ignored_mean_gradient_is_zero"],
              **_POLY_INDEX_KW)(poly_optax_index)
 adapter.path("poly_loss_cross_entropy", POLY_INDEX + "+jit", call=f"jax.jit({POLY_INDEX_CALL})",
-             conventions=["all_ignored_mean_gradient_is_zero"],
+             ndims=[1, 2], conventions=["all_ignored_mean_gradient_is_zero"],
+             **_POLY_INDEX_KW)(_jitted(poly_optax_index))
+adapter.path("poly_loss_cross_entropy", POLY_INDEX + "[spatial]+jit", ndims=[3, 4, 5, 6],
+             call=f"jax.jit({POLY_INDEX_CALL})  [spatial input (N, C, d1..dk)]",
+             conventions=[_NAN, "all_ignored_mean_gradient_is_zero"],
              **_POLY_INDEX_KW)(_jitted(poly_optax_index))
 
 
@@ -296,6 +303,13 @@ adapter.saw("probs_zero_target_on_neg_inf_logit_is_nan",
             seen="[nan, nan, inf]; the same function under jax.jit gives the canonical "
                  "[1.2291583218, 0, inf] (XLA folds sum(one_hot(y) * log_softmax(x)) into a "
                  "select); gradient finite and canonical in both", versions=SEEN_ON)
+adapter.saw(_NAN, path="poly_loss_cross_entropy/" + POLY_INDEX + "[spatial]+jit",
+            case="poly_loss_cross_entropy/neg-inf-logits-spatial/index",
+            call="jax.jit of this module's poly_optax_index on logits [[[0., 1.], [-inf, .5], [1., "
+                 "-inf]]] (N, C, H) = (1, 3, 2), targets [[0, 1]], reduction='none'",
+            seen="[[nan, nan]]; canonical [[2.7753788368, 2.2189956477]]; (C,) and (N, C) logits "
+                 "give the canonical values under jax.jit (found by fuzzing: "
+                 "[[[0.], [-inf]]], [[0]] gave nan, the reference 0)", versions=SEEN_ON)
 for jit in ("", "+jit"):
     adapter.saw("probs_zero_target_on_neg_inf_logit_is_nan",
                 path="poly_loss_cross_entropy/optax.poly_loss_cross_entropy" + jit,
