@@ -1,6 +1,9 @@
 """Classification losses: cross_entropy, nll_loss, binary_cross_entropy(_with_logits), softmax,
-log_softmax. One class per loss; the grid is common.LossBenchmark's. Only cross-entropy gets the
-large-vocabulary sizes (a language model's output layer), where it dominates memory traffic.
+log_softmax, poly_loss_cross_entropy, categorical_generalized_cross_entropy,
+linear_cross_entropy. One class per loss; the grid is common.LossBenchmark's. Only cross-entropy
+and linear_cross_entropy get the large-vocabulary sizes (a language model's output layer), where
+they dominate memory traffic. linear_cross_entropy reads (N, C) as N hidden states of size
+D = min(C, 64) and a (C, D) weight: the logits (N, C) are what a fused kernel never writes.
 
 Limit models on (N, C) inputs, x = N C elements of the dtype's size s: index targets are int64,
 a reduced loss writes one element, forward+backward also writes the input's gradient (a fused
@@ -87,6 +90,75 @@ class BinaryCrossEntropyWithLogits(common.LossBenchmark):
         return [_logits(rng, shape), _bits(rng, shape)]
 
 
+class PolyLossCrossEntropy(common.LossBenchmark):
+    loss = "poly_loss_cross_entropy"
+    encoding = "index"
+    min_bytes = _class_bytes(lambda n, c: n * c)
+
+    @staticmethod
+    def min_ops(shape, backward):
+        """Cross-entropy's log-sum-exp (4 per element, 3 per row), plus p_t, its product by
+        epsilon and the sum per row; backward: softmax, one-hot and the p_t term per element."""
+        n, c = shape
+        return 4 * n * c + 6 * n + ((5 * n * c + 2 * n) if backward else 0)
+
+    def make_inputs(self, rng, shape, dtype):
+        return [_logits(rng, shape), _classes(rng, shape)]
+
+
+class CategoricalGeneralizedCrossEntropy(common.LossBenchmark):
+    loss = "categorical_generalized_cross_entropy"
+    encoding = "index"
+    min_bytes = _class_bytes(lambda n, c: n)    # only the targets' probabilities are read
+
+    @staticmethod
+    def min_ops(shape, backward):
+        """A gather, a power, a subtract and a divide per row; backward: the gradient written,
+        -p^(q-1) and the scale per row."""
+        n, c = shape
+        return 4 * n + ((n * c + 3 * n) if backward else 0)
+
+    def make_inputs(self, rng, shape, dtype):
+        x = _logits(rng, shape)
+        e = np.exp(x - x.max(1, keepdims=True))
+        return [(e / e.sum(1, keepdims=True)).astype(np.float32), _classes(rng, shape)]
+
+
+def _hidden(shape):
+    """The hidden size D of linear_cross_entropy's (N, C) benchmark shape."""
+    return min(shape[1], 64)
+
+
+class LinearCrossEntropy(common.LossBenchmark):
+    loss = "linear_cross_entropy"
+    encoding = "none"
+    sizes = ("small", "medium", "vocab_32k")
+
+    @staticmethod
+    def min_bytes(shape, dtype, backward):
+        """The hidden states (N, D) and the weight (C, D) read once, N int64 targets, one scalar
+        written; forward+backward also writes both gradients (the logits never leave a fused
+        kernel)."""
+        n, c = shape
+        d, s = _hidden(shape), np.dtype(dtype).itemsize
+        return (n * d + c * d) * s + 8 * n + s + ((n * d + c * d) * s if backward else 0)
+
+    @staticmethod
+    def min_ops(shape, backward):
+        """The product (2 N C D) and cross-entropy on its logits (4 N C + 3 N); backward: the
+        softmax minus one-hot (2 N C) and the two products of the gradient (4 N C D)."""
+        n, c = shape
+        d = _hidden(shape)
+        return 2 * n * c * d + 4 * n * c + 3 * n + ((4 * n * c * d + 2 * n * c) if backward else 0)
+
+    def make_inputs(self, rng, shape, dtype):
+        n, c = shape
+        d = _hidden(shape)
+        return [rng.standard_normal((n, d), dtype=np.float32),
+                (rng.standard_normal((c, d), dtype=np.float32) / np.sqrt(d)).astype(np.float32),
+                _classes(rng, shape)]
+
+
 def _activation_bytes(shape, dtype, backward):
     """The input read and the full output written; backward also reads the cotangent and writes
     the gradient."""
@@ -114,4 +186,5 @@ class LogSoftmax(common.LossBenchmark):
 
 class ClassificationLimits(common.Limits):
     benchmarks = (CrossEntropy, NllLoss, BinaryCrossEntropy, BinaryCrossEntropyWithLogits,
-                  Softmax, LogSoftmax)
+                  Softmax, LogSoftmax, PolyLossCrossEntropy, CategoricalGeneralizedCrossEntropy,
+                  LinearCrossEntropy)

@@ -1,14 +1,17 @@
 """JAX paths of the classification family (spec.py beside this file): softmax, log_softmax,
-cross_entropy, nll_loss, binary_cross_entropy(_with_logits).
+cross_entropy, nll_loss, binary_cross_entropy(_with_logits), poly_loss_cross_entropy,
+categorical_generalized_cross_entropy, linear_cross_entropy.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from adapters.definitions import WEIGHTED_MEAN
-from adapters.jax_optax import (
+from adapters.jax_optax import (  # _jitted: the "+jit" twin of a path declared on its own
+    EAGER_FLOAT64,
     OPTAX_DOC,
     SEEN_ON,
+    _jitted,
     adapter,
     class_axis,
     jax,
@@ -232,6 +235,119 @@ def ce_optax_where(input, target, *, reduction, sample_weight):
     return _where_reduce(losses, mask, reduction)
 
 
+# ---------------------------------------------------------------- poly_loss_cross_entropy
+
+POLY_OPTAX_CALL = ("optax.losses.poly_loss_cross_entropy(input, target, epsilon=epsilon, "
+                   "axis=1 if input.ndim > 1 else -1)")
+
+
+@path("poly_loss_cross_entropy", "optax.poly_loss_cross_entropy", kind="composed",
+      encodings=["one_hot", "probs"], params=["epsilon", "reduction"],
+      conventions=["probs_zero_target_on_neg_inf_logit_is_nan", "optax_poly_term_sums_labels"],
+      call=f"reduce({POLY_OPTAX_CALL}, reduction)")
+def poly_optax(input, target, *, epsilon, reduction):
+    return reduce(optax.losses.poly_loss_cross_entropy(input, target, epsilon=epsilon,
+                                                       axis=class_axis(input)), reduction)
+
+
+POLY_INDEX = "optax.poly_loss_cross_entropy(one_hot, where)"
+POLY_INDEX_CALL = ("kept = target != ignore_index; axis = 1 if input.ndim > 1 else -1; "
+                   "reduce(optax.losses.poly_loss_cross_entropy(input, moveaxis(jax.nn.one_hot("
+                   "jnp.where(kept, target, 0), C), -1, axis), epsilon=epsilon, axis=axis, "
+                   "where=expand_dims(kept, axis)), reduction, divisor=kept.sum())")
+
+
+def poly_optax_index(input, target, *, epsilon, ignore_index, reduction):
+    axis = class_axis(input)
+    kept = target != ignore_index
+    labels = jnp.moveaxis(jax.nn.one_hot(jnp.where(kept, target, 0), input.shape[axis],
+                                         dtype=input.dtype), -1, axis)
+    losses = optax.losses.poly_loss_cross_entropy(input, labels, epsilon=epsilon, axis=axis,
+                                                  where=jnp.expand_dims(kept, axis))
+    return reduce(losses, reduction, jnp.sum(kept))
+
+
+# Declared without `path`: the eager call and its jax.jit twin differ. Eagerly, the one-hot
+# labels' 0 times a -inf log-probability is nan, as optax.softmax_cross_entropy gives on one-hot
+# input. Under jax.jit, for (C,) and (N, C) input XLA folds sum(one_hot(y) * log_softmax(x)) into
+# a select of the target's entry, so the same call gives the canonical value; for spatial input
+# (N, C, d1..dk) the one-hot is moved to axis 1, the fold does not happen and the nan is back
+# (found by fuzzing: input [[[0.], [-inf]]], target [[0]] gives nan under jit, 0 eagerly for
+# (1, 2) input). So the jit twin is declared twice, by input rank.
+_POLY_INDEX_KW = dict(kind="composed", encodings=["index"],
+                      params=["epsilon", "ignore_index", "reduction"])
+_NAN = "probs_zero_target_on_neg_inf_logit_is_nan"
+adapter.path("poly_loss_cross_entropy", POLY_INDEX, call=POLY_INDEX_CALL, dtypes=["float64"],
+             notes=EAGER_FLOAT64, conventions=[_NAN, "all_ignored_mean_gradient_is_zero"],
+             **_POLY_INDEX_KW)(poly_optax_index)
+adapter.path("poly_loss_cross_entropy", POLY_INDEX + "+jit", call=f"jax.jit({POLY_INDEX_CALL})",
+             ndims=[1, 2], conventions=["all_ignored_mean_gradient_is_zero"],
+             **_POLY_INDEX_KW)(_jitted(poly_optax_index))
+adapter.path("poly_loss_cross_entropy", POLY_INDEX + "[spatial]+jit", ndims=[3, 4, 5, 6],
+             call=f"jax.jit({POLY_INDEX_CALL})  [spatial input (N, C, d1..dk)]",
+             conventions=[_NAN, "all_ignored_mean_gradient_is_zero"],
+             **_POLY_INDEX_KW)(_jitted(poly_optax_index))
+
+
+# ---------------------------------------------------------------- generalized cross-entropy
+
+@path("categorical_generalized_cross_entropy", "jnp.power", kind="composed",
+      params=["q", "ignore_index", "reduction"], conventions=["all_ignored_mean_gradient_is_zero"],
+      call="t = one-hot of the kept targets (0 on ignored ones), or target; reduce(jnp.sum("
+           "jnp.where(t > 0, t * (1 - jnp.power(jnp.where(t > 0, input, 1), q)) / q, 0), "
+           "axis=1 if input.ndim > 1 else 0), reduction, divisor=count of kept targets)")
+def gce_composed(input, target, *, q, ignore_index, reduction):
+    axis = 1 if input.ndim > 1 else 0
+    if jnp.issubdtype(target.dtype, jnp.integer):
+        kept = target != ignore_index
+        t = jnp.moveaxis(jax.nn.one_hot(jnp.where(kept, target, 0), input.shape[axis],
+                                        dtype=input.dtype) * kept[..., None], -1, axis)
+        divisor = jnp.sum(kept)
+    else:
+        t, divisor = target, None
+    present = t > 0                   # a class with no target mass has no term (0 * inf)
+    base = jnp.where(present, input, 1)
+    losses = jnp.sum(jnp.where(present, t * (1 - jnp.power(base, q)) / q, 0), axis=axis)
+    return reduce(losses, reduction, divisor)
+
+
+# ---------------------------------------------------------------- linear_cross_entropy
+
+def linear_logits(input, linear_weight, linear_bias):
+    """z = input linear_weight^T + linear_bias: (N, C, d1..dk), or (C,) for unbatched input."""
+    z = jnp.tensordot(input, linear_weight, axes=[[-1], [-1]])
+    return z if linear_bias is None else z + linear_bias
+
+
+@path("linear_cross_entropy", "jnp.tensordot+optax.softmax_cross_entropy_with_integer_labels",
+      kind="composed", encodings=["none"], params=["linear_bias", "ignore_index", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="z = jnp.tensordot(input, linear_weight, axes=[[-1], [-1]]) + linear_bias; kept = "
+           "target != ignore_index; reduce(optax.softmax_cross_entropy_with_integer_labels(z, "
+           "jnp.where(kept, target, 0), axis=1 if z.ndim > 1 else -1, where=kept), reduction, "
+           "divisor=kept.sum())")
+def lce_optax_int(input, linear_weight, target, *, linear_bias, ignore_index, reduction):
+    z = linear_logits(input, linear_weight, linear_bias)
+    kept = target != ignore_index
+    losses = optax.softmax_cross_entropy_with_integer_labels(
+        z, jnp.where(kept, target, 0), axis=class_axis(z), where=kept)
+    return reduce(losses, reduction, jnp.sum(kept))
+
+
+@path("linear_cross_entropy", "jnp.tensordot+class_loss", kind="composed", encodings=["none"],
+      params=["weight", "linear_bias", "ignore_index", "label_smoothing", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="class_loss(jax.nn.log_softmax(jnp.tensordot(input, linear_weight, axes=[[-1], [-1]]) "
+           "+ linear_bias, axis=1 if input.ndim > 1 else -1), target, weight, ignore_index, "
+           "label_smoothing, reduction)  [class_loss: adapters/families/classification/"
+           "jax_optax.py]")
+def lce_composed(input, linear_weight, target, *, weight, linear_bias, ignore_index,
+                 label_smoothing, reduction):
+    z = linear_logits(input, linear_weight, linear_bias)
+    return class_loss(jax.nn.log_softmax(z, axis=class_axis(z)), target, weight, ignore_index,
+                      label_smoothing, reduction)
+
+
 # ---------------------------------------------------------------- evidence of the conventions
 
 for jit in ("", "+jit"):
@@ -265,3 +381,62 @@ PROBED = (
     "optax.smooth_labels(labels, alpha) = (1 - alpha) labels + alpha / C = canonical",
 )
 
+
+# poly_loss_cross_entropy, categorical_generalized_cross_entropy, linear_cross_entropy
+adapter.saw("probs_zero_target_on_neg_inf_logit_is_nan",
+            path="poly_loss_cross_entropy/" + POLY_INDEX,
+            case="poly_loss_cross_entropy/neg-inf-logits/index",
+            call="this module's poly_optax_index (eager) on logits [[-inf, 1., .5], [2., -inf, "
+                 "-inf], [0., 0., -inf]], targets [1, 0, 2], reduction='none'",
+            seen="[nan, nan, inf]; the same function under jax.jit gives the canonical "
+                 "[1.2291583218, 0, inf] (XLA folds sum(one_hot(y) * log_softmax(x)) into a "
+                 "select); gradient finite and canonical in both", versions=SEEN_ON)
+adapter.saw(_NAN, path="poly_loss_cross_entropy/" + POLY_INDEX + "[spatial]+jit",
+            case="poly_loss_cross_entropy/neg-inf-logits-spatial/index",
+            call="jax.jit of this module's poly_optax_index on logits [[[0., 1.], [-inf, .5], [1., "
+                 "-inf]]] (N, C, H) = (1, 3, 2), targets [[0, 1]], reduction='none'",
+            seen="[[nan, nan]]; canonical [[2.7753788368, 2.2189956477]]; (C,) and (N, C) logits "
+                 "give the canonical values under jax.jit (found by fuzzing: "
+                 "[[[0.], [-inf]]], [[0]] gave nan, the reference 0)", versions=SEEN_ON)
+for jit in ("", "+jit"):
+    adapter.saw("probs_zero_target_on_neg_inf_logit_is_nan",
+                path="poly_loss_cross_entropy/optax.poly_loss_cross_entropy" + jit,
+                case="poly_loss_cross_entropy/neg-inf-logits/one_hot",
+                call=POLY_OPTAX_CALL + " with one-hot targets of classes [1, 0, 2] on logits "
+                     "[[-inf, 1., .5], [2., -inf, -inf], [0., 0., -inf]]"
+                     + (" under jax.jit" if jit else ""),
+                seen="[nan, nan, inf] (softmax_cross_entropy's labels * log_softmax: 0 * -inf); "
+                     "canonical [1.2291583218, 0, inf]", versions=SEEN_ON, link=OPTAX_DOC)
+    adapter.saw("optax_poly_term_sums_labels",
+                path="poly_loss_cross_entropy/optax.poly_loss_cross_entropy" + jit,
+                case="poly_loss_cross_entropy/probs-unnormalised-none/probs",
+                call=POLY_OPTAX_CALL + ", x, t of case probs-unnormalised-none (rows of t "
+                     "summing to more than 1)" + (" under jax.jit" if jit else ""),
+                seen="[8.3295549922, 7.3371381098, 8.549649421]; canonical [4.7444152679, "
+                     "6.0569627441, 4.55931266]: the difference is 2 (sum(t) - 1) per row; "
+                     "gradient as canonical",
+                versions=SEEN_ON, link="optax/losses/_classification.py poly_loss_cross_entropy: "
+                "one_minus_pt = jnp.sum(labels * (1 - p), axis=axis, where=where); the paper's "
+                "code computes 1 - reduce_sum(labels * softmax) (https://arxiv.org/pdf/2204.12511"
+                ".pdf page 10)")
+    for p in ("poly_loss_cross_entropy/" + POLY_INDEX,
+              "categorical_generalized_cross_entropy/jnp.power",
+              "linear_cross_entropy/jnp.tensordot+optax.softmax_cross_entropy_with_integer_labels",
+              "linear_cross_entropy/jnp.tensordot+class_loss"):
+        loss = p.split("/")[0]
+        adapter.saw("all_ignored_mean_gradient_is_zero", path=p + jit,
+                    case=f"{loss}/all-ignored-mean/" + ("none" if loss == "linear_cross_entropy"
+                                                        else "index"),
+                    call=p.split("/", 1)[1] + " (this module's composition) with every target "
+                         "-100, reduction='mean'" + (", under jax.jit" if jit else ""),
+                    seen="value nan (0 / 0), every gradient 0: jnp.where (where= in optax) masks "
+                         "every element before the sum; canonical gradient nan", versions=SEEN_ON)
+
+PROBED = PROBED + (
+    "optax.losses.poly_loss_cross_entropy(logits, labels, *, epsilon=2.0, axis=-1, where=None) "
+    "takes probability labels only and no reduction; index targets are one-hot encoded, "
+    "ignore_index becomes where=",
+    "optax 0.2.8 and jax have no generalized cross-entropy nor a fused linear cross-entropy: "
+    "composed from jnp.power, and from jnp.tensordot with optax's integer-label cross-entropy or "
+    "this module's class_loss",
+)

@@ -1,10 +1,11 @@
 """PyTorch paths of the classification family (spec.py beside this file): softmax, log_softmax,
-cross_entropy, nll_loss, binary_cross_entropy(_with_logits). Functional and module forms are
-separate paths because users mix them.
+cross_entropy, nll_loss, binary_cross_entropy(_with_logits), poly_loss_cross_entropy and
+categorical_generalized_cross_entropy (composed: torch has neither), linear_cross_entropy.
+Functional and module forms are separate paths because users mix them.
 """
 from __future__ import annotations
 
-from adapters.pytorch import SEEN_ON, TORCH_DOCS, F, adapter, nn, path
+from adapters.pytorch import SEEN_ON, TORCH_DOCS, F, adapter, nn, path, torch
 
 # ---------------------------------------------------------------- softmax, log_softmax
 
@@ -162,6 +163,135 @@ def bce_logits_smoothed(input, target, *, weight, pos_weight, label_smoothing, r
         pos_weight=pos_weight, reduction=reduction)
 
 
+# ---------------------------------------------------------------- poly_loss_cross_entropy
+
+def _reduce_kept(losses, kept, reduction):
+    """'mean' divides by the number of kept elements (PyTorch's ignore_index rule)."""
+    if reduction == "none":
+        return losses
+    return losses.sum() if reduction == "sum" else losses.sum() / kept.sum()
+
+
+POLY_CALL = ("{kept}losses = torch.nn.functional.cross_entropy(input, target, {ignore}"
+             "reduction='none') + epsilon * {poly}; reduce(losses, reduction{divisor})  "
+             "[axis = 1 if input.ndim > 1 else 0]")
+
+
+@path("poly_loss_cross_entropy", "cross_entropy+softmax", kind="composed", encodings=["index"],
+      params=["epsilon", "ignore_index", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call=POLY_CALL.format(
+          kept="kept = target != ignore_index; ", ignore="ignore_index=ignore_index, ",
+          poly="torch.where(kept, 1 - torch.softmax(input, axis).gather(axis, torch.where(kept, "
+               "target, 0).unsqueeze(axis)).squeeze(axis), 0)", divisor=", divisor=kept.sum()"))
+def poly_composed(input, target, *, epsilon, ignore_index, reduction):
+    axis = 1 if input.ndim > 1 else 0
+    kept = target != ignore_index
+    ce = F.cross_entropy(input, target, ignore_index=ignore_index, reduction="none")
+    safe = torch.where(kept, target, 0).unsqueeze(axis)
+    p_t = torch.softmax(input, axis).gather(axis, safe).squeeze(axis)
+    losses = ce + epsilon * torch.where(kept, 1 - p_t, 0)
+    return _reduce_kept(losses, kept, reduction)
+
+
+@path("poly_loss_cross_entropy", "cross_entropy+softmax(probs)", kind="composed",
+      encodings=["one_hot", "probs"], params=["epsilon", "reduction"],
+      conventions=["probs_zero_target_on_neg_inf_logit_is_nan"],
+      call=POLY_CALL.format(kept="", ignore="", divisor="",
+                            poly="(1 - (torch.softmax(input, axis) * target).sum(axis))"))
+def poly_composed_probs(input, target, *, epsilon, reduction):
+    axis = 1 if input.ndim > 1 else 0
+    ce = F.cross_entropy(input, target, reduction="none")
+    p_t = (torch.softmax(input, axis) * target).sum(axis)
+    losses = ce + epsilon * (1 - p_t)
+    return _reduce_kept(losses, torch.ones_like(losses, dtype=torch.bool), reduction)
+
+
+# ---------------------------------------------------------------- generalized cross-entropy
+
+@path("categorical_generalized_cross_entropy", "torch.pow", kind="composed",
+      params=["q", "ignore_index", "reduction"], conventions=["all_ignored_mean_gradient_is_zero"],
+      call="index: p_y = input.gather(axis, where(kept, target, 0)); losses = where(kept, (1 - "
+           "p_y ** q) / q, 0); one_hot/probs: losses = (where(target > 0, target * (1 - "
+           "where(target > 0, input, 1) ** q) / q, 0)).sum(axis); reduce(losses, "
+           "divisor=kept.sum())")
+def gce_composed(input, target, *, q, ignore_index, reduction):
+    axis = 1 if input.ndim > 1 else 0
+    if target.dtype.is_floating_point:
+        present = target > 0          # a class with no target mass has no term (0 * inf)
+        base = torch.where(present, input, torch.ones_like(input))
+        losses = torch.where(present, target * (1 - base ** q) / q, 0).sum(axis)
+        kept = torch.ones(losses.shape, dtype=torch.bool)
+    else:
+        kept = target != ignore_index
+        safe = torch.where(kept, target, 0)
+        p_y = input.gather(axis, safe.unsqueeze(axis)).squeeze(axis)
+        p_y = torch.where(kept, p_y, torch.ones_like(p_y))   # an ignored row: no gradient
+        losses = torch.where(kept, (1 - p_y ** q) / q, 0)
+    return _reduce_kept(losses, kept, reduction)
+
+
+# ---------------------------------------------------------------- linear_cross_entropy
+
+LCE_PARAMS = ["weight", "linear_bias", "ignore_index", "label_smoothing", "reduction"]
+LCE_CALL = ("torch.nn.functional.linear_cross_entropy(input, linear_weight, target, "
+            "linear_bias=linear_bias, weight=weight, reduction=reduction, "
+            "ignore_index=ignore_index, label_smoothing=label_smoothing, options={})")
+
+
+@path("linear_cross_entropy", "functional", params=LCE_PARAMS, encodings=["none"],
+      conventions=["all_ignored_mean_gradient_is_zero"], call=LCE_CALL.format("None"))
+def lce_functional(input, linear_weight, target, *, weight, linear_bias, ignore_index,
+                   label_smoothing, reduction):
+    return F.linear_cross_entropy(input, linear_weight, target, linear_bias=linear_bias,
+                                  weight=weight, reduction=reduction, ignore_index=ignore_index,
+                                  label_smoothing=label_smoothing, options=None)
+
+
+# found while adding it: with options set, label_smoothing != 0 or a (C, d1..dk, D) weight makes
+# torch warn "linear_cross_entropy: ``options`` ignored; chunked path needs ..." and run the
+# reference path instead (torch/nn/functional.py, torch 2.13.0): those cases do not test the
+# chunked op, so the chunked path leaves them to the functional path
+LCE_CHUNK_FALLS_BACK = {
+    "label_smoothing != 0 or a (C, d1..dk, D) linear_weight: the chunked op is not used "
+    "(UserWarning 'linear_cross_entropy: ``options`` ignored; chunked path needs ... "
+    "label_smoothing == 0, ... out_features == ()'), the functional path checks the fallback":
+    lambda params, encoding, inputs: params["label_smoothing"] != 0
+    or inputs["linear_weight"].ndim > 2}
+
+
+@path("linear_cross_entropy", "functional-chunked", params=LCE_PARAMS, encodings=["none"],
+      unsupported_when=LCE_CHUNK_FALLS_BACK,
+      call=LCE_CALL.format("torch.nn.LinearCrossEntropyOptions()"))
+def lce_chunked(input, linear_weight, target, *, weight, linear_bias, ignore_index,
+                label_smoothing, reduction):
+    return F.linear_cross_entropy(input, linear_weight, target, linear_bias=linear_bias,
+                                  weight=weight, reduction=reduction, ignore_index=ignore_index,
+                                  label_smoothing=label_smoothing,
+                                  options=nn.LinearCrossEntropyOptions())
+
+
+@path("linear_cross_entropy", "module", params=LCE_PARAMS, encodings=["none"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="torch.func.functional_call(torch.nn.LinearCrossEntropyLoss(D, C, "
+           "out_features=linear_weight.shape[1:-1], bias=linear_bias is not None, "
+           "weight=weight, reduction=reduction, ignore_index=ignore_index, "
+           "label_smoothing=label_smoothing, dtype=input.dtype), {'linear.weight': "
+           "linear_weight.reshape(-1, D), 'linear.bias': linear_bias.reshape(-1)}, (input, "
+           "target))  [the module's own Linear holds the weights: functional_call passes ours]")
+def lce_module(input, linear_weight, target, *, weight, linear_bias, ignore_index,
+               label_smoothing, reduction):
+    d, c = linear_weight.shape[-1], linear_weight.shape[0]
+    module = nn.LinearCrossEntropyLoss(
+        d, c, out_features=tuple(linear_weight.shape[1:-1]), bias=linear_bias is not None,
+        weight=weight, reduction=reduction, ignore_index=ignore_index,
+        label_smoothing=label_smoothing, dtype=input.dtype, device=input.device)
+    weights = {"linear.weight": linear_weight.reshape(-1, d)}
+    if linear_bias is not None:
+        weights["linear.bias"] = linear_bias.reshape(-1)
+    return torch.func.functional_call(module, weights, (input, target))
+
+
 # ---------------------------------------------------------------- evidence of the conventions
 
 adapter.saw("bce_log_clamped_at_-100", path="binary_cross_entropy/functional",
@@ -202,3 +332,38 @@ adapter.saw("all_ignored_mean_gradient_is_zero", path="nll_loss/functional",
             seen="value nan, x.grad all 0.0", versions=SEEN_ON)
 
 
+
+# poly_loss_cross_entropy, categorical_generalized_cross_entropy, linear_cross_entropy
+adapter.saw("probs_zero_target_on_neg_inf_logit_is_nan",
+            path="poly_loss_cross_entropy/cross_entropy+softmax(probs)",
+            case="poly_loss_cross_entropy/neg-inf-logits/one_hot",
+            call="F.cross_entropy(x, t, reduction='none') + 2 * (1 - (torch.softmax(x, 1) * t)"
+                 ".sum(1)) with x = [[-inf, 1., .5], [2., -inf, -inf], [0., 0., -inf]], t = "
+                 "one_hot([1, 0, 2])",
+            seen="[nan, nan, inf] (F.cross_entropy's 0 * -inf); canonical [1.2291583218, 0, "
+                 "inf]; gradient finite and canonical ([[0, -0.8475, 0.8475], [0, 0, 0], "
+                 "[0.5, 0.5, -1]])", versions=SEEN_ON)
+for _p in ("poly_loss_cross_entropy/cross_entropy+softmax",
+           "categorical_generalized_cross_entropy/torch.pow", "linear_cross_entropy/functional",
+           "linear_cross_entropy/module"):
+    _loss = _p.split("/")[0]
+    adapter.saw("all_ignored_mean_gradient_is_zero", path=_p,
+                case=f"{_loss}/all-ignored-mean/" + ("none" if _loss == "linear_cross_entropy"
+                                                    else "index"),
+                call=_p.split("/", 1)[1] + " (this module's call) with every target -100, "
+                     "reduction='mean'",
+                seen="value nan (0 / 0), every gradient 0.0" + (
+                    " (input and linear_weight); with options=LinearCrossEntropyOptions() the "
+                    "chunked op gives nan gradients, as canonical" if _loss ==
+                    "linear_cross_entropy" else ""), versions=SEEN_ON)
+
+PROBED = (
+    "torch 2.13.0 has no poly loss and no generalized cross-entropy: both are composed from "
+    "F.cross_entropy / torch.softmax and torch.pow",
+    "F.linear_cross_entropy(input, W, target) equals F.cross_entropy(input @ W.T + b, target): "
+    "3.9918662482285243 both, (3, 4) input, (5, 4) W, targets [0, 4, -100]; with "
+    "options=LinearCrossEntropyOptions() the same value; float32, float16 and bfloat16 run on "
+    "CPU (5.6129, 5.6133, 5.625 on one example); probability targets (shape of the logits) are "
+    "taken too, and ignore_index with them raises 'ignore_index cannot be specified when target "
+    "contains probabilities' (the canonical linear_cross_entropy takes index targets only)",
+)

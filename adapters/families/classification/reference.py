@@ -210,3 +210,96 @@ def _binary_cross_entropy_with_logits(inputs, p, conv):
 
 PARTS["binary_cross_entropy"] = _binary_cross_entropy
 PARTS["binary_cross_entropy_with_logits"] = _binary_cross_entropy_with_logits
+
+
+# ---------------------------------------------------------------- Poly-1, generalized CE
+
+def _class_distribution(y, p, c):
+    """The target distribution t (class axis last) and the kept mask of each element: one-hot of
+    the kept index targets (0 on ignored ones), or the one-hot/probability targets as given."""
+    if _encoding(y) == "index":
+        kept = y != p["ignore_index"]
+        return np.eye(c)[np.where(kept, y, 0)] * kept[..., None], kept
+    return y, np.ones(y.shape[:-1], dtype=bool)
+
+
+def _poly_loss_cross_entropy(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    axis = class_axis(x)
+    logp = _class_last(log_softmax(x, axis), axis)
+    c = logp.shape[-1]
+    t, kept = _class_distribution(y if _encoding(y) == "index" else _class_last(y, axis), p, c)
+    q = np.exp(logp)
+    with np.errstate(invalid="ignore"):
+        if "probs_zero_target_on_neg_inf_logit_is_nan" in conv:
+            ce = -np.sum(t * logp, axis=-1)                  # 0 * -inf = nan, as computed
+        else:
+            ce = -np.sum(np.where(t > 0, t * logp, 0.0), axis=-1)    # 0 log 0 = 0
+    p_t = np.sum(t * q, axis=-1)
+    total = np.sum(t, axis=-1)
+    eps = float(p["epsilon"])
+    if "optax_poly_term_sums_labels" in conv:
+        poly = total - p_t               # sum_c t_c (1 - p_c)
+    else:
+        poly = np.where(kept, 1.0 - p_t, 0.0)
+    elements = np.where(kept, ce + eps * poly, 0.0)
+    # d ce / dx = p sum(t) - t; d P_t / dx = p (t - P_t)
+    local = q * total[..., None] - t - eps * q * (t - p_t[..., None])
+    if "tf_softmax_ce_grad_assumes_labels_sum_to_1" in conv:     # the fused kernel: p - t
+        local = local + q * (1.0 - total[..., None])
+    local = local * kept[..., None]
+    divisor = kept.sum()
+    return elements, input_vjp(np.moveaxis(local, -1, axis), axis), divisor
+
+
+def _categorical_generalized_cross_entropy(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    axis = class_axis(x)
+    probs = _class_last(x, axis)
+    c = probs.shape[-1]
+    t, kept = _class_distribution(y if _encoding(y) == "index" else _class_last(y, axis), p, c)
+    q = float(p["q"])
+    present = t > 0                      # a class with t_c = 0 has no term, nor gradient
+    with np.errstate(divide="ignore", invalid="ignore"):
+        base = np.where(present, probs, 1.0)
+        elements = np.sum(np.where(present, t * (1.0 - base ** q) / q, 0.0), axis=-1)
+        local = np.where(present, -t * base ** (q - 1.0), 0.0)
+        if "keras_gce_grad_nan_beside_zero_probability" in conv:
+            # Keras picks p_y as sum_c p_c one_hot_c: d/dp_c = one_hot_c * (-p_y^(q-1)), and
+            # 0 * -inf = nan on the other classes of a row where p_y = 0 (q < 1)
+            zero_p_y = np.any(present & (probs == 0), axis=-1) & (q < 1)
+            local = np.where(zero_p_y[..., None] & ~present, np.nan, local)
+    return elements, input_vjp(np.moveaxis(local, -1, axis), axis), kept.sum()
+
+
+PARTS["poly_loss_cross_entropy"] = _poly_loss_cross_entropy
+PARTS["categorical_generalized_cross_entropy"] = _categorical_generalized_cross_entropy
+
+
+# ---------------------------------------------------------------- linear_cross_entropy
+
+def _linear_cross_entropy(inputs, p, conv):
+    """cross_entropy of z = x W^T + b (classes on axis 1, or 0 unbatched), backpropagated
+    through the product to both x and W."""
+    x, w, y = inputs["input"], inputs["linear_weight"], inputs["target"]
+    z = np.tensordot(x, w, axes=([-1], [-1]))          # (N, C, d..) or (C,)
+    if p["linear_bias"] is not None:
+        z = z + np.asarray(p["linear_bias"], dtype=np.float64)
+    ce_p = {**p, "linear_bias": None}
+    elements, ce_vjp, divisor = _cross_entropy({"input": z, "target": y}, ce_p, conv)
+    all_ignored = ("all_ignored_mean_gradient_is_zero" in conv and y.size
+                   and bool(np.all(y == p["ignore_index"])))
+    lead = x.ndim - 1                                  # 1 batch axis, or none
+
+    def vjp(upstream):
+        g = ce_vjp(upstream)["input"]                  # dl/dz, shaped like z
+        if all_ignored:                                # torch's gradient of a mean over nothing
+            g = np.zeros_like(g)
+        dz_axes = list(range(lead, g.ndim))            # C, d1..dk
+        dx = np.tensordot(g, w, axes=(dz_axes, list(range(w.ndim - 1))))
+        dw = np.tensordot(g, x, axes=(list(range(lead)), list(range(lead))))
+        return {"input": dx, "linear_weight": dw}
+    return elements, vjp, divisor
+
+
+PARTS["linear_cross_entropy"] = _linear_cross_entropy

@@ -6,8 +6,12 @@ Shapes
     input  (N, C, d1..dk)  target (N, d1..dk)  spatial, classes on axis 1 ("channels first")
     `index` targets hold class numbers; `one_hot` and `probs` targets have the input's shape.
 softmax and log_softmax are the activations these losses are built from (no target).
+linear_cross_entropy takes hidden states and a weight matrix instead of logits (its own layouts):
+    input (D,) or (N, D), linear_weight (C, D) or (C, d1..dk, D), target () / (N,) / (N, d1..dk)
 """
 from __future__ import annotations
+
+import numpy as np
 
 from adapters.definitions import (
     CLASS_WEIGHT,
@@ -16,7 +20,11 @@ from adapters.definitions import (
     Convention,
     Loss,
     Param,
+    SpecError,
+    check_at_least_1d,
+    check_class_weight,
     check_unit_interval,
+    is_finite,
     is_int,
     is_number,
     largest_magnitude,
@@ -43,8 +51,68 @@ _BINARY_SMOOTHING = ("With label_smoothing = eps, y is replaced by y (1 - eps) +
                      "(Keras's binary smoothing: both classes get eps / 2).")
 
 
+POLY_EPSILON = Param(name="epsilon", default=2.0,
+                     domain="a finite number (the coefficient of 1 - P_t; the paper recommends "
+                            "2 for ImageNet, -1 for detection)", check=is_finite)
+GCE_Q = Param(name="q", default=0.5, domain="a number in (0, 1]",
+              check=lambda v: is_number(v) and 0.0 < v <= 1.0)
+LINEAR_BIAS = Param(name="linear_bias", default=None,
+                    domain="null or C numbers ((C, d1..dk) for a (C, d1..dk, D) linear_weight)",
+                    check=lambda v: v is None or bool(np.all(np.isfinite(np.asarray(v, float)))),
+                    array=True)
+
+
 def _check_probabilities(inputs, params):
     check_unit_interval("inputs.input", inputs["input"])
+
+
+def _check_linear_cross_entropy(inputs, params):
+    """input (D,) or (N, D); linear_weight (C, D) or (C, d1..dk, D) (k >= 1 needs a batch);
+    index targets of shape (), (N,) or (N, d1..dk)."""
+    x, w, y = inputs["input"], inputs["linear_weight"], inputs["target"]
+    check_at_least_1d("input", x)
+    if x.ndim > 2:
+        raise SpecError("inputs.input", f"has {x.ndim} dimensions: expected (D,) or (N, D)")
+    if w.ndim < 2:
+        raise SpecError("inputs.linear_weight", f"has shape {w.shape}: expected (C, D) or "
+                                                "(C, d1..dk, D)")
+    if w.shape[-1] != x.shape[-1]:
+        raise SpecError("inputs.linear_weight", f"last axis {w.shape[-1]} does not match the "
+                                                f"input's features {x.shape[-1]}")
+    if w.ndim > 2 and x.ndim == 1:
+        raise SpecError("inputs.input", f"unbatched input {x.shape} with a (C, d1..dk, D) "
+                                        f"linear_weight {w.shape}: a batch is required")
+    expected = x.shape[:-1] + w.shape[1:-1]
+    if y.shape != expected:
+        raise SpecError("inputs.target", f"index targets of shape {y.shape} do not match input "
+                                         f"{x.shape} and linear_weight {w.shape}: expected "
+                                         f"{expected}")
+    c = w.shape[0]
+    check_class_weight(params, c)
+    b = params.get("linear_bias")
+    if b is not None and np.shape(b) != w.shape[:-1]:
+        raise SpecError("params.linear_bias", f"has shape {np.shape(b)}, expected "
+                                              f"{w.shape[:-1]}: one bias per output")
+    kept = y[y != params["ignore_index"]]
+    bad = kept[(kept < 0) | (kept >= c)]
+    if bad.size:
+        raise SpecError("inputs.target", f"class index {int(bad[0])} out of range [0, {c}) "
+                                         f"(ignore_index is {params['ignore_index']})")
+    if params["reduction"] == "mean" and y.size == 0:
+        raise SpecError("inputs", f"target of shape {y.shape} is empty: reduction='mean' of no "
+                                  "elements is 0/0, undefined")
+
+
+def _linear_logit_terms(inputs) -> float:
+    """The largest sum_h |x_h W_ch| (+ |b_c|): what the dot products add up and log-sum-exp(z) -
+    z_y then cancels."""
+    x = np.abs(np.asarray(inputs["input"], dtype=float))
+    w = np.abs(np.asarray(inputs["linear_weight"], dtype=float))
+    if not x.size or not w.size:
+        return 0.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        z = np.tensordot(x, w, axes=([-1], [-1]))
+    return largest_magnitude(z)
 
 
 def _largest_logit(inputs) -> float:
@@ -89,6 +157,51 @@ LOSSES = [
              "log(1-p)), with 0 log 0 = 0; so l = inf where p is 0 or 1 and y is at the other "
              "end. " + _BINARY_SMOOTHING,
          check=_check_probabilities, values={"input": "unit"}),
+    Loss(name="poly_loss_cross_entropy", inputs=("input", "target"), differentiable=("input",),
+         target="class",
+         params={"epsilon": POLY_EPSILON, "ignore_index": IGNORE_INDEX, "reduction": REDUCTION},
+         mean_divisor="the number of kept elements: targets != ignore_index (index), every "
+                      "element N d1..dk (one_hot/probs); 0/0 gives nan",
+         doc="Poly-1 loss (Leng et al. 2022, https://arxiv.org/abs/2204.12511, its code "
+             "poly1_cross_entropy). Logits x, class axis 1 (axis 0 unbatched); p = softmax(x), "
+             "t the target distribution (one-hot of y for index targets), P_t = sum_c t_c p_c: "
+             "l = -sum_c t_c log p_c + epsilon (1 - P_t), with 0 log 0 = 0; l = 0 where y == "
+             "ignore_index. Gradient: dl/dx_j = p_j sum_c t_c - t_j - epsilon p_j (t_j - P_t). "
+             "epsilon = 0 is cross_entropy; epsilon = -1 removes the first polynomial term.",
+         encodings=ENCODINGS, cancels=_largest_logit),
+    Loss(name="categorical_generalized_cross_entropy", inputs=("input", "target"),
+         differentiable=("input",), target="class",
+         params={"q": GCE_Q, "ignore_index": IGNORE_INDEX, "reduction": REDUCTION},
+         mean_divisor="the number of kept elements: targets != ignore_index (index), every "
+                      "element N d1..dk (one_hot/probs); 0/0 gives nan",
+         doc="Generalized cross-entropy L_q (Zhang and Sabuncu 2018, "
+             "https://arxiv.org/abs/1805.07836). Probabilities p in [0, 1] (not logits), class "
+             "axis 1 (axis 0 unbatched), t the target distribution (one-hot of y for index "
+             "targets): l = sum_c t_c (1 - p_c^q) / q, so (1 - p_y^q) / q for a class y; 0 "
+             "where y == ignore_index. q -> 0 gives -log p_y (cross-entropy on probabilities), "
+             "q = 1 gives 1 - p_y (MAE-like). Gradient: dl/dp_c = -t_c p_c^(q-1): -inf where "
+             "p_y = 0 (q < 1), -1 at q = 1, and 0 for classes with t_c = 0 (the term is absent). "
+             "The probabilities are used as given (rows need not sum to 1), never clipped.",
+         encodings=ENCODINGS, check=_check_probabilities, values={"input": "probs"}),
+    Loss(name="linear_cross_entropy", inputs=("input", "linear_weight", "target"),
+         differentiable=("input", "linear_weight"), target="other",
+         params={"weight": CLASS_WEIGHT, "linear_bias": LINEAR_BIAS,
+                 "ignore_index": IGNORE_INDEX, "label_smoothing": LABEL_SMOOTHING,
+                 "reduction": REDUCTION},
+         mean_divisor="sum_n w[y_n] over y_n != ignore_index (cross_entropy's, on index "
+                      "targets); 0/0 gives nan",
+         doc="cross_entropy of a linear layer's logits (the output layer of a language model, "
+             "fused): z = input linear_weight^T + linear_bias, that is z[n, c, d..] = sum_h "
+             "input[n, h] linear_weight[c, d.., h] + linear_bias[c, d..], classes on axis 1 "
+             "(axis 0 for unbatched (D,) input); then l = cross_entropy(z, target, weight, "
+             "ignore_index, label_smoothing) with index targets. Gradients: g = dl/dz as for "
+             "cross_entropy; dl/dinput[n, h] = sum_{c, d..} g[n, c, d..] linear_weight[c, d.., "
+             "h], dl/dlinear_weight[c, d.., h] = sum_n g[n, c, d..] input[n, h].",
+         integer_inputs=("target",), check=_check_linear_cross_entropy,
+         layouts=({"input": "D", "linear_weight": "C D", "target": ""},
+                  {"input": "N D", "linear_weight": "C D", "target": "N"},
+                  {"input": "N D", "linear_weight": "C H D", "target": "N H"}),
+         values={"target": "index"}, cancels=_linear_logit_terms),
     Loss(name="binary_cross_entropy_with_logits", inputs=("input", "target"),
          differentiable=("input",), target="binary",
          params={"weight": ELEMENT_WEIGHT, "pos_weight": POS_WEIGHT,
@@ -111,10 +224,13 @@ CONVENTIONS = [
                description="with probability (or one-hot) targets, reduction='mean' divides by "
                            "the number of elements instead of the summed class weights of the "
                            "targets"),
-    Convention(name="probs_zero_target_on_neg_inf_logit_is_nan", losses=("cross_entropy",),
+    Convention(name="probs_zero_target_on_neg_inf_logit_is_nan",
+               losses=("cross_entropy", "poly_loss_cross_entropy"),
                description="with probability (or one-hot) targets, a target of 0 on a logit of "
                            "-inf gives 0 * -inf = nan instead of 0 (the gradient stays finite)"),
-    Convention(name="all_ignored_mean_gradient_is_zero", losses=("cross_entropy", "nll_loss"),
+    Convention(name="all_ignored_mean_gradient_is_zero",
+               losses=("cross_entropy", "nll_loss", "poly_loss_cross_entropy",
+                       "categorical_generalized_cross_entropy", "linear_cross_entropy"),
                description="when every target is ignored, reduction='mean' is 0/0 = nan but the "
                            "gradient is 0 rather than nan (kept targets whose class weights are "
                            "all 0 give 0/0 and a nan gradient, as the definition does)"),
@@ -180,7 +296,8 @@ CONVENTIONS = [
                            "so with sample_weight = weight[target] "
                            "reduction='mean_with_sample_weight' gives w[y] l instead of "
                            "w[y] l / w[y] = l"),
-    Convention(name="tf_softmax_ce_grad_assumes_labels_sum_to_1", losses=("cross_entropy",),
+    Convention(name="tf_softmax_ce_grad_assumes_labels_sum_to_1",
+               losses=("cross_entropy", "poly_loss_cross_entropy"),
                description="the fused softmax_cross_entropy_with_logits kernel returns the "
                            "gradient softmax(x) - t, exact only when the labels t sum to 1 over "
                            "the classes; canonical is softmax(x) sum_c t_c - t (values are "
@@ -200,6 +317,19 @@ CONVENTIONS = [
                            "it), so l = -log(1e-7) + log(1 + (C - 2) 1e-7) where p_y < 1e-7 "
                            "and the rest is one class; the gradient is 0 through a clipped "
                            "probability"),
+
+
+    Convention(name="optax_poly_term_sums_labels", losses=("poly_loss_cross_entropy",),
+               description="optax.losses.poly_loss_cross_entropy computes the polynomial term as "
+                           "epsilon sum_c t_c (1 - p_c) = epsilon (sum_c t_c - P_t) instead of "
+                           "epsilon (1 - P_t): the same for targets that sum to 1, epsilon "
+                           "(sum_c t_c - 1) more otherwise (the gradient is unchanged)"),
+    Convention(name="keras_gce_grad_nan_beside_zero_probability",
+               losses=("categorical_generalized_cross_entropy",),
+               description="Keras picks p_y as sum_c p_c one_hot(y)_c, so where p_y = 0 (and q < "
+                           "1) the gradient -p_y^(q-1) = -inf reaches every class of the row "
+                           "multiplied by its one-hot entry: nan (0 * -inf) on the other classes "
+                           "instead of 0 (the value 1/q and the -inf at y are right)"),
     # other families' losses that Keras averages the same way extend it (their EXTENDS)
     Convention(name="keras_bce_mean_over_last_axis",
                losses=("binary_cross_entropy", "binary_cross_entropy_with_logits"),

@@ -1,5 +1,6 @@
 """TensorFlow/Keras paths of the classification family (spec.py beside this file): softmax,
-log_softmax, cross_entropy, nll_loss, binary_cross_entropy(_with_logits).
+log_softmax, cross_entropy, nll_loss, binary_cross_entropy(_with_logits), poly_loss_cross_entropy,
+categorical_generalized_cross_entropy, linear_cross_entropy.
 """
 from __future__ import annotations
 
@@ -535,6 +536,121 @@ for _d in KERAS_DECLARED:
             reduction=KERAS_REDUCTION[reduction], dtype=d)))
 
 
+# ---------------------------------------------------------------- poly_loss_cross_entropy
+
+def _distribution(input, target, ignore_index):
+    """The kept mask of each element and the classes-last target: one-hot of the kept index
+    targets (0 on ignored ones), or the one-hot/probability targets as given."""
+    if target.dtype.is_integer:
+        kept = target != ignore_index
+        t = tf.one_hot(tf.where(kept, target, 0), input.shape[class_axis(input)],
+                       dtype=input.dtype) * tf.cast(kept, input.dtype)[..., None]
+        return kept, t
+    t = classes_last(target)
+    return tf.ones(t.shape[:-1], dtype=tf.bool), t
+
+
+def _reduce_kept(losses, kept, reduction):
+    return reduce(losses, reduction, tf.reduce_sum(tf.cast(kept, losses.dtype)))
+
+
+@path("poly_loss_cross_entropy", "keras.losses.categorical_crossentropy+softmax", kind="composed",
+      params=["epsilon", "ignore_index", "reduction"],
+      conventions=["probs_zero_target_on_neg_inf_logit_is_nan",
+                   "tf_softmax_ce_grad_assumes_labels_sum_to_1",
+                   "all_ignored_mean_gradient_is_zero"],
+      call="kept, t = mask and classes-last one-hot of target (ignore_index), or "
+           "classes_last(target); x = classes_last(input); losses = tf.where(kept, "
+           "keras.losses.categorical_crossentropy(t, x, from_logits=True) + epsilon * (1 - "
+           "tf.reduce_sum(t * keras.ops.softmax(x), -1)), 0); reduce(losses, reduction, "
+           "divisor=count(kept))  [the paper's poly1_cross_entropy, with Keras]")
+def poly_keras(input, target, *, epsilon, ignore_index, reduction):
+    kept, t = _distribution(input, target, ignore_index)
+    x = classes_last(input)
+    ce = keras.losses.categorical_crossentropy(t, x, from_logits=True)
+    p_t = tf.reduce_sum(t * keras.ops.softmax(x, axis=-1), axis=-1)
+    return _reduce_kept(tf.where(kept, ce + epsilon * (1 - p_t), 0), kept, reduction)
+
+
+# ---------------------------------------------------------------- generalized cross-entropy
+
+GCE = "categorical_generalized_cross_entropy"
+GCE_NAN = "keras_gce_grad_nan_beside_zero_probability"
+
+
+def _has_ignored(params, encoding, inputs) -> bool:
+    return bool((inputs["target"] == params["ignore_index"]).any())
+
+
+@path(GCE, "keras.losses.CategoricalGeneralizedCrossEntropy", encodings=["index"], ndims=[2],
+      params=["q", "reduction"], conventions=[GCE_NAN],
+      unsupported_when={
+          "q = 1 (ValueError: q must be in the interval (0, 1))":
+          lambda params, encoding, inputs: params["q"] >= 1,
+          "a target equal to ignore_index: Keras has no ignore_index (one_hot of -100 is a row "
+          "of zeros, p_y = 0, a loss of 1/q)": _has_ignored,
+          "C = 1: Loss.__call__ squeezes y_pred (N, 1) to the targets' rank (squeeze_or_expand_to_"
+          "same_rank), and the (N,) losses come back broadcast to (N, N)":
+          lambda params, encoding, inputs: inputs["input"].shape[-1] == 1},
+      call="keras.losses.CategoricalGeneralizedCrossEntropy(q=q, reduction={'mean': "
+           "'sum_over_batch_size'}.get(reduction, reduction), dtype=input.dtype.name)(target, "
+           "input)")
+def gce_keras(input, target, *, q, reduction):
+    return keras.losses.CategoricalGeneralizedCrossEntropy(
+        q=q, reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(target, input)
+
+
+@path(GCE, "keras.losses.categorical_generalized_cross_entropy", kind="composed",
+      encodings=["index"], params=["q", "ignore_index", "reduction"],
+      conventions=[GCE_NAN, "all_ignored_mean_gradient_is_zero"],
+      call="kept = target != ignore_index; reduce(tf.where(kept, "
+           "keras.losses.categorical_generalized_cross_entropy(tf.where(kept, target, 0), "
+           "tf.where(kept[..., None], classes_last(input), 1), q=q), 0), reduction, "
+           "divisor=count(kept))  [an ignored row is given probabilities of 1: no gradient]")
+def gce_keras_fn(input, target, *, q, ignore_index, reduction):
+    kept = target != ignore_index
+    probs = tf.where(kept[..., None], classes_last(input), tf.ones_like(classes_last(input)))
+    losses = keras.losses.categorical_generalized_cross_entropy(
+        tf.where(kept, target, tf.zeros_like(target)), probs, q=q)
+    return _reduce_kept(tf.where(kept, losses, 0), kept, reduction)
+
+
+# ---------------------------------------------------------------- linear_cross_entropy
+
+def linear_logits(input, linear_weight, linear_bias):
+    """z = input linear_weight^T + linear_bias: (N, C, d1..dk), or (C,) for unbatched input."""
+    z = tf.tensordot(input, linear_weight, axes=[[-1], [-1]])
+    return z if linear_bias is None else z + linear_bias
+
+
+@path("linear_cross_entropy", "tf.tensordot+keras.losses.sparse_categorical_crossentropy",
+      kind="composed", encodings=["none"], params=["linear_bias", "ignore_index", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="z = tf.tensordot(input, linear_weight, axes=[[-1], [-1]]) + linear_bias; "
+           "reduce(keras.losses.sparse_categorical_crossentropy(target, classes_last(z), "
+           "from_logits=True, ignore_class=ignore_index), reduction, divisor=count(target != "
+           "ignore_index))")
+def lce_keras_sparse(input, linear_weight, target, *, linear_bias, ignore_index, reduction):
+    z = linear_logits(input, linear_weight, linear_bias)
+    losses = keras.losses.sparse_categorical_crossentropy(
+        target, classes_last(z), from_logits=True, ignore_class=ignore_index)
+    return reduce(losses, reduction, tf.reduce_sum(tf.cast(target != ignore_index, z.dtype)))
+
+
+@path("linear_cross_entropy", "tf.tensordot+class_loss", kind="composed", encodings=["none"],
+      params=["weight", "linear_bias", "ignore_index", "label_smoothing", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="class_loss(tf.nn.log_softmax(tf.tensordot(input, linear_weight, axes=[[-1], [-1]]) + "
+           "linear_bias, axis=1 if input.ndim > 1 else -1), target, weight, ignore_index, "
+           "label_smoothing, reduction)  [class_loss: adapters/families/classification/"
+           "tensorflow.py]")
+def lce_composed(input, linear_weight, target, *, weight, linear_bias, ignore_index,
+                 label_smoothing, reduction):
+    z = linear_logits(input, linear_weight, linear_bias)
+    return class_loss(tf.nn.log_softmax(z, axis=class_axis(z)), target, weight, ignore_index,
+                      label_smoothing, reduction)
+
+
 # ---------------------------------------------------------------- evidence of the conventions
 
 KERAS_NN = "keras/src/backend/tensorflow/nn.py categorical_crossentropy"
@@ -848,3 +964,55 @@ saw("keras_weighted_mean_divides_by_given_weights",
     seen="26.5797086280163 = sum(w l) / 2.5; canonical 1.328985431400815 = sum(w l) / 50, the "
          "weights broadcast over the 4 x 5 positions of each sample",
     versions=SEEN_ON, link=KERAS_LOSS_DOC)
+
+
+# poly_loss_cross_entropy, categorical_generalized_cross_entropy, linear_cross_entropy
+POLY_KERAS = "poly_loss_cross_entropy/keras.losses.categorical_crossentropy+softmax"
+saw("probs_zero_target_on_neg_inf_logit_is_nan", path=POLY_KERAS,
+    case="poly_loss_cross_entropy/neg-inf-logits/index",
+    call="this module's poly_keras on logits [[-inf, 1., .5], [2., -inf, -inf], [0., 0., -inf]] "
+         "and targets [1, 0, 2] (turned into tf.one_hot), epsilon 2, reduction='none'",
+    seen="[nan, nan, inf] (the fused kernel's 0 * -inf, as for cross_entropy); canonical "
+         "[1.2291583218, 0, inf]; gradient finite and canonical", versions=SEEN_ON)
+saw("tf_softmax_ce_grad_assumes_labels_sum_to_1", path=POLY_KERAS,
+    case="poly_loss_cross_entropy/probs-unnormalised-none/probs",
+    call="tape.gradient of this module's poly_keras, x, t of case probs-unnormalised-none (rows "
+         "of t summing to more than 1), reduction='none'",
+    seen="values [4.7444152679, 6.0569627441, 4.55931266] as canonical; gradient row 0 "
+         "[-0.783623482, -0.6158893993, -0.6112343128, 0.218177332], canonical [-0.5611238067, "
+         "0.0218283042, -0.140948396, 0.6802438984] (the cross-entropy part is softmax - t)",
+    versions=SEEN_ON, link=TF_SOFTMAX_CE_DOC)
+GCE_KERAS = "categorical_generalized_cross_entropy/keras.losses.CategoricalGeneralizedCrossEntropy"
+GCE_KERAS_FN = ("categorical_generalized_cross_entropy/"
+                "keras.losses.categorical_generalized_cross_entropy")
+for p in (GCE_KERAS, GCE_KERAS_FN):
+    saw(GCE_NAN, path=p, case="categorical_generalized_cross_entropy/probs-0-and-1-none/index",
+        call=p.split("/", 1)[1] + " (this module's call) on probabilities [[0., 1., 0.], [1., 0., "
+             "0.], [.5, .5, 0.]], targets [0, 0, 1], q=0.5, reduction='none'",
+        seen="values [2, 0, 0.5857864376] as canonical; gradient row 0 [-inf, nan, nan], "
+             "canonical [-inf, 0, 0] (p = sum(y_pred * one_hot): 0 * -inf)", versions=SEEN_ON,
+        link="keras/src/losses/losses.py categorical_generalized_cross_entropy: p = "
+             "ops.sum(y_pred * y_true_one_hot, axis=-1); (1 - ops.power(p, q)) / q (no public "
+             "doc of the gradient found)")
+for p in (GCE_KERAS_FN, "linear_cross_entropy/tf.tensordot+keras.losses.sparse_categorical_"
+          "crossentropy", "linear_cross_entropy/tf.tensordot+class_loss", POLY_KERAS):
+    loss = p.split("/")[0]
+    saw("all_ignored_mean_gradient_is_zero", path=p,
+        case=f"{loss}/all-ignored-mean/" + ("none" if loss == "linear_cross_entropy" else "index"),
+        call=p.split("/", 1)[1] + " (this module's composition) with every target -100, "
+             "reduction='mean'",
+        seen="value nan (0 / 0), every gradient 0: tf.where (ignore_class in Keras) masks every "
+             "element before the sum; canonical gradient nan", versions=SEEN_ON)
+
+PROBED = PROBED + (
+    "Keras 3.15.1 has no poly loss; the composition is the paper's poly1_cross_entropy "
+    "(https://arxiv.org/pdf/2204.12511.pdf page 10) with keras.losses.categorical_crossentropy",
+    "keras.losses.CategoricalGeneralizedCrossEntropy / categorical_generalized_cross_entropy take "
+    "probabilities (no from_logits), integer labels only (y_true is cast to int and one-hot "
+    "encoded: one-hot or probability targets would be read as class numbers), never clip p "
+    "(p = 0 gives 1/q), and reduce over the last axis only (no axis argument); the class raises "
+    "ValueError 'q must be in the interval (0, 1)' for q = 1, the function takes any q",
+    "Keras has no fused linear cross-entropy: the paths compose tf.tensordot with "
+    "keras.losses.sparse_categorical_crossentropy (no class weight nor label smoothing for "
+    "integer labels) or with this module's class_loss",
+)
