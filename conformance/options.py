@@ -216,6 +216,20 @@ LEFT = {
     ("optax.losses.triplet_margin_loss", "axis"): (
         "the feature axis (-1, the default, only is run: the canonical inputs' layout)"),
     ("optax.smooth_labels", "where"): _OPTAX_MASK,
+    ("optax.kl_divergence", "where"): _OPTAX_MASK,
+    ("optax.kl_divergence", "axis"): (
+        "the axis summed over (-1, the default, only is run): the paths sum per example over "
+        "the last axis (convention optax_kl_divergence_sums_over_last_axis)"),
+    ("torch.nn.LinearCrossEntropyLoss", "device"): (
+        "where the module's own parameters are created; the module path replaces them with the "
+        "case's arrays (torch.func.functional_call), on the check's device"),
+    ("torch.nn.LinearCrossEntropyLoss", "options"): (
+        "the chunking options: checked on the functional form "
+        "(linear_cross_entropy/functional-chunked, LinearCrossEntropyOptions()); the module runs "
+        "the default (None)"),
+    ("torch.nn.functional.relu", "inplace"): (
+        "overwrites its input; the composed paths apply relu to a fresh intermediate, where it "
+        "changes no value"),
     ("optax.losses.cosine_distance", "where"): _OPTAX_MASK,
     ("optax.losses.generalized_kl_divergence", "where"): _OPTAX_MASK,
     ("keras.losses.circle", "ref_labels"): (
