@@ -131,3 +131,8 @@ EXTENDS = {"keras_bce_mean_over_last_axis": ("l1_loss", "mse_loss", "huber_loss"
                                              "smooth_l1_loss", "log_cosh",
                                              "mean_absolute_percentage_error",
                                              "mean_squared_logarithmic_error")}
+# ... and their classes take sample weights as Keras's binary ones do (classification's spec)
+_KERAS_CLASSES = ("l1_loss", "mse_loss", "huber_loss", "log_cosh", "mean_absolute_percentage_error",
+                  "mean_squared_logarithmic_error")
+EXTENDS["keras_weighted_mean_divides_by_given_weights"] = _KERAS_CLASSES
+EXTENDS["keras_mean_of_nothing_is_0"] = _KERAS_CLASSES

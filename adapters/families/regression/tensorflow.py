@@ -10,6 +10,7 @@ from adapters.tensorflow import (
     SEEN_ON,
     adapter,
     keras,
+    keras_sample_weight,
     path,
     reduce,
     tf,
@@ -24,6 +25,8 @@ saw = adapter.saw
 # mean changes nothing and the result is canonical.
 
 MEAN_LAST = ["keras_bce_mean_over_last_axis"]
+# Keras's own sample_weight: 'mean_with_sample_weight' divides by the weights' sum as given
+KERAS_WEIGHTED = ["keras_weighted_mean_divides_by_given_weights", "keras_mean_of_nothing_is_0"]
 KERAS_REGRESSION = {"l1_loss": ("MeanAbsoluteError", "mean_absolute_error"),
                     "mse_loss": ("MeanSquaredError", "mean_squared_error"),
                     "huber_loss": ("Huber", "huber"),
@@ -38,11 +41,14 @@ KERAS_OWN = {"log_cosh": ["keras_log_cosh_subtracts_float32_log2"],
              "mean_squared_logarithmic_error": ["keras_msle_clips_inputs_at_epsilon"]}
 
 
-def _keras_regression(loss, input, target, reduction="mean", elementwise=False, **kw):
+def _keras_regression(loss, input, target, reduction="mean", elementwise=False,
+                      sample_weight=None, **kw):
     cls = getattr(keras.losses, KERAS_REGRESSION[loss][0])
+    weight = keras_sample_weight(sample_weight, input.shape.rank)   # over the elements
     if elementwise:
         input, target = input[..., None], target[..., None]
-    return cls(reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name, **kw)(target, input)
+    return cls(reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name, **kw)(
+        target, input, sample_weight=weight)
 
 
 def _keras_regression_fn(loss, input, target, reduction, **kw):
@@ -66,10 +72,11 @@ def _declare_keras_regression(loss, cls, fn, params):
          call=f"keras.losses.{cls}({kwargs} reduction=..., dtype=input.dtype.name)"
               "(target, input)  [1-D input]")(
         lambda input, target, **kw: _keras_regression(loss, input, target, **kw))
-    path(loss, f"keras.losses.{cls}[..., None]", kind="composed", params=[*params, "reduction"],
-         conventions=own,
+    path(loss, f"keras.losses.{cls}[..., None]", kind="composed",
+         params=[*params, "reduction", "sample_weight"], conventions=own + KERAS_WEIGHTED,
          call=f"keras.losses.{cls}({kwargs} reduction=..., dtype=input.dtype.name)"
-              "(target[..., None], input[..., None])")(
+              "(target[..., None], input[..., None], "
+              "sample_weight=keras_sample_weight(sample_weight, input.ndim))")(
         lambda input, target, **kw: _keras_regression(loss, input, target, elementwise=True, **kw))
     path(loss, f"keras.losses.{fn}[..., None]", kind="composed", params=[*params, "reduction"],
          conventions=own,
