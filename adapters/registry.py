@@ -407,8 +407,8 @@ def derive_sample_weight_paths(adapter: Adapter, weighted_reduce: Callable,
                     "shape its conventions change":
                         lambda p, e, i, loss=loss.name, conv=base.conventions:
                         not _weights_fit(loss, conv, p, e, i),
-                    "reduction='mean' where the loss's mean does not divide by its number of "
-                    "elements (loss * w).mean() divides by":
+                    "reduction='mean' where the loss's own mean divides by something other "
+                    "than its number of elements, which (loss * w).mean() divides by":
                         lambda p, e, i, loss=loss.name, conv=base.conventions:
                         p["reduction"] == "mean" and not _mean_counts_elements(loss, conv, p, e, i)
                 })(
