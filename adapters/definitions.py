@@ -85,8 +85,9 @@ class Loss:
     values: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     # the magnitude of intermediates the definition subtracts from each other (inputs -> float):
     # rounded, they leave about an ulp of it in the value of any implementation, the reference's
-    # too (logsumexp(x) - x_y; two distances); None: nothing cancels beyond the inputs' own ulps
-    cancels: Callable[[dict], float] | None = None
+    # too (logsumexp(x) - x_y; two distances); None: nothing cancels beyond the inputs' own ulps.
+    # A dict {"value": v, "grads": {input: magnitudes}} bounds gradients that cancel too
+    cancels: Callable[[dict], float | dict] | None = None
 
     @property
     def primary(self) -> str:
