@@ -369,6 +369,8 @@ def forget(name: str) -> None:
 
 # ---------------------------------------------------------------- sample weights, composed
 
+DERIVED = "*sample_weight"     # the name of a derived path: its base's, and this
+
 def derive_sample_weight_paths(adapter: Adapter, weighted_reduce: Callable,
                                declare: Callable | None = None) -> None:
     """Give `adapter` a path taking sample weights for every loss it computes but none of whose
@@ -384,15 +386,16 @@ def derive_sample_weight_paths(adapter: Adapter, weighted_reduce: Callable,
     for loss in LOSSES.values():
         own = adapter.paths_for(loss.name)
         if "sample_weight" not in loss.params or any(
-                "sample_weight" in p.params and p.kind == "native" for p in own):
-            continue
+                "sample_weight" in p.params and (p.kind == "native" or p.name.endswith(DERIVED))
+                for p in own):
+            continue          # a native one, or derived already (adapters.load() ran before)
         bases = [p for p in own if "reduction" in p.params and not p.name.endswith("+jit")]
         if not bases:
             continue
         # the canonical shape of the unreduced loss: a path without conventions, native first
         base = min(bases, key=lambda p: (bool(p.conventions), p.kind != "native"))
         twin = [p for p in own if p.name == base.name + "+jit"]
-        declare(loss.name, f"{base.name}*sample_weight", kind="composed",
+        declare(loss.name, base.name + DERIVED, kind="composed",
                 call=f"{base.call}  with reduction='none', times sample_weight (its axes the "
                      "output's leading ones), then reduced: 'sum' sums, 'mean' divides by the "
                      "number of elements, 'weighted_mean' by the sum of the broadcast weights",
