@@ -62,7 +62,7 @@ from adapters.definitions import SpecError, check_inputs, check_params
 from adapters.spec import FAMILY, LOSSES
 
 from . import tolerances
-from .assertions import ConformanceFailure, Worst, assert_close, close_mask
+from .assertions import ConformanceFailure, Worst, assert_close, assert_dtype, close_mask
 from .cases import Case, Tolerance, plain
 from .checks import Check, Prepared, context, shifted, worse
 
@@ -481,6 +481,11 @@ def agrees_with_reference(fuzzed: Fuzzed, example: Example, reproduce: str) -> W
                      + " differs from the reference (fuzzed example)")
         worst = worse(worst, assert_close(got, _defined(prep, expected.grads[name], got),
                                           tol_grads[name], ctx))
+    if check.path.checks_dtype:     # the result itself, before to_numpy makes it float64
+        assert_dtype(check.path.fn(*prep.args, **prep.kwargs), check.dtype, context(
+            check, "result has another dtype than the check's (fuzzed example)",
+            "the check's dtype, which the path declares it computes and returns in: "
+            "checks_dtype", reproduce))
     return worst
 
 
