@@ -148,6 +148,11 @@ SAMPLE_WEIGHT = Param(
                                       and non_negative_array(v)))
 
 
+def is_mask(weight) -> bool:
+    """Sample weights that are a mask (optax's where=, a Keras mask): given, every one 0 or 1."""
+    return weight is not None and bool(np.all(np.isin(np.asarray(weight), (0.0, 1.0))))
+
+
 def align_leading(weight_shape, shape) -> tuple[int, ...]:
     """The shape a sample weight takes to broadcast over the unreduced loss of `shape`: its axes
     are the loss's leading axes (per sample (N,) weighs whole samples), the rest 1. Raises

@@ -4,9 +4,7 @@ categorical_generalized_cross_entropy, linear_cross_entropy.
 """
 from __future__ import annotations
 
-import numpy as np
-
-from adapters.definitions import WEIGHTED_MEAN
+from adapters.definitions import WEIGHTED_MEAN, is_mask
 from adapters.jax_optax import (  # _jitted: the "+jit" twin of a path declared on its own
     EAGER_FLOAT64,
     OPTAX_DOC,
@@ -186,12 +184,11 @@ def bcel_smoothed(input, target, *, weight, label_smoothing, reduction):
 # jnp.mean(loss, where=mask) averages over the kept ones: sample weights of 0 and 1, reduced
 # 'mean' by loss.mean() and 'weighted_mean' by the mean over where.
 
-def _binary_weights(params, encoding, inputs) -> bool:
-    w = params["sample_weight"]
-    return w is None or not bool(np.all((np.asarray(w) == 0) | (np.asarray(w) == 1)))
+def _not_a_mask(params, encoding, inputs) -> bool:
+    return not is_mask(params["sample_weight"])
 
 
-WHERE_ONLY = {"sample weights other than 0 and 1 (where= is a mask), or none": _binary_weights}
+WHERE_ONLY = {"sample weights other than 0 and 1 (where= is a mask), or none": _not_a_mask}
 
 
 def _where_reduce(losses, mask, reduction):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from adapters.definitions import WEIGHTED_MEAN
+from adapters.definitions import WEIGHTED_MEAN, is_mask
 from adapters.tensorflow import (
     KERAS_REDUCTION,
     SEEN_ON,
@@ -93,9 +93,7 @@ def ce_keras_categorical(input, target, *, label_smoothing, reduction, sample_we
 
 
 def _not_a_mask_or_mean(params, encoding, inputs) -> bool:
-    w = params["sample_weight"]
-    return (w is None or params["reduction"] == "mean"
-            or not bool(np.all((np.asarray(w) == 0) | (np.asarray(w) == 1))))
+    return params["reduction"] == "mean" or not is_mask(params["sample_weight"])
 
 
 # A Keras mask on y_pred (what keras.layers.Masking or Embedding(mask_zero=True) attach): the
