@@ -33,6 +33,11 @@ BUILTIN = {
     "jax": ("adapters.jax_optax", "jax_optax"),
 }
 
+# The first four are the reference and the frameworks; the other built-in adapters are libraries
+# built on them or beside them (conformance/LIBRARIES.md tabulates those).
+FRAMEWORK_ADAPTERS = ("reference", "torch", "tensorflow", "jax")
+LIBRARIES = tuple(name for name in BUILTIN if name not in FRAMEWORK_ADAPTERS)
+
 
 def cache_folder(*parts: str) -> str:
     """Where the project keeps what it may recompute (JAX's compilation cache, Hypothesis's
