@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .registry import LazyModule, NoGradients, declare_adapter, no_gradients_reason
+from .spec import LOSSES
 
 INSTALL_HINT = "pip install scikit-learn==1.9.1  (or: pip install -e '.[ecosystem]')"
 SEEN_ON = "scikit-learn 1.9.1, numpy float64 and float32"   # where the evidence was seen
@@ -69,5 +70,34 @@ def averaged(reduction):
     return reduction != "sum"
 
 
+# losses sklearn.metrics has a near relative of, and why it is not that loss
+NEAR = {
+    "poisson_nll_loss": "mean_poisson_deviance(y, mu) is the deviance 2 (y log(y / mu) - y + "
+                        "mu), not the negative log-likelihood mu - y log mu: it differs by a "
+                        "factor 2 and terms of the target alone (no canonical deviance yet)",
+    "gaussian_nll_loss": "sklearn.metrics has no Gaussian likelihood with a variance input "
+                         "(mean_gamma_deviance and mean_tweedie_deviance are deviances of "
+                         "other distributions)",
+    "huber_loss": "sklearn.metrics has no Huber loss (HuberRegressor fits one, it does not "
+                  "score one)",
+    "smooth_l1_loss": "sklearn.metrics has no smooth L1 loss",
+    "kl_div": "sklearn.metrics has no KL divergence between distributions",
+    "multi_margin_loss": "sklearn.metrics.hinge_loss (multi-class) is the Crammer-Singer hinge "
+                         "(multiclass_hinge_loss), not torch's sum over the classes / C",
+    "categorical_hinge": "sklearn.metrics.hinge_loss (multi-class) takes class labels, Crammer-"
+                         "Singer's max over the other classes (multiclass_hinge_loss)",
+    "squared_hinge": "sklearn.metrics.hinge_loss has no squared form",
+    "binary_cross_entropy_with_logits": "log_loss takes probabilities, not logits (the path "
+                                        "for probabilities is binary_cross_entropy's)",
+}
+
+
 def derive_paths():
-    """No derived paths: the metrics take sample_weight themselves (their own paths)."""
+    """No derived paths (the metrics take sample_weight themselves); the reason for every loss
+    without a path (tests/test_completeness.py asks for one)."""
+    for loss in LOSSES:
+        if not adapter.paths_for(loss):
+            adapter.no_path(loss, why=NEAR.get(loss, f"sklearn.metrics has no {loss}: its "
+                                    "losses are log_loss, hinge_loss and the regression "
+                                    "metrics (mean squared, absolute, percentage, squared log "
+                                    "errors, deviances)"))

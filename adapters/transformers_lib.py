@@ -13,6 +13,7 @@ import sys
 
 from .pytorch import TorchBackend, torch
 from .registry import declare_adapter
+from .spec import LOSSES
 
 INSTALL_HINT = "pip install transformers==5.24.0  (or: pip install -e '.[ecosystem]')"
 SEEN_ON = "transformers 5.24.0, torch 2.13.0+cpu"      # where the recorded evidence was seen
@@ -83,5 +84,22 @@ path = adapter.path
 
 
 def derive_paths():
-    """None: derive_sample_weight_paths composes a loss's reduction='none', and transformers'
-    losses always reduce (a mean, or a sum divided by num_items_in_batch)."""
+    """No derived paths: derive_sample_weight_paths composes a loss's reduction='none', and
+    transformers' losses always reduce (a mean, or a sum divided by num_items_in_batch). The
+    reason for every loss without a path (tests/test_completeness.py asks for one)."""
+    for loss in LOSSES:
+        if not adapter.paths_for(loss):
+            adapter.no_path(loss, why=NEAR.get(loss, (
+                f"transformers.loss.loss_utils has no {loss}: its losses for this catalogue "
+                "are cross-entropies (fixed_cross_entropy, ForCausalLMLoss, ForMaskedLMLoss, "
+                "ForTokenClassification, ForSequenceClassificationLoss) and torch's MSELoss "
+                "and BCEWithLogitsLoss; the detection and RNN-T losses have no canonical "
+                "counterpart")))
+
+
+NEAR = {
+    "ctc_loss": "ForCTCLoss (transformers/loss/loss_ctc.py) takes a model's logits and attention "
+                "mask and calls torch's ctc_loss; not checked yet (torch's ctc_loss paths are)",
+    "binary_cross_entropy": "ForSequenceClassificationLoss's multi-label loss takes logits "
+                            "(binary_cross_entropy_with_logits), not probabilities",
+}
