@@ -5,7 +5,8 @@ suite runs the value checks and skips every gradient check with the reason "skle
 values only (no gradients)", counted in the summary (adapters/registry.py, Backend). The metrics
 compute in the dtype of the arrays they get and return a Python float: float64 and float32 are
 declared (log_loss clips at the machine epsilon of that dtype); float16 and bfloat16 are not
-(NumPy has no bfloat16, and the metrics' input validation is not written for float16).
+(NumPy has no bfloat16, and the metrics' input validation is not written for float16). Sample
+weights reach the metrics in float64, as a user's list of numbers does (`weights`).
 
 sklearn is imported when a path runs (`metrics` below is a LazyModule), so collection works
 without it. The paths live in adapters/families/<family>/sklearn_lib.py; adapters.load()
@@ -24,6 +25,13 @@ DOCS = "https://scikit-learn.org/stable/modules/generated/sklearn.metrics.{}.htm
 DTYPES = ("float64", "float32")
 DTYPE_NOTES = ("scikit-learn's metrics are checked in float64 and float32 (NumPy has no "
                "bfloat16; the metrics' input validation is not written for float16)")
+
+
+def weights(sample_weight):
+    """Sample weights as a user's list of numbers reaches sklearn: float64, also beside float32
+    inputs (np.average in float32 loses a subnormal weight's value: 16.0 for 15.942385 with a
+    weight of 1.4e-45, found by fuzzing; the values are the check's, already rounded)."""
+    return None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
 
 sklearn = LazyModule("sklearn")
 metrics = LazyModule("sklearn.metrics")
@@ -90,6 +98,19 @@ NEAR = {
     "binary_cross_entropy_with_logits": "log_loss takes probabilities, not logits (the path "
                                         "for probabilities is binary_cross_entropy's)",
 }
+
+
+# the conventions every metric that takes sample_weight follows (np.average(l, weights=w))
+WEIGHTED = "sklearn_average_divides_by_sample_weight_sum"
+
+
+def per_sample_weights(params, encoding, inputs) -> bool:
+    """Sample weights sklearn cannot take: anything but one weight per sample, (N,), and weights
+    that are all 0 (ValueError 'Sample weights must contain at least one non-zero number', where
+    the metric averages; found by fuzzing)."""
+    w = params["sample_weight"]
+    return w is not None and (np.shape(w) != np.shape(inputs["input"])[:1]
+                              or (params["reduction"] != "sum" and not np.any(w)))
 
 
 def derive_paths():

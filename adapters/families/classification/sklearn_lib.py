@@ -17,27 +17,18 @@ from adapters.sklearn_lib import (
     DTYPE_NOTES,
     DTYPES,
     SEEN_ON,
+    WEIGHTED,
     adapter,
     averaged,
     metrics,
     path,
+    per_sample_weights,
     special,
+    weights,
 )
 
 CLIPPED = {"float64": "sklearn_log_loss_probs_clipped_to_float64_eps",
            "float32": "sklearn_log_loss_probs_clipped_to_float32_eps"}
-WEIGHTED = "sklearn_average_divides_by_sample_weight_sum"
-
-
-def per_sample_weights(params, encoding, inputs) -> bool:
-    """Sample weights sklearn cannot take: anything but one weight per sample, (N,), and weights
-    that are all 0 (ValueError 'Sample weights must contain at least one non-zero number', where
-    the metric averages; found by fuzzing)."""
-    w = params["sample_weight"]
-    return w is not None and (np.shape(w) != np.shape(inputs["input"])[:1]
-                              or (params["reduction"] != "sum" and not np.any(w)))
-
-
 REFUSES = {
     "reduction='none': log_loss returns a float (normalize=True averages, False sums)":
         lambda p, e, i: p["reduction"] == "none",
@@ -52,6 +43,7 @@ LOG_LOSS = ("sklearn.metrics.log_loss(target, {probs}, labels=range(C), "
 
 
 def _log_loss(target, probs, sample_weight, reduction):
+    sample_weight = weights(sample_weight)
     return metrics.log_loss(target, probs, labels=np.arange(probs.shape[1]),
                             normalize=averaged(reduction), sample_weight=sample_weight)
 
@@ -89,7 +81,8 @@ for _d in DTYPES:
                f"'sum', sample_weight=sample_weight)  [{_d}; input: P(class 1)]")
     def binary_cross_entropy(input, target, *, reduction, sample_weight):
         return metrics.log_loss(target.astype(np.int64), input, labels=[0, 1],
-                                normalize=averaged(reduction), sample_weight=sample_weight)
+                                normalize=averaged(reduction),
+                                sample_weight=weights(sample_weight))
 
 
 # ---------------------------------------------------------------- evidence of the conventions

@@ -7,8 +7,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from adapters.families.classification.sklearn_lib import WEIGHTED, per_sample_weights
-from adapters.sklearn_lib import DTYPE_NOTES, DTYPES, SEEN_ON, adapter, metrics, path
+from adapters.sklearn_lib import (
+    DTYPE_NOTES,
+    DTYPES,
+    SEEN_ON,
+    WEIGHTED,
+    adapter,
+    metrics,
+    path,
+    per_sample_weights,
+    weights,
+)
 
 
 def not_two_labels(params, encoding, inputs) -> bool:
@@ -27,7 +36,8 @@ def not_two_labels(params, encoding, inputs) -> bool:
           "targets other than the labels 0/1 or -1/1 (hinge_loss takes labels)": not_two_labels},
       call="sklearn.metrics.hinge_loss(target, input, sample_weight=sample_weight)")
 def hinge(input, target, *, reduction, sample_weight):
-    return metrics.hinge_loss(target.astype(np.int64), input, sample_weight=sample_weight)
+    return metrics.hinge_loss(target.astype(np.int64), input,
+                              sample_weight=weights(sample_weight))
 
 
 adapter.saw("sklearn_hinge_single_label_is_negative", path="hinge/hinge_loss",

@@ -6,8 +6,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from adapters.families.classification.sklearn_lib import WEIGHTED, per_sample_weights
-from adapters.sklearn_lib import DTYPE_NOTES, DTYPES, SEEN_ON, adapter, metrics, path
+from adapters.sklearn_lib import (
+    DTYPE_NOTES,
+    DTYPES,
+    SEEN_ON,
+    WEIGHTED,
+    adapter,
+    metrics,
+    path,
+    per_sample_weights,
+    weights,
+)
 
 
 @path("multiclass_hinge_loss", "hinge_loss(labels=range(C))", ndims=[2],
@@ -23,7 +32,7 @@ from adapters.sklearn_lib import DTYPE_NOTES, DTYPES, SEEN_ON, adapter, metrics,
            "sample_weight=sample_weight)")
 def multiclass_hinge(input, target, *, reduction, sample_weight):
     return metrics.hinge_loss(target, input, labels=np.arange(input.shape[1]),
-                              sample_weight=sample_weight)
+                              sample_weight=weights(sample_weight))
 
 
 adapter.saw(WEIGHTED, path="multiclass_hinge_loss/hinge_loss(labels=range(C))",

@@ -11,8 +11,18 @@ mean weighted by them broadcast over the outputs. No sum and no unreduced output
 """
 from __future__ import annotations
 
-from adapters.families.classification.sklearn_lib import WEIGHTED, per_sample_weights
-from adapters.sklearn_lib import DOCS, DTYPE_NOTES, DTYPES, SEEN_ON, adapter, metrics, path
+from adapters.sklearn_lib import (
+    DOCS,
+    DTYPE_NOTES,
+    DTYPES,
+    SEEN_ON,
+    WEIGHTED,
+    adapter,
+    metrics,
+    path,
+    per_sample_weights,
+    weights,
+)
 
 REFUSES = {
     "reduction='none' or 'sum': the metrics return one average (multioutput='raw_values' is "
@@ -27,7 +37,7 @@ COMMON = dict(ndims=[1, 2], params=["reduction", "sample_weight"], dtypes=DTYPES
 @path("mse_loss", "mean_squared_error", conventions=[WEIGHTED], **COMMON,
       call=CALL.format("mean_squared_error", ""))
 def mse(input, target, *, reduction, sample_weight):
-    return metrics.mean_squared_error(target, input, sample_weight=sample_weight)
+    return metrics.mean_squared_error(target, input, sample_weight=weights(sample_weight))
 
 
 @path("mse_loss", "mean_tweedie_deviance(power=0)", conventions=[WEIGHTED],
@@ -36,13 +46,14 @@ def mse(input, target, *, reduction, sample_weight):
 def tweedie_0(input, target, *, reduction, sample_weight):
     # the Tweedie deviance of power 0 is the squared error (sklearn's docstring: "power=0:
     # Normal distribution, output corresponds to mean_squared_error"); it takes 1-D arrays only
-    return metrics.mean_tweedie_deviance(target, input, power=0, sample_weight=sample_weight)
+    return metrics.mean_tweedie_deviance(target, input, power=0,
+                                         sample_weight=weights(sample_weight))
 
 
 @path("l1_loss", "mean_absolute_error", conventions=[WEIGHTED], **COMMON,
       call=CALL.format("mean_absolute_error", ""))
 def mae(input, target, *, reduction, sample_weight):
-    return metrics.mean_absolute_error(target, input, sample_weight=sample_weight)
+    return metrics.mean_absolute_error(target, input, sample_weight=weights(sample_weight))
 
 
 @path("mean_absolute_percentage_error", "mean_absolute_percentage_error",
@@ -50,13 +61,14 @@ def mae(input, target, *, reduction, sample_weight):
                    WEIGHTED], **COMMON,
       call=CALL.format("mean_absolute_percentage_error", ""))
 def mape(input, target, *, reduction, sample_weight):
-    return metrics.mean_absolute_percentage_error(target, input, sample_weight=sample_weight)
+    return metrics.mean_absolute_percentage_error(target, input,
+                                                  sample_weight=weights(sample_weight))
 
 
 @path("mean_squared_logarithmic_error", "mean_squared_log_error", conventions=[WEIGHTED],
       **COMMON, call=CALL.format("mean_squared_log_error", ""))
 def msle(input, target, *, reduction, sample_weight):
-    return metrics.mean_squared_log_error(target, input, sample_weight=sample_weight)
+    return metrics.mean_squared_log_error(target, input, sample_weight=weights(sample_weight))
 
 
 # ---------------------------------------------------------------- evidence of the conventions
