@@ -31,6 +31,8 @@ BUILTIN = {
     "torch": ("adapters.pytorch", "pytorch"),
     "tensorflow": ("adapters.tensorflow", "tensorflow"),
     "jax": ("adapters.jax_optax", "jax_optax"),
+    "transformers": ("adapters.transformers_lib", "transformers_lib"),
+    "sklearn": ("adapters.sklearn_lib", "sklearn_lib"),
 }
 
 # The first four are the reference and the frameworks; the other built-in adapters are libraries

@@ -79,6 +79,9 @@ def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
         # A divisor may be an array (one per element, CTC's 'mean' divides by target lengths).
         scale = {"none": None, "sum": 1.0, "mean": divisor, WEIGHTED_MEAN: weights,
                  "batchmean": first[0] if first else 1}.get(p.get("reduction"))
+        if ("sklearn_average_divides_by_sample_weight_sum" in conv
+                and p.get("reduction") == "mean" and p.get("sample_weight") is not None):
+            scale = weights       # np.average(l, weights=w): the weighted mean
         if scale is None:
             value = elements
         else:

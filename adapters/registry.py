@@ -45,7 +45,11 @@ class Backend(Protocol):
     """What the conformance suite needs from a framework. Import the framework lazily.
 
     `release()` is optional: the conformance suite calls it when a path's checks are done, so a
-    backend can drop what it compiled for them (JAX's jax.clear_caches). Three more methods are
+    backend can drop what it compiled for them (JAX's jax.clear_caches).
+    `gradients` is an optional attribute, True when absent: a backend that computes values only
+    (scikit-learn's metrics) sets `gradients = False` and its value_and_grad raises NoGradients.
+    The suite then runs its value checks and skips each of its gradient checks with the reason
+    no_gradients_reason() gives, counted in the summary (see has_gradients). Three more methods are
     optional; the benchmarks use them, with these fallbacks:
       compile(fn) -> the framework's compiler around fn (compiling at the first call);
           without it the adapter has no compiled mode (its compiled benchmarks are skipped);
@@ -63,6 +67,20 @@ class Backend(Protocol):
     # value of fn(*args) and its vector-Jacobian products with respect to args[i] for i in wrt,
     # as a tuple in wrt order (zeros for an input the output does not depend on)
     def value_and_grad(self, fn: Callable, args: list, cotangent, wrt=(0,)): ...
+
+
+class NoGradients(NotImplementedError):
+    """Raised by value_and_grad of a backend that declares `gradients = False`."""
+
+
+def has_gradients(backend) -> bool:
+    """Whether the backend takes gradients (its optional `gradients` attribute; default True)."""
+    return bool(getattr(backend, "gradients", True))
+
+
+def no_gradients_reason(adapter_name: str) -> str:
+    """Why an adapter's gradient checks are skipped: the same words everywhere they are shown."""
+    return f"{adapter_name} computes values only (no gradients)"
 
 
 def compiler(backend) -> Callable | None:

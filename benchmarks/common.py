@@ -214,6 +214,11 @@ class LossBenchmark(abc.ABC):
         backend = ad.backend
         spec = LOSSES[loss]
         inputs = self.make_inputs(np.random.default_rng(0), self.shape, dtype)
+        # a path that cannot take these inputs (its ranks, or a combination it refuses)
+        named = dict(zip(spec.inputs, map(np.asarray, inputs), strict=True))
+        why = path.unsupported(spec, self.encoding, {}, dtype, named[spec.primary].ndim, named)
+        if why:
+            raise NotImplementedError(why)
         args = [backend.asarray(a, dtype, dev) for a in inputs]
         kwargs = {k: v for k, v in spec.defaults().items() if k in path.params}
         fn = functools.partial(path.fn, **kwargs)
@@ -230,9 +235,12 @@ class LossBenchmark(abc.ABC):
             both = registry.compile_value_and_grad(backend, fn, cotangent, wrt)
         self.forward = lambda: registry.synchronize(backend, forward(*args), dev)
         self.forward_backward = lambda: registry.synchronize(backend, both(*args), dev)
+        if not registry.has_gradients(backend):
+            self.forward_backward = functools.partial(_no_gradients, adapter)
         for _ in range(2):   # compile and warm up here, not in the timed region
             self.forward()
-            self.forward_backward()
+            if registry.has_gradients(backend):
+                self.forward_backward()
         self.bandwidth = cache["bandwidth"]
         self.dtype = dtype
 
@@ -257,6 +265,16 @@ class LossBenchmark(abc.ABC):
 
     track_bandwidth_fraction_forward.unit = "fraction of measured memory bandwidth"
     track_bandwidth_fraction_forward_backward.unit = "fraction of measured memory bandwidth"
+
+
+def _no_gradients(adapter: str):
+    """The forward+backward benchmarks of a backend of values only: skipped with the reason
+    (asv's SkipNotImplemented, raised inside a benchmark, skips that one; the forward ones run)."""
+    try:
+        from asv_runner.benchmarks.mark import SkipNotImplemented
+    except ImportError:          # outside asv (python -m benchmarks): a plain NotImplementedError
+        SkipNotImplemented = NotImplementedError
+    raise SkipNotImplemented(registry.no_gradients_reason(adapter))
 
 
 class Limits(abc.ABC):

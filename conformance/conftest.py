@@ -13,7 +13,7 @@ import pytest
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import adapters  # noqa: E402
-from adapters.registry import DTYPES, load_plugin  # noqa: E402
+from adapters.registry import DTYPES, has_gradients, load_plugin, no_gradients_reason  # noqa: E402
 from adapters.registry import adapters as registered  # noqa: E402
 
 from . import cases as case_loader  # noqa: E402
@@ -185,6 +185,8 @@ def reproduce_fixture(check, request):
     if check.device not in check.adapter.backend.devices():
         pytest.skip(f"{check.adapter.name}: no {check.device} device here "
                     f"(available: {check.adapter.backend.devices()})")
+    if check.kind == "gradient" and not has_gradients(check.adapter.backend):
+        pytest.skip(no_gradients_reason(check.adapter.name))
     return reproduce.line(request.config, request.node.nodeid)
 
 
@@ -339,6 +341,9 @@ def pytest_terminal_summary(terminalreporter, config):
                         if outcomes[(adapter.name, k)])
         tr.write_line(f"{adapter.name:<10} {versions}: {len(adapter.paths)} paths; "
                       f"planned {planned}; {ran or 'none selected'}")
+        if not has_gradients(adapter.backend) and counts["gradient"]:
+            tr.write_line(f"{'':<10} {counts['gradient']} gradient checks skipped: "
+                          f"{no_gradients_reason(adapter.name)}")
         missing = [u for u in state["unsupported"] if u.adapter == adapter.name]
         if missing:
             reasons = Counter(u.reason.split(" (case sets")[0] for u in missing)

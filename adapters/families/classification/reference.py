@@ -65,9 +65,24 @@ def _class_parts(logp, y, p, encoding, conv, smoothing):
     return elements, d, divisor
 
 
+# sklearn.metrics.log_loss clips to the machine epsilon of the probabilities' dtype
+SKLEARN_EPS = {"sklearn_log_loss_probs_clipped_to_float64_eps": float(np.finfo(np.float64).eps),
+               "sklearn_log_loss_probs_clipped_to_float32_eps": float(np.finfo(np.float32).eps)}
+
+
+def _sklearn_eps(conv):
+    clipped = conv & set(SKLEARN_EPS)
+    return SKLEARN_EPS[min(clipped)] if clipped else None
+
+
 def _cross_entropy(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
     encoding, axis = _encoding(y), class_axis(x)
+    if "transformers_loss_kwargs_ignored" in conv:
+        p = {**p, "weight": None, "label_smoothing": 0.0}
+    if _sklearn_eps(conv) is not None:    # log_loss(y, softmax(x))
+        return _keras_probs(x, y, p, encoding, conv, True, True, p["label_smoothing"],
+                            _sklearn_eps(conv))
     if "keras_label_smoothing_over_last_axis_size" in conv and encoding != "index":
         eps = p["label_smoothing"]
         y = (1 - eps) * y + eps / x.shape[-1]
@@ -90,6 +105,8 @@ def _nll_loss(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
     encoding, axis = _encoding(y), class_axis(x)
     rescale = "keras_probs_rescaled_to_sum_1" in conv
+    if _sklearn_eps(conv) is not None:    # log_loss(y, exp(x)): clipped, not rescaled
+        return _keras_probs(x, y, p, encoding, conv, False, True, 0.0, _sklearn_eps(conv))
     if rescale or "keras_nll_probs_clipped_to_epsilon" in conv:
         return _keras_probs(x, y, p, encoding, conv, rescale,
                             "keras_nll_probs_clipped_to_epsilon" in conv, 0.0)
@@ -98,18 +115,19 @@ def _nll_loss(inputs, p, conv):
     return elements, input_vjp(np.moveaxis(d, -1, axis), axis), divisor
 
 
-def _keras_probs(x, y, p, encoding, conv, rescale, clip, smoothing):
+def _keras_probs(x, y, p, encoding, conv, rescale, clip, smoothing, eps=KERAS_EPSILON):
     """Class losses on probabilities the Keras way: q = exp(x) (divided by its sum over the
     classes when `rescale`, that is x -> log_softmax(x)), clipped to [eps, 1 - eps] when `clip`,
-    then -sum w t log q. The gradient is 0 through a clipped probability."""
+    then -sum w t log q. The gradient is 0 through a clipped probability. (scikit-learn's
+    log_loss is the same with its own eps.)"""
     axis = class_axis(x)
     y = y if encoding == "index" else _class_last(y, axis)
     logp = _class_last(log_softmax(x, axis) if rescale else x, axis)
     q = np.exp(logp)
     inside = np.ones(q.shape, dtype=bool)
     if clip:
-        inside = (q >= KERAS_EPSILON) & (q <= 1 - KERAS_EPSILON)
-        logp_used = np.log(np.clip(q, KERAS_EPSILON, 1 - KERAS_EPSILON))
+        inside = (q >= eps) & (q <= 1 - eps)
+        logp_used = np.log(np.clip(q, eps, 1 - eps))
     else:
         logp_used = logp
     elements, d, divisor = _class_parts(logp_used, y, p, encoding, conv, smoothing)
@@ -164,6 +182,8 @@ KERAS_BCE_BOUNDS = {
                                                    float(np.float16(1 - KERAS_EPSILON))),
     "keras_bce_probs_clipped_to_bfloat16_epsilon": (_bfloat16(KERAS_EPSILON),
                                                     _bfloat16(1 - KERAS_EPSILON)),
+    # sklearn.metrics.log_loss on [1 - p, p]: clipped to [eps, 1 - eps] of their dtype
+    **{name: (eps, 1 - eps) for name, eps in SKLEARN_EPS.items()},
 }
 
 def _smoothed(y, p):

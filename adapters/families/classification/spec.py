@@ -330,6 +330,31 @@ CONVENTIONS = [
                            "1) the gradient -p_y^(q-1) = -inf reaches every class of the row "
                            "multiplied by its one-hot entry: nan (0 * -inf) on the other classes "
                            "instead of 0 (the value 1/q and the -inf at y are right)"),
+    # scikit-learn (sklearn.metrics): seen by families/*/sklearn_lib.py
+    Convention(name="sklearn_average_divides_by_sample_weight_sum",
+               losses=("cross_entropy", "nll_loss", "binary_cross_entropy"),
+               description="the mean of a metric given sample_weight (normalize=True, or "
+                           "multioutput='uniform_average') is np.average(l, weights=w): sum(w l) / "
+                           "sum(w), the canonical 'weighted_mean', where the canonical 'mean' "
+                           "(a user's (l * w).mean()) divides by the number of elements"),
+    Convention(name="sklearn_log_loss_probs_clipped_to_float64_eps",
+               losses=("cross_entropy", "nll_loss", "binary_cross_entropy"),
+               description="sklearn.metrics.log_loss clips the probabilities to [eps, 1 - eps], "
+                           "eps = np.finfo(float64).eps = 2.220446049250313e-16, before the log: "
+                           "each -log p is at most 36.04365338911715, and 1e-16-sized where p "
+                           "is exactly 1"),
+    Convention(name="sklearn_log_loss_probs_clipped_to_float32_eps",
+               losses=("cross_entropy", "nll_loss", "binary_cross_entropy"),
+               description="sklearn_log_loss_probs_clipped_to_float64_eps on float32 "
+                           "probabilities: eps = np.finfo(float32).eps = 1.1920929e-07, so each "
+                           "-log p is at most 15.942385 (computed in float32)"),
+    # Hugging Face transformers (transformers.loss.loss_utils): families/*/transformers_lib.py
+    Convention(name="transformers_loss_kwargs_ignored", losses=("cross_entropy",),
+               description="fixed_cross_entropy (and ForCausalLMLoss, ForMaskedLMLoss, "
+                           "ForTokenClassification, which call it) take **kwargs and pass only "
+                           "ignore_index and reduction on to F.cross_entropy: label_smoothing= "
+                           "and weight= are accepted without an error and have no effect (the "
+                           "loss is the one with label_smoothing 0 and no class weights)"),
     # other families' losses that Keras averages the same way extend it (their EXTENDS)
     Convention(name="keras_bce_mean_over_last_axis",
                losses=("binary_cross_entropy", "binary_cross_entropy_with_logits"),

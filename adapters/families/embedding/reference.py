@@ -254,6 +254,9 @@ def keras_labels(y, conv):
 
 def _hinge_loss(inputs, p, conv):
     x, t = inputs["input"], keras_labels(inputs["target"], conv)
+    y = inputs["target"]
+    if "sklearn_hinge_single_label_is_negative" in conv and y.size and np.all(y == y.flat[0]):
+        t = -np.ones_like(t)          # LabelBinarizer(neg_label=-1) of one label value
     elements, slope = hinge(1.0 - t * x, conv)
     return elements, (lambda u: {"input": -t * slope * u}), x.size
 

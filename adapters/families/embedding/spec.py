@@ -286,6 +286,12 @@ _HINGE_LOSSES = ("margin_ranking_loss", "hinge_embedding_loss", "triplet_margin_
                  "cosine_embedding_loss", "hinge", "categorical_hinge", "circle")
 
 CONVENTIONS = [
+    Convention(name="sklearn_hinge_single_label_is_negative", losses=("hinge",),
+               description="sklearn.metrics.hinge_loss binarises the labels with "
+                           "LabelBinarizer(neg_label=-1): the larger of two label values is +1, "
+                           "the smaller -1, and where every target has the same value (a batch "
+                           "of positives, say) that value becomes -1, so l = max(0, 1 + x) "
+                           "instead of max(0, 1 - x)"),
     Convention(name="hinge_kink_grad_active", losses=_HINGE_LOSSES,
                description="max(0, z) at exactly z = 0 is differentiated as z (the hinge counted "
                            "active): "
@@ -359,7 +365,8 @@ CONVENTIONS = [
 ]
 
 # Keras averages hinge and squared_hinge over the last axis, as it does the regression losses
-EXTENDS = {"keras_bce_mean_over_last_axis": ("hinge", "squared_hinge",)}
+EXTENDS = {"keras_bce_mean_over_last_axis": ("hinge", "squared_hinge",),
+           "sklearn_average_divides_by_sample_weight_sum": ("hinge",)}
 
 NAME_CLASHES = [NameClash(
     name="hinge", losses=("hinge_embedding_loss", "hinge", "squared_hinge"),

@@ -282,7 +282,9 @@ CONVENTIONS = [
 
 # optax.losses.perceptron_loss is jnp.maximum(0, -y x): the half gradient at the kink, as optax's
 # hinge_loss (the embedding family's convention)
-EXTENDS = {"hinge_kink_grad_half": ("perceptron_loss",)}
+EXTENDS = {"hinge_kink_grad_half": ("perceptron_loss",),
+           # sklearn.metrics.hinge_loss (multi-class) averages with np.average(weights=...)
+           "sklearn_average_divides_by_sample_weight_sum": ("multiclass_hinge_loss",)}
 
 NAME_CLASHES = [NameClash(
     name="multi-class hinge", losses=("multi_margin_loss", "categorical_hinge",

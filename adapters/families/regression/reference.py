@@ -69,9 +69,12 @@ def _mean_absolute_percentage_error(inputs, p, conv):
     d, scale = x - y, np.abs(y)
     if "keras_mape_denominator_floored_at_epsilon" in conv:
         scale = np.maximum(scale, KERAS_EPSILON)
+    if "sklearn_mape_denominator_floored_at_float64_eps" in conv:
+        scale = np.maximum(scale, np.finfo(np.float64).eps)
+    percent = 1.0 if "sklearn_mape_is_a_fraction" in conv else 100.0
     with np.errstate(divide="ignore", invalid="ignore"):   # |d| / 0 = inf, 0 / 0 = nan
-        elements = 100.0 * np.abs(d) / scale
-        local = 100.0 * _abs_grad(d, conv) / scale
+        elements = percent * np.abs(d) / scale
+        local = percent * _abs_grad(d, conv) / scale
     return elements, input_vjp(local), d.size
 
 

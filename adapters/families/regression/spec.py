@@ -91,6 +91,15 @@ LOSSES = [
 ]
 
 CONVENTIONS = [
+    Convention(name="sklearn_mape_is_a_fraction", losses=("mean_absolute_percentage_error",),
+               description="sklearn.metrics.mean_absolute_percentage_error returns |d| / |target| "
+                           "without the factor 100: 0.25 where the percentage is 25 (its "
+                           "docstring: 'not in the [0, 100] range')"),
+    Convention(name="sklearn_mape_denominator_floored_at_float64_eps",
+               losses=("mean_absolute_percentage_error",),
+               description="the denominator is max(|target|, np.finfo(float64).eps = 2.22e-16): "
+                           "finite (|d| / 2.22e-16) where the definition is inf at target 0, "
+                           "and 0 where input = target = 0 (the definition's 0/0 is nan)"),
     # JAX: seen by families/regression/jax_optax.py
     Convention(name="jax_abs_grad_at_0_is_1",
                losses=("l1_loss", "smooth_l1_loss", "mean_absolute_percentage_error"),
@@ -136,3 +145,6 @@ _KERAS_CLASSES = ("l1_loss", "mse_loss", "huber_loss", "log_cosh", "mean_absolut
                   "mean_squared_logarithmic_error")
 EXTENDS["keras_weighted_mean_divides_by_given_weights"] = _KERAS_CLASSES
 EXTENDS["keras_mean_of_nothing_is_0"] = _KERAS_CLASSES
+# sklearn.metrics' regression metrics average with np.average(weights=sample_weight)
+EXTENDS["sklearn_average_divides_by_sample_weight_sum"] = (
+    "l1_loss", "mse_loss", "mean_absolute_percentage_error", "mean_squared_logarithmic_error")
