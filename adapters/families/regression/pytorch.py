@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import math
 
+from adapters.definitions import WEIGHTED_MEAN
 from adapters.pytorch import F, nn, path, reduce, torch
 
 # ---------------------------------------------------------------- l1, mse, smooth_l1, huber
@@ -91,6 +92,47 @@ def smooth_l1_via_huber(input, target, *, beta, reduction):
       call="torch.nn.functional.huber_loss(input, target, reduction=reduction, delta=delta)")
 def huber_functional(input, target, *, delta, reduction):
     return F.huber_loss(input, target, reduction=reduction, delta=delta)
+
+
+# ---------------------------------------------------------------- weight= (torch 2.x functional)
+# F.l1_loss, F.mse_loss and F.huber_loss take `weight`, of the input's full shape ("Weights and
+# input must have the same size" otherwise): the paths broadcast the sample weights to it. Their
+# reduction='mean' divides differently: l1 and mse by sum(weight), the canonical 'weighted_mean';
+# huber by the number of elements, the canonical 'mean' (torch 2.13: on x = [[1, 2, 3], [4, 5,
+# 6]], y = 0, weight rows 0.5 and 2: mse 21.4667 = sum(w l) / sum(w), huber 4.875 = sum(w l) / 6).
+# Each path refuses the other mean, which its call cannot express; composed: the weights are
+# broadcast first, and the user's `(loss * w)` paths (*sample_weight) are kept beside.
+
+def _full_weight(sample_weight, input):
+    w = sample_weight.reshape(*sample_weight.shape, *[1] * (input.ndim - sample_weight.ndim))
+    return w.to(input.dtype).expand_as(input)
+
+
+def _weighted_functional(fn, mean, input, target, reduction, sample_weight, **kw):
+    torch_reduction = "mean" if reduction == mean else reduction
+    return fn(input, target, reduction=torch_reduction,
+              weight=_full_weight(sample_weight, input), **kw)
+
+
+def _declare_weighted(loss, fn, mean, other, extra=()):
+    kwargs = "".join(f", {p}={p}" for p in extra)
+    path(loss, "functional(weight=)", kind="composed",
+         params=[*extra, "reduction", "sample_weight"],
+         unsupported_when={
+             "cases without sample weights (it is functional then)":
+             lambda p, e, i: p["sample_weight"] is None,
+             f"reduction={other!r}: torch's weighted reduction='mean' is the canonical {mean!r}":
+             lambda p, e, i: p["reduction"] == other},
+         call=f"torch.nn.functional.{fn}(input, target, reduction={{{mean!r}: 'mean'}}.get("
+              f"reduction, reduction){kwargs}, weight=sample_weight.reshape(*sample_weight.shape, "
+              "*[1] * (input.ndim - sample_weight.ndim)).expand_as(input))")(
+        lambda input, target, *, reduction, sample_weight, **kw: _weighted_functional(
+            getattr(F, fn), mean, input, target, reduction, sample_weight, **kw))
+
+
+_declare_weighted("l1_loss", "l1_loss", WEIGHTED_MEAN, "mean")
+_declare_weighted("mse_loss", "mse_loss", WEIGHTED_MEAN, "mean")
+_declare_weighted("huber_loss", "huber_loss", "mean", WEIGHTED_MEAN, extra=("delta",))
 
 
 @path("huber_loss", "module", params=["delta", "reduction"],
