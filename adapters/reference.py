@@ -75,6 +75,8 @@ def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
     elements, vjp, divisor = _keras_reductions(first, elements, vjp, divisor, conv)
     kept = _keras_mask(arrays, p, encoding, elements, conv)
     elements, vjp, weights = _sample_weights(elements, vjp, p.get("sample_weight"), conv, kept)
+    if "keras_masked_mean_divides_by_kept_count" in conv and p.get("sample_weight") is not None:
+        divisor = _kept_count(p["sample_weight"], np.shape(elements), conv)
     with np.errstate(invalid="ignore", divide="ignore"):
         # what the elements are divided by before summing; 'batchmean' (kl_div) divides by N.
         # A divisor may be an array (one per element, CTC's 'mean' divides by target lengths).
@@ -136,6 +138,16 @@ def _keras_mask(arrays, p, encoding, elements, conv):
     if "keras_circle_mean_over_positive_losses" in conv:
         return np.asarray(elements) > 0
     return None
+
+
+def _kept_count(weight, shape, conv):
+    """What Keras's default reduction divides by with a mask on y_pred that keeps the elements
+    of nonzero weight (loss.py apply_mask: total / valid): their number; 0 gives inf under
+    keras_mean_of_nothing_is_0 (divide_no_nan)."""
+    given = np.asarray(weight, dtype=np.float64)
+    w = np.broadcast_to(given.reshape(align_leading(given.shape, shape)), shape)
+    count = float(np.count_nonzero(w))
+    return np.inf if count == 0 and "keras_mean_of_nothing_is_0" in conv else count
 
 
 def _sample_weights(elements, vjp, weight, conv, kept=None):

@@ -256,6 +256,13 @@ CONVENTIONS = [
                            "instead of H sum_n w_n (SparseCategoricalCrossentropy with "
                            "ignore_class multiplies the weights by its mask first, so it divides "
                            "by their full sum)"),
+    Convention(name="keras_masked_mean_divides_by_kept_count", losses=("cross_entropy",),
+               description="with a Keras mask on y_pred (a Masking layer's) and sample_weight, "
+                           "the default reduction 'sum_over_batch_size' divides sum(w l) by the "
+                           "number of unmasked elements, not by all of them (loss.py apply_mask "
+                           "scales the weights by total / valid): the canonical 'mean' of the "
+                           "weighted loss divides by every element. Here the mask keeps the "
+                           "elements of nonzero weight"),
     Convention(name="keras_weighted_mean_drops_masked_weights", losses=("cross_entropy",),
                description="with a Keras mask on the unreduced loss (SparseCategoricalCrossentropy"
                            "'s ignore_class: the ignored targets; Circle: its zero losses), "

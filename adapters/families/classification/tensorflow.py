@@ -122,6 +122,34 @@ def ce_keras_categorical_masked(input, target, *, reduction, sample_weight):
         target, input)
 
 
+# A Keras mask on y_pred together with sample_weight: the mask keeps the elements of nonzero
+# weight. 'sum_over_batch_size' then divides by the kept count (keras_masked_mean_divides_by_
+# kept_count); 'mean_with_sample_weight' by the weights times the mask, broadcast over the output:
+# the canonical 'weighted_mean' (the given-weights convention does not apply under a mask)
+@path("cross_entropy", "keras.losses.CategoricalCrossentropy(masked input, sample_weight=)",
+      encodings=["one_hot", "probs"], params=["reduction", "sample_weight"],
+      conventions=[*FUSED, "keras_masked_mean_divides_by_kept_count",
+                   "keras_mean_of_nothing_is_0"],
+      unsupported_when={"cases without sample weights (it is "
+                        "keras.losses.CategoricalCrossentropy then)":
+                        lambda params, encoding, inputs: params["sample_weight"] is None},
+      call="keras.src.backend.set_keras_mask(input, sample_weight > 0); "
+           "keras.losses.CategoricalCrossentropy(from_logits=True, axis=1 if input.ndim > 1 "
+           "else -1, reduction=..., dtype=input.dtype.name)(target, input, "
+           "sample_weight=keras_sample_weight(sample_weight, input.ndim - 1))  [the mask a "
+           "Masking layer attaches, with the weights]")
+def ce_keras_categorical_masked_weighted(input, target, *, reduction, sample_weight):
+    from keras.src import backend  # Keras's own setter of the mask layers attach
+    axis = class_axis(input)
+    out_shape = input.shape[:axis] + input.shape[axis + 1:] if input.shape.rank > 1 else []
+    weight = keras_sample_weight(sample_weight, len(out_shape))
+    input = tf.identity(input)      # a tensor of its own to carry the mask
+    backend.set_keras_mask(input, tf.broadcast_to(weight > 0, out_shape))
+    return keras.losses.CategoricalCrossentropy(
+        from_logits=True, axis=axis, reduction=KERAS_REDUCTION[reduction],
+        dtype=input.dtype.name)(target, input, sample_weight=weight)
+
+
 @path("cross_entropy", "keras.losses.categorical_crossentropy", kind="composed",
       encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"], conventions=FUSED,
       call="reduce(keras.losses.categorical_crossentropy(classes_last(target), "
@@ -989,6 +1017,17 @@ saw("keras_weighted_mean_drops_masked_weights",
     "backend.set_keras_mask(res, mask=valid_mask) for ignore_class; keras/src/losses/loss.py "
     "apply_mask: 'sample_weight *= float_mask', then reduce_values divides by "
     "ops.sum(sample_weight)")
+saw("keras_masked_mean_divides_by_kept_count",
+    path="cross_entropy/keras.losses.CategoricalCrossentropy(masked input, sample_weight=)",
+    case="cross_entropy/per-sample-mean/one_hot",
+    call="x = tf.identity(logits (4, 5)); keras.src.backend.set_keras_mask(x, [True, True, "
+         "False, True]); keras.losses.CategoricalCrossentropy(from_logits=True, axis=1, "
+         "dtype='float64')(one_hot_target, x, sample_weight=[.5, 2., 0., 1.5])",
+    seen="2.588049517389528 = sum(w l) / 3, the unmasked samples; canonical 'mean' 1.94103714 "
+         "= sum(w l) / 4 (what the same call without the mask gives)",
+    versions=SEEN_ON, link="keras/src/losses/loss.py apply_mask: for 'sum_over_batch_size' "
+    "the mask becomes total / valid on kept entries, 'mean(loss * sample_weight * total / "
+    "valid) = sum(loss * sample_weight) / valid'")
 
 
 # poly_loss_cross_entropy, categorical_generalized_cross_entropy, linear_cross_entropy

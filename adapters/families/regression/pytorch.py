@@ -100,8 +100,8 @@ def huber_functional(input, target, *, delta, reduction):
 # reduction='mean' divides differently: l1 and mse by sum(weight), the canonical 'weighted_mean';
 # huber by the number of elements, the canonical 'mean' (torch 2.13: on x = [[1, 2, 3], [4, 5,
 # 6]], y = 0, weight rows 0.5 and 2: mse 21.4667 = sum(w l) / sum(w), huber 4.875 = sum(w l) / 6).
-# Each path refuses the other mean, which its call cannot express; composed: the weights are
-# broadcast first, and the user's `(loss * w)` paths (*sample_weight) are kept beside.
+# The other mean is reduction='sum' divided by its divisor, as a user writes it. Composed: the
+# weights are broadcast first, and the user's `(loss * w)` paths (*sample_weight) are kept beside.
 
 def _full_weight(sample_weight, input):
     w = sample_weight.reshape(*sample_weight.shape, *[1] * (input.ndim - sample_weight.ndim))
@@ -109,30 +109,33 @@ def _full_weight(sample_weight, input):
 
 
 def _weighted_functional(fn, mean, input, target, reduction, sample_weight, **kw):
-    torch_reduction = "mean" if reduction == mean else reduction
-    return fn(input, target, reduction=torch_reduction,
-              weight=_full_weight(sample_weight, input), **kw)
+    w = _full_weight(sample_weight, input)
+    if reduction == mean:
+        return fn(input, target, reduction="mean", weight=w, **kw)
+    if reduction in ("mean", WEIGHTED_MEAN):       # the mean torch's weighted 'mean' is not
+        total = fn(input, target, reduction="sum", weight=w, **kw)
+        return total / (w.sum() if reduction == WEIGHTED_MEAN else input.numel())
+    return fn(input, target, reduction=reduction, weight=w, **kw)
 
 
-def _declare_weighted(loss, fn, mean, other, extra=()):
+def _declare_weighted(loss, fn, mean, extra=()):
     kwargs = "".join(f", {p}={p}" for p in extra)
+    other = "input.numel()" if mean == WEIGHTED_MEAN else "weight.sum()"
     path(loss, "functional(weight=)", kind="composed",
          params=[*extra, "reduction", "sample_weight"],
-         unsupported_when={
-             "cases without sample weights (it is functional then)":
-             lambda p, e, i: p["sample_weight"] is None,
-             f"reduction={other!r}: torch's weighted reduction='mean' is the canonical {mean!r}":
-             lambda p, e, i: p["reduction"] == other},
-         call=f"torch.nn.functional.{fn}(input, target, reduction={{{mean!r}: 'mean'}}.get("
-              f"reduction, reduction){kwargs}, weight=sample_weight.reshape(*sample_weight.shape, "
-              "*[1] * (input.ndim - sample_weight.ndim)).expand_as(input))")(
+         unsupported_when={"cases without sample weights (it is functional then)":
+                           lambda p, e, i: p["sample_weight"] is None},
+         call=f"weight = sample_weight.reshape(*sample_weight.shape, *[1] * (input.ndim - "
+              f"sample_weight.ndim)).expand_as(input); torch.nn.functional.{fn}(input, target"
+              f"{kwargs}, weight=weight, reduction={{{mean!r}: 'mean'}}.get(reduction, "
+              f"reduction))  [the other mean: reduction='sum' / {other}]")(
         lambda input, target, *, reduction, sample_weight, **kw: _weighted_functional(
             getattr(F, fn), mean, input, target, reduction, sample_weight, **kw))
 
 
-_declare_weighted("l1_loss", "l1_loss", WEIGHTED_MEAN, "mean")
-_declare_weighted("mse_loss", "mse_loss", WEIGHTED_MEAN, "mean")
-_declare_weighted("huber_loss", "huber_loss", "mean", WEIGHTED_MEAN, extra=("delta",))
+_declare_weighted("l1_loss", "l1_loss", WEIGHTED_MEAN)
+_declare_weighted("mse_loss", "mse_loss", WEIGHTED_MEAN)
+_declare_weighted("huber_loss", "huber_loss", "mean", extra=("delta",))
 
 
 @path("huber_loss", "module", params=["delta", "reduction"],
