@@ -73,7 +73,10 @@ def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
     elements, vjp, divisor = PARTS[loss](arrays, p, conv)
     first = np.shape(inputs[spec.primary])
     elements, vjp, divisor = _keras_reductions(first, elements, vjp, divisor, conv)
-    elements, vjp, weights = _sample_weights(elements, vjp, p.get("sample_weight"), conv)
+    kept = _keras_mask(arrays, p, encoding, elements, conv)
+    elements, vjp, weights = _sample_weights(elements, vjp, p.get("sample_weight"), conv, kept)
+    if "keras_masked_mean_divides_by_kept_count" in conv and p.get("sample_weight") is not None:
+        divisor = _kept_count(p["sample_weight"], np.shape(elements), conv)
     with np.errstate(invalid="ignore", divide="ignore"):
         # what the elements are divided by before summing; 'batchmean' (kl_div) divides by N.
         # A divisor may be an array (one per element, CTC's 'mean' divides by target lengths).
@@ -127,17 +130,43 @@ def _activation(loss, x, dim, cotangent) -> Result:
 
 # ---------------------------------------------------------------- sample weights
 
-def _sample_weights(elements, vjp, weight, conv):
+def _keras_mask(arrays, p, encoding, elements, conv):
+    """The elements a Keras mask on the unreduced loss keeps, under
+    keras_weighted_mean_drops_masked_weights (else None): ignore_class's kept targets, or
+    Circle's positive losses."""
+    if "keras_weighted_mean_drops_masked_weights" not in conv:
+        return None
+    if encoding == "index" and "ignore_index" in p:
+        return arrays["target"] != p["ignore_index"]
+    if "keras_circle_mean_over_positive_losses" in conv:
+        return np.asarray(elements) > 0
+    return None
+
+
+def _kept_count(weight, shape, conv):
+    """What Keras's default reduction divides by with a mask on y_pred that keeps the elements
+    of nonzero weight (loss.py apply_mask: total / valid): their number; 0 gives inf under
+    keras_mean_of_nothing_is_0 (divide_no_nan)."""
+    given = np.asarray(weight, dtype=np.float64)
+    w = np.broadcast_to(given.reshape(align_leading(given.shape, shape)), shape)
+    count = float(np.count_nonzero(w))
+    return np.inf if count == 0 and "keras_mean_of_nothing_is_0" in conv else count
+
+
+def _sample_weights(elements, vjp, weight, conv, kept=None):
     """Weigh the unreduced loss: w aligned to its leading axes (definitions.align_leading), the
     elements and the upstream gradient times w. Returns what WEIGHTED_MEAN divides by too: the sum
-    of w broadcast to the elements (without weights, their number)."""
+    of w broadcast to the elements (without weights, their number); with a Keras mask (`kept`),
+    of the kept elements' weights only."""
     if weight is None:
         return elements, vjp, float(np.size(elements))
     given = np.asarray(weight, dtype=np.float64)
     w = np.broadcast_to(given.reshape(align_leading(given.shape, np.shape(elements))),
                         np.shape(elements))
     total = w.sum()
-    if "keras_weighted_mean_divides_by_given_weights" in conv:
+    if kept is not None:               # apply_mask multiplies the weights by the mask: broadcast
+        total = (w * kept).sum()
+    elif "keras_weighted_mean_divides_by_given_weights" in conv:
         total = given.sum()
     if "keras_scalar_loss_is_not_reduced" in conv and np.ndim(elements) == 0:
         total = 1.0                       # Keras returns w l for every reduction

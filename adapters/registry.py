@@ -407,7 +407,9 @@ def derive_sample_weight_paths(adapter: Adapter, weighted_reduce: Callable,
                 "sample_weight" in p.params and (p.kind == "native" or p.name.endswith(DERIVED))
                 for p in own):
             continue          # a native one, or derived already (adapters.load() ran before)
-        bases = [p for p in own if "reduction" in p.params and not p.name.endswith("+jit")]
+        # a base that takes sample weights itself (a mask as where=, say) would take them twice
+        bases = [p for p in own if "reduction" in p.params and "sample_weight" not in p.params
+                 and not p.name.endswith("+jit")]
         if not bases:
             continue
         # the canonical shape of the unreduced loss: a path without conventions, native first

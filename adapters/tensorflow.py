@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .definitions import WEIGHTED_MEAN
-from .registry import LazyModule, declare_adapter, derive_sample_weight_paths
+from .registry import LazyModule, _weights_fit, declare_adapter, derive_sample_weight_paths
 
 INSTALL_HINT = "pip install tensorflow keras  (or: pip install -e '.[tensorflow]')"
 SEEN_ON = "tensorflow 2.21.0, keras 3.15.1, numpy 2.4.6; CPU, float64, eager"
@@ -47,6 +47,28 @@ def keras_sample_weight(weight, rank):
     if weight is None:
         return None
     return tf.reshape(weight, [*weight.shape, *[1] * (rank - weight.shape.rank)])
+
+
+# Keras's own sample_weight= (Loss.__call__): 'mean_with_sample_weight' divides by the weights'
+# sum as given (keras/src/losses/loss.py reduce_values), a zero divisor gives 0 (divide_no_nan)
+KERAS_WEIGHTED = ["keras_weighted_mean_divides_by_given_weights", "keras_mean_of_nothing_is_0"]
+KERAS_WEIGHTED_DOC = ("https://keras.io/api/losses/ (Loss: '\"mean_with_sample_weight\" sums the "
+                      "loss and divides by the sum of the sample weights'); keras/src/losses/"
+                      "loss.py reduce_values: divisor = ops.sum(sample_weight), the weights as "
+                      "given")
+
+
+def keras_weighted_twin(base: str, loss: str, conventions) -> dict:
+    """The `unsupported_when` of a path passing Keras's own sample_weight= to a class that `base`
+    (a path of `loss`) calls without: cases without weights are the base path's, and weights
+    that do not fit the leading axes of its unreduced output (under `conventions`) are refused,
+    as for the composed `*sample_weight` paths."""
+    conventions = tuple(conventions)
+    return {f"cases without sample weights (it is {base} then)":
+            lambda p, e, i: p["sample_weight"] is None,
+            "sample weights beyond the leading axes of its unreduced output, whose shape its "
+            "conventions change":
+            lambda p, e, i: not _weights_fit(loss, conventions, p, e, i)}
 
 
 def _device(device):

@@ -20,6 +20,8 @@ y = np.array([0, 3, 1, 4])                 # class indices
 y_onehot = np.eye(5)[y]
 w = np.array([0.2, 1.0, 2.0, 0.5, 3.0])    # one weight per class
 s = np.array([1.0, 0.5, 2.0, 0.0])         # one weight per sample
+y_ign = np.array([0, -1, 1, 4])            # class indices, sample 1 ignored (-1)
+s_kept = s * (y_ign != -1)                 # the weights of the kept samples (0 where ignored)
 """
 
 # Keras and JAX compute in float32 by default (keras.config.floatx(), jax_enable_x64 off), as a
@@ -199,5 +201,41 @@ loss = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(y),
                      "and 5 classes it fails (\"weight tensor should be defined either for all "
                      "5 classes or no classes\"); it cannot carry sample weights",
                  raises="weight tensor should be defined either for all"),
+        )),
+    Recipe(
+        title="keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1, "
+              "reduction='mean_with_sample_weight')(y_ign, x, sample_weight=s)",
+        loss="cross_entropy", inputs={"input": "x", "target": "y_ign"},
+        # Keras's mask of the ignored targets multiplies the weights: an ignored sample's weight
+        # leaves the divisor (keras_weighted_mean_drops_masked_weights)
+        params={"ignore_index": -1, "sample_weight": "s_kept", "reduction": "weighted_mean"},
+        ports=(
+            Port("keras", """\
+import keras
+loss = keras.losses.SparseCategoricalCrossentropy(
+    from_logits=True, ignore_class=-1, reduction="mean_with_sample_weight")(
+    y_ign, x, sample_weight=s)"""),
+            Port("torch", """\
+import torch
+per_sample = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(y_ign),
+                                               ignore_index=-1, reduction="none")
+kept = torch.tensor(y_ign != -1)
+loss = (per_sample * torch.tensor(s)).sum() / (torch.tensor(s) * kept).sum()"""),
+            Port("optax", """\
+import optax
+kept = y_ign != -1
+per_sample = optax.softmax_cross_entropy_with_integer_labels(x, np.where(kept, y_ign, 0),
+                                                             where=kept[:, None])
+loss = (per_sample * s).sum() / (s * kept).sum()"""),
+        ),
+        traps=(
+            Trap(Port("torch", """\
+import torch
+per_sample = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(y_ign),
+                                               ignore_index=-1, reduction="none")
+loss = (per_sample * torch.tensor(s)).sum() / torch.tensor(s).sum()"""),
+                 why="the weighted average of the per-sample losses keeps the ignored sample's "
+                     "weight (0.5) in the divisor, 3.5; Keras's ignore_class drops it: 3.0",
+                 gives=1.015),
         )),
 )

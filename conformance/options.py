@@ -78,10 +78,9 @@ _TF_NAME = "the name of the TensorFlow op (graph and profiler labels); no effect
 _TORCH_DTYPE = ("casts the input before the op; the paths pass inputs already in the dtype "
                 "checked, so only the default (None: no cast) is run")
 _KERAS_SAMPLE_WEIGHT = (
-    "not yet passed to this class: Keras's own sample_weight is checked on "
-    "CategoricalCrossentropy, SparseCategoricalCrossentropy, BinaryCrossentropy and the "
-    "regression classes (MeanAbsoluteError ... MeanSquaredLogarithmicError); a composed "
-    "`*sample_weight` path multiplies the unreduced loss by the weights itself")
+    "not yet passed to this class: Keras's own sample_weight is checked on every other Keras "
+    "loss class the paths call (their `(sample_weight=)` paths and the `[..., None]` forms); a "
+    "composed `*sample_weight` path multiplies the unreduced loss by the weights itself")
 _KERAS_BINARY_SMOOTHING = (
     "not yet checked on the focal loss: the canonical sigmoid_focal_loss has no label_smoothing "
     "parameter (the binary cross-entropies have it: Keras's y (1 - eps) + eps / 2)")
@@ -95,13 +94,11 @@ _KERAS_FOCAL_AXIS = (
 _CLASSES_LAST = ("the paths move the class axis last (classes_last) rather than pass axis=1: "
                  "only axis=-1, the default, is run (keras.losses.CategoricalCrossentropy is "
                  "checked with axis=1)")
-_TORCH_WEIGHT = (
-    "per-element weights of the input's shape (torch.nn.functional only, new in torch 2.x); "
-    "reduction='mean' divides by sum(weight), the canonical reduction='weighted_mean' with "
-    "sample_weight of the input's full shape. Not yet checked: the composed `*sample_weight` "
-    "path applies sample weights to this function's reduction='none' output itself")
-_OPTAX_MASK = ("a mask of the elements to include: checked, as 0/1 sample weights, on the "
-               "cross-entropy paths only so far (optax.softmax_cross_entropy(where=))")
+_OPTAX_FEATURE_MASK = (
+    "a mask of the coordinates within each vector (the cosine of the kept coordinates only), not "
+    "of whole losses: no canonical parameter is that (sample weights weigh whole losses), and "
+    "a row left out entirely gives 0/0 norms")
+
 
 def reason(callable_name: str, option: str) -> str:
     """Why an option is left: its entry in LEFT, else the reason every Keras loss class shares
@@ -115,13 +112,6 @@ def reason(callable_name: str, option: str) -> str:
 
 LEFT = {
     # ------------------------------------------------------------------ torch
-    ("torch.nn.functional.huber_loss", "weight"): (
-        "per-element weights of the input's shape (torch.nn.functional only, new in torch 2.x); "
-        "unlike l1_loss and mse_loss, reduction='mean' divides by the number of elements, not "
-        "by sum(weight). Not yet checked: the composed huber_loss/functional*sample_weight path "
-        "applies sample weights to the reduction='none' output itself"),
-    ("torch.nn.functional.l1_loss", "weight"): _TORCH_WEIGHT,
-    ("torch.nn.functional.mse_loss", "weight"): _TORCH_WEIGHT,
     ("torch.nn.functional.log_softmax", "dtype"): _TORCH_DTYPE,
     ("torch.nn.functional.softmax", "dtype"): _TORCH_DTYPE,
     ("torch.nn.functional.softplus", "beta"): (
@@ -140,7 +130,6 @@ LEFT = {
     ("keras.losses.BinaryFocalCrossentropy", "label_smoothing"): _KERAS_BINARY_SMOOTHING,
     ("keras.losses.BinaryFocalCrossentropy", "axis"): _KERAS_FOCAL_AXIS,
     ("keras.losses.BinaryFocalCrossentropy", "name"): _NAME,
-    ("keras.losses.BinaryFocalCrossentropy", "sample_weight"): _KERAS_SAMPLE_WEIGHT,
     ("keras.losses.binary_focal_crossentropy", "label_smoothing"): _KERAS_BINARY_SMOOTHING,
     ("keras.losses.binary_focal_crossentropy", "axis"): _KERAS_FOCAL_AXIS,
     ("keras.losses.CategoricalCrossentropy", "name"): _NAME,
@@ -149,26 +138,19 @@ LEFT = {
     ("keras.losses.SparseCategoricalCrossentropy", "name"): _NAME,
     ("keras.losses.sparse_categorical_crossentropy", "axis"): _CLASSES_LAST,
     ("keras.losses.CategoricalHinge", "name"): _NAME,
-    ("keras.losses.CategoricalHinge", "sample_weight"): _KERAS_SAMPLE_WEIGHT,
     ("keras.losses.CTC", "name"): _NAME,
     ("keras.losses.CTC", "dtype"): (
         "not passed: the keras.losses.CTC path keeps dtype=None, Keras's floatx (float32), and "
         "runs float32, float16 and bfloat16 inputs; float64 is not run (the path's notes: the "
         "tf.nn.ctc_loss underneath rejects it)"),
-    ("keras.losses.CTC", "sample_weight"): _KERAS_SAMPLE_WEIGHT,
     ("keras.losses.Dice", "name"): _NAME,
-    ("keras.losses.Dice", "sample_weight"): _KERAS_SAMPLE_WEIGHT,
     ("keras.losses.Hinge", "name"): _NAME,
-    ("keras.losses.Hinge", "sample_weight"): _KERAS_SAMPLE_WEIGHT,
     ("keras.losses.Huber", "name"): _NAME,
     ("keras.losses.KLDivergence", "name"): _NAME,
-    ("keras.losses.KLDivergence", "sample_weight"): _KERAS_SAMPLE_WEIGHT,
     ("keras.losses.MeanAbsoluteError", "name"): _NAME,
     ("keras.losses.MeanSquaredError", "name"): _NAME,
     ("keras.losses.Poisson", "name"): _NAME,
-    ("keras.losses.Poisson", "sample_weight"): _KERAS_SAMPLE_WEIGHT,
     ("keras.losses.SquaredHinge", "name"): _NAME,
-    ("keras.losses.SquaredHinge", "sample_weight"): _KERAS_SAMPLE_WEIGHT,
     # ------------------------------------------------------------------ tf.nn
     ("tf.nn.ctc_loss", "unique"): (
         "precomputed unique labels (tf.nn.ctc_unique_labels), documented as an optimisation "
@@ -185,22 +167,18 @@ LEFT = {
     ("optax.ctc_loss", "log_epsilon"): (
         "the number standing for log(0) in the alignment lattice; only the default (-1e5) is "
         "run"),
-    ("optax.losses.kl_divergence_with_log_targets", "axis"): (
-        "the axis summed over (-1, the default, only is run), as for optax.losses.kl_divergence"),
-    ("optax.losses.kl_divergence_with_log_targets", "where"): _OPTAX_MASK,
-    ("optax.losses.cosine_similarity", "where"): _OPTAX_MASK,
+    ("optax.losses.cosine_similarity", "where"): _OPTAX_FEATURE_MASK,
     ("optax.losses.dice_loss", "class_weights"): (
-        "per-class weights; the canonical soft_dice_loss has none (the default None is run)"),
+        "per-class weights; the canonical soft_dice_loss has none, and neither keras.losses.Dice "
+        "nor torch has the option to share it (the default None is run)"),
     ("optax.losses.dice_loss", "ignore_background"): (
-        "drops class 0 from the loss; the canonical soft_dice_loss has no such option (the "
-        "default False is run)"),
+        "drops class 0 from the loss; the canonical soft_dice_loss has no such option, and "
+        "neither Keras nor torch has one to share it (the default False is run)"),
     ("optax.losses.triplet_margin_loss", "axis"): (
         "the feature axis (-1, the default, only is run: the canonical inputs' layout)"),
-    ("optax.smooth_labels", "where"): _OPTAX_MASK,
-    ("optax.kl_divergence", "where"): _OPTAX_MASK,
-    ("optax.kl_divergence", "axis"): (
-        "the axis summed over (-1, the default, only is run): the paths sum per example over "
-        "the last axis (convention optax_kl_divergence_sums_over_last_axis)"),
+    ("optax.smooth_labels", "where"): (
+        "the classes to smooth over (the mass eps spread over the kept classes only): the "
+        "canonical label_smoothing spreads it over all C, and no case masks classes"),
     ("torch.nn.LinearCrossEntropyLoss", "device"): (
         "where the module's own parameters are created; the module path replaces them with the "
         "case's arrays (torch.func.functional_call), on the check's device"),
@@ -211,8 +189,7 @@ LEFT = {
     ("torch.nn.functional.relu", "inplace"): (
         "overwrites its input; the composed paths apply relu to a fresh intermediate, where it "
         "changes no value"),
-    ("optax.losses.cosine_distance", "where"): _OPTAX_MASK,
-    ("optax.losses.generalized_kl_divergence", "where"): _OPTAX_MASK,
+    ("optax.losses.cosine_distance", "where"): _OPTAX_FEATURE_MASK,
     ("keras.losses.circle", "ref_labels"): (
         "labels of a second set of embeddings to compare against (the canonical circle loss "
         "compares the batch with itself; the default None is run)"),

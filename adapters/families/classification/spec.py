@@ -247,7 +247,8 @@ CONVENTIONS = [
                            "when the class axis is 1 (axis=1, channels-first spatial input); "
                            "identical for 1-D and 2-D input"),
     Convention(name="keras_weighted_mean_divides_by_given_weights",
-               losses=("cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits"),
+               losses=("cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+                       "categorical_generalized_cross_entropy"),
                description="reduction='mean_with_sample_weight' divides the weighted sum by the "
                            "sum of sample_weight as given (after Keras adds at most one trailing "
                            "axis), not by the sum of the weights broadcast over the loss: per-"
@@ -255,9 +256,23 @@ CONVENTIONS = [
                            "instead of H sum_n w_n (SparseCategoricalCrossentropy with "
                            "ignore_class multiplies the weights by its mask first, so it divides "
                            "by their full sum)"),
+    Convention(name="keras_masked_mean_divides_by_kept_count", losses=("cross_entropy",),
+               description="with a Keras mask on y_pred (a Masking layer's) and sample_weight, "
+                           "the default reduction 'sum_over_batch_size' divides sum(w l) by the "
+                           "number of unmasked elements, not by all of them (loss.py apply_mask "
+                           "scales the weights by total / valid): the canonical 'mean' of the "
+                           "weighted loss divides by every element. Here the mask keeps the "
+                           "elements of nonzero weight"),
+    Convention(name="keras_weighted_mean_drops_masked_weights", losses=("cross_entropy",),
+               description="with a Keras mask on the unreduced loss (SparseCategoricalCrossentropy"
+                           "'s ignore_class: the ignored targets; Circle: its zero losses), "
+                           "reduction='mean_with_sample_weight' divides by the sum of the kept "
+                           "elements' weights only (loss.py apply_mask multiplies sample_weight "
+                           "by the mask, broadcast over the loss), not by the sum of every "
+                           "weight: ignored targets with weight w are left out of the divisor"),
     Convention(name="keras_mean_of_nothing_is_0",
                losses=("cross_entropy", "nll_loss", "binary_cross_entropy",
-                       "binary_cross_entropy_with_logits"),
+                       "binary_cross_entropy_with_logits", "categorical_generalized_cross_entropy"),
                description="reduction='mean' with a zero divisor (every target ignored, or every "
                            "kept target of weight 0), or 'mean_with_sample_weight' with sample "
                            "weights summing to 0, gives 0 and a zero gradient (divide_no_nan) "

@@ -4,8 +4,6 @@ categorical_generalized_cross_entropy, linear_cross_entropy.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from adapters.definitions import WEIGHTED_MEAN, is_mask
 from adapters.tensorflow import (
     KERAS_REDUCTION,
@@ -15,6 +13,7 @@ from adapters.tensorflow import (
     classes_last,
     keras,
     keras_sample_weight,
+    keras_weighted_twin,
     path,
     reduce,
     tf,
@@ -123,6 +122,34 @@ def ce_keras_categorical_masked(input, target, *, reduction, sample_weight):
         target, input)
 
 
+# A Keras mask on y_pred together with sample_weight: the mask keeps the elements of nonzero
+# weight. 'sum_over_batch_size' then divides by the kept count (keras_masked_mean_divides_by_
+# kept_count); 'mean_with_sample_weight' by the weights times the mask, broadcast over the output:
+# the canonical 'weighted_mean' (the given-weights convention does not apply under a mask)
+@path("cross_entropy", "keras.losses.CategoricalCrossentropy(masked input, sample_weight=)",
+      encodings=["one_hot", "probs"], params=["reduction", "sample_weight"],
+      conventions=[*FUSED, "keras_masked_mean_divides_by_kept_count",
+                   "keras_mean_of_nothing_is_0"],
+      unsupported_when={"cases without sample weights (it is "
+                        "keras.losses.CategoricalCrossentropy then)":
+                        lambda params, encoding, inputs: params["sample_weight"] is None},
+      call="keras.src.backend.set_keras_mask(input, sample_weight > 0); "
+           "keras.losses.CategoricalCrossentropy(from_logits=True, axis=1 if input.ndim > 1 "
+           "else -1, reduction=..., dtype=input.dtype.name)(target, input, "
+           "sample_weight=keras_sample_weight(sample_weight, input.ndim - 1))  [the mask a "
+           "Masking layer attaches, with the weights]")
+def ce_keras_categorical_masked_weighted(input, target, *, reduction, sample_weight):
+    from keras.src import backend  # Keras's own setter of the mask layers attach
+    axis = class_axis(input)
+    out_shape = input.shape[:axis] + input.shape[axis + 1:] if input.shape.rank > 1 else []
+    weight = keras_sample_weight(sample_weight, len(out_shape))
+    input = tf.identity(input)      # a tensor of its own to carry the mask
+    backend.set_keras_mask(input, tf.broadcast_to(weight > 0, out_shape))
+    return keras.losses.CategoricalCrossentropy(
+        from_logits=True, axis=axis, reduction=KERAS_REDUCTION[reduction],
+        dtype=input.dtype.name)(target, input, sample_weight=weight)
+
+
 @path("cross_entropy", "keras.losses.categorical_crossentropy", kind="composed",
       encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"], conventions=FUSED,
       call="reduce(keras.losses.categorical_crossentropy(classes_last(target), "
@@ -171,11 +198,8 @@ def _one_class_not_2d(params, encoding, inputs) -> bool:
     return x.ndim != 2 and x.shape[0 if x.ndim == 1 else 1] == 1
 
 
-def _weights_and_ignored(params, encoding, inputs) -> bool:
-    return params["sample_weight"] is not None and (
-        params["weight"] is not None
-        or (params["reduction"] == WEIGHTED_MEAN
-            and bool(np.any(inputs["target"] == params["ignore_index"]))))
+def _weights_and_class_weights(params, encoding, inputs) -> bool:
+    return params["sample_weight"] is not None and params["weight"] is not None
 
 
 @path("cross_entropy", "keras.losses.SparseCategoricalCrossentropy", kind="composed",
@@ -185,14 +209,13 @@ def _weights_and_ignored(params, encoding, inputs) -> bool:
                         "rank); then (C,) raises IndexError 'tuple index out of range', (N, H, 1) "
                         "with ignore_class raises InvalidArgumentError (SelectV2 or Reshape), and "
                         "(N, 1, 1) returns shape (N,) for (N, 1)": _one_class_not_2d,
-                        "sample weights with class weights, or with ignored targets under "
-                        "'mean_with_sample_weight': Keras has one sample_weight, into which this "
-                        "path folds the class weights (so its mean would divide by their "
-                        "product), and it drops ignored targets' weights from the divisor":
-                        _weights_and_ignored},
+                        "sample weights with class weights: Keras has one sample_weight, into "
+                        "which this path folds the class weights (so its mean would divide by "
+                        "their product)": _weights_and_class_weights},
       # ignore_class always set: Keras multiplies the weights by its mask, so they are broadcast
-      # over the output, and 'mean_with_sample_weight' divides by their full sum (canonical)
-      conventions=["keras_mean_of_nothing_is_0", "keras_scalar_loss_is_not_reduced"],
+      # over the output, and 'mean_with_sample_weight' divides by the kept targets' weights
+      conventions=["keras_mean_of_nothing_is_0", "keras_scalar_loss_is_not_reduced",
+                   "keras_weighted_mean_drops_masked_weights"],
       call="keras.losses.SparseCategoricalCrossentropy(from_logits=True, "
            "ignore_class=ignore_index, "
            "reduction='mean_with_sample_weight' if weight is not None and reduction == 'mean' else "
@@ -580,22 +603,41 @@ def _has_ignored(params, encoding, inputs) -> bool:
     return bool((inputs["target"] == params["ignore_index"]).any())
 
 
+GCE_KERAS_REFUSES = {
+    "q = 1 (ValueError: q must be in the interval (0, 1))":
+    lambda params, encoding, inputs: params["q"] >= 1,
+    "a target equal to ignore_index: Keras has no ignore_index (one_hot of -100 is a row "
+    "of zeros, p_y = 0, a loss of 1/q)": _has_ignored,
+    "C = 1: Loss.__call__ squeezes y_pred (N, 1) to the targets' rank (squeeze_or_expand_to_"
+    "same_rank), and the (N,) losses come back broadcast to (N, N)":
+    lambda params, encoding, inputs: inputs["input"].shape[-1] == 1}
+
+
 @path(GCE, "keras.losses.CategoricalGeneralizedCrossEntropy", encodings=["index"], ndims=[2],
-      params=["q", "reduction"], conventions=[GCE_NAN],
-      unsupported_when={
-          "q = 1 (ValueError: q must be in the interval (0, 1))":
-          lambda params, encoding, inputs: params["q"] >= 1,
-          "a target equal to ignore_index: Keras has no ignore_index (one_hot of -100 is a row "
-          "of zeros, p_y = 0, a loss of 1/q)": _has_ignored,
-          "C = 1: Loss.__call__ squeezes y_pred (N, 1) to the targets' rank (squeeze_or_expand_to_"
-          "same_rank), and the (N,) losses come back broadcast to (N, N)":
-          lambda params, encoding, inputs: inputs["input"].shape[-1] == 1},
+      params=["q", "reduction"], conventions=[GCE_NAN], unsupported_when=GCE_KERAS_REFUSES,
       call="keras.losses.CategoricalGeneralizedCrossEntropy(q=q, reduction={'mean': "
            "'sum_over_batch_size'}.get(reduction, reduction), dtype=input.dtype.name)(target, "
            "input)")
 def gce_keras(input, target, *, q, reduction):
     return keras.losses.CategoricalGeneralizedCrossEntropy(
         q=q, reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(target, input)
+
+
+@path(GCE, "keras.losses.CategoricalGeneralizedCrossEntropy(sample_weight=)", encodings=["index"],
+      ndims=[2], params=["q", "reduction", "sample_weight"],
+      conventions=[GCE_NAN, "keras_weighted_mean_divides_by_given_weights",
+                   "keras_mean_of_nothing_is_0"],
+      unsupported_when={
+          **GCE_KERAS_REFUSES,
+          **keras_weighted_twin("keras.losses.CategoricalGeneralizedCrossEntropy", GCE,
+                                [GCE_NAN, "keras_weighted_mean_divides_by_given_weights",
+                                 "keras_mean_of_nothing_is_0"])},
+      call="keras.losses.CategoricalGeneralizedCrossEntropy(q=q, reduction=..., "
+           "dtype=input.dtype.name)(target, input, sample_weight=sample_weight)  [(N,) losses]")
+def gce_keras_weighted(input, target, *, q, reduction, sample_weight):
+    return keras.losses.CategoricalGeneralizedCrossEntropy(
+        q=q, reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
+        target, input, sample_weight=keras_sample_weight(sample_weight, 1))
 
 
 @path(GCE, "keras.losses.categorical_generalized_cross_entropy", kind="composed",
@@ -962,6 +1004,30 @@ saw("keras_weighted_mean_divides_by_given_weights",
     seen="26.5797086280163 = sum(w l) / 2.5; canonical 1.328985431400815 = sum(w l) / 50, the "
          "weights broadcast over the 4 x 5 positions of each sample",
     versions=SEEN_ON, link=KERAS_LOSS_DOC)
+
+saw("keras_weighted_mean_drops_masked_weights",
+    path="cross_entropy/keras.losses.SparseCategoricalCrossentropy",
+    case="cross_entropy/ignored-targets-per-element-weighted_mean/index",
+    call="keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-100, "
+         "reduction='mean_with_sample_weight', dtype='float64')([[0, 3, -100], [2, -100, 1]], "
+         "classes_last(logits (2, 4, 3)), sample_weight=[[.5, 1., 3.], [2., 4., 1.5]])",
+    seen="2.2080764359657357 = sum(w l) / 5, the weights of the 4 kept targets; canonical "
+         "0.92003185 = sum(w l) / 12, every weight (the ignored targets' 3 and 4 included)",
+    versions=SEEN_ON, link="keras/src/losses/losses.py sparse_categorical_crossentropy: "
+    "backend.set_keras_mask(res, mask=valid_mask) for ignore_class; keras/src/losses/loss.py "
+    "apply_mask: 'sample_weight *= float_mask', then reduce_values divides by "
+    "ops.sum(sample_weight)")
+saw("keras_masked_mean_divides_by_kept_count",
+    path="cross_entropy/keras.losses.CategoricalCrossentropy(masked input, sample_weight=)",
+    case="cross_entropy/per-sample-mean/one_hot",
+    call="x = tf.identity(logits (4, 5)); keras.src.backend.set_keras_mask(x, [True, True, "
+         "False, True]); keras.losses.CategoricalCrossentropy(from_logits=True, axis=1, "
+         "dtype='float64')(one_hot_target, x, sample_weight=[.5, 2., 0., 1.5])",
+    seen="2.588049517389528 = sum(w l) / 3, the unmasked samples; canonical 'mean' 1.94103714 "
+         "= sum(w l) / 4 (what the same call without the mask gives)",
+    versions=SEEN_ON, link="keras/src/losses/loss.py apply_mask: for 'sum_over_batch_size' "
+    "the mask becomes total / valid on kept entries, 'mean(loss * sample_weight * total / "
+    "valid) = sum(loss * sample_weight) / valid'")
 
 
 # poly_loss_cross_entropy, categorical_generalized_cross_entropy, linear_cross_entropy

@@ -164,3 +164,7 @@ CONVENTIONS = [
                            "per-sequence "
                "losses by the batch size N, not each loss by its target length"),
 ]
+
+# keras.losses.CTC takes sample_weight= as Keras's cross-entropies do
+EXTENDS = {"keras_weighted_mean_divides_by_given_weights": ("ctc_loss",),
+           "keras_mean_of_nothing_is_0": ("ctc_loss",)}

@@ -16,7 +16,17 @@ here, as the suite has no way to mark single cases of a path unsupported.
 """
 from __future__ import annotations
 
-from adapters.tensorflow import SEEN_ON, adapter, keras, path, tf
+from adapters.tensorflow import (
+    KERAS_REDUCTION,
+    KERAS_WEIGHTED,
+    SEEN_ON,
+    adapter,
+    keras,
+    keras_sample_weight,
+    keras_weighted_twin,
+    path,
+    tf,
+)
 
 LOW = ["float32", "float16", "bfloat16"]
 NO_FLOAT64 = ("tf.nn.ctc_loss (dense labels) rejects float64 ('expected to be a double tensor but "
@@ -64,7 +74,6 @@ def ctc_keras_ops(log_probs, targets, input_lengths, target_lengths, *, blank, r
     return ctc_reduce(losses, target_lengths, reduction)
 
 
-KERAS_REDUCTION = {"none": "none", "mean": "sum_over_batch_size", "sum": "sum"}
 
 
 def keras_labels(targets, target_lengths):
@@ -88,9 +97,22 @@ def _one_class(params, encoding, inputs) -> bool:
       call="keras.losses.CTC(reduction={'none': 'none', 'mean': 'sum_over_batch_size', "
            "'sum': 'sum'}[reduction])(keras_labels(targets, target_lengths), "
            "transpose(log_probs, (1, 0, 2)))  [keras_labels: padding set to 0]")
-def ctc_keras_class(log_probs, targets, input_lengths, target_lengths, *, reduction):
+def ctc_keras_class(log_probs, targets, input_lengths, target_lengths, *, reduction,
+                    sample_weight=None):
     loss = keras.losses.CTC(reduction=KERAS_REDUCTION[reduction])
-    return loss(keras_labels(targets, target_lengths), tf.transpose(log_probs, (1, 0, 2)))
+    return loss(keras_labels(targets, target_lengths), tf.transpose(log_probs, (1, 0, 2)),
+                sample_weight=keras_sample_weight(sample_weight, 1))   # (N,) sequences
+
+
+KERAS_CTC = TF_CONV + ["keras_ctc_uses_every_frame", "keras_ctc_mean_divides_by_batch_size"]
+path("ctc_loss", "keras.losses.CTC(sample_weight=)", params=["reduction", "sample_weight"],
+     dtypes=LOW, notes=NO_FLOAT64, ndims=[3], conventions=KERAS_CTC + KERAS_WEIGHTED,
+     unsupported_when={"C = 1: as for keras.losses.CTC": _one_class,
+                       **keras_weighted_twin("keras.losses.CTC", "ctc_loss",
+                                             KERAS_CTC + KERAS_WEIGHTED)},
+     call="keras.losses.CTC(reduction=...)(keras_labels(targets, target_lengths), "
+          "transpose(log_probs, (1, 0, 2)), sample_weight=keras_sample_weight(sample_weight, "
+          "1))  [as keras.losses.CTC]")(ctc_keras_class)
 
 
 # ---------------------------------------------------------------- evidence

@@ -3,6 +3,7 @@ generalized_kl_divergence.
 """
 from __future__ import annotations
 
+from adapters.definitions import WEIGHTED_MEAN, is_mask
 from adapters.jax_optax import (
     OPTAX_DOC,
     SEEN_ON,
@@ -74,6 +75,54 @@ def kl_jnp(input, target, *, reduction, log_target):
         from jax.scipy.special import xlogy
         elements = xlogy(target, target) - target * input
     return kl_reduce(elements, reduction, input)
+
+
+# ---------------------------------------------------------------- optax's where=
+# optax's KL divergences take where=, the elements to include in their sum over `axis`; with
+# axis=() that sum is over no axis, so the result keeps the canonical elementwise shape and a
+# mask of any leading shape (sample weights of 0 and 1) leaves elements out: their loss and
+# gradient are 0. 'weighted_mean' is jnp.mean(losses, where=mask), the mean over the kept ones.
+
+WHERE_ONLY = {"sample weights other than 0 and 1 (where= is a mask), or none":
+              lambda params, encoding, inputs: not is_mask(params["sample_weight"])}
+
+
+def _where(sample_weight, input):
+    w = jnp.reshape(sample_weight, sample_weight.shape + (1,) * (input.ndim - sample_weight.ndim))
+    return jnp.broadcast_to(w > 0, input.shape)
+
+
+def where_reduce(losses, mask, reduction, input):
+    if reduction == WEIGHTED_MEAN:
+        return jnp.mean(losses, where=mask)
+    return kl_reduce(losses, reduction, input)
+
+
+@path("kl_div", "optax.kl_divergence(where=)", kind="composed",
+      params=["reduction", "log_target", "sample_weight"], conventions=[KL_NAN],
+      unsupported_when=WHERE_ONLY,
+      call="mask = sample_weight > 0 (broadcast to input.shape); losses = "
+           "optax.losses.kl_divergence_with_log_targets(input, target, axis=(), where=mask) if "
+           "log_target else optax.losses.kl_divergence(input, target, axis=(), where=mask); "
+           "kl_reduce(losses, reduction, input), or jnp.mean(losses, where=mask) for "
+           "'weighted_mean'")
+def kl_optax_where(input, target, *, reduction, log_target, sample_weight):
+    mask = _where(sample_weight, input)
+    fn = (optax.losses.kl_divergence_with_log_targets if log_target
+          else optax.losses.kl_divergence)
+    return where_reduce(fn(input, target, axis=(), where=mask), mask, reduction, input)
+
+
+@path("generalized_kl_divergence", "optax.generalized_kl_divergence(where=)", kind="composed",
+      params=["reduction", "sample_weight"], conventions=[KL_NAN], unsupported_when=WHERE_ONLY,
+      call="mask = sample_weight > 0 (broadcast to input.shape); losses = "
+           "optax.losses.generalized_kl_divergence(input, target, axis=(), where=mask); "
+           "kl_reduce(losses, reduction, input), or jnp.mean(losses, where=mask) for "
+           "'weighted_mean'")
+def generalized_kl_optax_where(input, target, *, reduction, sample_weight):
+    mask = _where(sample_weight, input)
+    losses = optax.losses.generalized_kl_divergence(input, target, axis=(), where=mask)
+    return where_reduce(losses, mask, reduction, input)
 
 
 # ---------------------------------------------------------------- generalized_kl_divergence

@@ -104,3 +104,7 @@ CONVENTIONS = [
                            "those sums; 'sum', 'mean' (over all elements) and 'batchmean' are "
                            "unchanged"),
 ]
+
+# keras.losses.KLDivergence takes sample_weight= as Keras's cross-entropies do
+EXTENDS = {"keras_weighted_mean_divides_by_given_weights": ("kl_div",),
+           "keras_mean_of_nothing_is_0": ("kl_div",)}

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from adapters.tensorflow import (
     KERAS_REDUCTION,
+    KERAS_WEIGHTED,
     SEEN_ON,
     adapter,
     keras,
+    keras_sample_weight,
+    keras_weighted_twin,
     path,
     reduce,
     tf,
@@ -27,17 +30,28 @@ KERAS_KL = ["keras_kl_divergence_clipped_to_epsilon", "keras_kl_divergence_mean_
            "reduction), dtype=input.dtype.name)(target, tf.exp(tf.minimum(input, 1)))  "
            "['batchmean': reduction='sum', divided by input.shape[0]; the minimum only keeps exp "
            "from overflowing: Keras clips probabilities to 1, and exp(1) > 1]")
-def kl_div_keras(input, target, *, reduction):
+def kl_div_keras(input, target, *, reduction, sample_weight=None):
     keras_reduction = "sum" if reduction == "batchmean" else KERAS_REDUCTION[reduction]
     # exp(input) above 1 is clipped to 1 by Keras (gradient 0); exp overflowing to inf would make
     # the gradient nan (inf times the clip's 0), a fault of this conversion, not of Keras. Capped
     # at 1, not 0: exp of a tiny positive input rounds to 1, where the clip passes the gradient.
     probabilities = tf.exp(tf.minimum(input, tf.ones_like(input)))
     loss = keras.losses.KLDivergence(reduction=keras_reduction, dtype=input.dtype.name)(
-        target, probabilities)
+        target, probabilities,
+        sample_weight=keras_sample_weight(sample_weight, input.shape.rank - 1))  # (N,) rows
     if reduction == "batchmean":
         return loss / tf.cast(tf.shape(input)[0], loss.dtype)
     return loss
+
+
+path("kl_div", "keras.losses.KLDivergence(sample_weight=)",
+     params=["reduction", "sample_weight"], conventions=[*KERAS_KL, *KERAS_WEIGHTED],
+     unsupported_when=keras_weighted_twin("keras.losses.KLDivergence", "kl_div",
+                                          [*KERAS_KL, *KERAS_WEIGHTED]),
+     call="keras.losses.KLDivergence(reduction=..., dtype=input.dtype.name)(target, "
+          "tf.exp(tf.minimum(input, 1)), sample_weight=keras_sample_weight(sample_weight, "
+          "input.ndim - 1))  [as keras.losses.KLDivergence; its output is one loss per row]")(
+    kl_div_keras)
 
 
 @path("kl_div", "tf.math.xlogy", kind="composed", params=["reduction", "log_target"],

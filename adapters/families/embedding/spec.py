@@ -368,6 +368,14 @@ CONVENTIONS = [
 EXTENDS = {"keras_bce_mean_over_last_axis": ("hinge", "squared_hinge",),
            "sklearn_average_divides_by_sample_weight_sum": ("hinge",)}
 
+# ... and their Keras classes take sample_weight= as Keras's cross-entropies do (classification's
+# spec)
+_KERAS_WEIGHTED = ("hinge", "squared_hinge", "categorical_hinge", "cosine_similarity", "circle")
+EXTENDS["keras_weighted_mean_divides_by_given_weights"] = _KERAS_WEIGHTED
+EXTENDS["keras_mean_of_nothing_is_0"] = _KERAS_WEIGHTED
+# Circle's Keras mask (loss > 0) drops weights from its weighted mean as ignore_class does
+EXTENDS["keras_weighted_mean_drops_masked_weights"] = ("circle",)
+
 NAME_CLASHES = [NameClash(
     name="hinge", losses=("hinge_embedding_loss", "hinge", "squared_hinge"),
     explanation="torch's `HingeEmbeddingLoss` treats its input x as a distance: l = x where y = 1 "

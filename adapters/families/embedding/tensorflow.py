@@ -7,7 +7,19 @@ ops.maximum(z, 0.), tf.maximum, whose gradient goes to z at a tie: hinge_kink_gr
 """
 from __future__ import annotations
 
-from adapters.tensorflow import KERAS_REDUCTION, SEEN_ON, adapter, keras, path, reduce, tf
+from adapters.tensorflow import (
+    KERAS_REDUCTION,
+    KERAS_WEIGHTED,
+    KERAS_WEIGHTED_DOC,
+    SEEN_ON,
+    adapter,
+    keras,
+    keras_sample_weight,
+    keras_weighted_twin,
+    path,
+    reduce,
+    tf,
+)
 
 KINK = ["hinge_kink_grad_active"]
 MEAN_LAST = ["keras_bce_mean_over_last_axis"]
@@ -118,11 +130,13 @@ def cosine_tf(input1, input2, target, *, margin, reduction):
 KERAS_HINGE = {"hinge": ("Hinge", "hinge"), "squared_hinge": ("SquaredHinge", "squared_hinge")}
 
 
-def _keras_hinge(loss, input, target, reduction="mean", elementwise=False):
+def _keras_hinge(loss, input, target, reduction="mean", elementwise=False, sample_weight=None):
     cls = getattr(keras.losses, KERAS_HINGE[loss][0])
+    weight = keras_sample_weight(sample_weight, input.shape.rank)   # over the elements
     if elementwise:
         input, target = input[..., None], target[..., None]
-    return cls(reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(target, input)
+    return cls(reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
+        target, input, sample_weight=weight)
 
 
 def _keras_hinge_fn(loss, input, target, reduction):
@@ -155,6 +169,15 @@ def _declare_keras_hinge(loss, cls, fn):
          conventions=kink,
          call=f"reduce(keras.losses.{fn}(target[..., None], input[..., None]), reduction)")(
         lambda input, target, reduction: _keras_hinge_fn(loss, input, target, reduction))
+    # Keras's own sample_weight= on the canonical "[..., None]" form
+    path(loss, f"keras.losses.{cls}[..., None](sample_weight=)", kind="composed",
+         params=["reduction", "sample_weight"], conventions=[*kink, *KERAS_WEIGHTED],
+         unsupported_when=keras_weighted_twin(f"keras.losses.{cls}[..., None]", loss,
+                                              [*kink, *KERAS_WEIGHTED]),
+         call=f"keras.losses.{cls}(reduction=..., dtype=input.dtype.name)(target[..., None], "
+              "input[..., None], sample_weight=keras_sample_weight(sample_weight, input.ndim))")(
+        lambda input, target, reduction, sample_weight: _keras_hinge(
+            loss, input, target, reduction, True, sample_weight))
 
 
 for _loss, (_cls, _fn) in KERAS_HINGE.items():
@@ -166,6 +189,18 @@ for _loss, (_cls, _fn) in KERAS_HINGE.items():
 def categorical_hinge_keras(input, target, *, reduction):
     return keras.losses.CategoricalHinge(reduction=KERAS_REDUCTION[reduction],
                                             dtype=input.dtype.name)(target, input)
+
+
+@path("categorical_hinge", "keras.losses.CategoricalHinge(sample_weight=)",
+      params=["reduction", "sample_weight"], conventions=[*KINK, *KERAS_WEIGHTED],
+      unsupported_when=keras_weighted_twin("keras.losses.CategoricalHinge", "categorical_hinge",
+                                           [*KINK, *KERAS_WEIGHTED]),
+      call="keras.losses.CategoricalHinge(reduction=..., dtype=input.dtype.name)(target, input, "
+           "sample_weight=keras_sample_weight(sample_weight, input.ndim - 1))")
+def categorical_hinge_keras_weighted(input, target, *, reduction, sample_weight):
+    return keras.losses.CategoricalHinge(reduction=KERAS_REDUCTION[reduction],
+                                         dtype=input.dtype.name)(
+        target, input, sample_weight=keras_sample_weight(sample_weight, input.shape.rank - 1))
 
 
 @path("categorical_hinge", "keras.losses.categorical_hinge", kind="composed", params=["reduction"],
@@ -188,6 +223,19 @@ COSINE_SIMILARITY = ["keras_cosine_norm_floored_at_epsilon"]
 def cosine_similarity_keras(input, target, *, axis, reduction):
     return keras.losses.CosineSimilarity(axis=axis, reduction=KERAS_REDUCTION[reduction],
                                          dtype=input.dtype.name)(target, input)
+
+
+@path("cosine_similarity", "keras.losses.CosineSimilarity(sample_weight=)",
+      params=["axis", "reduction", "sample_weight"],
+      conventions=[*COSINE_SIMILARITY, *KERAS_WEIGHTED],
+      unsupported_when=keras_weighted_twin("keras.losses.CosineSimilarity", "cosine_similarity",
+                                           [*COSINE_SIMILARITY, *KERAS_WEIGHTED]),
+      call="keras.losses.CosineSimilarity(axis=axis, reduction=..., dtype=input.dtype.name)"
+           "(target, input, sample_weight=keras_sample_weight(sample_weight, input.ndim - 1))")
+def cosine_similarity_keras_weighted(input, target, *, axis, reduction, sample_weight):
+    return keras.losses.CosineSimilarity(axis=axis, reduction=KERAS_REDUCTION[reduction],
+                                         dtype=input.dtype.name)(
+        target, input, sample_weight=keras_sample_weight(sample_weight, input.shape.rank - 1))
 
 
 @path("cosine_similarity", "keras.losses.cosine_similarity", kind="composed",
@@ -214,6 +262,23 @@ def circle_keras(input, target, *, gamma, margin, remove_diagonal, reduction):
     return keras.losses.Circle(gamma=gamma, margin=margin, remove_diagonal=remove_diagonal,
                                reduction=KERAS_REDUCTION[reduction],
                                dtype=input.dtype.name)(target, input)
+
+
+@path("circle", "keras.losses.Circle(sample_weight=)", params=[*CIRCLE_PARAMS, "sample_weight"],
+      conventions=[*CIRCLE, "keras_circle_mean_over_positive_losses",
+                   "keras_weighted_mean_drops_masked_weights", *KERAS_WEIGHTED],
+      unsupported_when=keras_weighted_twin(
+          "keras.losses.Circle", "circle",
+          [*CIRCLE, "keras_circle_mean_over_positive_losses", *KERAS_WEIGHTED]),
+      call="keras.losses.Circle(gamma=gamma, margin=margin, remove_diagonal=remove_diagonal, "
+           "reduction=..., dtype=input.dtype.name)(target, input, "
+           "sample_weight=keras_sample_weight(sample_weight, 1))")
+def circle_keras_weighted(input, target, *, gamma, margin, remove_diagonal, reduction,
+                          sample_weight):
+    return keras.losses.Circle(gamma=gamma, margin=margin, remove_diagonal=remove_diagonal,
+                               reduction=KERAS_REDUCTION[reduction],
+                               dtype=input.dtype.name)(
+        target, input, sample_weight=keras_sample_weight(sample_weight, 1))
 
 
 @path("circle", "keras.losses.circle", kind="composed", params=CIRCLE_PARAMS, conventions=CIRCLE,
@@ -354,3 +419,26 @@ PROBED = (
     "embeddings, a memory bank) are not covered: the canonical circle loss pairs a batch with "
     "itself, as the Circle class does",
 )
+
+
+# Keras's own sample_weight=: per-sample weights on a wider output, 'mean_with_sample_weight'
+for _loss, _path, _shape, _seen in (
+        ("hinge", "keras.losses.Hinge[..., None](sample_weight=)", "(4, 5)",
+         "4.737500250265674 = sum(w l) / sum(w) (w = [.5, 2, 0, 1.5], sum 4); canonical "
+         "0.94750005 = sum(w l) / 20, the weights broadcast over the 5 columns"),
+        ("squared_hinge", "keras.losses.SquaredHinge[..., None](sample_weight=)", "(4, 5)",
+         "14.811997392905251 = sum(w l) / 4; canonical 2.96239948 = sum(w l) / 20"),):
+    saw("keras_weighted_mean_divides_by_given_weights", path=f"{_loss}/{_path}",
+        case=f"{_loss}/per-sample-weighted_mean/none",
+        call=_path.replace("(sample_weight=)", "") + f" with reduction='mean_with_sample_weight', "
+             f"sample_weight=keras_sample_weight(w, rank) for per-sample w on {_shape} inputs",
+        seen=_seen, versions=SEEN_ON, link=KERAS_WEIGHTED_DOC)
+saw("keras_weighted_mean_drops_masked_weights", path="circle/keras.losses.Circle(sample_weight=)",
+    case="circle/per-sample-weighted_mean/none",
+    call="keras.losses.Circle(gamma=80., margin=.4, reduction='mean_with_sample_weight', "
+         "dtype='float64')(labels, embeddings (4, 2), sample_weight=[.5, 2., 0., 1.5])",
+    seen="30.85862971218906: the weights of the positive losses only in the divisor (Circle's "
+         "Keras mask, loss > 0); canonical 19.28664357 = sum(w l) / sum(w)",
+    versions=SEEN_ON, link="keras/src/losses/loss.py apply_mask: 'sample_weight *= float_mask' "
+    "before reduce_values divides by ops.sum(sample_weight); keras/src/losses/losses.py circle: "
+    "backend.set_keras_mask(circle_loss, circle_loss > 0)")

@@ -205,6 +205,13 @@ EXTENDS = {"keras_bce_mean_over_last_axis": ("sigmoid_focal_loss",),
            "keras_bce_probs_clipped_to_float32_epsilon": ("sigmoid_focal_loss",),
            "keras_label_smoothing_over_last_axis_size": ("categorical_focal_crossentropy",)}
 
+# ... and their Keras classes take sample_weight= as Keras's cross-entropies do (classification's
+# spec)
+_KERAS_WEIGHTED = ("sigmoid_focal_loss", "soft_dice_loss", "tversky",
+                   "categorical_focal_crossentropy")
+EXTENDS["keras_weighted_mean_divides_by_given_weights"] = _KERAS_WEIGHTED
+EXTENDS["keras_mean_of_nothing_is_0"] = _KERAS_WEIGHTED
+
 CONVENTIONS = [
     Convention(name="focal_pow_grad_nan_where_p_t_is_1", losses=("sigmoid_focal_loss",),
                description="the focal factor is computed as pow(1 - p_t, gamma) with p_t = p y + "

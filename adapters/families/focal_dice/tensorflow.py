@@ -11,10 +11,14 @@ import numpy as np
 
 from adapters.tensorflow import (  # noqa: F401
     KERAS_REDUCTION,
+    KERAS_WEIGHTED,
+    KERAS_WEIGHTED_DOC,
     SEEN_ON,
     adapter,
     class_axis,
     keras,
+    keras_sample_weight,
+    keras_weighted_twin,
     path,
     reduce,
     tf,
@@ -48,6 +52,19 @@ def _focal_class(alpha, gamma, reduction, dtype):
 def focal_keras_elementwise(input, target, *, alpha, gamma, reduction):
     focal = _focal_class(alpha, gamma, reduction, input.dtype.name)
     return focal(target[..., None], input[..., None])
+
+
+@path("sigmoid_focal_loss", "keras.losses.BinaryFocalCrossentropy[..., None](sample_weight=)",
+      kind="composed", params=["alpha", "gamma", "reduction", "sample_weight"],
+      conventions=[*FOCAL_NAN, *KERAS_WEIGHTED],
+      unsupported_when=keras_weighted_twin("keras.losses.BinaryFocalCrossentropy[..., None]",
+                                           "sigmoid_focal_loss", [*FOCAL_NAN, *KERAS_WEIGHTED]),
+      call=FOCAL_CLASS_CALL + "(target[..., None], input[..., None], "
+                              "sample_weight=keras_sample_weight(sample_weight, input.ndim))")
+def focal_keras_weighted(input, target, *, alpha, gamma, reduction, sample_weight):
+    focal = _focal_class(alpha, gamma, reduction, input.dtype.name)
+    return focal(target[..., None], input[..., None],
+                 sample_weight=keras_sample_weight(sample_weight, input.shape.rank))
 
 
 # On 1-D input every reduction shows Keras's mean over the last axis (a scalar for 'none').
@@ -144,6 +161,24 @@ def dice_keras(input, target, *, sum_over, reduction):
                                 dtype=input.dtype.name)(target, input)
 
 
+# Keras's output has the axes not summed: (N, C) for sum_over='spatial', (C,) for
+# 'batch_and_spatial', a scalar for 'all' (which Keras returns unreduced, times its weight)
+@path("soft_dice_loss", "keras.losses.Dice(sample_weight=)",
+      params=["sum_over", "reduction", "sample_weight"],
+      conventions=["keras_dice_epsilon_in_denominator_only", *KERAS_WEIGHTED],
+      unsupported_when=keras_weighted_twin(
+          "keras.losses.Dice", "soft_dice_loss",
+          ["keras_dice_epsilon_in_denominator_only", *KERAS_WEIGHTED]),
+      call="keras.losses.Dice(axis=..., reduction=..., dtype=input.dtype.name)(target, input, "
+           "sample_weight=keras_sample_weight(sample_weight, input.ndim - len(axis)))  [axis as "
+           "keras.losses.Dice's, all axes for None]")
+def dice_keras_weighted(input, target, *, sum_over, reduction, sample_weight):
+    return keras.losses.Dice(axis=_keras_axis(input, sum_over),
+                             reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
+        target, input, sample_weight=keras_sample_weight(
+            sample_weight, input.shape.rank - len(dice_axes(input.shape.rank, sum_over))))
+
+
 @path("soft_dice_loss", "keras.losses.dice", kind="composed", params=["sum_over", "reduction"],
       conventions=["keras_dice_epsilon_in_denominator_only"],
       call="reduce(keras.losses.dice(target, input, axis={'spatial': (2, ..), 'batch_and_spatial': "
@@ -189,6 +224,21 @@ def _cfc_class(alpha, gamma, label_smoothing, reduction, input, from_logits):
            "input)")
 def cfc_keras(input, target, *, alpha, gamma, label_smoothing, reduction):
     return _cfc_class(alpha, gamma, label_smoothing, reduction, input, True)(target, input)
+
+
+@path("categorical_focal_crossentropy", "keras.losses.CategoricalFocalCrossentropy(sample_weight=)",
+      encodings=["one_hot", "probs"], params=[*CFC_KERAS_PARAMS, "sample_weight"],
+      conventions=[*CFC_CONVENTIONS, *KERAS_WEIGHTED],
+      unsupported_when=keras_weighted_twin("keras.losses.CategoricalFocalCrossentropy",
+                                           "categorical_focal_crossentropy",
+                                           [*CFC_CONVENTIONS, *KERAS_WEIGHTED]),
+      call="keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=gamma, from_logits=True, "
+           "label_smoothing=label_smoothing, axis=1 if input.ndim > 1 else -1, reduction=..., "
+           "dtype=input.dtype.name)(target, input, sample_weight=keras_sample_weight("
+           "sample_weight, input.ndim - 1))")
+def cfc_keras_weighted(input, target, *, alpha, gamma, label_smoothing, reduction, sample_weight):
+    return _cfc_class(alpha, gamma, label_smoothing, reduction, input, True)(
+        target, input, sample_weight=keras_sample_weight(sample_weight, input.shape.rank - 1))
 
 
 @path("categorical_focal_crossentropy", "keras.losses.categorical_focal_crossentropy",
@@ -277,6 +327,23 @@ def tversky_keras(input, target, *, alpha, beta, sum_over, reduction):
 def tversky_keras_fn(input, target, *, alpha, beta, sum_over, reduction):
     return reduce(keras.losses.tversky(target, input, alpha=alpha, beta=beta,
                                        axis=_keras_axis(input, sum_over)), reduction)
+
+
+@path("tversky", "keras.losses.Tversky(sample_weight=)",
+      params=["alpha", "beta", "sum_over", "reduction", "sample_weight"],
+      conventions=[*TVERSKY_KERAS, *KERAS_WEIGHTED],
+      unsupported_when=keras_weighted_twin("keras.losses.Tversky", "tversky",
+                                           [*TVERSKY_KERAS, *KERAS_WEIGHTED]),
+      call="keras.losses.Tversky(alpha=alpha, beta=beta, axis=..., reduction=..., "
+           "dtype=input.dtype.name)(target, input, sample_weight=keras_sample_weight("
+           "sample_weight, input.ndim - len(axis)))  [axis as keras.losses.Tversky's, all axes for "
+           "None]")
+def tversky_keras_weighted(input, target, *, alpha, beta, sum_over, reduction, sample_weight):
+    return keras.losses.Tversky(alpha=alpha, beta=beta, axis=_keras_axis(input, sum_over),
+                                reduction=KERAS_REDUCTION[reduction],
+                                dtype=input.dtype.name)(
+        target, input, sample_weight=keras_sample_weight(
+            sample_weight, input.shape.rank - len(dice_axes(input.shape.rank, sum_over))))
 
 
 # Keras's alpha and beta swapped: the canonical Tversky index but for its 1e-7 smoothing.
@@ -505,3 +572,21 @@ PROBED = (
     "keras.losses.Tversky(alpha=0.5, beta=0.5) is 1 - 2 I / (P + T + 2e-7): not keras.losses.Dice "
     "(1 - 2 I / (P + T + 1e-7)); both differ from the smoothed canonical losses",
 )
+
+
+# Keras's own sample_weight=: per-sample weights on a wider output, 'mean_with_sample_weight'
+for _loss, _path, _shape, _seen in (
+        ("sigmoid_focal_loss", "keras.losses.BinaryFocalCrossentropy[..., None](sample_weight=)",
+         "(4, 5)", "0.8098119089073545 = sum(w l) / sum(w) (w = [.5, 2, 0, 1.5]); canonical "
+         "0.16196238 = sum(w l) / 20, the weights broadcast over the 5 columns"),
+        ("soft_dice_loss", "keras.losses.Dice(sample_weight=)", "(4, 3)",
+         "1.9714593422274134 = sum(w l) / 4 over the (4, 3) per-class losses; canonical "
+         "0.65715311 = sum(w l) / 12"),
+        ("tversky", "keras.losses.Tversky(sample_weight=)", "(2, 3, 4, 4)",
+         "1.7203154115021015 = sum(w l) / 2.5 over the (2, 3) per-class losses (w = [.5, 2]); "
+         "canonical 0.57343847 = sum(w l) / 7.5"),):
+    saw("keras_weighted_mean_divides_by_given_weights", path=f"{_loss}/{_path}",
+        case=f"{_loss}/per-sample-weighted_mean/none",
+        call=_path.replace("(sample_weight=)", "") + f" with reduction='mean_with_sample_weight', "
+             f"sample_weight=keras_sample_weight(w, rank) for per-sample w on {_shape} inputs",
+        seen=_seen, versions=SEEN_ON, link=KERAS_WEIGHTED_DOC)

@@ -140,6 +140,12 @@ LOSSES.append(Loss(
 # Keras averages the Poisson loss over the last axis like its other losses.
 EXTENDS = {"keras_bce_mean_over_last_axis": ("poisson_nll_loss",)}
 
+# ... and their Keras classes take sample_weight= as Keras's cross-entropies do (classification's
+# spec)
+_KERAS_WEIGHTED = ("poisson_nll_loss",)
+EXTENDS["keras_weighted_mean_divides_by_given_weights"] = _KERAS_WEIGHTED
+EXTENDS["keras_mean_of_nothing_is_0"] = _KERAS_WEIGHTED
+
 CONVENTIONS = [
     Convention(name="torch_gaussian_nll_var_clamp_passes_gradient", losses=("gaussian_nll_loss",),
                description="var is clamped at eps on a clone under torch.no_grad, so autograd "

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 import math
 
-from adapters.tensorflow import KERAS_REDUCTION, SEEN_ON, adapter, keras, path, reduce, tf  # noqa: F401
+from adapters.tensorflow import (  # noqa: F401
+    KERAS_REDUCTION,
+    KERAS_WEIGHTED,
+    KERAS_WEIGHTED_DOC,
+    SEEN_ON,
+    adapter,
+    keras,
+    keras_sample_weight,
+    keras_weighted_twin,
+    path,
+    reduce,
+    tf,
+)
 
 MEAN_LAST = ["keras_bce_mean_over_last_axis"]
 KERAS_EPS = ["keras_poisson_log_rate_plus_epsilon"]
@@ -42,12 +54,14 @@ def poisson_tf_math(input, target, *, log_input, full, eps, reduction):
     return reduce(losses + _stirling(target) if full else losses, reduction)
 
 
-def _keras_poisson(input, target, log_input, reduction="mean", elementwise=False):
+def _keras_poisson(input, target, log_input, reduction="mean", elementwise=False,
+                   sample_weight=None):
     rate = tf.exp(input) if log_input else input
+    weight = keras_sample_weight(sample_weight, input.shape.rank)   # over the elements
     if elementwise:
         rate, target = rate[..., None], target[..., None]
     return keras.losses.Poisson(reduction=KERAS_REDUCTION[reduction],
-                                   dtype=input.dtype.name)(target, rate)
+                                   dtype=input.dtype.name)(target, rate, sample_weight=weight)
 
 
 # As for Keras's regression losses (tensorflow.py): the class with its default reduction on any
@@ -74,6 +88,16 @@ def poisson_keras_1d(input, target, *, log_input, reduction):
       call=POISSON_CALL.format("reduction=..., ", "target[..., None]", f"({RATE})[..., None]"))
 def poisson_keras_elementwise(input, target, *, log_input, reduction):
     return _keras_poisson(input, target, log_input, reduction, elementwise=True)
+
+
+@path("poisson_nll_loss", "keras.losses.Poisson[..., None](sample_weight=)", kind="composed",
+      params=["log_input", "reduction", "sample_weight"], conventions=KERAS_EPS + KERAS_WEIGHTED,
+      unsupported_when=keras_weighted_twin("keras.losses.Poisson[..., None]", "poisson_nll_loss",
+                                           KERAS_EPS + KERAS_WEIGHTED),
+      call=POISSON_CALL.format("reduction=..., ", "target[..., None]", f"({RATE})[..., None]")[:-1]
+      + ", sample_weight=keras_sample_weight(sample_weight, input.ndim))")
+def poisson_keras_weighted(input, target, *, log_input, reduction, sample_weight):
+    return _keras_poisson(input, target, log_input, reduction, True, sample_weight)
 
 
 @path("poisson_nll_loss", "keras.losses.poisson[..., None]", kind="composed",
@@ -140,3 +164,16 @@ PROBED = (
     "tf.maximum(v, eps) passes the whole gradient to v at a tie (v == eps): gradient [1, 1, 0] "
     "on v [.5, .25, .1], eps .25, as canonical (jnp.maximum gives [1, .5, 0])",
 )
+
+saw = adapter.saw
+
+# Keras's own sample_weight=: per-sample weights on a wider output, 'mean_with_sample_weight'
+for _loss, _path, _shape, _seen in (
+        ("poisson_nll_loss", "keras.losses.Poisson[..., None](sample_weight=)", "(4, 3)",
+         "5.4955877181367105 = sum(w l) / sum(w) (w = [.5, 2, 0, 1.5]); canonical 1.83186257 = "
+         "sum(w l) / 12"),):
+    saw("keras_weighted_mean_divides_by_given_weights", path=f"{_loss}/{_path}",
+        case=f"{_loss}/per-sample-weighted_mean/none",
+        call=_path.replace("(sample_weight=)", "") + f" with reduction='mean_with_sample_weight', "
+             f"sample_weight=keras_sample_weight(w, rank) for per-sample w on {_shape} inputs",
+        seen=_seen, versions=SEEN_ON, link=KERAS_WEIGHTED_DOC)

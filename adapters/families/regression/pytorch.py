@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import math
 
+from adapters.definitions import WEIGHTED_MEAN
 from adapters.pytorch import F, nn, path, reduce, torch
 
 # ---------------------------------------------------------------- l1, mse, smooth_l1, huber
@@ -91,6 +92,50 @@ def smooth_l1_via_huber(input, target, *, beta, reduction):
       call="torch.nn.functional.huber_loss(input, target, reduction=reduction, delta=delta)")
 def huber_functional(input, target, *, delta, reduction):
     return F.huber_loss(input, target, reduction=reduction, delta=delta)
+
+
+# ---------------------------------------------------------------- weight= (torch 2.x functional)
+# F.l1_loss, F.mse_loss and F.huber_loss take `weight`, of the input's full shape ("Weights and
+# input must have the same size" otherwise): the paths broadcast the sample weights to it. Their
+# reduction='mean' divides differently: l1 and mse by sum(weight), the canonical 'weighted_mean';
+# huber by the number of elements, the canonical 'mean' (torch 2.13: on x = [[1, 2, 3], [4, 5,
+# 6]], y = 0, weight rows 0.5 and 2: mse 21.4667 = sum(w l) / sum(w), huber 4.875 = sum(w l) / 6).
+# The other mean is reduction='sum' divided by its divisor, as a user writes it. Composed: the
+# weights are broadcast first, and the user's `(loss * w)` paths (*sample_weight) are kept beside.
+
+def _full_weight(sample_weight, input):
+    w = sample_weight.reshape(*sample_weight.shape, *[1] * (input.ndim - sample_weight.ndim))
+    return w.to(input.dtype).expand_as(input)
+
+
+def _weighted_functional(fn, mean, input, target, reduction, sample_weight, **kw):
+    w = _full_weight(sample_weight, input)
+    if reduction == mean:
+        return fn(input, target, reduction="mean", weight=w, **kw)
+    if reduction in ("mean", WEIGHTED_MEAN):       # the mean torch's weighted 'mean' is not
+        total = fn(input, target, reduction="sum", weight=w, **kw)
+        return total / (w.sum() if reduction == WEIGHTED_MEAN else input.numel())
+    return fn(input, target, reduction=reduction, weight=w, **kw)
+
+
+def _declare_weighted(loss, fn, mean, extra=()):
+    kwargs = "".join(f", {p}={p}" for p in extra)
+    other = "input.numel()" if mean == WEIGHTED_MEAN else "weight.sum()"
+    path(loss, "functional(weight=)", kind="composed",
+         params=[*extra, "reduction", "sample_weight"],
+         unsupported_when={"cases without sample weights (it is functional then)":
+                           lambda p, e, i: p["sample_weight"] is None},
+         call=f"weight = sample_weight.reshape(*sample_weight.shape, *[1] * (input.ndim - "
+              f"sample_weight.ndim)).expand_as(input); torch.nn.functional.{fn}(input, target"
+              f"{kwargs}, weight=weight, reduction={{{mean!r}: 'mean'}}.get(reduction, "
+              f"reduction))  [the other mean: reduction='sum' / {other}]")(
+        lambda input, target, *, reduction, sample_weight, **kw: _weighted_functional(
+            getattr(F, fn), mean, input, target, reduction, sample_weight, **kw))
+
+
+_declare_weighted("l1_loss", "l1_loss", WEIGHTED_MEAN)
+_declare_weighted("mse_loss", "mse_loss", WEIGHTED_MEAN)
+_declare_weighted("huber_loss", "huber_loss", "mean", extra=("delta",))
 
 
 @path("huber_loss", "module", params=["delta", "reduction"],
