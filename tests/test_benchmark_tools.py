@@ -112,3 +112,31 @@ def test_plots_draw_each_environment_and_the_versions_side_by_side(tmp_path):
     assert sum(n.startswith("CrossEntropy-float32-cpu-jax_0.") for n in names) == 2
     page = (out / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 3 and "jax 0.9.2" in page
+
+
+def _family_benchmarks():
+    import importlib
+    for family in adapters.FAMILIES:
+        module = importlib.import_module(f"benchmarks.bench_{family}")
+        classes = [v for v in vars(module).values() if isinstance(v, type)
+                   and v.__module__ == module.__name__]
+        yield family, ([c for c in classes if issubclass(c, common.LossBenchmark)],
+                       [c for c in classes if issubclass(c, common.Limits)])
+
+
+@pytest.mark.parametrize("family, found", list(_family_benchmarks()),
+                         ids=[f for f in adapters.FAMILIES])
+def test_every_benchmark_is_against_its_limit(family, found):
+    """Each family's benchmarks report the bandwidth fraction (LossBenchmark's track_), and its
+    one Limits suite reports the minimum bytes and operations of each of them, at every size."""
+    benches, limits = found
+    assert len(limits) == 1, f"bench_{family}.py needs one common.Limits suite"
+    assert set(limits[0].benchmarks) == set(benches)
+    for bench in benches:
+        for size in bench.sizes:
+            for backward in (False, True):
+                shape = common.SIZES[size]
+                assert bench.min_bytes(shape, "float32", backward) > 0, (bench.loss, size)
+                assert bench.min_ops(shape, backward) > 0, (bench.loss, size)
+        assert bench.min_bytes(common.SIZES[bench.sizes[0]], "float32", True) > \
+            bench.min_bytes(common.SIZES[bench.sizes[0]], "float32", False)
