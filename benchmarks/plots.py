@@ -1,6 +1,6 @@
 """Pictures of saved asv results, and one self-contained HTML page that shows them offline.
 
-    python -m benchmarks.plots [RESULTS ...] [--out benchmarks/plots] [--bench CrossEntropy]
+    python -m benchmarks.plots [RESULTS ...] [--out benchmarks/figures] [--bench CrossEntropy]
 
 RESULTS are asv results files or folders (default: .asv/results, every machine's). For each
 results file (one environment: `-E existing`, or one entry of asv.conf.json's matrix) and each
@@ -76,7 +76,9 @@ def load(path: str) -> Run:
                                                              "os", "ram", "num_cpu") and v}
     for (name, combo), value in values.items():
         if name == VERSIONS and combo[0] not in versions:
-            versions[combo[0]] = version_text(value)
+            # the reference adapter's one framework is NumPy
+            versions[combo[0]] = ("numpy " if combo[0] == "reference" else "") + \
+                version_text(value)
     when = max(started) if any(started) else data.get("date", 0)
     date = datetime.datetime.fromtimestamp(when / 1000, datetime.timezone.utc)
     return Run(path, params.get("machine", "?"), data.get("env_name", "?"),
@@ -248,7 +250,7 @@ def report(runs: list[Run], figures: list[tuple[str, str]], out: str) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", nargs="*", default=[os.path.join(ROOT, ".asv", "results")])
-    parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "plots"))
+    parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "figures"))
     parser.add_argument("--bench", action="append", default=None,
                         help="benchmark class to draw (CrossEntropy, ...); repeatable")
     args = parser.parse_args(argv)
