@@ -4,11 +4,11 @@
 
 runs `asv run -E existing:<this python> --set-commit-hash <HEAD> --bench REGEX` (the default
 selection: cross-entropy float32 forward, torch, tensorflow and jax, small and medium, eager and
-compiled), reads asv's median of each timed benchmark from the results file it
-wrote, then times the very same call in this process with a bare `timeit` loop (the benchmark's
-own `setup`, then timeit.Timer(time_...).autorange() and 7 repeats; the median per call) and
-prints a table: benchmark, asv median, bare median, their ratio. With --results, asv is not run:
-the figures are read from that results file.
+compiled), reads asv's median of each timed benchmark from the results file it wrote, then times
+the very same call with a bare `timeit` loop (in a new interpreter per benchmark, as asv runs
+them: the benchmark's own `setup`, then timeit.Timer(time_...).autorange() and 7 repeats; the
+median per call) and prints a table: benchmark, asv median, bare median, their ratio. With
+--results, asv is not run: the figures are read from that results file.
 
 Not an asv benchmark. Run it on a quiet machine: both figures are medians, but a loaded machine
 moves them apart.
@@ -88,6 +88,19 @@ def bare_median(name: str, params: tuple) -> float:
     return statistics.median(t / number for t in timer.repeat(REPEATS, number))
 
 
+def bare_median_in_new_process(name: str, params: tuple) -> float:
+    """bare_median in a new interpreter, as asv runs each benchmark: compiled functions of one
+    benchmark do not count against another's (torch.compile wraps every function in the same
+    code object, and after torch._dynamo.config.recompile_limit (8) recompilations of it runs
+    eagerly)."""
+    out = subprocess.run([sys.executable, "-m", "benchmarks.fidelity", "--bare",
+                          json.dumps([name, list(params)])], cwd=ROOT, capture_output=True,
+                         text=True)
+    if out.returncode:
+        raise SystemExit(f"timing {name}{params} failed:\n{out.stderr[-2000:]}")
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def _time(seconds: float) -> str:
     for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
         if seconds >= scale:
@@ -101,10 +114,15 @@ def main(argv=None) -> int:
                         help=f"asv --bench regular expression (default: {DEFAULT_BENCH})")
     parser.add_argument("--results", default=None,
                         help="an asv results file to read instead of running asv")
+    parser.add_argument("--bare", default=None, help=argparse.SUPPRESS)  # one bare timing
     parser.add_argument("asv_args", nargs="*", help="more arguments for asv run")
     args = parser.parse_args(argv)
     if ROOT not in sys.path:
         sys.path.insert(0, ROOT)
+    if args.bare:
+        name, params = json.loads(args.bare)
+        print(repr(bare_median(name, tuple(params))))
+        return 0
     path = args.results or run_asv(args.bench or [DEFAULT_BENCH], args.asv_args)
     rows = asv_medians(path)
     if not rows:
@@ -114,7 +132,7 @@ def main(argv=None) -> int:
           "| asv / bare |")
     print("|---|---|---|---|---|---:|---:|---:|---:|")
     for name, params, asv, number in rows:
-        bare = bare_median(name, params)
+        bare = bare_median_in_new_process(name, params)
         adapter, _, size, dtype, _, mode = params
         print(f"| {name.split('.', 1)[1]} | {adapter} | {size} | {dtype} | {mode} | {number} "
               f"| {_time(asv)} | {_time(bare)} | {asv / bare:.2f} |", flush=True)
