@@ -151,6 +151,9 @@ class Path:
     # "value:extreme-logits/index-float32"), each with the reason; a pass is reported as a failure
     known_failures: tuple = ()       # ((key, reason), ...): hashable, like the rest of a Path
     notes: str = ""                  # why dtypes leaves some out (shown as the unsupported reason)
+    # the dtypes the conformance run checks, when fewer than `dtypes` (None: all of them); the
+    # benchmarks time every dtype, and check the others on their own inputs (benchmarks/common.py)
+    checked_dtypes: frozenset | None = None
     # combinations the framework refuses, beyond encodings, ranks and single parameters:
     # ((why, test), ...), test(params, encoding, inputs) with every parameter (defaults filled
     # in) and the case's input arrays by name
@@ -163,6 +166,11 @@ class Path:
     def id(self) -> str:
         return f"{self.adapter}/{self.name}"
 
+    @property
+    def conformance_dtypes(self) -> frozenset:
+        """The dtypes the conformance run checks this path in."""
+        return self.dtypes if self.checked_dtypes is None else self.checked_dtypes
+
     def unsupported(self, loss: Loss, encoding: str, params: dict[str, Any], dtype: str,
                     ndim: int | None = None, inputs: dict | None = None) -> str | None:
         """Why this path cannot run a case, or None when it can."""
@@ -172,6 +180,9 @@ class Path:
             return f"{self.id} takes {sorted(self.encodings)} targets, not {encoding!r}"
         if dtype not in self.dtypes:
             return f"{self.id} does not run {dtype}" + (f": {self.notes}" if self.notes else "")
+        if dtype not in self.conformance_dtypes:
+            return (f"{self.id} is checked in {', '.join(sorted(self.conformance_dtypes))} only"
+                    + (f": {self.notes}" if self.notes else ""))
         for name, value in params.items():
             if name not in self.params and not _is_default(value, loss.params[name].default):
                 return f"{self.id} has no parameter {name!r} (case sets {name}={value!r})"
@@ -234,7 +245,8 @@ class Adapter:
 
     def path(self, loss: str, name: str, *, call: str, kind: str = "native", encodings=None,
              params=(), conventions=(), dtypes=DTYPES, ndims=None, known_failures=None,
-             notes: str = "", unsupported_when=None, checks_dtype: bool = False):
+             notes: str = "", unsupported_when=None, checks_dtype: bool = False,
+             checked_dtypes=None):
         """Decorator: declare `fn` as a path computing `loss`. Validates the declaration."""
         def register(fn: Callable) -> Callable:
             self.paths.append(_validated(Path(
@@ -242,6 +254,7 @@ class Adapter:
                 encodings=frozenset(_default_encodings(loss) if encodings is None else encodings),
                 params=frozenset(params), conventions=tuple(conventions),
                 dtypes=frozenset(dtypes), notes=notes,
+                checked_dtypes=None if checked_dtypes is None else frozenset(checked_dtypes),
                 ndims=None if ndims is None else frozenset(ndims),
                 known_failures=tuple(sorted((known_failures or {}).items())),
                 unsupported_when=tuple((unsupported_when or {}).items()),
@@ -305,6 +318,9 @@ def _validated(path: Path, adapter: Adapter) -> Path:
     bad = path.dtypes - set(DTYPES)
     if bad:
         raise RegistryError(f"{where}: unknown dtypes {sorted(bad)}; known: {list(DTYPES)}")
+    if path.checked_dtypes is not None and not path.checked_dtypes <= path.dtypes:
+        raise RegistryError(f"{where}: checked_dtypes {sorted(path.checked_dtypes)} must be "
+                            f"among its dtypes {sorted(path.dtypes)}")
     _check_signature(where, path, loss)
     return path
 

@@ -12,11 +12,19 @@ class Machine:
 
 
 def _as_number(version: str) -> float:
-    """2.13.0+cpu -> 2.1300; 0.10.2 -> 0.1002 (major + minor/100 + patch/10000)."""
+    """2.13.0+cpu -> 2.1300; 0.10.2 -> 0.1002 (major + minor/100 + patch/10000): asv records
+    numbers only. version_text reads it back."""
     parts = [int("".join(ch for ch in p if ch.isdigit()) or 0)
              for p in version.split("+")[0].split(".")[:3]]
     parts += [0] * (3 - len(parts))
     return round(parts[0] + parts[1] / 100 + parts[2] / 10000, 4)
+
+
+def version_text(number: float) -> str:
+    """0.1002 -> '0.10.2': the version _as_number recorded (its local part, +cpu, is lost)."""
+    major = int(number)
+    rest = round((number - major) * 10000)
+    return f"{major}.{rest // 100}.{rest % 100}"
 
 
 class Versions:
@@ -30,4 +38,4 @@ class Versions:
     def track_framework_version(self, adapter):
         return _as_number(next(iter(self.versions.values())))
 
-    track_framework_version.unit = "version (major + minor/100 + patch/10000)"
+    track_framework_version.unit = "version: major + minor/100 + patch/10000 (0.1002 is 0.10.2)"

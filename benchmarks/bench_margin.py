@@ -86,9 +86,12 @@ class MultilabelMarginLoss(common.LossBenchmark):
         # the composed TF and JAX paths and the reference build (N, C, C) pair arrays; torch's
         # kernel loops without them
         if adapter != "torch":
-            n, c = common.SIZES[size]
-            common.check_memory(adapter, (n * c, c), dtype)
+            common.check_memory(adapter, self.reference_shape(common.SIZES[size]), dtype)
         super().setup(cache, adapter, loss, size, dtype, device, mode)
+
+    def reference_shape(self, shape):
+        n, c = shape
+        return (n * c, c)
 
 
 def _multiclass_sparsemax_ops(shape, backward):

@@ -32,6 +32,8 @@ import adapters  # noqa: E402
 from adapters import registry  # noqa: E402
 from adapters.spec import LOSSES  # noqa: E402
 
+from . import verify  # noqa: E402
+
 PLUGIN_VARIABLE = "LOSSCONFORMANCE_ADAPTER"
 DTYPES = ("float32", "float64")
 DEVICES = ("cpu", "cuda")
@@ -116,6 +118,10 @@ def available_memory() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
 
 
+def _size_name(shape) -> str:
+    return next((name for name, s in SIZES.items() if s == tuple(shape)), str(shape))
+
+
 def check_memory(adapter: str, shape, dtype: str) -> None:
     elements = int(np.prod(shape))
     need = elements * (4 + np.dtype(dtype).itemsize * WORKING_SET.get(adapter, DEFAULT_WORKING_SET))
@@ -163,11 +169,15 @@ def median_time(fn, min_total: float = 0.2, min_repeats: int = 5, max_repeats: i
 
 # ---------------------------------------------------------------- the base classes
 
+_PREPARED: dict = {}     # the prepared state of the benchmark this process runs, and its "key"
+
+
 class LossBenchmark(abc.ABC):
     """One loss: params adapter x loss x size x dtype x device x mode.
 
-    `setup` builds the data once, compiles and warms up (outside the timed region). The timed
-    callables end with a device synchronisation. Subclasses set `loss`, `sizes` and `make_inputs`,
+    `setup` builds the data once per process, compiles and warms up (outside the timed region),
+    and checks the timed calls against the reference on the same inputs. The timed callables end
+    with a device synchronisation. Subclasses set `loss`, `sizes` and `make_inputs`,
     and state the loss's limit model: `min_bytes` (each input read once, the output written once,
     and for forward+backward the gradients written too) and `min_ops` (exp and log count one).
     """
@@ -175,6 +185,7 @@ class LossBenchmark(abc.ABC):
     sizes = ("small", "medium")
     encoding = "none"
     timeout = 600            # large sizes and torch.compile warm-up are slow on 2 cores
+    sample_time = 0.01       # seconds per asv sample (asv's default), for `number` in prepare
     param_names = ["adapter", "loss", "size", "dtype", "device", "mode"]
 
     def __init_subclass__(cls, **kwargs):
@@ -201,6 +212,20 @@ class LossBenchmark(abc.ABC):
         """Arithmetic operations the loss must do at least (exp, log count one each)."""
 
     def setup(self, cache, adapter, loss, size, dtype, device, mode):
+        # asv (asv_runner >= 0.3, asv#966) re-runs setup before every timed call of a benchmark
+        # with a setup method: rebuilding, recompiling and re-checking each time made every
+        # timed call the first one after a full setup (up to 3x a warm call; benchmarks/fidelity
+        # measures it). The calls are pure, so a re-run takes what the first one prepared.
+        key = (type(self).__qualname__, adapter, loss, size, dtype, device, mode)
+        if _PREPARED.get("key") != key:
+            _PREPARED.clear()       # one benchmark at a time: keep one prepared state
+            _PREPARED.update(self.prepare(adapter, loss, size, dtype, device, mode), key=key)
+        vars(self).update({k: v for k, v in _PREPARED.items() if k != "key"})
+        self.bandwidth = cache["bandwidth"]
+
+    def prepare(self, adapter, loss, size, dtype, device, mode) -> dict:
+        """Build the data, compile and warm up (outside the timed region), check the timed calls
+        against the reference on the same inputs, and choose asv's `number`."""
         ad = get_adapter(adapter)
         dev = resolve_device(ad, device)
         if adapter == "reference" and (dtype != "float64" or mode != "eager"):
@@ -209,11 +234,11 @@ class LossBenchmark(abc.ABC):
         if mode == "compiled" and compile_fn is None:
             raise NotImplementedError(f"{adapter}: its backend has no compile method")
         path = choose_path(ad, loss, self.encoding, dtype)
-        self.shape = SIZES[size]
-        check_memory(adapter, self.shape, dtype)
+        shape = SIZES[size]
+        check_memory(adapter, shape, dtype)
         backend = ad.backend
         spec = LOSSES[loss]
-        inputs = self.make_inputs(np.random.default_rng(0), self.shape, dtype)
+        inputs = self.make_inputs(np.random.default_rng(0), shape, dtype)
         # a path that cannot take these inputs (its ranks, or a combination it refuses)
         named = dict(zip(spec.inputs, map(np.asarray, inputs), strict=True))
         why = path.unsupported(spec, self.encoding, {}, dtype, named[spec.primary].ndim, named)
@@ -233,16 +258,46 @@ class LossBenchmark(abc.ABC):
         if mode == "compiled":
             forward = compile_fn(fn)
             both = registry.compile_value_and_grad(backend, fn, cotangent, wrt)
-        self.forward = lambda: registry.synchronize(backend, forward(*args), dev)
-        self.forward_backward = lambda: registry.synchronize(backend, both(*args), dev)
-        if not registry.has_gradients(backend):
-            self.forward_backward = functools.partial(_no_gradients, adapter)
+        state = {
+            "forward": lambda: registry.synchronize(backend, forward(*args), dev),
+            "forward_backward": lambda: registry.synchronize(backend, both(*args), dev),
+            "shape": shape, "dtype": dtype}
+        gradients = registry.has_gradients(backend)
+        if not gradients:
+            state["forward_backward"] = functools.partial(_no_gradients, adapter)
         for _ in range(2):   # compile and warm up here, not in the timed region
-            self.forward()
-            if registry.has_gradients(backend):
-                self.forward_backward()
-        self.bandwidth = cache["bandwidth"]
-        self.dtype = dtype
+            state["forward"]()
+            if gradients:
+                state["forward_backward"]()
+        if adapter != "reference":
+            self.check(ad, path, mode, shape, dtype, args, cotangent,
+                       forward(*args), both(*args) if gradients else None)
+        # asv times `number` calls per sample (each after the setup re-run above), as its own
+        # calibration would (it calibrates only benchmarks without a setup method)
+        state["number"] = max(1, int(self.sample_time / median_time(state["forward"], 0.05)))
+        return state
+
+    def reference_shape(self, shape):
+        """The shape whose element count the float64 reference works on (for its memory)."""
+        return shape
+
+    def check(self, adapter, path, mode, shape, dtype, args, cotangent, value, value_grads):
+        """The timed calls, forward and forward+backward, against the reference on the same
+        inputs (benchmarks/verify.py). Where the reference does not fit in memory, only a call
+        the conformance run checks itself (an eager path in one of its checked dtypes) runs."""
+        try:
+            check_memory("reference", self.reference_shape(shape), "float64")
+        except NotImplementedError as err:
+            if mode == "eager" and dtype in path.conformance_dtypes:
+                return
+            raise NotImplementedError(f"{path.id} ({mode}, {dtype}) is not checked by the "
+                                      f"conformance run, and cannot be checked here: {err}") \
+                from None
+        where = (f"asv run -E existing:$(which python) --quick --bench "
+                 f"\"{type(self).__name__}\\.time_forward\\('{adapter.name}', '{path.loss}', "
+                 f"'{_size_name(shape)}', '{dtype}', '[a-z]+', '{mode}'\"")
+        verify.check(adapter, path, mode, self.encoding, dtype, args, cotangent, value,
+                     value_grads, where)
 
     def time_forward(self, *params):
         self.forward()

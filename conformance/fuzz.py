@@ -801,7 +801,7 @@ def plan(adapters, dtypes, device: str) -> list[Fuzzed]:
     out = []
     for adapter in adapters:
         for path in adapter.paths:
-            wanted = tuple(d for d in dtypes if d in path.dtypes)
+            wanted = tuple(d for d in dtypes if d in path.conformance_dtypes)
             if adapter.name == "reference":
                 wanted = ("float64",) if "float64" in dtypes else ()
             if wanted:

@@ -30,6 +30,8 @@ def ce(input, target, *, reduction):
     (dict(loss="cross_entropy", name="p", call=""), ce, "must state the framework call"),
     (dict(loss="cross_entropy", name="a/b", call="c"), ce, "without '/'"),
     (dict(loss="cross_entropy", name="p", call="c", dtypes=["float8"]), ce, "unknown dtypes"),
+    (dict(loss="cross_entropy", name="p", call="c", dtypes=["float64"],
+          checked_dtypes=["float32"]), ce, "must be among its dtypes"),
     (dict(loss="cross_entropy", name="p", call="c", params=["weight"]), ce,
      "cannot be called with inputs"),
     (dict(loss="cross_entropy", name="p", call="c"), "not a function", "is not callable"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from adapters.definitions import WEIGHTED_MEAN, is_mask
 from adapters.jax_optax import (  # _jitted: the "+jit" twin of a path declared on its own
+    EAGER_CHECKED,
     EAGER_FLOAT64,
     OPTAX_DOC,
     SEEN_ON,
@@ -274,8 +275,9 @@ def poly_optax_index(input, target, *, epsilon, ignore_index, reduction):
 _POLY_INDEX_KW = dict(kind="composed", encodings=["index"],
                       params=["epsilon", "ignore_index", "reduction"])
 _NAN = "probs_zero_target_on_neg_inf_logit_is_nan"
-adapter.path("poly_loss_cross_entropy", POLY_INDEX, call=POLY_INDEX_CALL, dtypes=["float64"],
-             notes=EAGER_FLOAT64, conventions=[_NAN, "all_ignored_mean_gradient_is_zero"],
+adapter.path("poly_loss_cross_entropy", POLY_INDEX, call=POLY_INDEX_CALL,
+             checked_dtypes=EAGER_CHECKED, notes=EAGER_FLOAT64,
+             conventions=[_NAN, "all_ignored_mean_gradient_is_zero"],
              **_POLY_INDEX_KW)(poly_optax_index)
 adapter.path("poly_loss_cross_entropy", POLY_INDEX + "+jit", call=f"jax.jit({POLY_INDEX_CALL})",
              ndims=[1, 2], conventions=["all_ignored_mean_gradient_is_zero"],
