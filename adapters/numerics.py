@@ -11,8 +11,8 @@ def log_softmax(x: np.ndarray, axis: int, floor: float | None = None) -> np.ndar
     clips the shifted logits x - max from below first (paddle's -64)."""
     m = np.max(x, axis=axis, keepdims=True)
     z = x - np.where(np.isfinite(m), m, 0.0)
-    if floor is not None:
-        z = np.maximum(z, floor)
+    if floor is not None:     # x - max is computed as it is: nan in a row of -inf only
+        z = np.maximum(np.where(m == -np.inf, np.nan, z), floor)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
     return np.where(m == np.inf, np.nan, out)

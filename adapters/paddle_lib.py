@@ -13,6 +13,9 @@ backend declares no `compile` and the compiled benchmarks skip with that reason.
 """
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
 import warnings
 
 import numpy as np
@@ -32,15 +35,27 @@ NO_HALF = ("paddle's CPU loss kernels are registered for float32 and float64 onl
            "kernel ... float16 is not registered)")
 
 
-def _quiet():
+# Seen with paddlepaddle 3.3.1 and tensorflow 2.21.0 in one process: importing paddle after
+# tensorflow segfaults while loading paddle's C extension (paddle/base/core.py, libpaddle), in
+# either order of torch and jax; importing paddle first works. So adapters.load() imports paddle
+# (derive_paths, below) before any path can import tensorflow, and an import after it is refused.
+AFTER_TENSORFLOW = ("paddle cannot be imported after tensorflow in one process (loading its C "
+                    "extension then segfaults, paddlepaddle 3.3.1 with tensorflow 2.21): run "
+                    "adapters.load() first, which imports paddle, or run paddle in its own "
+                    "process (--adapters paddle)")
+
+
+def _setup():
+    if "tensorflow" in sys.modules and "paddle" not in sys.modules:
+        raise ImportError(AFTER_TENSORFLOW)
     # importing paddle warns that ccache is missing (paddle/utils/cpp_extension): a note for
     # building C++ extensions, which nothing here does
     warnings.filterwarnings("ignore", message="No ccache found", category=UserWarning)
 
 
-paddle = LazyModule("paddle", setup=_quiet)
-F = LazyModule("paddle.nn.functional", setup=_quiet)
-nn = LazyModule("paddle.nn", setup=_quiet)
+paddle = LazyModule("paddle", setup=_setup)
+F = LazyModule("paddle.nn.functional", setup=_setup)
+nn = LazyModule("paddle.nn", setup=_setup)
 
 
 def _place(device):
@@ -117,5 +132,9 @@ def weighted_reduce(losses, weight, reduction, batch):
 
 
 def derive_paths():
-    """Paths made from the families' paths, once they are declared (adapters.load)."""
+    """Paths made from the families' paths, once they are declared (adapters.load); and paddle
+    imported now, where it is installed, before a path imports tensorflow (AFTER_TENSORFLOW)."""
     derive_sample_weight_paths(adapter, weighted_reduce)
+    if importlib.util.find_spec("paddle") is not None and "tensorflow" not in sys.modules:
+        _setup()
+        importlib.import_module("paddle")

@@ -10,7 +10,7 @@ channels-first input (0 for 1-D input), as our cases are laid out.
 from __future__ import annotations
 
 from adapters.families.classification.spec import PADDLE_CLIP
-from adapters.paddle_lib import DTYPES, NO_HALF, SEEN_ON, F, adapter, nn, paddle, path
+from adapters.paddle_lib import DTYPES, NO_HALF, SEEN_ON, F, adapter, nn, path
 
 PADDLE_DOCS = "https://www.paddlepaddle.org.cn/documentation/docs/en/api/paddle/nn/"
 
@@ -21,25 +21,29 @@ def _axis(input):
 
 # ---------------------------------------------------------------- softmax, log_softmax
 
-@path("softmax", "functional", params=["dim"], dtypes=DTYPES, notes=NO_HALF, conventions=[PADDLE_CLIP],
+@path("softmax", "functional", params=["dim"], dtypes=DTYPES, notes=NO_HALF,
+      conventions=[PADDLE_CLIP],
       call="paddle.nn.functional.softmax(input, axis=dim)")
 def softmax_functional(input, *, dim):
     return F.softmax(input, axis=dim)
 
 
-@path("softmax", "module", params=["dim"], dtypes=DTYPES, notes=NO_HALF, conventions=[PADDLE_CLIP],
+@path("softmax", "module", params=["dim"], dtypes=DTYPES, notes=NO_HALF,
+      conventions=[PADDLE_CLIP],
       call="paddle.nn.Softmax(axis=dim)(input)")
 def softmax_module(input, *, dim):
     return nn.Softmax(axis=dim)(input)
 
 
-@path("log_softmax", "functional", params=["dim"], dtypes=DTYPES, notes=NO_HALF, conventions=[PADDLE_CLIP],
+@path("log_softmax", "functional", params=["dim"], dtypes=DTYPES, notes=NO_HALF,
+      conventions=[PADDLE_CLIP],
       call="paddle.nn.functional.log_softmax(input, axis=dim)")
 def log_softmax_functional(input, *, dim):
     return F.log_softmax(input, axis=dim)
 
 
-@path("log_softmax", "module", params=["dim"], dtypes=DTYPES, notes=NO_HALF, conventions=[PADDLE_CLIP],
+@path("log_softmax", "module", params=["dim"], dtypes=DTYPES, notes=NO_HALF,
+      conventions=[PADDLE_CLIP],
       call="paddle.nn.LogSoftmax(axis=dim)(input)")
 def log_softmax_module(input, *, dim):
     return nn.LogSoftmax(axis=dim)(input)

@@ -1,8 +1,8 @@
 """PaddlePaddle paths of the distribution family (spec.py beside this file): kl_div, functional
 and class. paddle's kl_div follows torch's (input log-probabilities, log_target, 'batchmean');
-its 'mean' warns that it divides by every element and will become 'batchmean'. Unlike torch (convention
-kl_div_zero_target_on_infinite_log_ratio_is_nan), a 0 target on an input of -inf gives 0 here, as
-canonical (case zero-target-neg-inf-input passes); only a log-target of -inf gives nan
+its 'mean' warns that it divides by every element and will become 'batchmean'. Unlike torch
+(kl_div_zero_target_on_infinite_log_ratio_is_nan), a 0 target on an input of -inf gives 0 here,
+as canonical (case zero-target-neg-inf-input passes); only a log-target of -inf gives nan
 (paddle_kl_div_log_target_neg_inf_is_nan)."""
 from __future__ import annotations
 

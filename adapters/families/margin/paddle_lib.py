@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from adapters.paddle_lib import DTYPES, NO_HALF, SEEN_ON, F, adapter, nn, path
 
-
 SOFT_MARGIN_DTYPES = {"torch_soft_margin_exp_overflows": ("", ["float64"]),
                       "torch_soft_margin_exp_overflows_float32": ("-float32", ["float32"])}
 
