@@ -33,6 +33,7 @@ BUILTIN = {
     "jax": ("adapters.jax_optax", "jax_optax"),
     "transformers": ("adapters.transformers_lib", "transformers_lib"),
     "sklearn": ("adapters.sklearn_lib", "sklearn_lib"),
+    "paddle": ("adapters.paddle_lib", "paddle_lib"),
 }
 
 # The first four are the reference and the frameworks; the other built-in adapters are libraries

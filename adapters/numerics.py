@@ -5,11 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 
-def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+def log_softmax(x: np.ndarray, axis: int, floor: float | None = None) -> np.ndarray:
     """log-sum-exp with the maximum subtracted: finite at logits of +-1e4, exact -inf stays -inf.
-    A row with a logit of +inf (inf / inf) or of -inf only (0 / 0) is undefined: nan."""
+    A row with a logit of +inf (inf / inf) or of -inf only (0 / 0) is undefined: nan. `floor`
+    clips the shifted logits x - max from below first (paddle's -64)."""
     m = np.max(x, axis=axis, keepdims=True)
     z = x - np.where(np.isfinite(m), m, 0.0)
+    if floor is not None:     # x - max is computed as it is: nan in a row of -inf only
+        z = np.maximum(np.where(m == -np.inf, np.nan, z), floor)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
     return np.where(m == np.inf, np.nan, out)

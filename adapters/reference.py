@@ -21,6 +21,7 @@ import numpy as np
 
 from . import family_modules
 from .definitions import WEIGHTED_MEAN, align_leading
+from .families.classification.spec import PADDLE_CLIP, PADDLE_LOGIT_FLOOR
 from .numerics import log_softmax
 from .spec import CONVENTIONS, LOSSES, SpecError, check_inputs, check_params
 
@@ -65,7 +66,8 @@ def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
                      check_params(spec, dict(params)), encoding)
     p = {**spec.defaults(), **params}
     if spec.target is None:
-        return _activation(loss, np.asarray(inputs["input"], dtype=np.float64), p["dim"], cotangent)
+        return _activation(loss, np.asarray(inputs["input"], dtype=np.float64), p["dim"], cotangent,
+                           frozenset(conventions))
     conv = frozenset(conventions)
     integer = set(spec.integer_inputs) | ({"target"} if encoding == "index" else set())
     arrays = {n: np.asarray(inputs[n], dtype=np.int64 if n in integer else np.float64)
@@ -114,8 +116,9 @@ def supports(loss: str) -> bool:
 
 # ---------------------------------------------------------------- activations
 
-def _activation(loss, x, dim, cotangent) -> Result:
-    logp = log_softmax(x, dim)
+def _activation(loss, x, dim, cotangent, conv=frozenset()) -> Result:
+    # the gradient is the formula below on the clipped output too (paddle's kernels use it)
+    logp = log_softmax(x, dim, PADDLE_LOGIT_FLOOR if PADDLE_CLIP in conv else None)
     s = np.exp(logp)
     value = s if loss == "softmax" else logp
     grad = None

@@ -12,9 +12,11 @@ generated one, that every left option has a reason and that every reason names a
 is still left.
 
 Which callables: every dotted name in a path's `call` that starts with torch.nn.functional.,
-torch.nn., keras.losses., keras.ops., tf.nn., optax., optax.losses. or jax.nn. (F. and nn. are
+torch.nn., keras.losses., keras.ops., tf.nn., optax., optax.losses., jax.nn.,
+paddle.nn.functional. or paddle.nn. (F. and nn. are
 torch.nn.functional. and torch.nn., as adapters/pytorch.py names them), kept when it is a loss:
-torch.nn.functional.*, keras.losses.*, optax(.losses).*, a torch.nn class ending in Loss, a
+torch.nn.functional.*, keras.losses.*, optax(.losses).*, a torch.nn or paddle.nn class ending
+in Loss, a
 tf.nn, keras.ops or jax.nn function named *loss*, *cross_entropy* or *crossentropy*, or any of
 them named after a canonical loss of the catalogue (tf.nn.softmax: softmax is a loss here).
 
@@ -49,11 +51,13 @@ FRAMEWORKS = {
     "tf": ("adapters.tensorflow", "tf", "tensorflow", "TensorFlow: tf.nn"),
     "optax": ("adapters.jax_optax", "optax", "optax", "optax: optax and optax.losses"),
     "jax": ("adapters.jax_optax", "jax", "jax", "JAX: jax.nn"),
+    "paddle": ("adapters.paddle_lib", "paddle", "paddlepaddle",
+               "PaddlePaddle: paddle.nn.functional and paddle.nn"),
 }
 # the abbreviations adapters/pytorch.py defines (F = LazyModule("torch.nn.functional"))
 ALIASES = {"F": "torch.nn.functional", "nn": "torch.nn"}
 PREFIXES = ("torch.nn.functional", "torch.nn", "keras.losses", "keras.ops", "tf.nn",
-            "optax.losses", "optax", "jax.nn", *ALIASES)
+            "optax.losses", "optax", "jax.nn", "paddle.nn.functional", "paddle.nn", *ALIASES)
 NAME = re.compile(r"(?<![\w.])(" + "|".join(re.escape(p) for p in PREFIXES)
                   + r")\.([A-Za-z_]\w*)")
 
@@ -63,7 +67,8 @@ DATA = frozenset({
     "labels", "predictions", "targets", "predictor_outputs", "log_predictions", "log_targets",
     "anchor", "positive", "negative", "anchors", "positives", "negatives", "var", "log_probs",
     "input_lengths", "target_lengths", "output", "target_length", "output_length",
-    "label_length", "logit_length", "logit_paddings", "label_paddings"})
+    "label_length", "logit_length", "logit_paddings", "label_paddings",
+    "label", "logit", "other", "variance"})   # paddle's names
 # data only where it has no default: tf.nn.log_poisson_loss(targets, log_input) takes the log
 # rate, where torch's PoissonNLLLoss(log_input=True) is a flag
 DATA_WHEN_REQUIRED = frozenset({"log_input"})
@@ -100,17 +105,42 @@ _OPTAX_FEATURE_MASK = (
     "a row left out entirely gives 0/0 norms")
 
 
+_PADDLE_NAME = ("the name of the operator in a static program (paddle's `name` argument); no "
+                "effect on values")
+
+
 def reason(callable_name: str, option: str) -> str:
     """Why an option is left: its entry in LEFT, else the reason every Keras loss class shares
-    for `name` (a label) and `sample_weight` (not yet passed natively)."""
+    for `name` (a label) and `sample_weight` (not yet passed natively), and every paddle
+    callable for `name`."""
     if (callable_name, option) in LEFT:
         return LEFT[(callable_name, option)]
+    if callable_name.startswith("paddle.") and option == "name":
+        return _PADDLE_NAME
     keras_class = callable_name.startswith("keras.losses.") and callable_name[13:14].isupper()
     return {"name": _NAME, "sample_weight": _KERAS_SAMPLE_WEIGHT}.get(option, "") \
         if keras_class else ""
 
 
 LEFT = {
+    # ------------------------------------------------------------------ paddle
+    ("paddle.nn.CrossEntropyLoss", "use_softmax"): (
+        "checked on the functional form (path softmax+cross_entropy(use_softmax=False)); the "
+        "class passes it to the same function"),
+    ("paddle.nn.functional.log_softmax", "dtype"): (
+        "casts the input before the op; the paths pass inputs already in the dtype checked"),
+    ("paddle.nn.functional.softmax", "dtype"): (
+        "casts the input before the op; the paths pass inputs already in the dtype checked"),
+    ("paddle.nn.functional.softmax", "out"): "a tensor to write the result into; no effect on "
+                                             "values",
+    ("paddle.nn.functional.softmax_with_cross_entropy", "soft_label"): (
+        "probability targets are checked on paddle.nn.functional.cross_entropy(soft_label=True), "
+        "which calls the same kernel; this deprecated op is checked on index targets"),
+    ("paddle.nn.functional.softmax_with_cross_entropy", "numeric_stable_mode"): (
+        "only True, the default, is run: False exponentiates without subtracting the maximum "
+        "(deprecated; overflows at logits of 1e4)"),
+    ("paddle.nn.functional.softmax_with_cross_entropy", "return_softmax"): (
+        "also returns the softmax; the loss is the same"),
     # ------------------------------------------------------------------ torch
     ("torch.nn.functional.log_softmax", "dtype"): _TORCH_DTYPE,
     ("torch.nn.functional.softmax", "dtype"): _TORCH_DTYPE,
@@ -282,7 +312,7 @@ def is_loss(name: str) -> bool:
         return True
     if module in ("torch.nn.functional", "keras.losses", "optax", "optax.losses"):
         return True
-    if module == "torch.nn":
+    if module in ("torch.nn", "paddle.nn"):
         return leaf.endswith("Loss")
     return any(word in leaf.lower() for word in ("loss", "cross_entropy", "crossentropy"))
 

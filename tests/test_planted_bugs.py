@@ -32,10 +32,12 @@ MODULES = sorted(p.stem for p in PLANTED.glob("*.py"))
 
 
 def framework(module: str) -> str:
-    """The framework a planted module is written in, by its prefix: tf_..., jax_...,
-    transformers_..., sklearn_..., else torch."""
-    return {"tf": "tensorflow", "jax": "jax", "transformers": "transformers",
-            "sklearn": "sklearn"}.get(module.split("_")[0], "torch")
+    """The framework or library a planted module is written in, by its prefix (tf_..., jax_...,
+    paddle_..., a library's adapter name), else torch: the module whose absence skips it."""
+    prefix = module.split("_")[0]
+    return {"tf": "tensorflow", "jax": "jax", "paddle": "paddle", "transformers": "transformers",
+            "sklearn": "sklearn", "monai": "monai", "smp": "segmentation_models_pytorch",
+            "kornia": "kornia", "torchvision": "torchvision", "timm": "timm"}.get(prefix, "torch")
 
 
 def declared_adapters(module: str) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.definitions import KERAS_EPSILON, class_axis
+from adapters.families.classification.spec import PADDLE_CLIP, PADDLE_LOGIT_FLOOR
 from adapters.numerics import input_vjp, log_softmax, sigmoid, softplus
 
 PARTS = {}
@@ -49,6 +50,20 @@ def _class_parts(logp, y, p, encoding, conv, smoothing):
         else:
             elements, d = nll, dnll
         divisor = w_y.sum()
+        if "paddle_ce_mean_counts_ignored_targets" in conv:
+            # a negative ignore_index without class weights: the mean of every element; else a
+            # zero divisor becomes 1 (paddle divides by d + (d == 0))
+            negative = p["ignore_index"] < 0 and p["weight"] is None
+            divisor = y.size if negative else (divisor or 1.0)
+    elif "paddle_soft_label_weight_per_sample" in conv:
+        target = (1 - eps) * y + eps / c
+        # each sample's weight (1 without class weights)
+        s = np.ones(target.shape[:-1]) if p["weight"] is None else np.sum(w * target, axis=-1)
+        with np.errstate(invalid="ignore"):
+            elements = -s * np.sum(np.where(target > 0, target * logp, 0.0), axis=-1)
+        d = -s[..., None] * target
+        divisor = y.size // c if p["weight"] is None else np.sum(s)
+        divisor = divisor or 1.0     # paddle divides by (d + (d == 0))
     else:
         target = (1 - eps) * y + eps / c
         coef = w * target
@@ -85,20 +100,54 @@ def _cross_entropy(inputs, p, conv):
                             _sklearn_eps(conv))
     if "keras_label_smoothing_over_last_axis_size" in conv and encoding != "index":
         eps = p["label_smoothing"]
-        y = (1 - eps) * y + eps / x.shape[-1]
+        if "paddle_label_smoothing_in_float32" in conv:
+            keep, spread = _paddle_coefficients(eps, x.shape[-1])
+            y = keep * y + spread
+        else:
+            y = (1 - eps) * y + eps / x.shape[-1]
         p = {**p, "label_smoothing": 0.0}
     if "keras_softmax_probs_clipped_to_epsilon" in conv:
         return _keras_probs(x, y, p, encoding, conv, True, True, p["label_smoothing"])
     if "keras_sparse_probs_clipped_then_normalised" in conv:
         return _keras_sparse_probs(x, y, p, encoding, conv)
     y = y if encoding == "index" else _class_last(y, axis)
-    logp = _class_last(log_softmax(x, axis), axis)
+    keeps_axis = "paddle_soft_label_none_keeps_class_axis" in conv and (
+        encoding != "index" or p["label_smoothing"])
+    if "paddle_label_smoothing_in_float32" in conv and p["label_smoothing"]:
+        y, encoding = _paddle_smoothed(y, x.shape[axis], p), "probs"
+        p = {**p, "label_smoothing": 0.0}
+    floor = PADDLE_LOGIT_FLOOR if PADDLE_CLIP in conv else None
+    logp = _class_last(log_softmax(x, axis, floor), axis)
     elements, d_logp, divisor = _class_parts(logp, y, p, encoding, conv, p["label_smoothing"])
     # d(log_softmax)^T: dl/dx_j = dl/dlogp_j - softmax_j * sum_c dl/dlogp_c
     local = d_logp - np.exp(logp) * np.sum(d_logp, axis=-1, keepdims=True)
     if "tf_softmax_ce_grad_assumes_labels_sum_to_1" in conv and encoding != "index":
-        local = d_logp + np.exp(logp)    # softmax - t: these fused kernels take no class weight
-    return elements, input_vjp(np.moveaxis(local, -1, axis), axis), divisor
+        # softmax - t: these fused kernels take no class weight; paddle multiplies it by each
+        # sample's weight afterwards
+        scale = 1.0
+        if "paddle_soft_label_weight_per_sample" in conv and p["weight"] is not None:
+            scale = np.sum(np.asarray(p["weight"], dtype=np.float64) * y, axis=-1, keepdims=True)
+        local = d_logp + np.exp(logp) * scale
+    vjp = input_vjp(np.moveaxis(local, -1, axis), axis)
+    if keeps_axis:      # the elements keep a class axis of size 1
+        return np.expand_dims(elements, axis), lambda u: vjp(np.squeeze(u, axis)), divisor
+    return elements, vjp, divisor
+
+
+def _paddle_smoothed(y, c, p):
+    """paddle's smoothed target (class axis last): (1 - eps) t + eps / C with both coefficients
+    rounded to float32, an index target smoothed as a float32 one-hot."""
+    keep, spread = _paddle_coefficients(p["label_smoothing"], c)
+    if np.issubdtype(y.dtype, np.integer):
+        one_hot = np.eye(c, dtype=np.float32)[y]
+        return (np.float32(keep) * one_hot + np.float32(spread)).astype(np.float64)
+    return keep * y + spread
+
+
+def _paddle_coefficients(eps, c):
+    """1 - eps and eps / c in float32, as paddle's label_smooth kernel computes them."""
+    eps = np.float32(eps)
+    return float(np.float32(1) - eps), float(eps / np.float32(c))
 
 
 def _nll_loss(inputs, p, conv):
@@ -210,6 +259,8 @@ def _binary_cross_entropy(inputs, p, conv):
         elements = -w * (np.where(y > 0, y * log_p, 0.0) + np.where(y < 1, (1 - y) * log_q, 0.0))
         if "bce_grad_denominator_clamped_at_1e-12" in conv:
             local = w * (x - y) / np.maximum(x * (1 - x), float(np.float32(1e-12)))
+        elif "paddle_bce_grad_denominator_clamped_at_float64_1e-12" in conv:
+            local = w * (x - y) / np.maximum(x * (1 - x), 1e-12)
         else:
             local = w * (np.where(y > 0, -y / x, 0.0) + np.where(y < 1, (1 - y) / (1 - x), 0.0))
     return elements, input_vjp(local), x.size
@@ -223,6 +274,8 @@ def _binary_cross_entropy_with_logits(inputs, p, conv):
     elements = w * (pw * y * softplus(-x) + (1 - y) * softplus(x))
     sig = sigmoid(x)
     local = w * (-pw * y * (1 - sig) + (1 - y) * sig)
+    if "paddle_bce_logits_grad_at_0_off_by_1" in conv and p["pos_weight"] is None:
+        local = np.where(x == 0, w * (-0.5 - y), local)
     if "tf_weighted_logits_grad_at_0" in conv:
         local = np.where(x == 0, w * (1 - y), local)
     return elements, input_vjp(local), x.size

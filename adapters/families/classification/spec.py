@@ -212,6 +212,11 @@ LOSSES = [
              + _BINARY_SMOOTHING),
 ]
 
+# paddle's softmax, log_softmax and softmax cross-entropy clip x - max(x) at -64 (its kernels'
+# ValueClip; seen in paddlepaddle 3.3.1, see PADDLE_CLIP's convention)
+PADDLE_CLIP = "paddle_softmax_logits_clipped_at_-64"
+PADDLE_LOGIT_FLOOR = -64.0
+
 CONVENTIONS = [
     Convention(name="bce_log_clamped_at_-100", losses=("binary_cross_entropy",),
                description="each log term is clamped from below at -100, so l <= 100 w instead "
@@ -370,6 +375,49 @@ CONVENTIONS = [
                            "ignore_index and reduction on to F.cross_entropy: label_smoothing= "
                            "and weight= are accepted without an error and have no effect (the "
                            "loss is the one with label_smoothing 0 and no class weights)"),
+    # PaddlePaddle (paddle.nn.functional.cross_entropy, binary_cross_entropy): seen by
+    # families/*/paddle_lib.py
+    Convention(name=PADDLE_CLIP, losses=("softmax", "log_softmax", "cross_entropy"),
+               description="paddle's CPU softmax kernels clip the shifted logits x - max(x) "
+                           "from below at -64 before exponentiating: a class at least 64 below "
+                           "the row's maximum (-inf included) gets probability exp(-64) = "
+                           "1.6e-28 and log-probability -64 instead of its own (a cross-entropy "
+                           "term is at most 64 + log C); gradients are the usual formulas on the "
+                           "clipped output"),
+    Convention(name="paddle_ce_mean_counts_ignored_targets", losses=("cross_entropy",),
+               description="index targets with a negative ignore_index (the default -100) "
+                           "and no class weights: reduction='mean' divides by the number of "
+                           "targets, ignored ones included, instead of the kept ones; otherwise "
+                           "a divisor of 0 (every target ignored, or kept weights summing to 0) "
+                           "is replaced by 1, so that mean is 0 with gradient 0 instead of nan"),
+    Convention(name="paddle_soft_label_weight_per_sample", losses=("cross_entropy",),
+               description="probability targets (soft_label=True, and index targets with "
+                           "label_smoothing, which are smoothed into one) with class weights: "
+                           "each sample's loss -sum_c t_c log p_c is multiplied by the "
+                           "sample's weight sum_c w_c t_c instead of weighing each class term, "
+                           "l = (sum_c w_c t_c)(-sum_c t_c log p_c), and 'mean' divides by the "
+                           "sum of those weights; identical for one-hot targets"),
+    Convention(name="paddle_label_smoothing_in_float32", losses=("cross_entropy",),
+               description="the smoothed target (1 - eps) t + eps / C is computed with 1 - eps "
+                           "and eps / C rounded to float32, and for index targets as a float32 "
+                           "one-hot, whatever the input's dtype: about 1e-7 from the float64 "
+                           "value"),
+    Convention(name="paddle_soft_label_none_keeps_class_axis", losses=("cross_entropy",),
+               description="probability targets (soft_label=True) or label_smoothing: "
+                           "reduction='none' returns the loss with the class axis kept, of size "
+                           "1 ((N, 1) for (N, C) input), not removed"),
+    Convention(name="paddle_bce_logits_grad_at_0_off_by_1",
+               losses=("binary_cross_entropy_with_logits",),
+               description="without pos_weight, the gradient at a logit of exactly 0 is "
+                           "w (-0.5 - y) instead of w (0.5 - y): the kernel's max(x, 0) and "
+                           "log(1 + exp(-|x|)) are differentiated at the kink as if x were "
+                           "negative for one and positive for the other; with pos_weight it is "
+                           "canonical (values are right)"),
+    Convention(name="paddle_bce_grad_denominator_clamped_at_float64_1e-12",
+               losses=("binary_cross_entropy",),
+               description="the gradient is w (p - y) / max(p (1 - p), 1e-12) with 1e-12 in the "
+                           "input's dtype (torch rounds it to float32 first): -1e12 exactly at "
+                           "p = 0, y = 1 in float64"),
     # other families' losses that Keras averages the same way extend it (their EXTENDS)
     Convention(name="keras_bce_mean_over_last_axis",
                losses=("binary_cross_entropy", "binary_cross_entropy_with_logits"),

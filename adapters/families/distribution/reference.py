@@ -20,7 +20,8 @@ def _kl_div(inputs, p, conv):
         inside = (q >= KERAS_EPSILON) & (q <= 1.0)
         elements = t * (np.log(t) - np.log(np.clip(q, KERAS_EPSILON, 1.0)))
         return _kl_rows(elements, -t * inside, x, conv)
-    as_computed = "kl_div_zero_target_on_infinite_log_ratio_is_nan" in conv
+    as_computed = "kl_div_zero_target_on_infinite_log_ratio_is_nan" in conv or (
+        "paddle_kl_div_log_target_neg_inf_is_nan" in conv and p["log_target"])
     with np.errstate(divide="ignore", invalid="ignore"):
         if p["log_target"]:
             q = np.exp(y)

@@ -74,6 +74,11 @@ LOSSES = [
 ]
 
 CONVENTIONS = [
+    Convention(name="paddle_kl_div_log_target_neg_inf_is_nan", losses=("kl_div",),
+               description="kl_div_zero_target_on_infinite_log_ratio_is_nan with log_target=True "
+                           "only: a log-target of -inf gives exp(-inf) * (-inf - x) = nan "
+                           "instead of 0, while with probability targets a 0 target on an input "
+                           "of -inf gives 0, as canonical (paddle)"),
     # as every framework computes it: seen by this family's pytorch, tensorflow and jax_optax
     Convention(name="kl_div_zero_target_on_infinite_log_ratio_is_nan",
                losses=("kl_div", "generalized_kl_divergence"),

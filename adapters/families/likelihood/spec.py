@@ -153,6 +153,13 @@ CONVENTIONS = [
                "clamp as the identity: where var < eps the gradient with respect to var is "
                "0.5 (1 / eps - d^2 / eps^2) (the unclamped derivative at the clamped value) "
                "instead of 0; values are canonical"),
+    Convention(name="paddle_gaussian_nll_var_not_differentiated", losses=("gaussian_nll_loss",),
+               description="paddle.nn.functional.gaussian_nll_loss clamps the variance at "
+                           "epsilon with clip_ under paddle.no_grad on a clone, and that cuts "
+                           "the variance out of the graph: the gradient with respect to var is 0 "
+                           "everywhere (paddle.grad without allow_unused raises 'does not appear "
+                           "in the backward graph'); input and target gradients and the values "
+                           "are right"),
     Convention(name="jax_maximum_grad_at_tie_is_half", losses=("gaussian_nll_loss",),
                description="jnp.maximum (and jnp.clip) split the gradient evenly between equal "
                            "arguments, so "
