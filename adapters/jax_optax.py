@@ -118,7 +118,8 @@ def path(loss, name, **kw):
         eager = {**kw, "dtypes": ["float64"], "notes": EAGER_FLOAT64} if "float64" in dtypes else kw
         adapter.path(loss, name, **eager)(fn)
         call = kw.pop("call")
-        adapter.path(loss, name + "+jit", call=f"jax.jit({call})", **kw)(_jitted(fn))
+        adapter.path(loss, name + "+jit", call=f"jax.jit({call})", compiles=name,
+                     **kw)(_jitted(fn))
         return fn
     return register
 
