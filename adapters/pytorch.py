@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-from . import cache_folder
+from . import cache_folder, family_modules
 from .definitions import WEIGHTED_MEAN
 from .registry import (
     LazyModule,
@@ -21,6 +21,7 @@ from .registry import (
     derive_sample_weight_paths,
 )
 
+RECOMPILE_LIMIT = 16
 INSTALL_HINT = "pip install torch==2.13.0  (or: pip install -e '.[torch]')"
 SEEN_ON = "torch 2.13.0+cpu, float64 and float32"      # where the recorded evidence was seen
 TORCH_DOCS = "https://pytorch.org/docs/stable/generated/torch.nn.{}.html"
@@ -72,9 +73,13 @@ class TorchBackend:
 
     def compile(self, fn):
         """torch.compile: the forward is compiled, and autograd runs its compiled backward. Past
-        dynamo's recompile limit (8 graphs of one function) a call would silently run eagerly:
-        an error instead, so no eager call is checked or timed as compiled."""
-        torch._dynamo.config.fail_on_recompile_limit_hit = True
+        dynamo's recompile limit (8 graphs of one function by default) a call would silently
+        run eagerly: an error instead, so no eager call is checked or timed as compiled. The
+        limit is raised to RECOMPILE_LIMIT: one path's checks compile up to 10 graphs (each
+        case and dtype, with and without gradient), released when they are done."""
+        config = torch._dynamo.config
+        config.fail_on_recompile_limit_hit = True
+        config.recompile_limit = max(config.recompile_limit, RECOMPILE_LIMIT)
         return torch.compile(fn)
 
     def release(self):
@@ -115,6 +120,13 @@ COMPILE_NOTES = ("compiled twins run float32 and float64, the dtypes the benchma
                  "representative cases (conformance/checks.py representative)")
 
 
+def compiled_known_failures(role):
+    """{"loss/<twin name>": {key: reason}}: the families' COMPILED_KNOWN_FAILURES, the checks
+    where a compiled twin differs from the path it compiles."""
+    return {k: v for module in family_modules(role).values()
+            for k, v in getattr(module, "COMPILED_KNOWN_FAILURES", {}).items()}
+
+
 def derive_paths():
     """Paths made from the families' paths, once they are declared (adapters.load): sample
     weights composed, then "<name>+compile", torch.compile of each path the benchmarks time,
@@ -122,4 +134,5 @@ def derive_paths():
     run it)."""
     derive_sample_weight_paths(adapter, weighted_reduce)
     derive_compiled_paths(adapter, "+compile", adapter.backend.compile,
-                          call="torch.compile({call})", notes=COMPILE_NOTES)
+                          call="torch.compile({call})", notes=COMPILE_NOTES,
+                          known_failures=compiled_known_failures("pytorch"))

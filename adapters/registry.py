@@ -26,7 +26,7 @@ import inspect
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -556,13 +556,17 @@ def compiled_step(fn: Callable, cotangent, wrt) -> Callable | None:
 
 def derive_compiled_paths(adapter: Adapter, suffix: str, compile: Callable, *, call: str,
                           step: Callable | None = None, release: Callable | None = None,
-                          notes: str = "") -> None:
+                          notes: str = "", known_failures: dict | None = None) -> None:
     """Give `adapter` a compiled twin, `<name><suffix>`, of each path its benchmarks time
     (measured_path for every loss, encoding and COMPILED_DTYPES dtype): `Compiled(fn, compile,
     step, release)`, its `call` the format `call` with the base path's call as {call}. The twin
     keeps the base path's encodings, parameters, conventions, ranks, known failures and
     unsupported_when, runs the base's COMPILED_DTYPES, and is checked on the representative
-    cases (conformance/checks.py representative). Declaring twice changes nothing."""
+    cases (conformance/checks.py representative). `known_failures` {"loss/<name><suffix>":
+    {key: reason}} adds the checks where the compiled form differs from its base (the
+    families' COMPILED_KNOWN_FAILURES); one naming no twin is an error. Declaring twice
+    changes nothing."""
+    known_failures = {k: v for k, v in (known_failures or {}).items() if k.endswith(suffix)}
     bases = {}
     for loss in LOSSES.values():
         for encoding in loss.encodings:
@@ -577,7 +581,19 @@ def derive_compiled_paths(adapter: Adapter, suffix: str, compile: Callable, *, c
             continue
         adapter.path(base.loss, name, call=call.format(call=base.call), kind=base.kind,
                      encodings=base.encodings, params=base.params, conventions=base.conventions,
-                     dtypes=dtypes, ndims=base.ndims, known_failures=dict(base.known_failures),
+                     dtypes=dtypes, ndims=base.ndims, known_failures={
+                         **dict(base.known_failures),
+                         **known_failures.pop(f"{base.loss}/{name}", {})},
                      notes=notes, unsupported_when=dict(base.unsupported_when),
                      checks_dtype=base.checks_dtype, compiles=base.name, representative=True)(
             Compiled(base.fn, compile, step, release))
+        # the base's evidence, re-run on the twin: a convention the compiled form stops
+        # following fails its convention check (the evidence's case runs beside the
+        # representative ones)
+        for ev in [e for e in adapter.evidence if e.path == f"{base.loss}/{base.name}"]:
+            adapter.evidence.append(replace(ev, path=f"{base.loss}/{name}"))
+    stale = [k for k in known_failures
+             if not any(f"{p.loss}/{p.name}" == k for p in adapter.paths)]
+    if stale:
+        raise RegistryError(f"adapter {adapter.name!r}: compiled known failures for {stale}, "
+                            "which are no compiled twins")

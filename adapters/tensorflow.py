@@ -19,6 +19,7 @@ import functools
 
 import numpy as np
 
+from . import family_modules
 from .definitions import WEIGHTED_MEAN
 from .registry import (
     LazyModule,
@@ -164,6 +165,13 @@ COMPILE_NOTES = ("compiled twins run float32 and float64, the dtypes the benchma
                  "representative cases (conformance/checks.py representative)")
 
 
+def compiled_known_failures(role):
+    """{"loss/<twin name>": {key: reason}}: the families' COMPILED_KNOWN_FAILURES, the checks
+    where a compiled twin differs from the path it compiles."""
+    return {k: v for module in family_modules(role).values()
+            for k, v in getattr(module, "COMPILED_KNOWN_FAILURES", {}).items()}
+
+
 def derive_paths():
     """Paths made from the families' paths, once they are declared (adapters.load): sample
     weights composed, then two compiled twins of each path the benchmarks time, the forward
@@ -176,4 +184,4 @@ def derive_paths():
             adapter, suffix, functools.partial(backend.compile, jit_compile=jit),
             step=functools.partial(backend.compile_value_and_grad, jit_compile=jit),
             call="tf.function({call}" + (", jit_compile=True)" if jit else ")"),
-            notes=COMPILE_NOTES)
+            notes=COMPILE_NOTES, known_failures=compiled_known_failures("tensorflow"))

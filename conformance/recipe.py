@@ -124,7 +124,9 @@ def convention_section(name: str, everyone: list[Adapter]) -> list[str]:
     lines = [f"### {name}", "", conv.description, "",
              f"- losses: {', '.join(conv.losses)}",
              f"- declared by: {', '.join(_code(d) for d in declared) or 'no path'}"]
-    evidence = [(a, e) for a in everyone for e in a.evidence if e.convention == name]
+    # a compiled twin re-runs its base path's evidence; the record is the base path's
+    evidence = [(a, e) for a in everyone for e in a.evidence if e.convention == name
+                and e.path not in {f"{p.loss}/{p.name}" for p in a.paths if p.representative}]
     if not evidence:
         lines.append("- evidence: none recorded")
     for adapter, ev in evidence:

@@ -157,3 +157,16 @@ def test_compiled_twins_are_not_fuzzed_nor_given_contracts(builtin):
     chosen = [builtin["torch"], builtin["tensorflow"]]
     assert not any(f.path.representative for f in fuzz.plan(chosen, ["float32"], "cpu"))
     assert not any(e[1].representative for e in contracts.planned(chosen))
+
+
+def test_compiled_known_failures_name_a_twin(scratch):
+    from adapters.registry import RegistryError
+    scratch.path("cross_entropy", "native", call="n", encodings=["index"],
+                 params=["reduction"])(ce)
+    derive_compiled_paths(scratch, "+c", scratch.backend.compile, call="c({call})",
+                          known_failures={"cross_entropy/native+c": {"value:x-float32": "seen"},
+                                          "cross_entropy/other+d": {"value:x-float32": "no"}})
+    assert dict(scratch.paths[-1].known_failures) == {"value:x-float32": "seen"}
+    with pytest.raises(RegistryError, match=r"no compiled twins"):
+        derive_compiled_paths(scratch, "+c", scratch.backend.compile, call="c({call})",
+                              known_failures={"cross_entropy/gone+c": {"value:x": "stale"}})
