@@ -124,7 +124,8 @@ def path(loss, name, **kw):
             if "float64" in dtypes else kw
         adapter.path(loss, name, **eager)(fn)
         call = kw.pop("call")
-        adapter.path(loss, name + "+jit", call=f"jax.jit({call})", **kw)(_jitted(fn))
+        adapter.path(loss, name + "+jit", call=f"jax.jit({call})", compiles=name,
+                     **kw)(_jitted(fn))
         return fn
     return register
 

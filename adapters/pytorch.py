@@ -7,18 +7,34 @@ adapters/families/<family>/pytorch.py; adapters.load() registers them.
 """
 from __future__ import annotations
 
+import os
+import sys
+
 import numpy as np
 
+from . import cache_folder, family_modules
 from .definitions import WEIGHTED_MEAN
-from .registry import LazyModule, declare_adapter, derive_sample_weight_paths
+from .registry import (
+    LazyModule,
+    declare_adapter,
+    derive_compiled_paths,
+    derive_sample_weight_paths,
+)
 
+RECOMPILE_LIMIT = 16
 INSTALL_HINT = "pip install torch==2.13.0  (or: pip install -e '.[torch]')"
 SEEN_ON = "torch 2.13.0+cpu, float64 and float32"      # where the recorded evidence was seen
 TORCH_DOCS = "https://pytorch.org/docs/stable/generated/torch.nn.{}.html"
 
-torch = LazyModule("torch")
-F = LazyModule("torch.nn.functional")
-nn = LazyModule("torch.nn")
+def _inductor_cache():
+    """inductor's compiled kernels (C++ on CPU, seconds a graph) kept with the project's other
+    caches, unless a cache folder is set: a warm run reads them back."""
+    os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", cache_folder("torchinductor"))
+
+
+torch = LazyModule("torch", setup=_inductor_cache)
+F = LazyModule("torch.nn.functional", setup=_inductor_cache)
+nn = LazyModule("torch.nn", setup=_inductor_cache)
 
 
 class TorchBackend:
@@ -56,8 +72,21 @@ class TorchBackend:
                           for i, g in zip(wrt, grads, strict=True))
 
     def compile(self, fn):
-        """torch.compile: the forward is compiled, and autograd runs its compiled backward."""
+        """torch.compile: the forward is compiled, and autograd runs its compiled backward. Past
+        dynamo's recompile limit (8 graphs of one function by default) a call would silently
+        run eagerly: an error instead, so no eager call is checked or timed as compiled. The
+        limit is raised to RECOMPILE_LIMIT: one path's checks compile up to 10 graphs (each
+        case and dtype, with and without gradient), released when they are done."""
+        config = torch._dynamo.config
+        config.fail_on_recompile_limit_hit = True
+        config.recompile_limit = max(config.recompile_limit, RECOMPILE_LIMIT)
         return torch.compile(fn)
+
+    def release(self):
+        """Drop what torch.compile compiled (the conformance suite calls it when a path's checks
+        are done); inductor's cache on disk stays."""
+        if "torch._dynamo" in sys.modules:      # nothing was compiled otherwise
+            torch._dynamo.reset()
 
     def synchronize(self, value, device):
         if device != "cpu":
@@ -86,6 +115,24 @@ def weighted_reduce(losses, weight, reduction, batch):
     return reduce(weighted, reduction)
 
 
+# torch.compile (inductor, C++ on CPU) takes seconds per graph; the twins run float32 and float64
+COMPILE_NOTES = ("compiled twins run float32 and float64, the dtypes the benchmarks time, on "
+                 "representative cases (conformance/checks.py representative)")
+
+
+def compiled_known_failures(role):
+    """{"loss/<twin name>": {key: reason}}: the families' COMPILED_KNOWN_FAILURES, the checks
+    where a compiled twin differs from the path it compiles."""
+    return {k: v for module in family_modules(role).values()
+            for k, v in getattr(module, "COMPILED_KNOWN_FAILURES", {}).items()}
+
+
 def derive_paths():
-    """Paths made from the families' paths, once they are declared (adapters.load)."""
+    """Paths made from the families' paths, once they are declared (adapters.load): sample
+    weights composed, then "<name>+compile", torch.compile of each path the benchmarks time,
+    its gradient autograd through the compiled forward's backward (as the compiled benchmarks
+    run it)."""
     derive_sample_weight_paths(adapter, weighted_reduce)
+    derive_compiled_paths(adapter, "+compile", adapter.backend.compile,
+                          call="torch.compile({call})", notes=COMPILE_NOTES,
+                          known_failures=compiled_known_failures("pytorch"))

@@ -19,13 +19,14 @@ the path did not declare to a non-default value is "unsupported" for that path, 
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import inspect
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -91,6 +92,9 @@ def compiler(backend) -> Callable | None:
 def compile_value_and_grad(backend, fn: Callable, cotangent, wrt) -> Callable:
     """f(*args) -> (value, grads) compiled: the backend's own way, else value_and_grad through
     the compiled function (autograd runs the compiled forward's backward)."""
+    target = getattr(fn, "func", fn)
+    if isinstance(target, Compiled):      # a compiled twin: its own step, as checked
+        return target.step_for(backend, cotangent, wrt, **getattr(fn, "keywords", {}))
     own = getattr(backend, "compile_value_and_grad", None)
     if own is not None:
         return own(fn, cotangent, wrt)
@@ -161,6 +165,12 @@ class Path:
     # the value check also asserts that the result has the check's dtype (a path whose point is
     # the dtype it computes and returns in: Keras's Loss(dtype=...) on float64 inputs)
     checks_dtype: bool = False
+    # a compiled form of another path of the same loss: that path's name (JAX's "+jit" twins,
+    # derive_compiled_paths' twins); the benchmarks' compiled mode times it (compiled_twin)
+    compiles: str = ""
+    # checked on its loss's representative cases only (conformance/checks.py representative):
+    # compiling every case would cost minutes per path
+    representative: bool = False
 
     @property
     def id(self) -> str:
@@ -246,7 +256,7 @@ class Adapter:
     def path(self, loss: str, name: str, *, call: str, kind: str = "native", encodings=None,
              params=(), conventions=(), dtypes=DTYPES, ndims=None, known_failures=None,
              notes: str = "", unsupported_when=None, checks_dtype: bool = False,
-             checked_dtypes=None):
+             checked_dtypes=None, compiles: str = "", representative: bool = False):
         """Decorator: declare `fn` as a path computing `loss`. Validates the declaration."""
         def register(fn: Callable) -> Callable:
             self.paths.append(_validated(Path(
@@ -258,7 +268,8 @@ class Adapter:
                 ndims=None if ndims is None else frozenset(ndims),
                 known_failures=tuple(sorted((known_failures or {}).items())),
                 unsupported_when=tuple((unsupported_when or {}).items()),
-                checks_dtype=checks_dtype), self))
+                checks_dtype=checks_dtype, compiles=compiles,
+                representative=representative), self))
             return fn
         return register
 
@@ -315,6 +326,10 @@ def _validated(path: Path, adapter: Adapter) -> Path:
                 or not isinstance(reason, str) or not reason:
             raise RegistryError(f"{where}: known failure {key!r} must read "
                                 f"'kind:case-id/encoding-dtype' and carry a reason")
+    if path.compiles and not any(p.name == path.compiles and p.loss == path.loss
+                                 for p in adapter.paths):
+        raise RegistryError(f"{where}: compiles {path.compiles!r}, which is no path of "
+                            f"{path.loss} (declare it first)")
     bad = path.dtypes - set(DTYPES)
     if bad:
         raise RegistryError(f"{where}: unknown dtypes {sorted(bad)}; known: {list(DTYPES)}")
@@ -480,3 +495,140 @@ def _mean_counts_elements(loss: str, conventions, params: dict, encoding: str,
                                                "sample_weight": None}, encoding, conventions,
                                 validate=False)
     return bool(np.ndim(result.divisor) == 0 and result.divisor == result.value.size)
+
+
+# ---------------------------------------------------------------- compiled twins
+
+# The dtypes the benchmarks time (benchmarks/common.py DTYPES), and so those a compiled twin runs.
+COMPILED_DTYPES = ("float32", "float64")
+
+
+def measured_path(adapter: Adapter, loss: str, encoding: str, dtype: str) -> Path | None:
+    """The path the benchmarks time for `loss` on `encoding` targets in `dtype`: the first native
+    path (declaration order) that takes them, else the first composed one. Compiled forms are
+    chosen only where no other path takes the dtype (eager JAX runs float64 only)."""
+    paths = [p for p in adapter.paths_for(loss) if encoding in p.encodings and dtype in p.dtypes]
+    paths.sort(key=lambda p: (bool(p.compiles), p.kind != "native"))   # stable: declaration order
+    return paths[0] if paths else None
+
+
+def compiled_twin(adapter: Adapter, path: Path, suffix: str = "") -> Path | None:
+    """The checked compiled form of `path` (itself if it is one): the first path declared as
+    compiling it (with name `path.name + suffix` if `suffix` is given), or None."""
+    if path.compiles:
+        return path
+    for p in adapter.paths_for(path.loss):
+        if p.compiles == path.name and (not suffix or p.name == path.name + suffix):
+            return p
+    return None
+
+
+class Compiled:
+    """A path function compiled as the benchmarks' compiled mode runs it. Calling it runs the
+    compiled forward (`compile(fn)`, made once: the framework compiles again per shape, dtype and
+    parameter value when it is called). `value_and_grad(args, cotangent, wrt, **params)` is the
+    compiled training step: `step(fn, cotangent, wrt)` (a compiled f(*args, **arrays) returning
+    value and gradients), made once per cotangent, wrt and scalar parameters, the array
+    parameters its arguments; without `step`, the backend's value_and_grad through the compiled
+    forward (autograd runs the compiled forward's backward). `release()` runs when a path's
+    checks are done (conformance/checks.py release) and drops what was compiled."""
+
+    def __init__(self, fn: Callable, compile: Callable, step: Callable | None = None,
+                 release: Callable | None = None):
+        functools.update_wrapper(self, fn)     # inspect.signature reads fn's
+        self.fn, self._compile, self._step, self._release = fn, compile, step, release
+        self._forward = None      # compiled at the first call: declaring imports no framework
+        self._steps: dict = {}
+
+    @property
+    def forward(self) -> Callable:
+        if self._forward is None:
+            self._forward = self._compile(self.fn)
+        return self._forward
+
+    def __call__(self, *inputs, **params):
+        return self.forward(*inputs, **params)
+
+    def step_for(self, backend, cotangent, wrt, **params) -> Callable:
+        """The compiled training step for this cotangent, wrt and parameters: f(*args) ->
+        (value, grads), as the backend's value_and_grad returns them."""
+        if self._step is None:
+            forward = functools.partial(self.forward, **params)
+            return lambda *args: backend.value_and_grad(forward, list(args), cotangent, wrt)
+        arrays = {k: v for k, v in params.items() if v is not None and not _is_plain(v)}
+        scalars = tuple(sorted((k, v) for k, v in params.items() if k not in arrays))
+        v = np.asarray(cotangent)
+        key = (v.tobytes(), v.shape, v.dtype.str, tuple(wrt), scalars)
+        if key not in self._steps:
+            self._steps[key] = self._step(functools.partial(self.fn, **dict(scalars)), v,
+                                          tuple(wrt))
+        step = self._steps[key]
+        return lambda *args: step(*args, **arrays)
+
+    def value_and_grad(self, backend, args, cotangent, wrt, **params):
+        return self.step_for(backend, cotangent, wrt, **params)(*args)
+
+    def cache_clear(self):
+        self._steps.clear()
+        self._forward = None
+        if self._release is not None:
+            self._release()
+
+
+def _is_plain(v) -> bool:
+    return isinstance(v, (bool, int, float, str, np.integer, np.floating))
+
+
+def compiled_step(fn: Callable, cotangent, wrt) -> Callable | None:
+    """The compiled training step of a Compiled path (reached through functools.partial), for a
+    backend's value_and_grad: f(backend, args) -> (value, grads); None for any other function."""
+    target = getattr(fn, "func", fn)
+    if not isinstance(target, Compiled):
+        return None
+    params = getattr(fn, "keywords", {})
+    return lambda backend, args: target.value_and_grad(backend, args, cotangent, wrt, **params)
+
+
+def derive_compiled_paths(adapter: Adapter, suffix: str, compile: Callable, *, call: str,
+                          step: Callable | None = None, release: Callable | None = None,
+                          notes: str = "", known_failures: dict | None = None) -> None:
+    """Give `adapter` a compiled twin, `<name><suffix>`, of each path its benchmarks time
+    (measured_path for every loss, encoding and COMPILED_DTYPES dtype): `Compiled(fn, compile,
+    step, release)`, its `call` the format `call` with the base path's call as {call}. The twin
+    keeps the base path's encodings, parameters, conventions, ranks, known failures and
+    unsupported_when, runs the base's COMPILED_DTYPES, and is checked on the representative
+    cases (conformance/checks.py representative). `known_failures` {"loss/<name><suffix>":
+    {key: reason}} adds the checks where the compiled form differs from its base (the
+    families' COMPILED_KNOWN_FAILURES); one naming no twin is an error. Declaring twice
+    changes nothing."""
+    known_failures = {k: v for k, v in (known_failures or {}).items() if k.endswith(suffix)}
+    bases = {}
+    for loss in LOSSES.values():
+        for encoding in loss.encodings:
+            for dtype in COMPILED_DTYPES:
+                base = measured_path(adapter, loss.name, encoding, dtype)
+                if base is not None and not base.compiles:
+                    bases[(base.loss, base.name)] = base
+    for base in bases.values():
+        name = base.name + suffix
+        dtypes = base.dtypes & set(COMPILED_DTYPES)
+        if not dtypes or any(p.name == name for p in adapter.paths_for(base.loss)):
+            continue
+        adapter.path(base.loss, name, call=call.format(call=base.call), kind=base.kind,
+                     encodings=base.encodings, params=base.params, conventions=base.conventions,
+                     dtypes=dtypes, ndims=base.ndims, known_failures={
+                         **dict(base.known_failures),
+                         **known_failures.pop(f"{base.loss}/{name}", {})},
+                     notes=notes, unsupported_when=dict(base.unsupported_when),
+                     checks_dtype=base.checks_dtype, compiles=base.name, representative=True)(
+            Compiled(base.fn, compile, step, release))
+        # the base's evidence, re-run on the twin: a convention the compiled form stops
+        # following fails its convention check (the evidence's case runs beside the
+        # representative ones)
+        for ev in [e for e in adapter.evidence if e.path == f"{base.loss}/{base.name}"]:
+            adapter.evidence.append(replace(ev, path=f"{base.loss}/{name}"))
+    stale = [k for k in known_failures
+             if not any(f"{p.loss}/{p.name}" == k for p in adapter.paths)]
+    if stale:
+        raise RegistryError(f"adapter {adapter.name!r}: compiled known failures for {stale}, "
+                            "which are no compiled twins")

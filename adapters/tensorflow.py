@@ -15,10 +15,20 @@ doing it. Values seen: SEEN_ON.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
+from . import family_modules
 from .definitions import WEIGHTED_MEAN
-from .registry import LazyModule, _weights_fit, declare_adapter, derive_sample_weight_paths
+from .registry import (
+    LazyModule,
+    _weights_fit,
+    compiled_step,
+    declare_adapter,
+    derive_compiled_paths,
+    derive_sample_weight_paths,
+)
 
 INSTALL_HINT = "pip install tensorflow keras  (or: pip install -e '.[tensorflow]')"
 SEEN_ON = "tensorflow 2.21.0, keras 3.15.1, numpy 2.4.6; CPU, float64, eager"
@@ -101,6 +111,9 @@ class TFBackend:
         return tf.cast(value, tf.float64).numpy()
 
     def value_and_grad(self, fn, args, cotangent, wrt=(0,)):
+        step = compiled_step(fn, cotangent, wrt)
+        if step is not None:     # a compiled twin: its tape runs inside its tf.function
+            return step(self, args)
         with tf.GradientTape() as tape:
             for i in wrt:
                 tape.watch(args[i])
@@ -110,12 +123,15 @@ class TFBackend:
         return out, tuple(tf.zeros_like(args[i]) if g is None else tf.convert_to_tensor(g)
                           for i, g in zip(wrt, grads, strict=True))
 
-    def compile(self, fn):
-        return tf.function(fn, autograph=False)   # the paths are plain TF ops
+    def compile(self, fn, jit_compile=None):
+        """tf.function (jit_compile=True: compiled by XLA); the paths are plain TF ops."""
+        return tf.function(fn, autograph=False, jit_compile=jit_compile)
 
-    def compile_value_and_grad(self, fn, cotangent, wrt):
-        """The tape and its gradient inside one tf.function, as a compiled training step."""
-        return self.compile(lambda *args: self.value_and_grad(fn, list(args), cotangent, wrt))
+    def compile_value_and_grad(self, fn, cotangent, wrt, jit_compile=None):
+        """The tape and its gradient inside one tf.function, as a compiled training step; array
+        parameters given as keywords are its arguments too."""
+        return self.compile(lambda *args, **arrays: self.value_and_grad(
+            functools.partial(fn, **arrays), list(args), cotangent, wrt), jit_compile)
 
     def synchronize(self, value, device):
         sync = getattr(getattr(tf.test, "experimental", None), "sync_devices", None)
@@ -168,6 +184,27 @@ def weighted_reduce(losses, weight, reduction, batch):
     return reduce(weighted, reduction)
 
 
+COMPILE_NOTES = ("compiled twins run float32 and float64, the dtypes the benchmarks time, on "
+                 "representative cases (conformance/checks.py representative)")
+
+
+def compiled_known_failures(role):
+    """{"loss/<twin name>": {key: reason}}: the families' COMPILED_KNOWN_FAILURES, the checks
+    where a compiled twin differs from the path it compiles."""
+    return {k: v for module in family_modules(role).values()
+            for k, v in getattr(module, "COMPILED_KNOWN_FAILURES", {}).items()}
+
+
 def derive_paths():
-    """Paths made from the families' paths, once they are declared (adapters.load)."""
+    """Paths made from the families' paths, once they are declared (adapters.load): sample
+    weights composed, then two compiled twins of each path the benchmarks time, the forward
+    and the tape-and-gradient step each one tf.function: "<name>+function" (graph mode, what
+    the compiled benchmarks time) and "<name>+xla" (jit_compile=True)."""
     derive_sample_weight_paths(adapter, weighted_reduce)
+    backend = adapter.backend
+    for suffix, jit in (("+function", None), ("+xla", True)):
+        derive_compiled_paths(
+            adapter, suffix, functools.partial(backend.compile, jit_compile=jit),
+            step=functools.partial(backend.compile_value_and_grad, jit_compile=jit),
+            call="tf.function({call}" + (", jit_compile=True)" if jit else ")"),
+            notes=COMPILE_NOTES, known_failures=compiled_known_failures("tensorflow"))

@@ -88,9 +88,10 @@ def get_adapter(name: str):
 
 def choose_path(adapter, loss: str, encoding: str, dtype: str):
     """The path measured: the first native path (the framework's own loss call) that takes the
-    encoding and dtype, else the first composed one; declaration order in the adapter decides."""
-    paths = [p for p in adapter.paths_for(loss) if encoding in p.encodings and dtype in p.dtypes]
-    for path in sorted(paths, key=lambda p: p.kind != "native"):
+    encoding and dtype, else the first composed one; declaration order in the adapter decides
+    (registry.measured_path, which also chooses the paths given compiled twins)."""
+    path = registry.measured_path(adapter, loss, encoding, dtype)
+    if path is not None:
         return path
     raise NotImplementedError(f"{adapter.name} declares no path for {loss} with {encoding} "
                               f"targets in {dtype}")
@@ -255,7 +256,15 @@ class LossBenchmark(abc.ABC):
         def value_and_grad(*a):
             return backend.value_and_grad(fn, list(a), cotangent, wrt)
         forward, both = fn, value_and_grad
-        if mode == "compiled":
+        twin = registry.compiled_twin(ad, path) if mode == "compiled" else None
+        if twin is not None and isinstance(twin.fn, registry.Compiled):
+            # the compiled twin the conformance suite checks (torch "+compile", tensorflow
+            # "+function"): its forward and its compiled step, the very objects it checks
+            forward = functools.partial(twin.fn, **kwargs)
+            both = registry.compile_value_and_grad(backend, forward, cotangent, wrt)
+        elif mode == "compiled":
+            # jax.jit of the path ("+jit" twins are that function under jax.jit); a plug-in's
+            # path without a compiled twin: the backend's compiler around it
             forward = compile_fn(fn)
             both = registry.compile_value_and_grad(backend, fn, cotangent, wrt)
         state = {

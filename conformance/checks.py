@@ -73,14 +73,53 @@ class Unsupported:
     reason: str
 
 
+def representative(path: Path, cases: list[Case]) -> set[tuple[str, str]]:
+    """The cases a `representative` path (a compiled twin) is checked on, as (case id, encoding):
+    one, on the first encoding the path takes in the loss's order (index, one_hot, probs; the
+    benchmarks' encoding): the first case it can run whose primary input is batched (2 or more
+    axes) and whose parameters are all at their defaults, which is what the benchmarks time;
+    failing that, the first batched case, failing that the first case. It runs in every dtype
+    the path runs (float32 and float64, each a separate compilation).
+
+    Why this suffices: a compiled form differs from the eager call by graph capture, fusion and
+    code generation, not by what a parameter or an encoding means; the eager path is checked on
+    every case and encoding. A batched case at the defaults runs the reduction, the
+    broadcasting and the backward that the benchmarks time. Each other parameter value, shape or
+    encoding is another graph to compile: torch.compile takes 2-10 s a graph on this 2-core
+    machine with a cold cache, and each case costs two (the forward alone, and forward with
+    backward)."""
+    spec = LOSSES[path.loss]
+    runnable = [c for c in cases if c.loss == path.loss and any(
+        path.unsupported(spec, c.encoding, c.set_params, d, c.inputs[spec.primary].ndim,
+                         c.inputs) is None for d in path.dtypes)]
+    for encoding in (e for e in spec.encodings if e in path.encodings):
+        of = [c for c in runnable if c.encoding == encoding]
+        batched = [c for c in of if c.inputs[spec.primary].ndim >= 2]
+        for pick in ([c for c in batched if not c.set_params] or batched or of)[:1]:
+            return {(pick.id, pick.encoding)}
+    return set()
+
+
+REPRESENTATIVE_ONLY = ("checked on its loss's representative cases only, a compiled twin "
+                       "(conformance/checks.py representative)")
+
+
 def plan(adapters: list[Adapter], cases: list[Case], dtypes, device: str):
     """All checks to run, and the (path, case) pairs a path cannot run, with the reason."""
     checks, unsupported = [], []
     by_key = {(c.loss, c.id, c.encoding): c for c in cases}
     for adapter in adapters:
         is_reference = adapter.name == "reference"
+        chosen = {path.id + path.loss: representative(path, cases) for path in adapter.paths
+                  if path.representative}
         for case in cases:
             for path in adapter.paths_for(case.loss):
+                if path.representative and (case.id, case.encoding) not in chosen[
+                        path.id + path.loss]:
+                    unsupported.append(Unsupported(adapter.name, path.id,
+                                                   f"{case.loss}/{case.id}/{case.encoding}",
+                                                   f"{path.id} is {REPRESENTATIVE_ONLY}"))
+                    continue
                 for dtype in dtypes:
                     if dtype in LOW_PRECISION and not case.low_precision:
                         continue
@@ -228,13 +267,23 @@ class Prepared:
 
     def value(self) -> np.ndarray:
         """The path's value: from the shared value-and-gradient call where the gradient can be
-        taken (cotangent(), as the gradient checks use), else from the path alone."""
+        taken (cotangent(), as the gradient checks use), else from the path alone. A compiled
+        path's value is its forward alone, the call the benchmarks' time_forward times (its
+        value-and-gradient step is another compiled function, checked by the gradient check).
+        (JAX's "+jit" twins, which run every case, take their value from the step: one
+        compilation per case, not two.)"""
         if not has_gradients(self.backend):       # a backend of values only
             return self.backend.to_numpy(self.check.path.fn(*self.args, **self.kwargs))
+        if self.check.path.compiles and self.check.path.representative:
+            return self.forward()
         try:
             return self.outputs(self.cotangent())[0]
         except Exception:   # the gradient check reports it; the value may exist alone
             pass
+        return self.forward()
+
+    def forward(self) -> np.ndarray:
+        """The path called alone, on inputs that need no gradient."""
         return self.backend.to_numpy(self.check.path.fn(*self.args, **self.kwargs))
 
     @functools.cached_property
@@ -351,8 +400,16 @@ def _gradient(check: Check, reproduce: str) -> Worst:
         tol = tolerances.for_dtype(check.case, check.dtype)
         title = "gradient differs from the reference"
         what = "reference analytic gradient (vector-Jacobian product with the same cotangent)"
-    return compare_grads(got, expected, tol, context(check, title, what, reproduce),
-                         prep.canonical_grads(v))
+    worst = compare_grads(got, expected, tol, context(check, title, what, reproduce),
+                          prep.canonical_grads(v))
+    if check.path.compiles and check.adapter.name != "reference":
+        # a compiled step computes the value in its own graph: the value it returns is timed too
+        worst = worse(worst, assert_close(
+            prep.outputs(v)[0], prep.reference().value, tol,
+            context(check, "value of the compiled value-and-gradient step differs from the "
+                    "reference", "reference (float64) on the same rounded inputs", reproduce,
+                    canonical=prep.reference(()).value)))
+    return worst
 
 
 def compare_grads(got: dict, expected: dict, tol, ctx: Context, canonical: dict | None) -> Worst:

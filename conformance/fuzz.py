@@ -797,10 +797,14 @@ PROPERTIES = {"test_fuzz_reference": "reference", "test_fuzz_invariants": "invar
 
 
 def plan(adapters, dtypes, device: str) -> list[Fuzzed]:
-    """Every path of the chosen adapters, with the dtypes of the run it takes."""
+    """Every path of the chosen adapters, with the dtypes of the run it takes, but compiled twins
+    checked on representative cases (Path.representative): every drawn shape and parameter value
+    would compile again (seconds a graph with torch.compile); their eager path is fuzzed."""
     out = []
     for adapter in adapters:
         for path in adapter.paths:
+            if path.representative:
+                continue
             wanted = tuple(d for d in dtypes if d in path.conformance_dtypes)
             if adapter.name == "reference":
                 wanted = ("float64",) if "float64" in dtypes else ()

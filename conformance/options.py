@@ -486,6 +486,8 @@ def rows() -> tuple[dict[str, list[Row]], dict[str, str | None]]:
     calls: dict[str, list[Use]] = {}
     for adapter in load():
         for path in adapter.paths:
+            if path.representative:
+                continue    # a compiled twin: its options are those of the path it compiles
             for name, found in uses(path).items():
                 calls.setdefault(name, []).extend(found)
     roots = sorted({framework_of(n) for n in calls}, key=list(FRAMEWORKS).index)

@@ -45,8 +45,14 @@ def _names(paths: list[Path]) -> str:
     return ", ".join(_code(p.name) for p in paths)
 
 
+def listed(adapter: Adapter, loss: str) -> list[Path]:
+    """The paths a recipe shows: not the compiled twins checked on representative cases only
+    (the path each compiles is listed)."""
+    return [p for p in adapter.paths_for(loss) if not p.representative]
+
+
 def cell(adapter: Adapter, loss: str, params: tuple[str, ...]) -> str:
-    paths = [p for p in adapter.paths_for(loss) if takes(p, params)]
+    paths = [p for p in listed(adapter, loss) if takes(p, params)]
     if not paths:
         return "no path"
     native = [p for p in paths if p.kind == "native"]
@@ -72,7 +78,7 @@ def loss_section(loss: str, framework: list[Adapter]) -> list[str]:
         lines.append(f"| {label} | " + " | ".join(cell(a, loss, params) for a in framework) + " |")
     lines.append("")
     for adapter in framework:
-        paths = adapter.paths_for(loss)
+        paths = listed(adapter, loss)
         if not paths:
             continue
         lines += [f"### {loss}: {adapter.name}", ""]
@@ -118,7 +124,9 @@ def convention_section(name: str, everyone: list[Adapter]) -> list[str]:
     lines = [f"### {name}", "", conv.description, "",
              f"- losses: {', '.join(conv.losses)}",
              f"- declared by: {', '.join(_code(d) for d in declared) or 'no path'}"]
-    evidence = [(a, e) for a in everyone for e in a.evidence if e.convention == name]
+    # a compiled twin re-runs its base path's evidence; the record is the base path's
+    evidence = [(a, e) for a in everyone for e in a.evidence if e.convention == name
+                and e.path not in {f"{p.loss}/{p.name}" for p in a.paths if p.representative}]
     if not evidence:
         lines.append("- evidence: none recorded")
     for adapter, ev in evidence:

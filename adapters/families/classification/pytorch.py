@@ -367,3 +367,4 @@ PROBED = (
     "taken too, and ignore_index with them raises 'ignore_index cannot be specified when target "
     "contains probabilities' (the canonical linear_cross_entropy takes index targets only)",
 )
+
