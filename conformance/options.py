@@ -92,9 +92,11 @@ _KERAS_BINARY_AXIS = (
 _KERAS_FOCAL_AXIS = (
     "Keras averages the elementwise loss over this axis (-1, the default, only is run): the "
     "paths add a last axis of size 1 (`[..., None]`) or run 1-D input, a mean over one element")
-_CLASSES_LAST = ("the paths move the class axis last (classes_last) rather than pass axis=1: "
-                 "only axis=-1, the default, is run (keras.losses.CategoricalCrossentropy is "
-                 "checked with axis=1)")
+_SPARSE_AXIS = (
+    "Keras's TensorFlow backend takes axis=-1 only (axis=1 raises ValueError 'Only axis=-1 is "
+    "currently supported. Received: axis=1', keras 3.15.1): the paths move the canonical class "
+    "axis last themselves (classes_last(input, axis)) and run the default; "
+    "keras.losses.CategoricalCrossentropy and categorical_crossentropy are checked with axis=")
 _TORCH_WEIGHT = (
     "per-element weights of the input's shape (torch.nn.functional only, new in torch 2.x); "
     "reduction='mean' divides by sum(weight), the canonical reduction='weighted_mean' with "
@@ -144,10 +146,9 @@ LEFT = {
     ("keras.losses.binary_focal_crossentropy", "label_smoothing"): _KERAS_BINARY_SMOOTHING,
     ("keras.losses.binary_focal_crossentropy", "axis"): _KERAS_FOCAL_AXIS,
     ("keras.losses.CategoricalCrossentropy", "name"): _NAME,
-    ("keras.losses.categorical_crossentropy", "axis"): _CLASSES_LAST,
-    ("keras.losses.SparseCategoricalCrossentropy", "axis"): _CLASSES_LAST,
+    ("keras.losses.SparseCategoricalCrossentropy", "axis"): _SPARSE_AXIS,
     ("keras.losses.SparseCategoricalCrossentropy", "name"): _NAME,
-    ("keras.losses.sparse_categorical_crossentropy", "axis"): _CLASSES_LAST,
+    ("keras.losses.sparse_categorical_crossentropy", "axis"): _SPARSE_AXIS,
     ("keras.losses.CategoricalHinge", "name"): _NAME,
     ("keras.losses.CategoricalHinge", "sample_weight"): _KERAS_SAMPLE_WEIGHT,
     ("keras.losses.CTC", "name"): _NAME,
@@ -185,8 +186,6 @@ LEFT = {
     ("optax.ctc_loss", "log_epsilon"): (
         "the number standing for log(0) in the alignment lattice; only the default (-1e5) is "
         "run"),
-    ("optax.losses.kl_divergence_with_log_targets", "axis"): (
-        "the axis summed over (-1, the default, only is run), as for optax.losses.kl_divergence"),
     ("optax.losses.kl_divergence_with_log_targets", "where"): _OPTAX_MASK,
     ("optax.losses.cosine_similarity", "where"): _OPTAX_MASK,
     ("optax.losses.dice_loss", "class_weights"): (

@@ -67,7 +67,7 @@ def _class_parts(logp, y, p, encoding, conv, smoothing):
 
 def _cross_entropy(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
-    encoding, axis = _encoding(y), class_axis(x)
+    encoding, axis = _encoding(y), class_axis(x, p.get("axis", 1))
     if "keras_label_smoothing_over_last_axis_size" in conv and encoding != "index":
         eps = p["label_smoothing"]
         y = (1 - eps) * y + eps / x.shape[-1]
@@ -88,7 +88,7 @@ def _cross_entropy(inputs, p, conv):
 
 def _nll_loss(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
-    encoding, axis = _encoding(y), class_axis(x)
+    encoding, axis = _encoding(y), class_axis(x, p.get("axis", 1))
     rescale = "keras_probs_rescaled_to_sum_1" in conv
     if rescale or "keras_nll_probs_clipped_to_epsilon" in conv:
         return _keras_probs(x, y, p, encoding, conv, rescale,
@@ -102,7 +102,7 @@ def _keras_probs(x, y, p, encoding, conv, rescale, clip, smoothing):
     """Class losses on probabilities the Keras way: q = exp(x) (divided by its sum over the
     classes when `rescale`, that is x -> log_softmax(x)), clipped to [eps, 1 - eps] when `clip`,
     then -sum w t log q. The gradient is 0 through a clipped probability."""
-    axis = class_axis(x)
+    axis = class_axis(x, p.get("axis", 1))
     y = y if encoding == "index" else _class_last(y, axis)
     logp = _class_last(log_softmax(x, axis) if rescale else x, axis)
     q = np.exp(logp)
@@ -123,7 +123,7 @@ def _keras_sparse_probs(x, y, p, encoding, conv):
     """SparseCategoricalCrossentropy(from_logits=False) on p = softmax(x): q = clip(p, eps,
     1 - eps), then cross-entropy on the logits z = log q, l = -log(q_y / sum_c q_c). The
     gradient is 0 through a clipped probability."""
-    axis = class_axis(x)
+    axis = class_axis(x, p.get("axis", 1))
     y = y if encoding == "index" else _class_last(y, axis)
     prob = np.exp(_class_last(log_softmax(x, axis), axis))
     inside = (prob >= KERAS_EPSILON) & (prob <= 1 - KERAS_EPSILON)
