@@ -224,12 +224,11 @@ def _move_class_axis(draw, inputs, layout, encoding) -> dict:
     if x.ndim < 2:
         return {}
     axis = draw(st.integers(-x.ndim, x.ndim - 1))
-    names = ["input"] + (["target"] if encoding != "index" else [])
-    for name in names:
-        inputs[name] = np.moveaxis(inputs[name], 1, axis)
-        dims = _dims(layout[name])
-        dims.insert(axis % x.ndim, dims.pop(1))
-        layout[name] = " ".join(dims)
+    dims = _dims(layout["input"])
+    dims.insert(axis % x.ndim, dims.pop(1))
+    inputs["input"], layout["input"] = np.moveaxis(x, 1, axis), " ".join(dims)
+    if encoding != "index":     # a one-hot or probability target is laid out as the input
+        inputs["target"], layout["target"] = np.moveaxis(inputs["target"], 1, axis), " ".join(dims)
     return {"axis": axis}
 
 
