@@ -197,9 +197,6 @@ LEFT = {
         "the feature axis (-1, the default, only is run: the canonical inputs' layout)"),
     ("optax.smooth_labels", "where"): _OPTAX_MASK,
     ("optax.kl_divergence", "where"): _OPTAX_MASK,
-    ("optax.kl_divergence", "axis"): (
-        "the axis summed over (-1, the default, only is run): the paths sum per example over "
-        "the last axis (convention optax_kl_divergence_sums_over_last_axis)"),
     ("torch.nn.LinearCrossEntropyLoss", "device"): (
         "where the module's own parameters are created; the module path replaces them with the "
         "case's arrays (torch.func.functional_call), on the check's device"),

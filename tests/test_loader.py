@@ -179,6 +179,8 @@ def test_every_parameter_a_case_sets_changes_the_result():
             b = run(case, {**case.params, name: LOSSES[case.loss].params[name].default}, conv)
         except SpecError:     # the inputs are outside the domain without it: it matters
             return False
+        if np.shape(a.value) != np.shape(b.value):    # the class axis moves: another shape
+            return False
         return (np.allclose(a.value, b.value, equal_nan=True)
                 and np.allclose(a.grad, b.grad, equal_nan=True))
 
