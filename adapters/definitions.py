@@ -139,6 +139,15 @@ CLASS_WEIGHT = Param(name="weight", default=None,
                      array=True)
 
 
+# The class axis of a class loss's input (optax's and Keras's `axis=`): 1, channels-first as torch
+# lays it out, by default; negative counts from the end. A 1-D input is one unbatched sample whose
+# only axis holds the classes, whatever `axis` says of a batched one (0, -1 or the default 1)
+CLASS_AXIS = Param(name="axis", default=1,
+                   domain="an integer axis of the input holding the classes (default 1, "
+                          "channels-first; negative counts from the end; a 1-D input's classes "
+                          "are its only axis)", check=is_int)
+
+
 SAMPLE_WEIGHT = Param(
     name="sample_weight", default=None, array=True,
     domain="null or finite non-negative numbers whose shape matches the leading axes of the "
@@ -167,9 +176,22 @@ def align_leading(weight_shape, shape) -> tuple[int, ...]:
 
 # ---------------------------------------------------------------- input validators
 
-def class_axis(x: np.ndarray) -> int:
-    """The class axis of channels-first input: 1, or 0 for one unbatched sample."""
-    return 1 if x.ndim >= 2 else 0
+def class_axis(x, axis: int = 1) -> int:
+    """The class axis, non-negative, of input `x` (any array with a shape) whose class axis is
+    `axis` (the canonical parameter; 1, channels-first, by default): 0 for one unbatched sample."""
+    ndim = len(x.shape)
+    return axis % ndim if ndim >= 2 else 0
+
+
+def check_class_axis(x, axis: int) -> int:
+    """class_axis(x, axis), or SpecError('params.axis') when `axis` is not an axis of `x`."""
+    ndim = len(x.shape)
+    if ndim >= 2 and not -ndim <= axis < ndim:
+        raise SpecError("params.axis", f"{axis} is not an axis of an input of {ndim} dimensions")
+    if ndim == 1 and axis not in (-1, 0, 1):
+        raise SpecError("params.axis", f"{axis} is not the class axis of unbatched (C,) input: "
+                                       "its classes are its only axis (0, -1, or the default 1)")
+    return class_axis(x, axis)
 
 
 def largest_magnitude(*arrays) -> float:
@@ -290,7 +312,8 @@ def check_inputs(loss: Loss, inputs: dict[str, np.ndarray], params: dict[str, An
 
 def _check_target(loss: Loss, inputs, params, encoding) -> None:
     x, y = inputs["input"], inputs["target"]
-    check_at_least_1d("input", x)
+    # an elementwise loss takes 0-d input too (one element; torch, Keras and optax accept it);
+    # a class loss needs its class axis
     if loss.target == "same":
         check_same_shape(y, x)
         return
@@ -301,12 +324,14 @@ def _check_target(loss: Loss, inputs, params, encoding) -> None:
             if params.get(name) is not None:
                 check_broadcast(name, params[name], x.shape)
         return
+    check_at_least_1d("input", x)
     if encoding not in loss.encodings:
         raise SpecError("encoding", f"{encoding!r} is not one of {list(loss.encodings)}")
-    c = x.shape[class_axis(x)]
+    axis = check_class_axis(x, params.get("axis", 1))
+    c = x.shape[axis]
     check_class_weight(params, c)
     if encoding == "index":
-        expected = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
+        expected = x.shape[:axis] + x.shape[axis + 1:]
         if y.shape != expected:
             raise SpecError("inputs.target", f"index targets of shape {y.shape} do not match input "
                                              f"{x.shape}: expected {expected}")

@@ -182,9 +182,9 @@ def _is_scalar(v):
 
 # ---------------------------------------------------------------- helpers a user would copy
 
-def class_axis(x):
-    """The class axis to pass as `axis=` for channels-first input: 1, or -1 for 1-D input."""
-    return 1 if x.ndim > 1 else -1
+def class_axis(x, axis=1):
+    """The class axis to pass as `axis=`: `axis` (channels-first: 1), or -1 for 1-D input."""
+    return axis if x.ndim > 1 else -1
 
 
 def reduce(losses, reduction, divisor=None):

@@ -45,6 +45,13 @@ tf = LazyModule("tensorflow")
 keras = LazyModule("keras", setup=_keras_on_tensorflow)
 
 # PyTorch's reduction names -> Keras's
+# Keras's loss classes average the elementwise loss over axis=-1, which a 0-d tensor lacks: seen
+# on MeanSquaredError, MeanAbsoluteError, Huber and BinaryCrossentropy (from_logits too), every
+# reduction, keras 3.15.1 on TF 2.21.0 (the cases scalar-0d-*); the "[..., None]" paths take it
+KERAS_REFUSES_0D = {
+    "0-d input: Keras averages the elementwise loss over axis=-1, which a 0-d tensor lacks "
+    "(InvalidArgumentError 'Invalid reduction dimension (-1 for input with 0 dimension(s)')":
+        lambda params, encoding, inputs: "input" in inputs and np.ndim(inputs["input"]) == 0}
 KERAS_REDUCTION = {"none": "none", "mean": "sum_over_batch_size", "sum": "sum",
                    WEIGHTED_MEAN: "mean_with_sample_weight"}
 
@@ -150,14 +157,17 @@ path = adapter.path
 
 # ---------------------------------------------------------------- helpers a user would copy
 
-def classes_last(a):
-    """(N, C, d1..dk) -> (N, d1..dk, C); 1-D and 2-D arrays are already classes-last."""
-    return a if a.ndim <= 2 else tf.experimental.numpy.moveaxis(a, 1, -1)
+def classes_last(a, axis=1):
+    """The class axis (`axis`, 1 by default: (N, C, d1..dk) -> (N, d1..dk, C)) moved last; 1-D
+    arrays, and 2-D ones with classes on axis 1, are already classes-last."""
+    if a.ndim <= 1 or axis % a.ndim == a.ndim - 1:
+        return a
+    return tf.experimental.numpy.moveaxis(a, axis, -1)
 
 
-def class_axis(x):
-    """The class axis to pass as `axis=` for channels-first input: 1, or -1 for 1-D input."""
-    return 1 if x.ndim > 1 else -1
+def class_axis(x, axis=1):
+    """The class axis to pass as `axis=`: `axis` (channels-first: 1), or -1 for 1-D input."""
+    return axis if x.ndim > 1 else -1
 
 
 def reduce(losses, reduction, divisor=None):

@@ -218,8 +218,9 @@ def _twins(case: Case) -> list[Case]:
     target, x = case.inputs["target"], case.inputs["input"]
     if np.any(target == case.params["ignore_index"]):
         return []   # an ignored target has no one-hot form
-    c = x.shape[class_axis(x)]
-    one_hot = np.moveaxis(np.eye(c)[target], -1, class_axis(x))
+    axis = class_axis(x, case.params.get("axis", 1))   # the one-hot laid along the class axis
+    c = x.shape[axis]
+    one_hot = np.moveaxis(np.eye(c)[target], -1, axis)
     twin = replace(case, encoding="one_hot", inputs={**case.inputs, "target": one_hot},
                    derived_from="index")
     twins = [twin]

@@ -493,7 +493,7 @@ def _infinite_loss_at(prep: Prepared, name: str) -> np.ndarray:
     if prep.seen_params["reduction"] != "none":
         bad = np.full(bad.shape, bad.any())   # a reduced loss is infinite as a whole
     if spec.target == "class":
-        bad = np.expand_dims(bad, class_axis(x))
+        bad = np.expand_dims(bad, class_axis(x, prep.seen_params.get("axis", 1)))
     return np.broadcast_to(bad, x.shape)
 
 

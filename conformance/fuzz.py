@@ -58,7 +58,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from adapters import cache_folder, reference
-from adapters.definitions import SpecError, check_inputs, check_params
+from adapters.definitions import SpecError, check_inputs, check_params, class_axis
 from adapters.registry import has_gradients
 from adapters.spec import FAMILY, LOSSES
 
@@ -217,6 +217,22 @@ def _class_target(draw, index, x, encoding):
     return (1 - mix) * one_hot + mix * spread
 
 
+def _move_class_axis(draw, inputs, layout, encoding) -> dict:
+    """The class axis anywhere, for a path that takes `axis`: the channels-first example's class
+    axis (1) moved to a drawn axis, in the input and a one-hot/probs target, and the layout with
+    it; returns the parameter ({} for 1-D input, whose classes are its only axis)."""
+    x = inputs["input"]
+    if x.ndim < 2:
+        return {}
+    axis = draw(st.integers(-x.ndim, x.ndim - 1))
+    dims = _dims(layout["input"])
+    dims.insert(axis % x.ndim, dims.pop(1))
+    inputs["input"], layout["input"] = np.moveaxis(x, 1, axis), " ".join(dims)
+    if encoding != "index":     # a one-hot or probability target is laid out as the input
+        inputs["target"], layout["target"] = np.moveaxis(inputs["target"], 1, axis), " ".join(dims)
+    return {"axis": axis}
+
+
 def _param(draw, param, x, declared=()):
     if param.array:
         if draw(st.booleans()):
@@ -271,7 +287,7 @@ def examples(draw, path, dtypes) -> Example:
                if path.ndims is None or len(_dims(lay[loss.primary])) in path.ndims]
     if not layouts:
         reject()
-    layout = draw(st.sampled_from(layouts))
+    layout = dict(draw(st.sampled_from(layouts)))   # a copy: the class axis may move
     letters = sorted({d for dims in layout.values() for d in _dims(dims) if not d.isdigit()})
     sizes = {d: draw(st.integers(*SIZES[d])) for d in letters}
     dtype = draw(st.sampled_from(sorted(dtypes)))
@@ -290,7 +306,10 @@ def examples(draw, path, dtypes) -> Example:
     _tie(draw, tie, inputs, dom)
     x = inputs[loss.primary]
     params = {name: _param(draw, loss.params[name], x, path.params) for name in sorted(path.params)
-              if name != "sample_weight"}
+              if name not in ("sample_weight", "axis")}
+    if "axis" in path.params and loss.target == "class":
+        params.update(_move_class_axis(draw, inputs, layout, encoding))
+        x = inputs[loss.primary]
     try:
         full = check_params(loss, params)
         check_inputs(loss, inputs, full, encoding)
@@ -703,10 +722,11 @@ def _class_relations(calls, example, loss, reductions):
     if loss.target != "class" or example.encoding != "index":
         return
     x, y = example.inputs["input"], example.inputs["target"]
-    c = x.shape[1 if x.ndim >= 2 else 0]
+    axis = class_axis(x, example.params.get("axis", 1))
+    c = x.shape[axis]
     ignore = example.params.get("ignore_index", loss.params["ignore_index"].default)
     twin = example.variant(inputs={**example.inputs, "target": np.moveaxis(
-        np.eye(c)[np.clip(y, 0, c - 1)], -1, 1 if x.ndim >= 2 else 0)}, encoding="one_hot")
+        np.eye(c)[np.clip(y, 0, c - 1)], -1, axis)}, encoding="one_hot")
     if not np.any(y == ignore) and not calls.fuzzed.path.unsupported(
             loss, "one_hot", example.params, example.dtype, x.ndim, twin.inputs):
         got, _ = calls(twin)
@@ -724,9 +744,10 @@ def _class_relations(calls, example, loss, reductions):
         yield got, rest, rest, "the same path with the ignored row removed (reduction='sum')"
     path = calls.fuzzed.path
     if x.ndim >= 3 and (path.ndims is None or 2 in path.ndims):
-        flat = Example(example.loss, {"input": np.moveaxis(x, 1, -1).reshape(-1, c),
+        flat_params = {**example.params, **({"axis": 1} if "axis" in example.params else {})}
+        flat = Example(example.loss, {"input": np.moveaxis(x, axis, -1).reshape(-1, c),
                                       "target": y.reshape(-1)},
-                       example.params, "index", example.dtype, {"input": "N C", "target": "N"})
+                       flat_params, "index", example.dtype, {"input": "N C", "target": "N"})
         for reduction in [r for r in reductions if r != "none"] or [None]:
             params = {"reduction": reduction} if reduction else {}
             got, _ = calls(flat, **params)

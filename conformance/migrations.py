@@ -22,6 +22,7 @@ w = np.array([0.2, 1.0, 2.0, 0.5, 3.0])    # one weight per class
 s = np.array([1.0, 0.5, 2.0, 0.0])         # one weight per sample
 y_ign = np.array([0, -1, 1, 4])            # class indices, sample 1 ignored (-1)
 s_kept = s * (y_ign != -1)                 # the weights of the kept samples (0 where ignored)
+xt = x.T.copy()                            # the same logits, classes first: (5, 4)
 """
 
 # Keras and JAX compute in float32 by default (keras.config.floatx(), jax_enable_x64 off), as a
@@ -237,5 +238,47 @@ loss = (per_sample * torch.tensor(s)).sum() / torch.tensor(s).sum()"""),
                  why="the weighted average of the per-sample losses keeps the ignored sample's "
                      "weight (0.5) in the divisor, 3.5; Keras's ignore_class drops it: 3.0",
                  gives=1.015),
+        )),
+    Recipe(
+        title="optax.softmax_cross_entropy(xt, optax.smooth_labels(y_onehot.T, 0.1, axis=0), "
+              "axis=0).mean()  (classes on axis 0)",
+        loss="cross_entropy", inputs={"input": "xt", "target": "y"},
+        params={"axis": 0, "label_smoothing": 0.1},
+        ports=(
+            Port("optax", """\
+import optax
+loss = optax.softmax_cross_entropy(
+    xt, optax.smooth_labels(y_onehot.T, 0.1, axis=0), axis=0).mean()"""),
+            Port("torch", """\
+import torch
+loss = torch.nn.functional.cross_entropy(torch.movedim(torch.tensor(xt), 0, 1),
+                                         torch.tensor(y), label_smoothing=0.1)"""),
+            Port("keras", """\
+import keras
+loss = keras.losses.CategoricalCrossentropy(from_logits=True, axis=0)(
+    0.9 * y_onehot.T + 0.1 / 5, xt)"""),
+        ),
+        traps=(
+            Trap(Port("torch", """\
+import torch
+loss = torch.nn.functional.cross_entropy(torch.tensor(xt), torch.tensor(y),
+                                         label_smoothing=0.1)"""),
+                 why="torch reads the class axis at 1: (5, 4) logits are 5 samples of 4 classes, "
+                     "and the 4 targets do not match them (with as many samples as classes it "
+                     "would run, on the wrong axis); move the classes to axis 1 first",
+                 raises="to match target batch_size"),
+            Trap(Port("keras", """\
+import keras
+loss = keras.losses.CategoricalCrossentropy(from_logits=True, axis=0, label_smoothing=0.1)(
+    y_onehot.T, xt)"""),
+                 why="Keras spreads the smoothing as 0.1 / y_true.shape[-1]: the 4 samples, not "
+                     "the 5 classes on axis 0 (keras_label_smoothing_over_last_axis_size)",
+                 gives=1.624),
+            Trap(Port("keras", """\
+import keras
+loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, axis=0)(y, xt)"""),
+                 why="Keras's TensorFlow backend takes the class axis last only; move it there "
+                     "(xt.T) or use CategoricalCrossentropy(axis=0) on one-hot targets",
+                 raises="Only axis=-1 is currently supported"),
         )),
 )

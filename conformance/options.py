@@ -96,9 +96,11 @@ _KERAS_BINARY_AXIS = (
 _KERAS_FOCAL_AXIS = (
     "Keras averages the elementwise loss over this axis (-1, the default, only is run): the "
     "paths add a last axis of size 1 (`[..., None]`) or run 1-D input, a mean over one element")
-_CLASSES_LAST = ("the paths move the class axis last (classes_last) rather than pass axis=1: "
-                 "only axis=-1, the default, is run (keras.losses.CategoricalCrossentropy is "
-                 "checked with axis=1)")
+_SPARSE_AXIS = (
+    "Keras's TensorFlow backend takes axis=-1 only (axis=1 raises ValueError 'Only axis=-1 is "
+    "currently supported. Received: axis=1', keras 3.15.1): the paths move the canonical class "
+    "axis last themselves (classes_last(input, axis)) and run the default; "
+    "keras.losses.CategoricalCrossentropy and categorical_crossentropy are checked with axis=")
 _OPTAX_FEATURE_MASK = (
     "a mask of the coordinates within each vector (the cosine of the kept coordinates only), not "
     "of whole losses: no canonical parameter is that (sample weights weigh whole losses), and "
@@ -163,10 +165,9 @@ LEFT = {
     ("keras.losses.binary_focal_crossentropy", "label_smoothing"): _KERAS_BINARY_SMOOTHING,
     ("keras.losses.binary_focal_crossentropy", "axis"): _KERAS_FOCAL_AXIS,
     ("keras.losses.CategoricalCrossentropy", "name"): _NAME,
-    ("keras.losses.categorical_crossentropy", "axis"): _CLASSES_LAST,
-    ("keras.losses.SparseCategoricalCrossentropy", "axis"): _CLASSES_LAST,
+    ("keras.losses.SparseCategoricalCrossentropy", "axis"): _SPARSE_AXIS,
     ("keras.losses.SparseCategoricalCrossentropy", "name"): _NAME,
-    ("keras.losses.sparse_categorical_crossentropy", "axis"): _CLASSES_LAST,
+    ("keras.losses.sparse_categorical_crossentropy", "axis"): _SPARSE_AXIS,
     ("keras.losses.CategoricalHinge", "name"): _NAME,
     ("keras.losses.CTC", "name"): _NAME,
     ("keras.losses.CTC", "dtype"): (

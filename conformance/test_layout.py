@@ -32,6 +32,14 @@ LAYOUTS = [
     ("adapters.jax_optax", "optax-channels-last",
      "optax.softmax_cross_entropy_with_integer_labels(x_NHWC, t_NHW)", True,
      lambda x, t, m: m("optax").softmax_cross_entropy_with_integer_labels(x, t)),
+    # the class axis named where it is (the canonical `axis`), not moved by the caller
+    ("adapters.jax_optax", "optax-axis=1",
+     "optax.softmax_cross_entropy_with_integer_labels(x_NCHW, t_NHW, axis=1)", False,
+     lambda x, t, m: m("optax").softmax_cross_entropy_with_integer_labels(x, t, axis=1)),
+    ("adapters.pytorch", "torch-movedim-channels-last",
+     "F.cross_entropy(torch.movedim(x_NHWC, -1, 1), t_NHW, reduction='none')", True,
+     lambda x, t, m: m("torch.nn.functional").cross_entropy(m("torch").movedim(x, -1, 1), t,
+                                                           reduction="none")),
 ]
 
 
@@ -57,3 +65,38 @@ def test_layout(module, name, call, last, fn, reproduce_test):
     ctx.title = ctx.title.replace("cross-entropy", "cross-entropy gradient")
     assert_close(np.transpose(grad, CHANNELS_FIRST) if last else grad, expected.grad,
                  DEFAULTS["float64"], ctx)
+
+
+def test_torch_nll_loss_moved_4d_input_backward_raises():
+    """torch.nn.functional.nll_loss on a 4-D input whose class axis was moved to 1 (movedim, not
+    contiguous) computes the value but its backward raises RuntimeError 'grad_input must be
+    contiguous' (torch 2.13.0; pytorch/pytorch#175084, 3-D and 5-D inputs work): so the
+    nll_loss/functional(movedim) path calls .contiguous(). When this test fails, torch has fixed
+    it: drop the .contiguous() there and this test."""
+    backend = importlib.import_module("adapters.pytorch").adapter.backend
+    why = backend.unavailable()
+    if why:
+        pytest.skip(why)
+    torch = importlib.import_module("torch")
+    x = torch.as_tensor(np.ascontiguousarray(np.transpose(X, CHANNELS_LAST))).requires_grad_(True)
+    loss = torch.nn.functional.nll_loss(torch.movedim(x, -1, 1), torch.as_tensor(T))
+    with pytest.raises(RuntimeError, match="grad_input must be contiguous"):
+        loss.backward()
+
+
+def test_tf_softmax_cross_entropy_negative_axis_raises():
+    """tf.nn.softmax_cross_entropy_with_logits(labels, logits, axis=-2) on 4-D logits raises
+    InvalidArgumentError (TF 2.21.0; axis=2 works): the TF paths that end in it (Keras's
+    from_logits=True too) refuse a negative class axis other than -1 (NEGATIVE_AXIS_REFUSED in
+    adapters/families/classification/tensorflow.py). When this test fails, TF has fixed it: drop
+    that refusal and this test."""
+    backend = importlib.import_module("adapters.tensorflow").adapter.backend
+    why = backend.unavailable()
+    if why:
+        pytest.skip(why)
+    tf = importlib.import_module("tensorflow")
+    labels = np.moveaxis(np.eye(3)[T], -1, 2)       # classes on axis 2 of 4: (N, H, C, W)
+    logits = np.moveaxis(X, 1, 2)
+    assert tf.nn.softmax_cross_entropy_with_logits(labels, logits, axis=2).shape == T.shape
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Requires start <= limit"):
+        tf.nn.softmax_cross_entropy_with_logits(labels, logits, axis=-2)

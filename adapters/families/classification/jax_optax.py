@@ -21,10 +21,11 @@ from adapters.jax_optax import (  # _jitted: the "+jit" twin of a path declared 
 )
 
 
-def class_loss(logp, target, weight, ignore_index, label_smoothing, reduction):
-    """-sum_c w_c ((1 - eps) t_c + eps / C) logp_c over the class axis, t the target distribution
-    (one-hot for index targets, 0 on ignored ones); 'mean' divides by sum w_c t_c."""
-    axis = 1 if logp.ndim > 1 else 0
+def class_loss(logp, target, weight, ignore_index, label_smoothing, reduction, axis=1):
+    """-sum_c w_c ((1 - eps) t_c + eps / C) logp_c over the class axis `axis` (1 by default), t
+    the target distribution (one-hot for index targets, 0 on ignored ones); 'mean' divides by
+    sum w_c t_c."""
+    axis = axis % logp.ndim if logp.ndim > 1 else 0
     logp = jnp.moveaxis(logp, axis, -1)
     c = logp.shape[-1]
     if jnp.issubdtype(target.dtype, jnp.integer):
@@ -56,28 +57,30 @@ def log_softmax(input, *, dim):
 # ---------------------------------------------------------------- cross_entropy
 
 @path("cross_entropy", "optax.softmax_cross_entropy", kind="composed",
-      encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"],
+      encodings=["one_hot", "probs"], params=["label_smoothing", "axis", "reduction"],
       conventions=["probs_zero_target_on_neg_inf_logit_is_nan"],
       call="reduce(optax.softmax_cross_entropy(input, optax.smooth_labels(target, label_smoothing, "
-           "axis=1 if input.ndim > 1 else -1), axis=1 if input.ndim > 1 else -1), reduction)")
-def ce_optax(input, target, *, label_smoothing, reduction):
-    labels = optax.smooth_labels(target, label_smoothing, axis=class_axis(input))
-    return reduce(optax.softmax_cross_entropy(input, labels, axis=class_axis(input)), reduction,
-                  jnp.sum(target))
+           "axis=axis if input.ndim > 1 else -1), axis=axis if input.ndim > 1 else -1), "
+           "reduction)")
+def ce_optax(input, target, *, label_smoothing, axis, reduction):
+    labels = optax.smooth_labels(target, label_smoothing, axis=class_axis(input, axis))
+    return reduce(optax.softmax_cross_entropy(input, labels, axis=class_axis(input, axis)),
+                  reduction, jnp.sum(target))
 
 
 @path("cross_entropy", "optax.safe_softmax_cross_entropy", kind="composed",
-      encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"],
-      call="reduce(optax.safe_softmax_cross_entropy(moveaxis(input, 1, -1), "
-           "optax.smooth_labels(moveaxis(target, 1, -1), label_smoothing)), reduction)")
-def ce_optax_safe(input, target, *, label_smoothing, reduction):
-    x, y = jnp.moveaxis(input, class_axis(input), -1), jnp.moveaxis(target, class_axis(input), -1)
+      encodings=["one_hot", "probs"], params=["label_smoothing", "axis", "reduction"],
+      call="reduce(optax.safe_softmax_cross_entropy(moveaxis(input, axis, -1), "
+           "optax.smooth_labels(moveaxis(target, axis, -1), label_smoothing)), reduction)")
+def ce_optax_safe(input, target, *, label_smoothing, axis, reduction):
+    axis = class_axis(input, axis)
+    x, y = jnp.moveaxis(input, axis, -1), jnp.moveaxis(target, axis, -1)
     return reduce(optax.safe_softmax_cross_entropy(x, optax.smooth_labels(y, label_smoothing)),
                   reduction, jnp.sum(target))
 
 
 @path("cross_entropy", "optax.softmax_cross_entropy_with_integer_labels", kind="composed",
-      encodings=["index"], params=["ignore_index", "reduction"],
+      encodings=["index"], params=["ignore_index", "axis", "reduction"],
       conventions=["all_ignored_mean_gradient_is_zero"],
       known_failures={"value:extreme-logits/index-float32": (
           "optax computes logsumexp(x) - x[y] in float32, which cancels at logits of 1e4 (float32 "
@@ -85,35 +88,36 @@ def ce_optax_safe(input, target, *, label_smoothing, reduction):
           "[20000.0, 0.6931471806, 0.3132616875], |error| 2.1e-4 > 1.04e-5 allowed; the gradient "
           "(softmax - one_hot) is within tolerance; jax 0.10.2, optax 0.2.8, eager and jit")},
       call="kept = target != ignore_index; reduce(optax.softmax_cross_entropy_with_integer_labels("
-           "input, jnp.where(kept, target, 0), axis=1 if input.ndim > 1 else -1, where=kept), "
+           "input, jnp.where(kept, target, 0), axis=axis if input.ndim > 1 else -1, where=kept), "
            "reduction, divisor=kept.sum())")
-def ce_optax_int(input, target, *, ignore_index, reduction):
+def ce_optax_int(input, target, *, ignore_index, axis, reduction):
     kept = target != ignore_index
     losses = optax.softmax_cross_entropy_with_integer_labels(
-        input, jnp.where(kept, target, 0), axis=class_axis(input), where=kept)
+        input, jnp.where(kept, target, 0), axis=class_axis(input, axis), where=kept)
     return reduce(losses, reduction, jnp.sum(kept))
 
 
 @path("cross_entropy", "jax.nn.log_softmax+class_loss", kind="composed",
-      params=["weight", "ignore_index", "label_smoothing", "reduction"],
+      params=["weight", "ignore_index", "label_smoothing", "axis", "reduction"],
       conventions=["all_ignored_mean_gradient_is_zero"],
-      call="class_loss(jax.nn.log_softmax(input, axis=1 if input.ndim > 1 else -1), target, "
+      call="class_loss(jax.nn.log_softmax(input, axis=axis if input.ndim > 1 else -1), target, "
            "weight, "
-           "ignore_index, label_smoothing, reduction)  [class_loss: "
+           "ignore_index, label_smoothing, reduction, axis)  [class_loss: "
            "adapters/families/classification/jax_optax.py]")
-def ce_composed(input, target, *, weight, ignore_index, label_smoothing, reduction):
-    logp = jax.nn.log_softmax(input, axis=class_axis(input))
-    return class_loss(logp, target, weight, ignore_index, label_smoothing, reduction)
+def ce_composed(input, target, *, weight, ignore_index, label_smoothing, axis, reduction):
+    logp = jax.nn.log_softmax(input, axis=class_axis(input, axis))
+    return class_loss(logp, target, weight, ignore_index, label_smoothing, reduction, axis)
 
 
 # ---------------------------------------------------------------- nll_loss
 
-@path("nll_loss", "class_loss", kind="composed", params=["weight", "ignore_index", "reduction"],
+@path("nll_loss", "class_loss", kind="composed",
+      params=["weight", "ignore_index", "axis", "reduction"],
       conventions=["all_ignored_mean_gradient_is_zero"],
-      call="class_loss(input, target, weight, ignore_index, 0.0, reduction)  "
+      call="class_loss(input, target, weight, ignore_index, 0.0, reduction, axis)  "
            "[class_loss: adapters/families/classification/jax_optax.py]")
-def nll_composed(input, target, *, weight, ignore_index, reduction):
-    return class_loss(input, target, weight, ignore_index, 0.0, reduction)
+def nll_composed(input, target, *, weight, ignore_index, axis, reduction):
+    return class_loss(input, target, weight, ignore_index, 0.0, reduction, axis)
 
 
 # ---------------------------------------------------------------- binary cross-entropy

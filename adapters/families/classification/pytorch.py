@@ -92,6 +92,40 @@ def nll_loss_module(input, target, *, weight, ignore_index, reduction):
     return nn.NLLLoss(weight=weight, ignore_index=ignore_index, reduction=reduction)(input, target)
 
 
+# torch has no class-axis option: its class axis is 1 ("channels first"), so a user whose classes
+# lie elsewhere (optax's and Keras's axis=) moves them there first
+def channels_first(a, axis):
+    """The class axis `axis` of a batched array moved to 1, where torch reads it; 1-D stays."""
+    return a if a.dim() <= 1 else torch.movedim(a, axis, 1)
+
+
+@path("cross_entropy", "functional(movedim)", kind="composed", params=[*CE_PARAMS, "axis"],
+      conventions=CE_CONVENTIONS, unsupported_when=CE_REFUSES,
+      call="torch.nn.functional.cross_entropy(torch.movedim(input, axis, 1), target if index "
+           "targets else torch.movedim(target, axis, 1), weight=weight, "
+           "ignore_index=ignore_index, reduction=reduction, label_smoothing=label_smoothing)  "
+           "[1-D input as it is]")
+def cross_entropy_movedim(input, target, *, weight, ignore_index, label_smoothing, axis,
+                          reduction):
+    if target.is_floating_point():
+        target = channels_first(target, axis)
+    return F.cross_entropy(channels_first(input, axis), target, weight=weight,
+                           ignore_index=ignore_index, reduction=reduction,
+                           label_smoothing=label_smoothing)
+
+
+@path("nll_loss", "functional(movedim)", kind="composed", encodings=["index"],
+      params=[*NLL_PARAMS, "axis"], conventions=["all_ignored_mean_gradient_is_zero"],
+      call="torch.nn.functional.nll_loss(torch.movedim(input, axis, 1).contiguous(), target, "
+           "weight=weight, ignore_index=ignore_index, reduction=reduction)  [1-D input as it is]")
+def nll_loss_movedim(input, target, *, weight, ignore_index, axis, reduction):
+    # .contiguous(): on a moved (non-contiguous) 4-D input nll_loss's backward raises
+    # RuntimeError "grad_input must be contiguous" (torch 2.13.0; pytorch/pytorch#175084, kept
+    # by conformance/test_layout.py); the 3-D and 5-D+ inputs it makes contiguous itself
+    return F.nll_loss(channels_first(input, axis).contiguous(), target, weight=weight,
+                      ignore_index=ignore_index, reduction=reduction)
+
+
 # ---------------------------------------------------------------- binary cross-entropy
 
 BCE_CONVENTIONS = ["bce_log_clamped_at_-100", "bce_grad_denominator_clamped_at_1e-12"]

@@ -92,7 +92,7 @@ def _sklearn_eps(conv):
 
 def _cross_entropy(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
-    encoding, axis = _encoding(y), class_axis(x)
+    encoding, axis = _encoding(y), class_axis(x, p.get("axis", 1))
     if "transformers_loss_kwargs_ignored" in conv:
         p = {**p, "weight": None, "label_smoothing": 0.0}
     if _sklearn_eps(conv) is not None:    # log_loss(y, softmax(x))
@@ -152,7 +152,7 @@ def _paddle_coefficients(eps, c):
 
 def _nll_loss(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
-    encoding, axis = _encoding(y), class_axis(x)
+    encoding, axis = _encoding(y), class_axis(x, p.get("axis", 1))
     rescale = "keras_probs_rescaled_to_sum_1" in conv
     if _sklearn_eps(conv) is not None:    # log_loss(y, exp(x)): clipped, not rescaled
         return _keras_probs(x, y, p, encoding, conv, False, True, 0.0, _sklearn_eps(conv))
@@ -169,7 +169,7 @@ def _keras_probs(x, y, p, encoding, conv, rescale, clip, smoothing, eps=KERAS_EP
     classes when `rescale`, that is x -> log_softmax(x)), clipped to [eps, 1 - eps] when `clip`,
     then -sum w t log q. The gradient is 0 through a clipped probability. (scikit-learn's
     log_loss is the same with its own eps.)"""
-    axis = class_axis(x)
+    axis = class_axis(x, p.get("axis", 1))
     y = y if encoding == "index" else _class_last(y, axis)
     logp = _class_last(log_softmax(x, axis) if rescale else x, axis)
     q = np.exp(logp)
@@ -190,7 +190,7 @@ def _keras_sparse_probs(x, y, p, encoding, conv):
     """SparseCategoricalCrossentropy(from_logits=False) on p = softmax(x): q = clip(p, eps,
     1 - eps), then cross-entropy on the logits z = log q, l = -log(q_y / sum_c q_c). The
     gradient is 0 through a clipped probability."""
-    axis = class_axis(x)
+    axis = class_axis(x, p.get("axis", 1))
     y = y if encoding == "index" else _class_last(y, axis)
     prob = np.exp(_class_last(log_softmax(x, axis), axis))
     inside = (prob >= KERAS_EPSILON) & (prob <= 1 - KERAS_EPSILON)

@@ -5,6 +5,9 @@ Shapes
     input  (N, C)          target (N,)         a batch
     input  (N, C, d1..dk)  target (N, d1..dk)  spatial, classes on axis 1 ("channels first")
     `index` targets hold class numbers; `one_hot` and `probs` targets have the input's shape.
+cross_entropy and nll_loss take the class axis as a parameter, `axis` (1 by default, negative
+from the end; optax's and Keras's axis=): index targets then have the input's shape without it,
+and so has the unreduced loss, e.g. input (N, H, C) with axis=-1, target (N, H).
 softmax and log_softmax are the activations these losses are built from (no target).
 linear_cross_entropy takes hidden states and a weight matrix instead of logits (its own layouts):
     input (D,) or (N, D), linear_weight (C, D) or (C, d1..dk, D), target () / (N,) / (N, d1..dk)
@@ -14,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.definitions import (
+    CLASS_AXIS,
     CLASS_WEIGHT,
     ENCODINGS,
     REDUCTION,
@@ -131,21 +135,24 @@ LOSSES = [
     Loss(name="cross_entropy", inputs=("input", "target"), differentiable=("input",),
          target="class",
          params={"weight": CLASS_WEIGHT, "ignore_index": IGNORE_INDEX,
-                 "label_smoothing": LABEL_SMOOTHING, "reduction": REDUCTION},
+                 "label_smoothing": LABEL_SMOOTHING, "axis": CLASS_AXIS, "reduction": REDUCTION},
          mean_divisor="sum over kept elements of the target's class weight: sum_n w[y_n] over "
                       "y_n != ignore_index for index targets, sum_n sum_c w_c y_nc for "
                       "one_hot/probs targets (both equal the count of kept elements when weight "
                       "is null and probabilities sum to 1); 0/0 gives nan",
-         doc="Logits x, class axis 1 (axis 0 unbatched). With p = softmax(x) and eps = "
+         doc="Logits x, class axis `axis` (1 by default; axis 0 unbatched). With p = "
+             "softmax(x) and eps = "
              "label_smoothing: index: l_n = (1-eps) w[y_n] (-log p_n,y_n) + eps/C sum_c w_c "
              "(-log p_n,c), 0 where y_n == ignore_index; one_hot/probs: l_n = -sum_c w_c "
              "((1-eps) y_nc + eps/C) log p_nc.",
          encodings=ENCODINGS, cancels=_largest_logit),
     Loss(name="nll_loss", inputs=("input", "target"), differentiable=("input",), target="class",
-         params={"weight": CLASS_WEIGHT, "ignore_index": IGNORE_INDEX, "reduction": REDUCTION},
+         params={"weight": CLASS_WEIGHT, "ignore_index": IGNORE_INDEX, "axis": CLASS_AXIS,
+                 "reduction": REDUCTION},
          mean_divisor="sum_n w[y_n] over y_n != ignore_index (index); sum_n sum_c w_c y_nc "
                       "(one_hot/probs)",
-         doc="Log-probabilities x, class axis 1. index: l_n = -w[y_n] x_n,y_n, 0 where y_n == "
+         doc="Log-probabilities x, class axis `axis` (1 by default; axis 0 unbatched). "
+             "index: l_n = -w[y_n] x_n,y_n, 0 where y_n == "
              "ignore_index; one_hot/probs: l_n = -sum_c w_c y_nc x_nc.",
          encodings=ENCODINGS),
     Loss(name="binary_cross_entropy", inputs=("input", "target"), differentiable=("input",),

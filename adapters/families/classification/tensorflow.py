@@ -7,6 +7,7 @@ from __future__ import annotations
 from adapters.definitions import WEIGHTED_MEAN, is_mask
 from adapters.tensorflow import (
     KERAS_REDUCTION,
+    KERAS_REFUSES_0D,
     SEEN_ON,
     adapter,
     class_axis,
@@ -20,16 +21,17 @@ from adapters.tensorflow import (
 )
 
 
-def class_loss(logp, target, weight, ignore_index, label_smoothing, reduction):
-    """-sum_c w_c ((1 - eps) t_c + eps / C) logp_c, t the target distribution (one-hot for
-    index targets, 0 on ignored ones); 'mean' divides by sum w_c t_c, PyTorch's weighted mean."""
-    logp = classes_last(logp)
+def class_loss(logp, target, weight, ignore_index, label_smoothing, reduction, axis=1):
+    """-sum_c w_c ((1 - eps) t_c + eps / C) logp_c over the class axis `axis` (1 by default), t
+    the target distribution (one-hot for index targets, 0 on ignored ones); 'mean' divides by
+    sum w_c t_c, PyTorch's weighted mean."""
+    logp = classes_last(logp, axis)
     c = logp.shape[-1]
     if target.dtype.is_integer:
         kept = tf.cast(target != ignore_index, logp.dtype)[..., None]
         t = tf.one_hot(tf.where(target != ignore_index, target, 0), c, dtype=logp.dtype) * kept
     else:
-        kept, t = 1.0, classes_last(target)
+        kept, t = 1.0, classes_last(target, axis)
     w = tf.ones([c], logp.dtype) if weight is None else weight
     coef = w * ((1 - label_smoothing) * t + label_smoothing / c * kept)
     losses = -tf.reduce_sum(tf.where(coef != 0, coef * logp, 0), axis=-1)  # 0 log 0 = 0
@@ -75,18 +77,30 @@ KERAS_WEIGHTED = ["keras_weighted_mean_divides_by_given_weights", "keras_mean_of
                   "keras_scalar_loss_is_not_reduced"]
 
 
+# found by the axis cases: tf.nn.softmax_cross_entropy_with_logits(labels, logits, axis=-2) on
+# (2, 3, 4, 2) logits raises InvalidArgumentError "Requires start <= limit when delta > 0: 0/-2
+# [Op:Range]" (it moves the axis last with range(axis)); axis=2 works. Keras's from_logits=True
+# calls it, so keras.losses.(C|c)ategorical(_c|C)rossentropy refuse it too (TF 2.21.0, keras 3.15.1)
+NEGATIVE_AXIS_REFUSED = {
+    "a negative class axis other than -1 (tf.nn.softmax_cross_entropy_with_logits, which "
+    "from_logits=True calls, raises InvalidArgumentError 'Requires start <= limit when delta > 0: "
+    "0/-2 [Op:Range]'; the same axis counted from the start works)":
+        lambda params, encoding, inputs: inputs["input"].ndim > 1 and params["axis"] < -1}
+
+
 @path("cross_entropy", "keras.losses.CategoricalCrossentropy", encodings=["one_hot", "probs"],
-      params=["label_smoothing", "reduction", "sample_weight"],
+      params=["label_smoothing", "axis", "reduction", "sample_weight"],
+      unsupported_when=NEGATIVE_AXIS_REFUSED,
       conventions=[*FUSED, "keras_label_smoothing_over_last_axis_size", *KERAS_WEIGHTED],
       call="keras.losses.CategoricalCrossentropy(from_logits=True, "
            "label_smoothing=label_smoothing, "
-           "axis=1 if input.ndim > 1 else -1, reduction={'mean': 'sum_over_batch_size', "
+           "axis=axis if input.ndim > 1 else -1, reduction={'mean': 'sum_over_batch_size', "
            "'weighted_mean': 'mean_with_sample_weight'}.get(reduction, reduction), "
            "dtype=input.dtype.name)(target, input, sample_weight=keras_sample_weight("
            "sample_weight, input.ndim - 1))")
-def ce_keras_categorical(input, target, *, label_smoothing, reduction, sample_weight):
+def ce_keras_categorical(input, target, *, label_smoothing, axis, reduction, sample_weight):
     return keras.losses.CategoricalCrossentropy(
-        from_logits=True, label_smoothing=label_smoothing, axis=class_axis(input),
+        from_logits=True, label_smoothing=label_smoothing, axis=class_axis(input, axis),
         reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
         target, input, sample_weight=keras_sample_weight(sample_weight, input.ndim - 1))
 
@@ -151,14 +165,15 @@ def ce_keras_categorical_masked_weighted(input, target, *, reduction, sample_wei
 
 
 @path("cross_entropy", "keras.losses.categorical_crossentropy", kind="composed",
-      encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"], conventions=FUSED,
-      call="reduce(keras.losses.categorical_crossentropy(classes_last(target), "
-           "classes_last(input), "
-           "from_logits=True, label_smoothing=label_smoothing), reduction)")
-def ce_keras_categorical_fn(input, target, *, label_smoothing, reduction):
+      encodings=["one_hot", "probs"], params=["label_smoothing", "axis", "reduction"],
+      conventions=[*FUSED, "keras_label_smoothing_over_last_axis_size"],
+      unsupported_when=NEGATIVE_AXIS_REFUSED,
+      call="reduce(keras.losses.categorical_crossentropy(target, input, from_logits=True, "
+           "label_smoothing=label_smoothing, axis=axis if input.ndim > 1 else -1), reduction)")
+def ce_keras_categorical_fn(input, target, *, label_smoothing, axis, reduction):
     losses = keras.losses.categorical_crossentropy(
-        classes_last(target), classes_last(input), from_logits=True,
-        label_smoothing=label_smoothing)
+        target, input, from_logits=True, label_smoothing=label_smoothing,
+        axis=class_axis(input, axis))
     return reduce(losses, reduction)
 
 
@@ -203,7 +218,7 @@ def _weights_and_class_weights(params, encoding, inputs) -> bool:
 
 
 @path("cross_entropy", "keras.losses.SparseCategoricalCrossentropy", kind="composed",
-      encodings=["index"], params=["weight", "ignore_index", "reduction", "sample_weight"],
+      encodings=["index"], params=["weight", "ignore_index", "axis", "reduction", "sample_weight"],
       unsupported_when={"C = 1, unbatched or with spatial axes: Loss.__call__ squeezes y_pred's "
                         "class axis of size 1 to the target's rank (squeeze_or_expand_to_same_"
                         "rank); then (C,) raises IndexError 'tuple index out of range', (N, H, 1) "
@@ -219,10 +234,11 @@ def _weights_and_class_weights(params, encoding, inputs) -> bool:
       call="keras.losses.SparseCategoricalCrossentropy(from_logits=True, "
            "ignore_class=ignore_index, "
            "reduction='mean_with_sample_weight' if weight is not None and reduction == 'mean' else "
-           "..., dtype=input.dtype.name)(target, classes_last(input), sample_weight=None if weight "
+           "..., dtype=input.dtype.name)(target, classes_last(input, axis), sample_weight=None if "
+           "weight "
            "is None else tf.gather(weight, tf.where(target != ignore_index, target, 0)))  "
            "[with sample weights: sample_weight=keras_sample_weight(sample_weight, target.ndim)]")
-def ce_keras_sparse(input, target, *, weight, ignore_index, reduction, sample_weight):
+def ce_keras_sparse(input, target, *, weight, ignore_index, axis, reduction, sample_weight):
     keras_reduction = KERAS_REDUCTION[reduction]
     sample_weight = keras_sample_weight(sample_weight, target.shape.rank)
     if weight is not None:
@@ -230,7 +246,7 @@ def ce_keras_sparse(input, target, *, weight, ignore_index, reduction, sample_we
         keras_reduction = "mean_with_sample_weight" if reduction == "mean" else keras_reduction
     return keras.losses.SparseCategoricalCrossentropy(
         from_logits=True, ignore_class=ignore_index, reduction=keras_reduction,
-        dtype=input.dtype.name)(target, classes_last(input), sample_weight=sample_weight)
+        dtype=input.dtype.name)(target, classes_last(input, axis), sample_weight=sample_weight)
 
 
 @path("cross_entropy", "keras.losses.SparseCategoricalCrossentropy(tf.nn.softmax)",
@@ -249,61 +265,61 @@ def ce_keras_sparse_probs(input, target, *, ignore_index, reduction):
 
 
 @path("cross_entropy", "keras.losses.sparse_categorical_crossentropy", kind="composed",
-      encodings=["index"], params=["ignore_index", "reduction"],
+      encodings=["index"], params=["ignore_index", "axis", "reduction"],
       conventions=["all_ignored_mean_gradient_is_zero"],
-      call="reduce(keras.losses.sparse_categorical_crossentropy(target, classes_last(input), "
-           "from_logits=True, ignore_class=ignore_index), reduction, "
+      call="reduce(keras.losses.sparse_categorical_crossentropy(target, classes_last(input, "
+           "axis), from_logits=True, ignore_class=ignore_index), reduction, "
            "divisor=count(target != ignore_index))")
-def ce_keras_sparse_fn(input, target, *, ignore_index, reduction):
+def ce_keras_sparse_fn(input, target, *, ignore_index, axis, reduction):
     losses = keras.losses.sparse_categorical_crossentropy(
-        target, classes_last(input), from_logits=True, ignore_class=ignore_index)
+        target, classes_last(input, axis), from_logits=True, ignore_class=ignore_index)
     return reduce(losses, reduction, tf.reduce_sum(tf.cast(target != ignore_index, input.dtype)))
 
 
 @path("cross_entropy", "tf.nn.softmax_cross_entropy_with_logits", kind="composed",
-      encodings=["one_hot", "probs"], params=["label_smoothing", "reduction"],
-      conventions=FUSED,
+      encodings=["one_hot", "probs"], params=["label_smoothing", "axis", "reduction"],
+      conventions=FUSED, unsupported_when=NEGATIVE_AXIS_REFUSED,
       call="reduce(tf.nn.softmax_cross_entropy_with_logits((1 - label_smoothing) * target + "
-           "label_smoothing / C, input, axis=1 if input.ndim > 1 else -1), reduction)")
-def ce_tf_softmax(input, target, *, label_smoothing, reduction):
-    c = input.shape[class_axis(input)]
-    labels = (1 - label_smoothing) * target + label_smoothing / c
-    return reduce(tf.nn.softmax_cross_entropy_with_logits(labels, input, axis=class_axis(input)),
-                  reduction)
+           "label_smoothing / C, input, axis=axis if input.ndim > 1 else -1), reduction)")
+def ce_tf_softmax(input, target, *, label_smoothing, axis, reduction):
+    axis = class_axis(input, axis)
+    labels = (1 - label_smoothing) * target + label_smoothing / input.shape[axis]
+    return reduce(tf.nn.softmax_cross_entropy_with_logits(labels, input, axis=axis), reduction)
 
 
 @path("cross_entropy", "tf.nn.sparse_softmax_cross_entropy_with_logits", kind="composed",
-      encodings=["index"], params=["ignore_index", "reduction"],
+      encodings=["index"], params=["ignore_index", "axis", "reduction"],
       conventions=["all_ignored_mean_gradient_is_zero"],
       call="kept = target != ignore_index; reduce(tf.where(kept, "
            "tf.nn.sparse_softmax_cross_entropy_with_logits(tf.where(kept, target, 0), "
-           "classes_last(input)), 0), reduction, divisor=count(kept))")
-def ce_tf_sparse(input, target, *, ignore_index, reduction):
+           "classes_last(input, axis)), 0), reduction, divisor=count(kept))")
+def ce_tf_sparse(input, target, *, ignore_index, axis, reduction):
     kept = target != ignore_index
     losses = tf.nn.sparse_softmax_cross_entropy_with_logits(tf.where(kept, target, 0),
-                                                            classes_last(input))
+                                                            classes_last(input, axis))
     return reduce(tf.where(kept, losses, 0), reduction, tf.reduce_sum(tf.cast(kept, input.dtype)))
 
 
 @path("cross_entropy", "tf.nn.log_softmax+class_loss", kind="composed",
-      params=["weight", "ignore_index", "label_smoothing", "reduction"],
+      params=["weight", "ignore_index", "label_smoothing", "axis", "reduction"],
       conventions=["all_ignored_mean_gradient_is_zero"],
-      call="class_loss(tf.nn.log_softmax(input, axis=1 if input.ndim > 1 else -1), target, weight, "
-           "ignore_index, label_smoothing, reduction)  [class_loss: "
+      call="class_loss(tf.nn.log_softmax(input, axis=axis if input.ndim > 1 else -1), target, "
+           "weight, ignore_index, label_smoothing, reduction, axis)  [class_loss: "
            "adapters/families/classification/tensorflow.py]")
-def ce_composed(input, target, *, weight, ignore_index, label_smoothing, reduction):
-    logp = tf.nn.log_softmax(input, axis=class_axis(input))
-    return class_loss(logp, target, weight, ignore_index, label_smoothing, reduction)
+def ce_composed(input, target, *, weight, ignore_index, label_smoothing, axis, reduction):
+    logp = tf.nn.log_softmax(input, axis=class_axis(input, axis))
+    return class_loss(logp, target, weight, ignore_index, label_smoothing, reduction, axis)
 
 
 # ---------------------------------------------------------------- nll_loss
 
-@path("nll_loss", "class_loss", kind="composed", params=["weight", "ignore_index", "reduction"],
+@path("nll_loss", "class_loss", kind="composed",
+      params=["weight", "ignore_index", "axis", "reduction"],
       conventions=["all_ignored_mean_gradient_is_zero"],
-      call="class_loss(input, target, weight, ignore_index, 0.0, reduction)  "
+      call="class_loss(input, target, weight, ignore_index, 0.0, reduction, axis)  "
            "[class_loss: adapters/families/classification/tensorflow.py]")
-def nll_composed(input, target, *, weight, ignore_index, reduction):
-    return class_loss(input, target, weight, ignore_index, 0.0, reduction)
+def nll_composed(input, target, *, weight, ignore_index, axis, reduction):
+    return class_loss(input, target, weight, ignore_index, 0.0, reduction, axis)
 
 
 @path("nll_loss", "keras.losses.CategoricalCrossentropy(exp)", kind="composed",
@@ -350,6 +366,7 @@ ONE_SAMPLE_WEIGHT = {"reduction='weighted_mean' with weight: Keras has one sampl
 # output has the shape input.shape[:-1], in which conformance/checks.py draws the cotangent.
 @path("binary_cross_entropy", "keras.losses.BinaryCrossentropy", dtypes=["float64"],
       params=["label_smoothing"], conventions=["keras_bce_probs_clipped_to_epsilon"],
+      unsupported_when=KERAS_REFUSES_0D,
       call="keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing, "
            "dtype=input.dtype.name)(target, input)")
 def bce_keras(input, target, *, label_smoothing):
@@ -362,6 +379,7 @@ def bce_keras(input, target, *, label_smoothing):
 @path("binary_cross_entropy", "keras.losses.BinaryCrossentropy(reduction=...)",
       dtypes=["float64"], params=["label_smoothing", "reduction"],
       conventions=["keras_bce_probs_clipped_to_epsilon", "keras_bce_mean_over_last_axis"],
+      unsupported_when=KERAS_REFUSES_0D,
       call="keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing, reduction=..., "
            "dtype=input.dtype.name)(target, input)")
 def bce_keras_reduced(input, target, *, label_smoothing, reduction):
@@ -412,7 +430,7 @@ def bce_keras_elementwise(input, target, *, weight, reduction, sample_weight,
 for _dtype, _conv in KERAS_BCE_LOW.items():
     _smoothing = ["label_smoothing"] if _dtype == "float32" else []
     path("binary_cross_entropy", f"keras.losses.BinaryCrossentropy-{_dtype}", dtypes=[_dtype],
-         params=_smoothing, conventions=[_conv],
+         params=_smoothing, conventions=[_conv], unsupported_when=KERAS_REFUSES_0D,
          call="keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing, "
               "dtype=input.dtype.name)(target, input)")(bce_keras_low)
     path("binary_cross_entropy", f"keras.losses.BinaryCrossentropy-{_dtype}[..., None]",
@@ -431,7 +449,7 @@ def bce_composed(input, target, *, weight, reduction):
 
 
 @path("binary_cross_entropy_with_logits", "keras.losses.BinaryCrossentropy(from_logits=True)",
-      params=["label_smoothing"],
+      params=["label_smoothing"], unsupported_when=KERAS_REFUSES_0D,
       call="keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=label_smoothing, "
            "dtype=input.dtype.name)(target, input)")
 def bcel_keras(input, target, *, label_smoothing):
@@ -442,6 +460,7 @@ def bcel_keras(input, target, *, label_smoothing):
 @path("binary_cross_entropy_with_logits",
       "keras.losses.BinaryCrossentropy(from_logits=True, reduction=...)",
       params=["label_smoothing", "reduction"], conventions=["keras_bce_mean_over_last_axis"],
+      unsupported_when=KERAS_REFUSES_0D,
       call="keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=label_smoothing, "
            "reduction=..., dtype=input.dtype.name)(target, input)")
 def bcel_keras_reduced(input, target, *, label_smoothing, reduction):
@@ -529,7 +548,7 @@ def _declared(make):
 # have; float16 on float16 inputs is the path keras.losses.BinaryCrossentropy-float16.
 path("binary_cross_entropy", f"keras.losses.BinaryCrossentropy(dtype=float32){DECLARED}",
      dtypes=["float32"], params=["label_smoothing"], conventions=[KERAS_BCE_LOW["float32"]],
-     checks_dtype=True,
+     checks_dtype=True, unsupported_when=KERAS_REFUSES_0D,
      call="keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing, dtype='float32')("
           "tf.cast(target, 'float64'), tf.cast(input, 'float64'))  [returns float32]")(
     _declared(lambda d, x, label_smoothing: keras.losses.BinaryCrossentropy(
@@ -538,6 +557,7 @@ for _d in KERAS_DECLARED:
     path("binary_cross_entropy_with_logits",
          f"keras.losses.BinaryCrossentropy(from_logits=True, dtype={_d}){DECLARED}",
          dtypes=[_d], params=["label_smoothing"], checks_dtype=True,
+         unsupported_when=KERAS_REFUSES_0D,
          call="keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=label_smoothing, "
               f"dtype='{_d}')(tf.cast(target, 'float64'), tf.cast(input, 'float64'))  "
               f"[returns {_d}]")(

@@ -64,6 +64,39 @@ def kl_optax_2d(input, target, *, reduction, log_target):
     return kl_reduce(_optax_kl(input, target, log_target), reduction, input)
 
 
+# optax's axis= names the axes each KL sums over: () sums over none, so the output is the
+# canonical elementwise loss at any rank (every reduction, 'none' included); a tuple of every axis
+# but the batch axis sums each example whole, whose total is the canonical one ('none' differs)
+def _optax_kl_axis(input, target, log_target, axis):
+    losses = optax.losses
+    fn = losses.kl_divergence_with_log_targets if log_target else losses.kl_divergence
+    return fn(input, target, axis=axis)
+
+
+@path("kl_div", "optax.kl_divergence(axis=())", kind="composed",
+      params=["reduction", "log_target"], conventions=[KL_NAN],
+      call="kl_reduce(optax.losses.kl_divergence(input, target, axis=()), reduction, input)  "
+           "[optax.losses.kl_divergence_with_log_targets(input, target, axis=()) when "
+           "log_target]")
+def kl_optax_elementwise(input, target, *, reduction, log_target):
+    return kl_reduce(_optax_kl_axis(input, target, log_target, ()), reduction, input)
+
+
+@path("kl_div", "optax.kl_divergence(axis=(1, ..))", kind="composed",
+      params=["reduction", "log_target"], conventions=[KL_NAN],
+      unsupported_when={"reduction='none': the output is one sum per example, (N,), not the "
+                        "elementwise loss": lambda p, e, i: p["reduction"] == "none",
+                        "1-D input, which has no axis but the batch axis":
+                        lambda p, e, i: i["input"].ndim < 2},
+      call="kl_reduce(optax.losses.kl_divergence(input, target, axis=tuple(range(1, "
+           "input.ndim))), reduction, input)  [optax.losses.kl_divergence_with_log_targets("
+           "input, target, axis=tuple(range(1, input.ndim))) when log_target; each example "
+           "summed whole; reduction 'sum', 'mean' or 'batchmean']")
+def kl_optax_per_example(input, target, *, reduction, log_target):
+    per_example = _optax_kl_axis(input, target, log_target, tuple(range(1, input.ndim)))
+    return kl_reduce(per_example, reduction, input)
+
+
 @path("kl_div", "jax.scipy.special.xlogy", kind="composed", params=["reduction", "log_target"],
       conventions=[KL_NAN],
       call="kl_reduce(exp(target) * (target - input) if log_target else "

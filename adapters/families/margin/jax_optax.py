@@ -77,7 +77,7 @@ def multilabel_soft_margin_optax(input, target, *, weight, reduction):
       params=["p", "margin", "weight", "reduction"],
       call="z = margin - jnp.take_along_axis(input, target[:, None], 1) + input; "
            "reduce(weight[target] * jnp.sum(jax.nn.relu(z)**p * (1 - jax.nn.one_hot(target, C)), "
-           "-1) / C, reduction)")
+           "-1) / C reshaped to target.shape, reduction)")
 def multi_margin_jax(input, target, *, p, margin, weight, reduction):
     x, y = _rows(input), jnp.reshape(target, (-1,))
     c = x.shape[-1]
@@ -88,7 +88,7 @@ def multi_margin_jax(input, target, *, p, margin, weight, reduction):
     losses = jnp.sum(hinge * others, axis=-1) / c
     if weight is not None:
         losses = weight[y] * losses
-    return reduce(_unrow(losses, input), reduction)
+    return reduce(jnp.reshape(losses, target.shape), reduction)   # () or (1,) for one sample
 
 
 # ---------------------------------------------------------------- multilabel_margin_loss

@@ -97,7 +97,7 @@ def _multi_margin_loss(inputs, p, conv):
         g = d * np.reshape(u, (n, 1))
         np.put_along_axis(g, ys[:, None], (d_y * np.reshape(u, (n,)))[:, None], axis=1)
         return {"input": g.reshape(x.shape)}
-    return _unrow(elements, x), vjp, n
+    return elements.reshape(y.shape), vjp, n     # (N,), or () / (1,) for one sample
 
 
 PARTS["multi_margin_loss"] = _multi_margin_loss

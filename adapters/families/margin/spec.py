@@ -75,9 +75,11 @@ def _check_multi_margin(inputs, params):
     x, y = inputs["input"], inputs["target"]
     _check_rows(x)
     c = x.shape[-1]
-    if y.shape != x.shape[:-1]:
+    # one unbatched (C,) sample takes its class as () or, as torch reads it, as (1,)
+    if y.shape != x.shape[:-1] and not (x.ndim == 1 and y.shape == (1,)):
+        expected = f"{x.shape[:-1]}" + (" or (1,)" if x.ndim == 1 else "")
         raise SpecError("inputs.target", f"class indices of shape {y.shape} do not match input "
-                                         f"{x.shape}: expected {x.shape[:-1]}")
+                                         f"{x.shape}: expected {expected}")
     bad = y[(y < 0) | (y >= c)]
     if bad.size:
         raise SpecError("inputs.target", f"class index {int(bad[0])} out of range [0, {c})")
@@ -130,7 +132,8 @@ LOSSES.append(Loss(
     doc="Scores x (N, C), class indices y (N,), z_i = margin - x[y] + x[i]: l_n = (1/C) sum_{i != "
         "y} "
     "w[y] max(0, z_i)^p, p in {1, 2} (the weight multiplies each term after the power: w[y] "
-    "max(0, z)^2, not (w[y] max(0, z))^2). 1-D input with a 0-D target is one sample. Gradient: "
+    "max(0, z)^2, not (w[y] max(0, z))^2). 1-D input (C,) is one sample, its target () or (1,) "
+    "(torch takes both); the unreduced loss has the target's shape. Gradient: "
     "d l / d x_i = w[y] p max(0, z_i)^(p-1) / C for i != y where z_i > 0 (0 at z_i = 0, also for "
     "p = 1), and d l / d x_y = -sum of those.", check=_check_multi_margin,
     layouts=({"input": "C", "target": ""}, {"input": "N C", "target": "N"}),

@@ -88,7 +88,7 @@ def multilabel_soft_margin_tf(input, target, *, weight, reduction):
       params=["p", "margin", "weight", "reduction"],
       call="z = margin - tf.gather(input, target, batch_dims=1)[:, None] + input; "
            "reduce(tf.gather(weight, target) * tf.reduce_sum(tf.nn.relu(z)**p * (1 - "
-           "tf.one_hot(target, C)), -1) / C, reduction)")
+           "tf.one_hot(target, C)), -1) / C reshaped to target.shape, reduction)")
 def multi_margin_tf(input, target, *, p, margin, weight, reduction):
     x, y = _rows(input), tf.reshape(target, [-1])
     c = x.shape[-1]
@@ -99,7 +99,7 @@ def multi_margin_tf(input, target, *, p, margin, weight, reduction):
     losses = tf.reduce_sum(hinge * others, axis=-1) / c
     if weight is not None:
         losses = tf.gather(weight, y) * losses
-    return reduce(_unrow(losses, input), reduction)
+    return reduce(tf.reshape(losses, target.shape), reduction)   # () or (1,) for one sample
 
 
 # ---------------------------------------------------------------- multilabel_margin_loss

@@ -7,6 +7,7 @@ import math
 
 from adapters.tensorflow import (
     KERAS_REDUCTION,
+    KERAS_REFUSES_0D,
     SEEN_ON,
     adapter,
     keras,
@@ -65,6 +66,7 @@ def _declare_keras_regression(loss, cls, fn, params):
     kwargs = " ".join(f"{p}={p}," for p in params)
     own = KERAS_OWN.get(loss, [])
     path(loss, f"keras.losses.{cls}", params=params, conventions=own,
+         unsupported_when=KERAS_REFUSES_0D,
          call=f"keras.losses.{cls}({kwargs} dtype=input.dtype.name)(target, input)")(
         lambda input, target, **kw: _keras_regression(loss, input, target, **kw))
     path(loss, f"keras.losses.{cls}(1-D)", params=[*params, "reduction"],
