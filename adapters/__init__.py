@@ -31,6 +31,7 @@ BUILTIN = {
     "torch": ("adapters.pytorch", "pytorch"),
     "tensorflow": ("adapters.tensorflow", "tensorflow"),
     "jax": ("adapters.jax_optax", "jax_optax"),
+    "monai": ("adapters.monai_lib", "monai_lib"),
 }
 
 

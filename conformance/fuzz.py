@@ -518,7 +518,7 @@ def holds_invariants(fuzzed: Fuzzed, example: Example, reproduce: str) -> Worst:
     move samples, and the weights would have to move with them."""
     __tracebackhide__ = True
     loss = LOSSES[example.loss]
-    reductions = _reductions(fuzzed.path, loss)
+    reductions = _reductions(fuzzed.path, loss, example)
     calls = _Calls(fuzzed)
     worst = Worst()
     weighted = example.params.get("sample_weight") is not None
@@ -589,10 +589,15 @@ class _Calls:
         return Both(np.asarray(value, float), np.asarray(ref.value, float)), ref.divisor
 
 
-def _reductions(path, loss) -> tuple[str, ...]:
+def _reductions(path, loss, example=None) -> tuple[str, ...]:
+    """The reductions the path computes: the loss's, less those it refuses on `example`
+    (MONAI's DiceCELoss has no 'none')."""
     if "reduction" not in path.params:
         return ()
-    return tuple(r for r in ("none", "sum", "mean") if r in loss.params["reduction"].choices)
+    return tuple(r for r in ("none", "sum", "mean") if r in loss.params["reduction"].choices
+                 and (example is None or path.unsupported(
+                     loss, example.encoding, {**example.params, "reduction": r}, example.dtype,
+                     inputs=example.inputs) is None))
 
 
 def _sum_tolerance(terms: np.ndarray, dtype: str) -> Tolerance:
