@@ -32,6 +32,7 @@ BUILTIN = {
     "tensorflow": ("adapters.tensorflow", "tensorflow"),
     "jax": ("adapters.jax_optax", "jax_optax"),
     "monai": ("adapters.monai_lib", "monai_lib"),
+    "smp": ("adapters.smp_lib", "smp_lib"),
 }
 
 

@@ -142,3 +142,71 @@ def focal_monai(input, target, *, alpha, gamma, reduction):
 def focal_monai_dice_focal(input, target, *, alpha, gamma, reduction):
     return losses.DiceFocalLoss(gamma=gamma, alpha=None if alpha < 0 else alpha,
                                 reduction=reduction, lambda_dice=0.0)(input, target)
+
+
+# ---------------------------------------------------------------- evidence
+
+adapter.saw(NONE_SHAPE, path="soft_dice_loss/monai.losses.DiceLoss",
+            case="soft_dice_loss/smooth-1-none/none",
+            call="monai.losses.DiceLoss(smooth_nr=1.0, smooth_dr=1.0, reduction='none')(p, t) on the "
+                 "case's (2, 3, 4, 4) float64 arrays",
+            seen="shape (2, 3, 1, 1): [[[[0.7952219144]], [[0.8687476444]], [[0.8360242232]]], "
+                 "[[[0.8633843112]], [[0.4713308615]], [[0.638332307]]]]; canonical the same values "
+                 "in shape (2, 3)",
+            versions=SEEN_ON,
+            link=MONAI_DOCS + " (DiceLoss.forward: 'make sure a none reduction maintains a "
+                 "broadcastable shape', in its source)")
+adapter.saw(NONE_SHAPE, path="generalized_dice/monai.losses.GeneralizedDiceLoss",
+            case="generalized_dice/square-none/none",
+            call="monai.losses.GeneralizedDiceLoss(smooth_nr=1e-6, smooth_dr=1e-6, "
+                 "reduction='none')(p, t) on the case's (2, 3, 4, 4) float64 arrays",
+            seen="shape (2, 1, 1, 1): [[[[0.6646783922]]], [[[0.6831826755]]]]; canonical shape (2,) "
+                 "[0.6646783915, 0.6831826743]", versions=SEEN_ON, link=MONAI_DOCS)
+adapter.saw("monai_gdl_weights_in_float32", path="generalized_dice/monai.losses.GeneralizedDiceLoss",
+            case="generalized_dice/square-none/none",
+            call="monai.losses.GeneralizedDiceLoss(smooth_nr=1e-6, smooth_dr=1e-6, "
+                 "reduction='none')(p, t) on the case's (2, 3, 4, 4) float64 arrays",
+            seen="[0.6646783922, 0.6831826755] (float64 result); canonical [0.6646783915, "
+                 "0.6831826743]: 1.2e-9 apart, the weights' float32 rounding (w_func(ground_o."
+                 "float()))", versions=SEEN_ON,
+            link=MONAI_DOCS + " (no public documentation of the cast found; in the source)")
+adapter.saw("monai_jaccard_smooth_halved", path="jaccard/monai.losses.DiceLoss(jaccard=True)",
+            case="jaccard/smooth-1-none/none",
+            call="monai.losses.DiceLoss(jaccard=True, smooth_nr=1.0, smooth_dr=1.0, "
+                 "reduction='none')(p, t) on the case's (2, 3, 4, 4) float64 arrays",
+            seen="[[0.8193392498, 0.5466907219, 0.9186878438], [0.7767139151, 0.7988971946, "
+                 "0.9173700942]] (shape (2, 3, 1, 1)) = canonical with smooth 0.5; canonical "
+                 "(smooth 1) [[0.7740856993, 0.5160105604, 0.8499043018], [0.7313415375, "
+                 "0.7485101347, 0.8606895502]]", versions=SEEN_ON,
+            link=MONAI_DOCS + " (DiceLoss: numerator 2 tp + smooth_nr, denominator 2 (tp + fp + "
+                 "fn) + smooth_dr with jaccard=True, in its source)")
+adapter.saw("monai_focal_sum_averages_spatial_axes", path="sigmoid_focal_loss/monai.losses.FocalLoss",
+            case="sigmoid_focal_loss/spatial-sum/none",
+            call="monai.losses.FocalLoss(gamma=2.0, alpha=0.25, reduction='sum')(x, y) on the case's "
+                 "(2, 3, 4, 5) float32 arrays",
+            seen="1.9835377 = canonical sum 39.6707522946 / 20 (the 4 x 5 spatial elements)",
+            versions=SEEN_ON,
+            link=MONAI_DOCS + " (FocalLoss: reduction 'sum' documented as 'the output will be "
+                 "summed'; the spatial mean is in its source: average_spatial_dims = True)")
+adapter.saw("monai_focal_factor_of_hard_target", path="sigmoid_focal_loss/monai.losses.FocalLoss",
+            case="sigmoid_focal_loss/soft-targets-none/none",
+            call="monai.losses.FocalLoss(gamma=2.0, alpha=0.25, reduction='none')(x, y) on the "
+                 "case's (3, 5) float32 arrays, targets uniform in (0, 1)",
+            seen="row 0 [0.16023713, 0.08962113, 0.90245956, 0.010840185, 0.36285064]; canonical "
+                 "[0.1587042089, 0.0896263862, 0.8942169221, 0.0116651083, 0.3549507161]",
+            versions=SEEN_ON,
+            link=MONAI_DOCS + " (FocalLoss source: invprobs = F.logsigmoid(-input * (target * 2 - "
+                 "1)), 'pfac, that is, the term (1 - pt)')")
+
+# Seen, but no convention (no canonical difference reaches a checked value):
+PROBED = (
+    "DiceLoss, TverskyLoss and GeneralizedDiceLoss sum with torch.sum(dim=list(range(2, ndim))): "
+    "on (N, C) input the list is empty and torch sums over every axis, one value for the whole "
+    "batch (canonical: each element its own Dice); the paths take inputs with spatial axes",
+    "TverskyLoss(reduction='none') returns (N, C) (batch=True: (C,)), the canonical shape, unlike "
+    "DiceLoss and GeneralizedDiceLoss (monai_none_keeps_broadcast_shape)",
+    "DiceLoss(to_onehot_y=True) with one channel warns 'single channel prediction, `to_onehot_y="
+    "True` ignored.' and compares the index target as it is",
+    "DiceCELoss and DiceFocalLoss raise ValueError on reduction='none' ('Unsupported option "
+    "'none', Available options are {'mean', 'sum'}')",
+)

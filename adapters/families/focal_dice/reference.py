@@ -84,12 +84,53 @@ def monai_none_shape(elements, vjp, ndim, conv, kept=0):
             lambda u: vjp(np.reshape(u, shape)))
 
 
+# ---------------------------------------------------------------- smp's soft_tversky_score
+
+SMP_EPS = 1e-7     # smp.losses' default eps, the least denominator
+SMP = {"smp_overlap_from_l1_distance", "smp_denominator_clamped_to_eps",
+       "smp_absent_classes_count_zero"}
+
+
+def _smp_tversky(x, t, axes, alpha, beta, smooth, conv):
+    """1 - the Tversky index as segmentation_models_pytorch computes it, under the smp
+    conventions in `conv` (each off: canonical)."""
+    total_p = np.sum(x, axis=axes, keepdims=True)
+    total_t = np.sum(t, axis=axes, keepdims=True)
+    if "smp_overlap_from_l1_distance" in conv:
+        inter = (total_p + total_t - np.sum(np.abs(x - t), axis=axes, keepdims=True)) / 2
+        d_inter = (1 - np.sign(x - t)) / 2           # torch's d|z|/dz is 0 at z = 0
+    else:
+        inter, d_inter = np.sum(x * t, axis=axes, keepdims=True), t
+    den = inter + alpha * (total_p - inter) + beta * (total_t - inter) + smooth
+    d_den = (1 - alpha - beta) * d_inter + alpha
+    if "smp_denominator_clamped_to_eps" in conv:
+        d_den = d_den * (den >= SMP_EPS)
+        den = np.maximum(den, SMP_EPS)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        index = (inter + smooth) / den
+        local = (index * d_den - d_inter) / den         # d(1 - index)/dp
+    losses = 1 - index
+    if "smp_absent_classes_count_zero" in conv:
+        present = (total_t > 0).astype(float)            # a product, as torch's loss *= mask
+        losses, local = losses * present, local * present
+    squeeze = (lambda a: np.squeeze(a, axis=axes)) if axes else (lambda a: a)
+    elements = squeeze(losses)
+
+    def vjp(u):
+        return {"input": local * np.expand_dims(u, axes) if axes else local * u}
+    return elements, vjp, elements.size
+
+
 # ---------------------------------------------------------------- soft_dice_loss
 
 def _soft_dice_loss(inputs, p, conv):
     x, t = inputs["input"], inputs["target"]
     axes = dice_axes(x.ndim, p["sum_over"])
     smooth = float(p["smooth"])
+    if conv & SMP or "smp_dice_smooth_doubled" in conv:
+        # the Tversky index at 1/2, 1/2 is the Dice with smooth doubled (smp_dice_smooth_doubled)
+        s = smooth if "smp_dice_smooth_doubled" in conv else smooth / 2
+        return _smp_tversky(x, t, axes, 0.5, 0.5, s, conv)
     num_smooth = den_smooth = smooth
     if "optax_dice_smooth_doubled" in conv:
         num_smooth = den_smooth = 2 * smooth
@@ -176,6 +217,8 @@ def _tversky(inputs, p, conv):
     x, t = inputs["input"], inputs["target"]
     axes = dice_axes(x.ndim, p["sum_over"])
     alpha, beta, smooth = float(p["alpha"]), float(p["beta"]), float(p["smooth"])
+    if conv & SMP:
+        return _smp_tversky(x, t, axes, alpha, beta, smooth, conv)
     num_smooth = den_smooth = smooth
     if "keras_tversky_alpha_weighs_false_negatives" in conv:
         alpha, beta = beta, alpha
@@ -255,6 +298,8 @@ def _jaccard(inputs, p, conv):
     x, t = inputs["input"], inputs["target"]
     axes = dice_axes(x.ndim, p["sum_over"])
     smooth = float(p["smooth"])
+    if conv & SMP:
+        return _smp_tversky(x, t, axes, 1.0, 1.0, smooth, conv)
     num_smooth = den_smooth = smooth
     if "monai_jaccard_smooth_halved" in conv:
         num_smooth = den_smooth = smooth / 2

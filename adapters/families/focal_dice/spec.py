@@ -359,4 +359,27 @@ CONVENTIONS = [
                            "is sigmoid(x (1 - 2 y))^gamma instead of (y sigmoid(-x) + (1 - y) "
                            "sigmoid(x))^gamma (at y = 1/2 the factor is 2^-gamma whatever x is); "
                            "the cross-entropy and alpha_t are canonical"),
+    # segmentation_models_pytorch (smp.losses, adapters/smp_lib.py): DiceLoss, JaccardLoss and
+    # TverskyLoss all compute soft_tversky_score
+    Convention(name="smp_dice_smooth_doubled", losses=("soft_dice_loss",),
+               description="smp.losses.DiceLoss(smooth=s) computes the Tversky index at alpha = "
+                           "beta = 0.5, (I + s) / (I + (P - I)/2 + (T - I)/2 + s) = (2 I + 2 s) / "
+                           "(P + T + 2 s): the canonical Dice with smooth = 2 s (as optax's)"),
+    Convention(name="smp_overlap_from_l1_distance", losses=("soft_dice_loss", "jaccard", "tversky"),
+               description="the intersection is computed as I = (P + T - sum |p - t|) / 2 = "
+                           "sum min(p, t), equal to sum p t for hard targets only (the soft-label "
+                           "formulation of Wang et al. 2023, arXiv:2302.05666): soft targets give "
+                           "another value, and where p = t exactly (a perfect 0 or 1) torch's "
+                           "gradient of |p - t| is 0, so dI/dp is 1/2 there instead of t"),
+    Convention(name="smp_denominator_clamped_to_eps",
+               losses=("soft_dice_loss", "jaccard", "tversky"),
+               description="the denominator I + alpha FP + beta FN + smooth is clamped to at least "
+                           "eps = 1e-7 (clamp_min(eps)): with smooth = 0 an empty mask gives 0 / "
+                           "1e-7 = 0, index 0, instead of 0/0 = nan, and no gradient flows "
+                           "through a clamped denominator"),
+    Convention(name="smp_absent_classes_count_zero", losses=("soft_dice_loss", "jaccard", "tversky"),
+               description="a class whose target sums to 0 over the summed axes (absent from the "
+                           "batch) has loss 0 (loss *= y_true.sum(dims) > 0), and the mean over "
+                           "the classes still divides by C: absent classes pull the mean towards "
+                           "0 instead of costing 1 - smooth / (P + smooth)"),
 ]
