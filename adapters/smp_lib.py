@@ -13,6 +13,7 @@ import sys
 
 from .pytorch import TorchBackend, torch, weighted_reduce
 from .registry import LazyModule, declare_adapter, derive_sample_weight_paths
+from .spec import LOSSES
 
 INSTALL_HINT = ("pip install segmentation-models-pytorch==0.6.0  (or: pip install -e "
                 "'.[ecosystem]')")
@@ -66,6 +67,24 @@ class SmpBackend(TorchBackend):
 adapter = declare_adapter("smp", SmpBackend(),
                           "segmentation_models_pytorch: smp.losses (on torch)")
 path = adapter.path
+
+# the canonical losses its paths compute (adapters/families/<family>/smp_lib.py)
+COMPUTED = ("soft_dice_loss", "jaccard", "tversky")
+NOT_MAPPED = {   # smp.losses has them; not mapped yet, each left with what it needs
+    "sigmoid_focal_loss": "smp.losses.FocalLoss(mode='multilabel' or 'binary', alpha, gamma, "
+                          "reduction, normalized, reduced_threshold, ignore_index) exists: not "
+                          "mapped yet",
+    "binary_cross_entropy_with_logits": "smp.losses.SoftBCEWithLogitsLoss(weight, ignore_index, "
+                                        "reduction, smooth_factor, pos_weight) exists: not mapped "
+                                        "yet",
+    "cross_entropy": "smp.losses.SoftCrossEntropyLoss(reduction, smooth_factor, ignore_index, "
+                     "dim) exists: not mapped yet",
+}
+for _loss in LOSSES:
+    if _loss not in COMPUTED:
+        adapter.no_path(_loss, NOT_MAPPED.get(_loss, (
+            f"segmentation_models_pytorch 0.6.0 has no {_loss} loss (smp.losses offers Dice, "
+            "Jaccard, Tversky, focal, Lovasz, MCC, soft BCE and soft cross-entropy losses)")))
 
 
 def derive_paths():

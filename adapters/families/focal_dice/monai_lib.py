@@ -146,23 +146,25 @@ def focal_monai_dice_focal(input, target, *, alpha, gamma, reduction):
 
 # ---------------------------------------------------------------- evidence
 
-adapter.saw(NONE_SHAPE, path="soft_dice_loss/monai.losses.DiceLoss",
+saw = adapter.saw
+
+saw(NONE_SHAPE, path="soft_dice_loss/monai.losses.DiceLoss",
             case="soft_dice_loss/smooth-1-none/none",
-            call="monai.losses.DiceLoss(smooth_nr=1.0, smooth_dr=1.0, reduction='none')(p, t) on the "
-                 "case's (2, 3, 4, 4) float64 arrays",
+            call="monai.losses.DiceLoss(smooth_nr=1.0, smooth_dr=1.0, reduction='none')(p, t) on "
+                 "the case's (2, 3, 4, 4) float64 arrays",
             seen="shape (2, 3, 1, 1): [[[[0.7952219144]], [[0.8687476444]], [[0.8360242232]]], "
-                 "[[[0.8633843112]], [[0.4713308615]], [[0.638332307]]]]; canonical the same values "
-                 "in shape (2, 3)",
+                 "[[[0.8633843112]], [[0.4713308615]], [[0.638332307]]]]; canonical the same "
+                 "values in shape (2, 3)",
             versions=SEEN_ON,
             link=MONAI_DOCS + " (DiceLoss.forward: 'make sure a none reduction maintains a "
                  "broadcastable shape', in its source)")
-adapter.saw(NONE_SHAPE, path="generalized_dice/monai.losses.GeneralizedDiceLoss",
+saw(NONE_SHAPE, path="generalized_dice/monai.losses.GeneralizedDiceLoss",
             case="generalized_dice/square-none/none",
             call="monai.losses.GeneralizedDiceLoss(smooth_nr=1e-6, smooth_dr=1e-6, "
                  "reduction='none')(p, t) on the case's (2, 3, 4, 4) float64 arrays",
-            seen="shape (2, 1, 1, 1): [[[[0.6646783922]]], [[[0.6831826755]]]]; canonical shape (2,) "
-                 "[0.6646783915, 0.6831826743]", versions=SEEN_ON, link=MONAI_DOCS)
-adapter.saw("monai_gdl_weights_in_float32", path="generalized_dice/monai.losses.GeneralizedDiceLoss",
+            seen="shape (2, 1, 1, 1): [[[[0.6646783922]]], [[[0.6831826755]]]]; canonical "
+                 "shape (2,) [0.6646783915, 0.6831826743]", versions=SEEN_ON, link=MONAI_DOCS)
+saw("monai_gdl_weights_in_float32", path="generalized_dice/monai.losses.GeneralizedDiceLoss",
             case="generalized_dice/square-none/none",
             call="monai.losses.GeneralizedDiceLoss(smooth_nr=1e-6, smooth_dr=1e-6, "
                  "reduction='none')(p, t) on the case's (2, 3, 4, 4) float64 arrays",
@@ -170,7 +172,7 @@ adapter.saw("monai_gdl_weights_in_float32", path="generalized_dice/monai.losses.
                  "0.6831826743]: 1.2e-9 apart, the weights' float32 rounding (w_func(ground_o."
                  "float()))", versions=SEEN_ON,
             link=MONAI_DOCS + " (no public documentation of the cast found; in the source)")
-adapter.saw("monai_jaccard_smooth_halved", path="jaccard/monai.losses.DiceLoss(jaccard=True)",
+saw("monai_jaccard_smooth_halved", path="jaccard/monai.losses.DiceLoss(jaccard=True)",
             case="jaccard/smooth-1-none/none",
             call="monai.losses.DiceLoss(jaccard=True, smooth_nr=1.0, smooth_dr=1.0, "
                  "reduction='none')(p, t) on the case's (2, 3, 4, 4) float64 arrays",
@@ -180,15 +182,15 @@ adapter.saw("monai_jaccard_smooth_halved", path="jaccard/monai.losses.DiceLoss(j
                  "0.7485101347, 0.8606895502]]", versions=SEEN_ON,
             link=MONAI_DOCS + " (DiceLoss: numerator 2 tp + smooth_nr, denominator 2 (tp + fp + "
                  "fn) + smooth_dr with jaccard=True, in its source)")
-adapter.saw("monai_focal_sum_averages_spatial_axes", path="sigmoid_focal_loss/monai.losses.FocalLoss",
+saw("monai_focal_sum_averages_spatial_axes", path="sigmoid_focal_loss/monai.losses.FocalLoss",
             case="sigmoid_focal_loss/spatial-sum/none",
-            call="monai.losses.FocalLoss(gamma=2.0, alpha=0.25, reduction='sum')(x, y) on the case's "
-                 "(2, 3, 4, 5) float32 arrays",
+            call="monai.losses.FocalLoss(gamma=2.0, alpha=0.25, reduction='sum')(x, y) on the "
+                 "case's (2, 3, 4, 5) float32 arrays",
             seen="1.9835377 = canonical sum 39.6707522946 / 20 (the 4 x 5 spatial elements)",
             versions=SEEN_ON,
             link=MONAI_DOCS + " (FocalLoss: reduction 'sum' documented as 'the output will be "
                  "summed'; the spatial mean is in its source: average_spatial_dims = True)")
-adapter.saw("monai_focal_factor_of_hard_target", path="sigmoid_focal_loss/monai.losses.FocalLoss",
+saw("monai_focal_factor_of_hard_target", path="sigmoid_focal_loss/monai.losses.FocalLoss",
             case="sigmoid_focal_loss/soft-targets-none/none",
             call="monai.losses.FocalLoss(gamma=2.0, alpha=0.25, reduction='none')(x, y) on the "
                  "case's (3, 5) float32 arrays, targets uniform in (0, 1)",

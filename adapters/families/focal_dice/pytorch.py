@@ -137,8 +137,9 @@ def gdl_class_weights(volume, weight_type):
 @path("generalized_dice", "torch.sum", kind="composed",
       params=["weight_type", "smooth", "sum_over", "reduction"],
       call="dims = (2, .., ndim-1), with 0 first for sum_over='batch_and_spatial'; "
-           "I, P, T = (input * target).sum(dims), input.sum(dims), target.sum(dims); w = {1 / T**2, "
-           "1 / T, 1}[weight_type], inf replaced by the largest finite w of the sample; "
+           "I, P, T = (input * target).sum(dims), input.sum(dims), target.sum(dims); "
+           "w = {1 / T**2, 1 / T, 1}[weight_type], inf replaced by the largest finite w of the "
+           "sample; "
            "l = 1 - (2 * (w * I).sum(-1) + smooth) / ((w * (P + T)).sum(-1) + smooth); "
            "reduce(l, reduction)")
 def gdl_torch(input, target, *, weight_type, smooth, sum_over, reduction):

@@ -80,30 +80,32 @@ def tversky_smp(input, target, *, alpha, beta, smooth, sum_over):
 
 # ---------------------------------------------------------------- evidence
 
+saw = adapter.saw
+
 _SRC = " (segmentation_models_pytorch/losses/_functional.py soft_tversky_score and dice.py, 0.6.0)"
 
-adapter.saw("smp_dice_smooth_doubled", path="soft_dice_loss/smp.losses.DiceLoss",
+saw("smp_dice_smooth_doubled", path="soft_dice_loss/smp.losses.DiceLoss",
             case="soft_dice_loss/smooth-1-batch-and-spatial-mean/none",
-            call="smp.losses.DiceLoss(mode='multilabel', from_logits=False, smooth=1.0)(p, t) on the "
-                 "case's (2, 3, 4, 4) float64 arrays (class 2 absent from the target)",
+            call="smp.losses.DiceLoss(mode='multilabel', from_logits=False, smooth=1.0)(p, t) on "
+                 "the case's (2, 3, 4, 4) float64 arrays (class 2 absent from the target)",
             seen="0.4948794438 = the mean of canonical per-class values with smooth 2 [0.7814.. "
                  "over classes 0, 1] and 0 for the absent class 2; canonical (smooth 1) "
                  "0.8406098786", versions=SEEN_ON, link=SMP_DOCS + _SRC)
-adapter.saw("smp_absent_classes_count_zero", path="jaccard/smp.losses.JaccardLoss",
+saw("smp_absent_classes_count_zero", path="jaccard/smp.losses.JaccardLoss",
             case="jaccard/absent-class-batch-and-spatial-mean/none",
-            call="smp.losses.JaccardLoss(mode='multilabel', from_logits=False, smooth=1.0)(p, t) on "
-                 "the case's (2, 3, 3) float64 arrays, class 2 absent from the target",
+            call="smp.losses.JaccardLoss(mode='multilabel', from_logits=False, smooth=1.0)(p, t) "
+                 "on the case's (2, 3, 3) float64 arrays, class 2 absent from the target",
             seen="0.2935040303 (class 2 counted 0, divided by 3); canonical 0.4864864865 (class 2 "
                  "costs 1 - 1 / 2.25)", versions=SEEN_ON, link=SMP_DOCS + _SRC)
-adapter.saw("smp_denominator_clamped_to_eps", path="jaccard/smp.losses.JaccardLoss",
+saw("smp_denominator_clamped_to_eps", path="jaccard/smp.losses.JaccardLoss",
             case="jaccard/absent-class-smooth-0-batch-and-spatial-mean/none",
-            call="smp.losses.JaccardLoss(mode='multilabel', from_logits=False, smooth=0.0)(p, t) on "
-                 "the case's (2, 3, 3) float64 arrays, class 2 empty in input and target",
+            call="smp.losses.JaccardLoss(mode='multilabel', from_logits=False, smooth=0.0)(p, t) "
+                 "on the case's (2, 3, 3) float64 arrays, class 2 empty in input and target",
             seen="0.3346405229 (class 2: 0 / clamp_min(0, 1e-7) = 0, then zeroed); canonical nan "
                  "(0/0)", versions=SEEN_ON,
             link=SMP_DOCS + " ('eps: A small epsilon for numerical stability to avoid zero "
                  "division error (denominator will be always greater or equal to eps)')")
-adapter.saw("smp_overlap_from_l1_distance", path="jaccard/smp.losses.JaccardLoss",
+saw("smp_overlap_from_l1_distance", path="jaccard/smp.losses.JaccardLoss",
             case="jaccard/soft-target-batch-and-spatial-mean/none",
             call="smp.losses.JaccardLoss(mode='multilabel', from_logits=False)(p, t) on the case's "
                  "(2, 3, 5) float64 softmax inputs and softmax targets",

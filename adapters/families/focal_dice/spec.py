@@ -377,7 +377,8 @@ CONVENTIONS = [
                            "eps = 1e-7 (clamp_min(eps)): with smooth = 0 an empty mask gives 0 / "
                            "1e-7 = 0, index 0, instead of 0/0 = nan, and no gradient flows "
                            "through a clamped denominator"),
-    Convention(name="smp_absent_classes_count_zero", losses=("soft_dice_loss", "jaccard", "tversky"),
+    Convention(name="smp_absent_classes_count_zero",
+               losses=("soft_dice_loss", "jaccard", "tversky"),
                description="a class whose target sums to 0 over the summed axes (absent from the "
                            "batch) has loss 0 (loss *= y_true.sum(dims) > 0), and the mean over "
                            "the classes still divides by C: absent classes pull the mean towards "
