@@ -34,6 +34,8 @@ BUILTIN = {
     "transformers": ("adapters.transformers_lib", "transformers_lib"),
     "sklearn": ("adapters.sklearn_lib", "sklearn_lib"),
     "paddle": ("adapters.paddle_lib", "paddle_lib"),
+    "monai": ("adapters.monai_lib", "monai_lib"),
+    "smp": ("adapters.smp_lib", "smp_lib"),
 }
 
 # The first four are the reference and the frameworks; the other built-in adapters are libraries

@@ -1,6 +1,7 @@
-"""Focal and Dice losses: sigmoid_focal_loss, soft_dice_loss, categorical_focal_crossentropy and
-tversky at their default parameters (alpha 0.25, gamma 2; smooth 1e-6, one Dice per sample and
-class; alpha 0.25, gamma 2, no smoothing; alpha = beta = 0.5, smooth 1e-6; reduction 'mean').
+"""Focal and Dice losses: sigmoid_focal_loss, soft_dice_loss, categorical_focal_crossentropy,
+tversky, generalized_dice and jaccard at their default parameters (alpha 0.25, gamma 2; smooth
+1e-6, one Dice per sample and class; alpha 0.25, gamma 2, no smoothing; alpha = beta = 0.5, smooth
+1e-6; square weights, smooth 1e-6; smooth 1e-6; reduction 'mean').
 One class per loss; the grid is common.LossBenchmark's.
 
 Shapes from common.SIZES' (N, C):
@@ -12,6 +13,8 @@ Shapes from common.SIZES' (N, C):
                       logits (N, C) and one-hot targets (N, C), the encoding Keras's native
                       CategoricalFocalCrossentropy takes (torch and JAX: their composed paths).
   tversky             as soft_dice_loss: (N, 2, C) probabilities and targets.
+  generalized_dice    as soft_dice_loss: (N, 2, C), one value per image (square weights).
+  jaccard             as soft_dice_loss: (N, 2, C) probabilities and targets.
 """
 import numpy as np
 
@@ -119,5 +122,38 @@ class Tversky(common.LossBenchmark):
         return SoftDiceLoss.make_inputs(self, rng, shape, dtype)
 
 
+def _gdl_ops(shape, backward):
+    """Per element of (N, 2, C), forward: p t and three running sums (I, P, T) = 4; per class
+    and sample a handful (weights, weighted sums: ignored). Backward: w (G - 2 t) / Den = 3."""
+    e = 2 * shape[0] * shape[1]
+    return 4 * e + (3 * e if backward else 0)
+
+
+def _jaccard_ops(shape, backward):
+    """Per element of (N, 2, C), forward: p t and three running sums (I, P, T) = 4; per value a
+    handful (ignored). Backward: (J (1 - t) - t) / (U + s) = 4."""
+    e = 2 * shape[0] * shape[1]
+    return 4 * e + (4 * e if backward else 0)
+
+
+class GeneralizedDice(common.LossBenchmark):
+    loss = "generalized_dice"
+    min_bytes = staticmethod(_dice_bytes)
+    min_ops = staticmethod(_gdl_ops)
+
+    def make_inputs(self, rng, shape, dtype):
+        return SoftDiceLoss.make_inputs(self, rng, shape, dtype)
+
+
+class Jaccard(common.LossBenchmark):
+    loss = "jaccard"
+    min_bytes = staticmethod(_dice_bytes)
+    min_ops = staticmethod(_jaccard_ops)
+
+    def make_inputs(self, rng, shape, dtype):
+        return SoftDiceLoss.make_inputs(self, rng, shape, dtype)
+
+
 class FocalDiceLimits(common.Limits):
-    benchmarks = (SigmoidFocalLoss, SoftDiceLoss, CategoricalFocalCrossentropy, Tversky)
+    benchmarks = (SigmoidFocalLoss, SoftDiceLoss, CategoricalFocalCrossentropy, Tversky,
+                  GeneralizedDice, Jaccard)

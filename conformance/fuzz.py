@@ -610,16 +610,16 @@ class _Calls:
         return Both(np.asarray(value, float), np.asarray(ref.value, float)), ref.divisor
 
 
-def _reductions(path, loss, example: Example) -> tuple[str, ...]:
-    """The reductions the relations compare: those of the loss that the path takes on this
-    example (transformers' losses and scikit-learn's metrics have no 'none')."""
+def _reductions(path, loss, example=None) -> tuple[str, ...]:
+    """The reductions the path computes: the loss's, less those it refuses on `example`
+    (transformers' losses, scikit-learn's metrics and MONAI's DiceCELoss have no
+    'none')."""
     if "reduction" not in path.params:
         return ()
-    x = example.inputs[loss.primary]
     return tuple(r for r in ("none", "sum", "mean") if r in loss.params["reduction"].choices
-                 and not path.unsupported(loss, example.encoding, {**example.params,
-                                                                  "reduction": r},
-                                          example.dtype, x.ndim, example.inputs))
+                 and (example is None or path.unsupported(
+                     loss, example.encoding, {**example.params, "reduction": r}, example.dtype,
+                     example.inputs[loss.primary].ndim, example.inputs) is None))
 
 
 def _sum_tolerance(terms: np.ndarray, dtype: str) -> Tolerance:

@@ -168,6 +168,47 @@ adapter.path("tversky", "optax.losses.dice_loss", kind="composed",
     tversky_optax)
 
 
+# ---------------------------------------------------------------- generalized_dice
+# optax.losses.multiclass_generalized_dice_loss is another loss: the mean over the classes of
+# per-class Dice losses weighted by 1 / (T_c^2 + 1e-7) normalised to mean 1 (PROBED), not Sudre
+# et al.'s ratio of weighted sums. Composed from jnp.
+
+@path("generalized_dice", "jnp.sum", kind="composed",
+      params=["weight_type", "smooth", "sum_over", "reduction"],
+      call="axes = (2, ..), with 0 first for sum_over='batch_and_spatial'; I, P, T = "
+           "jnp.sum(input * target, axes), jnp.sum(input, axes), jnp.sum(target, axes); w = "
+           "{1 / T**2, 1 / T, 1}[weight_type], inf replaced by the largest finite w of the "
+           "sample; l = 1 - (2 jnp.sum(w I, -1) + smooth) / (jnp.sum(w (P + T), -1) + smooth); "
+           "reduce(l, reduction)")
+def gdl_jnp(input, target, *, weight_type, smooth, sum_over, reduction):
+    axes = tuple(range(2, input.ndim))
+    if sum_over == "batch_and_spatial":
+        axes = (0, *axes)
+    inter, volume = jnp.sum(input * target, axis=axes), jnp.sum(target, axis=axes)
+    w = {"square": lambda: 1 / volume ** 2, "simple": lambda: 1 / volume,
+         "uniform": lambda: jnp.ones_like(volume)}[weight_type]()
+    infinite = jnp.isinf(w)
+    finite = jnp.where(infinite, 0.0, w)
+    w = jnp.where(infinite, jnp.max(finite, axis=-1, keepdims=True), finite)
+    total = jnp.sum(w * (jnp.sum(input, axis=axes) + volume), axis=-1)
+    return reduce(1 - (2 * jnp.sum(w * inter, axis=-1) + smooth) / (total + smooth), reduction)
+
+
+# ---------------------------------------------------------------- jaccard
+# optax has no Jaccard loss (optax.losses.dice_loss(alpha=1, beta=1) is the Tversky index at
+# alpha = beta = 1, eager only): composed from jnp.
+
+@path("jaccard", "jnp.sum", kind="composed", params=["smooth", "sum_over", "reduction"],
+      call="axes = {'spatial': (2, ..), 'batch_and_spatial': (0, 2, ..), 'all': all}[sum_over]; "
+           "I = jnp.sum(input * target, axes); U = jnp.sum(input, axes) + jnp.sum(target, axes) - "
+           "I; reduce(1 - (I + smooth) / (U + smooth), reduction)")
+def jaccard_jnp(input, target, *, smooth, sum_over, reduction):
+    axes = dice_axes(input.ndim, sum_over)      # () sums over nothing in jnp
+    inter = jnp.sum(input * target, axis=axes)
+    union = jnp.sum(input, axis=axes) + jnp.sum(target, axis=axes) - inter
+    return reduce(1 - (inter + smooth) / (union + smooth), reduction)
+
+
 # ---------------------------------------------------------------- evidence
 
 for jit in ("", "+jit"):
@@ -218,5 +259,8 @@ PROBED = (
     "one value per sample; apply_softmax=True applies sigmoid when the last axis has size 1",
     "optax.losses.binary_dice_loss and multiclass_generalized_dice_loss (Sudre et al. 2017: class "
     "weights 1 / (T_c^2 + 1e-7)) wrap dice_loss with apply_softmax / sigmoid on logits: no path "
-    "here, as the canonical loss takes probabilities",
+    "here, as the canonical loss takes probabilities; multiclass_generalized_dice_loss is besides "
+    "the mean of per-class Dice losses weighted by those weights normalised to mean 1 (global "
+    "class volumes over batch and space), not Sudre et al.'s ratio of weighted sums "
+    "(canonical generalized_dice)",
 )

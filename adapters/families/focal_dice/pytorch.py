@@ -122,6 +122,53 @@ def tversky_torch(input, target, *, alpha, beta, smooth, sum_over, reduction):
     return reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + smooth), reduction)
 
 
+# ---------------------------------------------------------------- generalized_dice
+
+def gdl_class_weights(volume, weight_type):
+    """w_c of the class volumes (classes last): an absent class takes the largest finite weight
+    of its sample (0 when none is)."""
+    w = {"square": lambda: 1 / volume ** 2, "simple": lambda: 1 / volume,
+         "uniform": lambda: torch.ones_like(volume)}[weight_type]()
+    infinite = torch.isinf(w)
+    finite = torch.where(infinite, 0.0, w)
+    return torch.where(infinite, finite.amax(dim=-1, keepdim=True), finite)
+
+
+@path("generalized_dice", "torch.sum", kind="composed",
+      params=["weight_type", "smooth", "sum_over", "reduction"],
+      call="dims = (2, .., ndim-1), with 0 first for sum_over='batch_and_spatial'; "
+           "I, P, T = (input * target).sum(dims), input.sum(dims), target.sum(dims); "
+           "w = {1 / T**2, 1 / T, 1}[weight_type], inf replaced by the largest finite w of the "
+           "sample; "
+           "l = 1 - (2 * (w * I).sum(-1) + smooth) / ((w * (P + T)).sum(-1) + smooth); "
+           "reduce(l, reduction)")
+def gdl_torch(input, target, *, weight_type, smooth, sum_over, reduction):
+    dims = tuple(range(2, input.ndim))
+    if sum_over == "batch_and_spatial":
+        dims = (0, *dims)
+    inter, volume = (input * target).sum(dim=dims), target.sum(dim=dims)
+    w = gdl_class_weights(volume, weight_type)
+    total = (w * (input.sum(dim=dims) + volume)).sum(-1)
+    return reduce(1 - (2 * (w * inter).sum(-1) + smooth) / (total + smooth), reduction)
+
+
+# ---------------------------------------------------------------- jaccard
+
+@path("jaccard", "torch.sum", kind="composed", params=["smooth", "sum_over", "reduction"],
+      call="dims = {'spatial': (2, .., ndim-1), 'batch_and_spatial': (0, 2, ..), 'all': all}"
+           "[sum_over]; I = (input * target).sum(dims); U = input.sum(dims) + target.sum(dims) - "
+           "I; reduce(1 - (I + smooth) / (U + smooth), reduction)")
+def jaccard_torch(input, target, *, smooth, sum_over, reduction):
+    dims = dice_axes(input.ndim, sum_over)
+    if dims:
+        inter = (input * target).sum(dim=dims)
+        union = input.sum(dim=dims) + target.sum(dim=dims) - inter
+    else:                  # (N, C) input per sample and class: each element is its own index
+        inter = input * target
+        union = input + target - inter
+    return reduce(1 - (inter + smooth) / (union + smooth), reduction)
+
+
 # ---------------------------------------------------------------- evidence
 
 TORCHVISION_DOC = ("https://docs.pytorch.org/vision/stable/generated/"

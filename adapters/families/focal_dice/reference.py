@@ -39,11 +39,18 @@ def _sigmoid_focal_loss(inputs, p, conv):
     q = y * s_neg + (1 - y) * s               # 1 - p_t without cancellation
     a = _alpha_t(y, alpha, conv)
     factor = np.power(q, gamma)               # 0^0 = 1: gamma = 0 is the weighted BCE
+    if "monai_focal_factor_of_hard_target" in conv:
+        # 1 - p_t where y is 0 or 1 only, its power in log space (q^gamma stays finite where q
+        # underflows, as MONAI's exp(gamma logsigmoid(z)))
+        z = x * (1 - 2 * y)
+        q, factor = sigmoid(z), np.exp(-gamma * softplus(-z))
     elements = a * factor * ce
     # d q / dx = (1 - 2y) s (1 - s); gamma q^(gamma-1) s (1 - s) = gamma q^gamma (s (1-s) / q),
     # and s (1 - s) / q <= 1, so the first term goes to 0 with q: its limit where q is 0
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(q > 0, s * s_neg / np.where(q > 0, q, 1.0), 0.0)
+    if "monai_focal_factor_of_hard_target" in conv:
+        ratio = sigmoid(-z)                   # d log sigmoid(z) / dz = 1 - sigmoid(z)
     first = gamma * factor * ratio * (1 - 2 * y) * ce if gamma > 0 else np.zeros_like(x)
     local = a * (first + factor * dce)
     # the frameworks' pow(1 - p_t, gamma) sees 1 - p_t computed by subtraction
@@ -53,6 +60,12 @@ def _sigmoid_focal_loss(inputs, p, conv):
     if "keras_focal_pow_grad_nan_where_p_t_is_1_gamma_0" in conv and gamma == 0:
         local = np.where(pow_zero, np.nan, local)
 
+    # MONAI's own 'sum' (a sample-weighted path reduces itself: the canonical sum)
+    if "monai_focal_sum_averages_spatial_axes" in conv and p["reduction"] == "sum" \
+            and p.get("sample_weight") is None:
+        spatial = int(np.prod(x.shape[2:])) if x.ndim > 2 else x.size   # mean(dim=[]): all
+        elements, local = elements / spatial, local / spatial
+
     def vjp(u):
         return {"input": local * u}
     return elements, vjp, x.size
@@ -61,12 +74,63 @@ def _sigmoid_focal_loss(inputs, p, conv):
 PARTS["sigmoid_focal_loss"] = _sigmoid_focal_loss
 
 
+def monai_none_shape(elements, vjp, ndim, conv, kept=0):
+    """MONAI's 'none' shape (monai_none_keeps_broadcast_shape): a size-1 axis appended per
+    spatial axis, and `kept` more (generalized_dice keeps its summed class axis)."""
+    if "monai_none_keeps_broadcast_shape" not in conv:
+        return elements, vjp
+    shape = np.shape(elements)
+    return (np.reshape(elements, shape + (1,) * (ndim - 2 + kept)),
+            lambda u: vjp(np.reshape(u, shape)))
+
+
+# ---------------------------------------------------------------- smp's soft_tversky_score
+
+SMP_EPS = 1e-7     # smp.losses' default eps, the least denominator
+SMP = {"smp_overlap_from_l1_distance", "smp_denominator_clamped_to_eps",
+       "smp_absent_classes_count_zero"}
+
+
+def _smp_tversky(x, t, axes, alpha, beta, smooth, conv):
+    """1 - the Tversky index as segmentation_models_pytorch computes it, under the smp
+    conventions in `conv` (each off: canonical)."""
+    total_p = np.sum(x, axis=axes, keepdims=True)
+    total_t = np.sum(t, axis=axes, keepdims=True)
+    if "smp_overlap_from_l1_distance" in conv:
+        inter = (total_p + total_t - np.sum(np.abs(x - t), axis=axes, keepdims=True)) / 2
+        d_inter = (1 - np.sign(x - t)) / 2           # torch's d|z|/dz is 0 at z = 0
+    else:
+        inter, d_inter = np.sum(x * t, axis=axes, keepdims=True), t
+    den = inter + alpha * (total_p - inter) + beta * (total_t - inter) + smooth
+    d_den = (1 - alpha - beta) * d_inter + alpha
+    if "smp_denominator_clamped_to_eps" in conv:
+        d_den = d_den * (den >= SMP_EPS)
+        den = np.maximum(den, SMP_EPS)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        index = (inter + smooth) / den
+        local = (index * d_den - d_inter) / den         # d(1 - index)/dp
+    losses = 1 - index
+    if "smp_absent_classes_count_zero" in conv:
+        present = (total_t > 0).astype(float)            # a product, as torch's loss *= mask
+        losses, local = losses * present, local * present
+    squeeze = (lambda a: np.squeeze(a, axis=axes)) if axes else (lambda a: a)
+    elements = squeeze(losses)
+
+    def vjp(u):
+        return {"input": local * np.expand_dims(u, axes) if axes else local * u}
+    return elements, vjp, elements.size
+
+
 # ---------------------------------------------------------------- soft_dice_loss
 
 def _soft_dice_loss(inputs, p, conv):
     x, t = inputs["input"], inputs["target"]
     axes = dice_axes(x.ndim, p["sum_over"])
     smooth = float(p["smooth"])
+    if conv & SMP or "smp_dice_smooth_doubled" in conv:
+        # the Tversky index at 1/2, 1/2 is the Dice with smooth doubled (smp_dice_smooth_doubled)
+        s = smooth if "smp_dice_smooth_doubled" in conv else smooth / 2
+        return _smp_tversky(x, t, axes, 0.5, 0.5, s, conv)
     num_smooth = den_smooth = smooth
     if "optax_dice_smooth_doubled" in conv:
         num_smooth = den_smooth = 2 * smooth
@@ -82,6 +146,7 @@ def _soft_dice_loss(inputs, p, conv):
 
     def vjp(u):
         return {"input": local * np.expand_dims(u, axes) if axes else local * u}
+    elements, vjp = monai_none_shape(elements, vjp, x.ndim, conv)
     return elements, vjp, elements.size
 
 
@@ -152,6 +217,8 @@ def _tversky(inputs, p, conv):
     x, t = inputs["input"], inputs["target"]
     axes = dice_axes(x.ndim, p["sum_over"])
     alpha, beta, smooth = float(p["alpha"]), float(p["beta"]), float(p["smooth"])
+    if conv & SMP:
+        return _smp_tversky(x, t, axes, alpha, beta, smooth, conv)
     num_smooth = den_smooth = smooth
     if "keras_tversky_alpha_weighs_false_negatives" in conv:
         alpha, beta = beta, alpha
@@ -174,6 +241,83 @@ def _tversky(inputs, p, conv):
 
 
 PARTS["tversky"] = _tversky
+
+
+# ---------------------------------------------------------------- generalized_dice
+
+def gdl_weights(volumes, weight_type, class_axis, conv=frozenset()):
+    """w_c from the class volumes T_c: an absent class (T_c = 0) takes the largest finite weight
+    along the class axis (0 when none is finite)."""
+    if "monai_gdl_weights_in_float32" in conv:
+        volumes = volumes.astype(np.float32)     # 1 / (T T) rounded in float32, as MONAI's
+    with np.errstate(divide="ignore", over="ignore"):
+        w = {"square": lambda v: 1.0 / v ** 2, "simple": lambda v: 1.0 / v,
+             "uniform": np.ones_like}[weight_type](volumes)
+    infinite = np.isinf(w)
+    finite = np.where(infinite, 0.0, w)
+    return np.where(infinite, finite.max(axis=class_axis, keepdims=True),
+                    finite).astype(np.float64)
+
+
+def per_value(a, ndim):
+    """An (N,) or () array of one value per sample (or one in all) against (N, C, d1..dk)."""
+    return np.reshape(a, (-1,) + (1,) * (ndim - 1))
+
+
+def _generalized_dice(inputs, p, conv):
+    x, t = inputs["input"], inputs["target"]
+    batch = p["sum_over"] == "batch_and_spatial"
+    axes = tuple(range(2, x.ndim))
+    if batch:
+        axes = (0, *axes)
+    smooth = float(p["smooth"])
+    inter = np.sum(x * t, axis=axes)                   # (N, C), or (C,) with the batch summed
+    volume = np.sum(t, axis=axes)
+    w = gdl_weights(volume, p["weight_type"], -1, conv)
+    den = np.sum(w * (np.sum(x, axis=axes) + volume), axis=-1) + smooth
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = (2 * np.sum(w * inter, axis=-1) + smooth) / den
+        # dl/dp = w_c (G - 2 t) / Den, laid out like the input; per sample, or one for all
+        lead = (1, x.shape[1]) if batch else x.shape[:2]
+        scale = (w / den[..., None]).reshape(lead + (1,) * (x.ndim - 2))
+        local = scale * (per_value(g, x.ndim) - 2 * t)
+    elements = 1 - g
+
+    def vjp(u):
+        return {"input": local * per_value(u, x.ndim)}
+    elements, vjp = monai_none_shape(elements, vjp, x.ndim, conv, kept=1)
+    return elements, vjp, elements.size
+
+
+PARTS["generalized_dice"] = _generalized_dice
+
+
+# ---------------------------------------------------------------- jaccard
+
+def _jaccard(inputs, p, conv):
+    x, t = inputs["input"], inputs["target"]
+    axes = dice_axes(x.ndim, p["sum_over"])
+    smooth = float(p["smooth"])
+    if conv & SMP:
+        return _smp_tversky(x, t, axes, 1.0, 1.0, smooth, conv)
+    num_smooth = den_smooth = smooth
+    if "monai_jaccard_smooth_halved" in conv:
+        num_smooth = den_smooth = smooth / 2
+    inter = np.sum(x * t, axis=axes, keepdims=True)
+    union = np.sum(x, axis=axes, keepdims=True) + np.sum(t, axis=axes, keepdims=True) - inter
+    with np.errstate(invalid="ignore", divide="ignore"):
+        index = (inter + num_smooth) / (union + den_smooth)     # 0/0 = nan only when smooth is 0
+        local = (index * (1 - t) - t) / (union + den_smooth)   # d(1 - J)/dp
+    squeeze = (lambda a: np.squeeze(a, axis=axes)) if axes else (lambda a: a)
+    elements = squeeze(1 - index)
+
+    def vjp(u):
+        return {"input": local * np.expand_dims(u, axes) if axes else local * u}
+    elements, vjp = monai_none_shape(elements, vjp, x.ndim, conv)
+    return elements, vjp, elements.size
+
+
+PARTS["jaccard"] = _jaccard
 
 
 # Central differences (h = 1e-4) cannot follow the Dice at an empty mask: there l = 1 - s / (P + s)

@@ -13,6 +13,12 @@ tversky             1 - the Tversky index of probabilities and targets (Salehi e
                     "Tversky loss function for image segmentation using 3D fully convolutional
                     deep networks", arXiv:1706.05721): alpha weighs the false positives, beta the
                     false negatives; per sample and class by default, like soft_dice_loss.
+generalized_dice    1 - the generalised Dice overlap of Sudre et al. 2017 ("Generalised Dice
+                    overlap as a deep learning loss function for highly unbalanced
+                    segmentations", arXiv:1707.03237): the classes' overlaps weighted by
+                    1 / (class volume)^2 (or 1 / volume, or 1), one value per sample by default.
+jaccard             1 - the soft Jaccard index (intersection over union) of probabilities and
+                    targets, summed as soft_dice_loss and smoothed in numerator and denominator.
 """
 from __future__ import annotations
 
@@ -122,7 +128,8 @@ LOSSES.append(Loss(
     check=_check_dice,
     layouts=({"input": "N C", "target": "N C"}, {"input": "N C H", "target": "N C H"},
              {"input": "N C H W", "target": "N C H W"}),
-    values={"input": ("unit", "probs"), "target": "unit"}))
+    # segmentation masks are one-hot over the classes too (what MONAI's to_onehot_y builds)
+    values={"input": ("unit", "probs"), "target": ("unit", "one_hot")}))
 
 
 # ---------------------------------------------------------------- categorical_focal_crossentropy
@@ -188,6 +195,74 @@ LOSSES.append(Loss(
     "the soft Jaccard (IoU) loss. An empty mask (P = T = 0) gives l = 0. Gradient, with D = "
     "(1 - alpha - beta) I + alpha P + beta T + smooth and TI = (I + smooth) / D: dl/dp = "
     "(TI ((1 - alpha - beta) t + alpha) - t) / D; the target is not differentiated.",
+    check=_check_dice,
+    layouts=({"input": "N C", "target": "N C"}, {"input": "N C H", "target": "N C H"},
+             {"input": "N C H W", "target": "N C H W"}),
+    values={"input": ("unit", "probs"), "target": "unit"}))
+
+
+# ---------------------------------------------------------------- generalized_dice
+
+GDL_WEIGHT_TYPE = Param(name="weight_type", default="square",
+                        domain="'square' (w_c = 1 / T_c^2, Sudre et al.), 'simple' (1 / T_c) or "
+                               "'uniform' (1): the class weights, T_c the class's target volume "
+                               "(MONAI GeneralizedDiceLoss's w_type)",
+                        choices=("square", "simple", "uniform"))
+GDL_SUM_OVER = Param(name="sum_over", default="spatial",
+                     domain="'spatial' (one value per sample, the classes weighted within it) or "
+                            "'batch_and_spatial' (one value, the batch summed too)",
+                     choices=("spatial", "batch_and_spatial"))
+
+
+def _check_gdl(inputs, params):
+    _check_dice(inputs, params)
+    if inputs["input"].ndim < 3:
+        raise SpecError("inputs.input", f"must be (N, C, d1..dk) with at least one spatial axis, "
+                                        f"got shape {inputs['input'].shape}")
+
+
+LOSSES.append(Loss(
+    name="generalized_dice", inputs=("input", "target"), differentiable=("input",),
+    target="other",
+    params={"weight_type": GDL_WEIGHT_TYPE, "smooth": SMOOTH, "sum_over": GDL_SUM_OVER,
+            "reduction": REDUCTION},
+    mean_divisor="the number of values: N ('spatial'), 1 ('batch_and_spatial')",
+    doc="Probabilities p (input) and targets t in [0, 1] of one shape (N, C, d1..dk), classes on "
+    "axis 1, at least one spatial axis. Over the axes A (the spatial ones, and the batch too for "
+    "sum_over='batch_and_spatial'): I_c = sum_A p t, P_c = sum_A p, T_c = sum_A t, per class c. "
+    "w_c = 1 / T_c^2 ('square', Sudre et al. 2017, eq. 2), 1 / T_c ('simple') or 1 ('uniform'). "
+    "A class absent from the target (T_c = 0) has an infinite weight: it takes the largest finite "
+    "weight of the other classes of the same value instead (0 when none is finite), as MONAI's "
+    "GeneralizedDiceLoss does (Sudre et al. leave it undefined). "
+    "l = 1 - (2 sum_c w_c I_c + smooth) / (sum_c w_c (P_c + T_c) + smooth), one l per sample "
+    "('spatial', shape (N,)) or one in all ('batch_and_spatial', shape ()). The weights are "
+    "constants of the target: dl/dp = -(2 w_c t - G w_c) / Den with G = (2 sum w I + smooth) / "
+    "Den, Den = sum_c w_c (P_c + T_c) + smooth; the target is not differentiated.",
+    check=_check_gdl,
+    layouts=({"input": "N C H", "target": "N C H"},
+             {"input": "N C H W", "target": "N C H W"}),
+    values={"input": ("unit", "probs"), "target": "unit"}))
+
+
+# ---------------------------------------------------------------- jaccard
+
+JACCARD_SMOOTH = Param(name="smooth", default=1e-6,
+                       domain="a number >= 0, added to the intersection I and the union "
+                              "P + T - I (0: an empty mask gives 0/0 = nan)",
+                       check=lambda v: is_finite(v) and v >= 0)
+
+LOSSES.append(Loss(
+    name="jaccard", inputs=("input", "target"), differentiable=("input",), target="other",
+    params={"smooth": JACCARD_SMOOTH, "sum_over": DICE_SUM_OVER, "reduction": REDUCTION},
+    mean_divisor="the number of Jaccard values: N * C ('spatial'), C ('batch_and_spatial'), 1 "
+                 "('all')",
+    doc="Probabilities p (input) and targets t in [0, 1] of one shape (N, C, d1..dk), classes on "
+    "axis 1, summed over the axes chosen by sum_over exactly as soft_dice_loss: I = sum p t, "
+    "U = sum p + sum t - I (the soft union); l = 1 - (I + smooth) / (U + smooth), the soft "
+    "Jaccard (IoU) loss (Rahman and Wang 2016, 'Optimizing intersection-over-union in deep neural "
+    "networks for image segmentation'; tversky with alpha = beta = 1). smooth defaults to 1e-6 "
+    "as soft_dice_loss's. An empty mask (P = T = 0) gives l = 0. Gradient, with J = (I + smooth) / "
+    "(U + smooth): dl/dp = (J (1 - t) - t) / (U + smooth); the target is not differentiated.",
     check=_check_dice,
     layouts=({"input": "N C", "target": "N C"}, {"input": "N C H", "target": "N C H"},
              {"input": "N C H W", "target": "N C H W"}),
@@ -260,4 +335,59 @@ CONVENTIONS = [
                            "whatever `smooth` is: no smoothing in the numerator, so an empty "
                            "mask (P = T = 0) gives 1 instead of 0; at alpha = beta = 0.5 this is "
                            "1 - 2 I / (P + T + 2e-7), not keras.losses.dice's 1e-7"),
+    # MONAI (monai.losses, adapters/monai_lib.py)
+    Convention(name="monai_none_keeps_broadcast_shape",
+               losses=("soft_dice_loss", "jaccard", "generalized_dice"),
+               description="reduction='none' returns the values reshaped to broadcast against the "
+                           "input: one axis of size 1 per spatial axis appended to the canonical "
+                           "shape, (N, C, 1, .., 1) for a Dice per sample and class, (C, 1, .., 1) "
+                           "with batch=True; generalized_dice's (N,) as (N, 1, 1, .., 1) and () "
+                           "as (1, 1, .., 1) (MONAI keeps the summed class axis as 1 too). "
+                           "Values and the other reductions are unchanged"),
+    Convention(name="monai_gdl_weights_in_float32", losses=("generalized_dice",),
+               description="GeneralizedDiceLoss computes the class weights from the volumes cast "
+                           "to float32 (w_func(ground_o.float())): 1 / (T_c T_c) rounded to "
+                           "float32 whatever the inputs' dtype, so float64 values move by about "
+                           "1e-8 relative (and a volume below about 1e-19 overflows its weight to "
+                           "inf: taken as an absent class)"),
+    Convention(name="monai_jaccard_smooth_halved", losses=("jaccard",),
+               description="DiceLoss(jaccard=True, smooth_nr=s, smooth_dr=s) computes 1 - (2 I + "
+                           "s) / (2 (P + T - I) + s) = 1 - (I + s/2) / (U + s/2): the canonical "
+                           "Jaccard loss with smooth = s / 2 (smooth_nr = smooth_dr = 2 smooth "
+                           "gives canonical)"),
+    Convention(name="monai_focal_sum_averages_spatial_axes", losses=("sigmoid_focal_loss",),
+               description="FocalLoss(reduction='sum') averages over the spatial axes 2.. before "
+                           "summing over N and C: the canonical sum divided by d1 .. dk; on input "
+                           "of 1 or 2 dimensions torch's mean(dim=[]) averages over every element, "
+                           "so 'sum' is the mean there"),
+    Convention(name="monai_focal_factor_of_hard_target", losses=("sigmoid_focal_loss",),
+               description="the modulating factor is computed as exp(gamma logsigmoid(-x (2 y - "
+                           "1))), 1 - p_t for a hard target only: for a soft target y in (0, 1) it "
+                           "is sigmoid(x (1 - 2 y))^gamma instead of (y sigmoid(-x) + (1 - y) "
+                           "sigmoid(x))^gamma (at y = 1/2 the factor is 2^-gamma whatever x is); "
+                           "the cross-entropy and alpha_t are canonical"),
+    # segmentation_models_pytorch (smp.losses, adapters/smp_lib.py): DiceLoss, JaccardLoss and
+    # TverskyLoss all compute soft_tversky_score
+    Convention(name="smp_dice_smooth_doubled", losses=("soft_dice_loss",),
+               description="smp.losses.DiceLoss(smooth=s) computes the Tversky index at alpha = "
+                           "beta = 0.5, (I + s) / (I + (P - I)/2 + (T - I)/2 + s) = (2 I + 2 s) / "
+                           "(P + T + 2 s): the canonical Dice with smooth = 2 s (as optax's)"),
+    Convention(name="smp_overlap_from_l1_distance", losses=("soft_dice_loss", "jaccard", "tversky"),
+               description="the intersection is computed as I = (P + T - sum |p - t|) / 2 = "
+                           "sum min(p, t), equal to sum p t for hard targets only (the soft-label "
+                           "formulation of Wang et al. 2023, arXiv:2302.05666): soft targets give "
+                           "another value, and where p = t exactly (a perfect 0 or 1) torch's "
+                           "gradient of |p - t| is 0, so dI/dp is 1/2 there instead of t"),
+    Convention(name="smp_denominator_clamped_to_eps",
+               losses=("soft_dice_loss", "jaccard", "tversky"),
+               description="the denominator I + alpha FP + beta FN + smooth is clamped to at least "
+                           "eps = 1e-7 (clamp_min(eps)): with smooth = 0 an empty mask gives 0 / "
+                           "1e-7 = 0, index 0, instead of 0/0 = nan, and no gradient flows "
+                           "through a clamped denominator"),
+    Convention(name="smp_absent_classes_count_zero",
+               losses=("soft_dice_loss", "jaccard", "tversky"),
+               description="a class whose target sums to 0 over the summed axes (absent from the "
+                           "batch) has loss 0 (loss *= y_true.sum(dims) > 0), and the mean over "
+                           "the classes still divides by C: absent classes pull the mean towards "
+                           "0 instead of costing 1 - smooth / (P + smooth)"),
 ]

@@ -372,6 +372,47 @@ def tversky_tf(input, target, *, alpha, beta, smooth, sum_over, reduction):
     return reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + smooth), reduction)
 
 
+# ---------------------------------------------------------------- generalized_dice
+# Keras has no generalised Dice loss: composed from tf ops.
+
+@path("generalized_dice", "tf.reduce_sum", kind="composed",
+      params=["weight_type", "smooth", "sum_over", "reduction"],
+      call="axes = (2, ..), with 0 first for sum_over='batch_and_spatial'; I, P, T = "
+           "tf.reduce_sum(input * target, axes), tf.reduce_sum(input, axes), "
+           "tf.reduce_sum(target, axes); w = {1 / T**2, 1 / T, 1}[weight_type], inf replaced by "
+           "the largest finite w of the sample; l = 1 - (2 tf.reduce_sum(w I, -1) + smooth) / "
+           "(tf.reduce_sum(w (P + T), -1) + smooth); reduce(l, reduction)")
+def gdl_tf(input, target, *, weight_type, smooth, sum_over, reduction):
+    axes = list(range(2, input.ndim))
+    if sum_over == "batch_and_spatial":
+        axes = [0, *axes]
+    inter = tf.reduce_sum(input * target, axis=axes)
+    volume = tf.reduce_sum(target, axis=axes)
+    w = {"square": lambda: 1 / volume ** 2, "simple": lambda: 1 / volume,
+         "uniform": lambda: tf.ones_like(volume)}[weight_type]()
+    infinite = tf.math.is_inf(w)
+    finite = tf.where(infinite, tf.zeros_like(w), w)
+    w = tf.where(infinite, tf.reduce_max(finite, axis=-1, keepdims=True), finite)
+    total = tf.reduce_sum(w * (tf.reduce_sum(input, axis=axes) + volume), axis=-1)
+    return reduce(1 - (2 * tf.reduce_sum(w * inter, axis=-1) + smooth) / (total + smooth),
+                  reduction)
+
+
+# ---------------------------------------------------------------- jaccard
+# Keras has no Jaccard loss (keras.losses.Tversky(alpha=1, beta=1) is one, with Tversky's
+# 1e-7-in-the-denominator smoothing): composed from tf ops.
+
+@path("jaccard", "tf.reduce_sum", kind="composed", params=["smooth", "sum_over", "reduction"],
+      call="axes = {'spatial': (2, ..), 'batch_and_spatial': (0, 2, ..), 'all': all}[sum_over]; "
+           "I = tf.reduce_sum(input * target, axes); U = tf.reduce_sum(input, axes) + "
+           "tf.reduce_sum(target, axes) - I; reduce(1 - (I + smooth) / (U + smooth), reduction)")
+def jaccard_tf(input, target, *, smooth, sum_over, reduction):
+    axes = list(dice_axes(input.ndim, sum_over))   # [] sums over nothing in TF
+    inter = tf.reduce_sum(input * target, axis=axes)
+    union = tf.reduce_sum(input, axis=axes) + tf.reduce_sum(target, axis=axes) - inter
+    return reduce(1 - (inter + smooth) / (union + smooth), reduction)
+
+
 # ---------------------------------------------------------------- evidence
 
 saw = adapter.saw

@@ -1,0 +1,214 @@
+"""MONAI paths of the focal_dice family (spec.py beside this file): monai.losses 1.6.1.
+
+DiceLoss (soft_dice_loss; jaccard=True: jaccard), GeneralizedDiceLoss (generalized_dice),
+TverskyLoss (tversky), FocalLoss (sigmoid_focal_loss), and the focal term of DiceFocalLoss
+isolated by setting lambda_dice to 0 (the cross-entropy term of DiceCELoss likewise): those two
+losses are lambda_dice * DiceLoss + lambda_ce * CrossEntropyLoss (resp. FocalLoss), a linear sum
+whose terms are canonical losses already, so no canonical combination is added; the
+cross-entropy term is in adapters/families/classification/monai_lib.py.
+
+Every class takes (N, C, d1..dk) inputs and sums over axes 2.. (batch=True: 0 too); the
+canonical smooth is passed as both smooth_nr and smooth_dr. MONAI computes the sums with
+torch.sum(dim=[...]), and torch sums over every axis when that list is empty, so on (N, C) input
+one value covers the whole batch: the paths take inputs with spatial axes only (ndims 3..5).
+"""
+from __future__ import annotations
+
+from adapters.monai_lib import MONAI_DOCS, SEEN_ON, adapter, losses, path  # noqa: F401
+
+SPATIAL = [3, 4, 5]
+NO_ALL = {"sum_over='all' (MONAI sums over the spatial axes, batch=True the batch too; never "
+          "over the classes)": lambda p, e, i: p["sum_over"] == "all"}
+NO_NONE = {"reduction='none' (DiceCELoss and DiceFocalLoss take 'mean' or 'sum' only)":
+           lambda p, e, i: p["reduction"] == "none"}
+NONE_SHAPE = "monai_none_keeps_broadcast_shape"
+
+
+def _batch(sum_over):
+    return sum_over == "batch_and_spatial"
+
+
+def _not_one_hot(params, encoding, inputs):
+    """Whether the target is not a hard one-hot map over two classes or more (to_onehot_y needs
+    one: with one channel MONAI ignores to_onehot_y, with a warning)."""
+    t = inputs["target"]
+    return t.shape[1] < 2 or not (((t == 0) | (t == 1)).all() and (t.sum(axis=1) == 1).all())
+
+
+# ---------------------------------------------------------------- soft_dice_loss
+
+DICE_CALL = ("monai.losses.DiceLoss(smooth_nr=smooth, smooth_dr=smooth, batch=sum_over == "
+             "'batch_and_spatial', reduction=reduction{})({})")
+
+
+@path("soft_dice_loss", "monai.losses.DiceLoss", params=["smooth", "sum_over", "reduction"],
+      ndims=SPATIAL, unsupported_when=NO_ALL, conventions=[NONE_SHAPE],
+      call=DICE_CALL.format("", "input, target"))
+def dice_monai(input, target, *, smooth, sum_over, reduction):
+    return losses.DiceLoss(smooth_nr=smooth, smooth_dr=smooth, batch=_batch(sum_over),
+                           reduction=reduction)(input, target)
+
+
+# to_onehot_y: the class indices of a hard one-hot target, one-hot encoded again by MONAI
+@path("soft_dice_loss", "monai.losses.DiceLoss(to_onehot_y=True)", kind="composed",
+      params=["smooth", "sum_over", "reduction"], ndims=SPATIAL, conventions=[NONE_SHAPE],
+      unsupported_when={**NO_ALL, "a target that is not a hard one-hot map of 2 classes or more "
+                                  "(to_onehot_y takes class indices)": _not_one_hot},
+      call=DICE_CALL.format(", to_onehot_y=True", "input, target.argmax(1, keepdim=True)"))
+def dice_monai_onehot_y(input, target, *, smooth, sum_over, reduction):
+    return losses.DiceLoss(smooth_nr=smooth, smooth_dr=smooth, batch=_batch(sum_over),
+                           reduction=reduction, to_onehot_y=True)(
+        input, target.argmax(1, keepdim=True))
+
+
+# DiceCELoss(lambda_ce=0) and DiceFocalLoss(lambda_focal=0) are this DiceLoss: both build
+# self.dice = DiceLoss(...) from their own arguments (monai/losses/dice.py), so their Dice term
+# adds no path; their other terms do (FocalLoss below, cross_entropy in the classification
+# family).
+
+
+# ---------------------------------------------------------------- jaccard
+
+@path("jaccard", "monai.losses.DiceLoss(jaccard=True)", params=["smooth", "sum_over", "reduction"],
+      ndims=SPATIAL, unsupported_when=NO_ALL,
+      conventions=["monai_jaccard_smooth_halved", NONE_SHAPE],
+      call="monai.losses.DiceLoss(jaccard=True, smooth_nr=smooth, smooth_dr=smooth, "
+           "batch=sum_over == 'batch_and_spatial', reduction=reduction)(input, target)")
+def jaccard_monai(input, target, *, smooth, sum_over, reduction):
+    return losses.DiceLoss(jaccard=True, smooth_nr=smooth, smooth_dr=smooth,
+                           batch=_batch(sum_over), reduction=reduction)(input, target)
+
+
+# the call that agrees with the canonical smoothing: both smoothing terms doubled
+@path("jaccard", "monai.losses.DiceLoss(jaccard=True, smooth_nr=2*smooth, smooth_dr=2*smooth)",
+      params=["smooth", "sum_over", "reduction"], ndims=SPATIAL, unsupported_when=NO_ALL,
+      conventions=[NONE_SHAPE],
+      call="monai.losses.DiceLoss(jaccard=True, smooth_nr=2 * smooth, smooth_dr=2 * smooth, "
+           "batch=sum_over == 'batch_and_spatial', reduction=reduction)(input, target)")
+def jaccard_monai_doubled(input, target, *, smooth, sum_over, reduction):
+    return losses.DiceLoss(jaccard=True, smooth_nr=2 * smooth, smooth_dr=2 * smooth,
+                           batch=_batch(sum_over), reduction=reduction)(input, target)
+
+
+# ---------------------------------------------------------------- generalized_dice
+
+@path("generalized_dice", "monai.losses.GeneralizedDiceLoss",
+      params=["weight_type", "smooth", "sum_over", "reduction"], ndims=SPATIAL,
+      conventions=[NONE_SHAPE, "monai_gdl_weights_in_float32"],
+      call="monai.losses.GeneralizedDiceLoss(w_type=weight_type, smooth_nr=smooth, "
+           "smooth_dr=smooth, batch=sum_over == 'batch_and_spatial', reduction=reduction)(input, "
+           "target)")
+def gdl_monai(input, target, *, weight_type, smooth, sum_over, reduction):
+    return losses.GeneralizedDiceLoss(w_type=weight_type, smooth_nr=smooth, smooth_dr=smooth,
+                                      batch=_batch(sum_over), reduction=reduction)(input, target)
+
+
+# ---------------------------------------------------------------- tversky
+
+@path("tversky", "monai.losses.TverskyLoss",
+      params=["alpha", "beta", "smooth", "sum_over", "reduction"], ndims=SPATIAL,
+      unsupported_when=NO_ALL,
+      call="monai.losses.TverskyLoss(alpha=alpha, beta=beta, smooth_nr=smooth, smooth_dr=smooth, "
+           "batch=sum_over == 'batch_and_spatial', reduction=reduction)(input, target)")
+def tversky_monai(input, target, *, alpha, beta, smooth, sum_over, reduction):
+    return losses.TverskyLoss(alpha=alpha, beta=beta, smooth_nr=smooth, smooth_dr=smooth,
+                              batch=_batch(sum_over), reduction=reduction)(input, target)
+
+
+# ---------------------------------------------------------------- sigmoid_focal_loss
+# FocalLoss(use_softmax=False) is the sigmoid focal loss on logits (N, C, d1..dk); alpha=None
+# turns the weighting off, as canonical alpha < 0. It casts input and target with .float(), so
+# it computes and returns float32 whatever the inputs' dtype: float32 checks only.
+
+FOCAL_CONVENTIONS = ["monai_focal_sum_averages_spatial_axes", "monai_focal_factor_of_hard_target"]
+FOCAL_NOTES = ("FocalLoss casts input and target to float32 (input.float()) and returns float32 "
+               "whatever the inputs' dtype; float16/bfloat16 inputs are computed in float32 too")
+
+
+@path("sigmoid_focal_loss", "monai.losses.FocalLoss", params=["alpha", "gamma", "reduction"],
+      ndims=[2, 3, 4, 5], conventions=FOCAL_CONVENTIONS, dtypes=["float32"], notes=FOCAL_NOTES,
+      call="monai.losses.FocalLoss(gamma=gamma, alpha=None if alpha < 0 else alpha, "
+           "reduction=reduction)(input, target)")
+def focal_monai(input, target, *, alpha, gamma, reduction):
+    return losses.FocalLoss(gamma=gamma, alpha=None if alpha < 0 else alpha,
+                            reduction=reduction)(input, target)
+
+
+@path("sigmoid_focal_loss", "monai.losses.DiceFocalLoss(lambda_dice=0)", kind="composed",
+      params=["alpha", "gamma", "reduction"], ndims=[3, 4, 5], conventions=FOCAL_CONVENTIONS,
+      dtypes=["float32"], notes=FOCAL_NOTES, unsupported_when=NO_NONE,
+      call="monai.losses.DiceFocalLoss(gamma=gamma, alpha=None if alpha < 0 else alpha, "
+           "reduction=reduction, lambda_dice=0.0)(input, target)  [its focal term]")
+def focal_monai_dice_focal(input, target, *, alpha, gamma, reduction):
+    return losses.DiceFocalLoss(gamma=gamma, alpha=None if alpha < 0 else alpha,
+                                reduction=reduction, lambda_dice=0.0)(input, target)
+
+
+# ---------------------------------------------------------------- evidence
+
+saw = adapter.saw
+
+saw(NONE_SHAPE, path="soft_dice_loss/monai.losses.DiceLoss",
+            case="soft_dice_loss/smooth-1-none/none",
+            call="monai.losses.DiceLoss(smooth_nr=1.0, smooth_dr=1.0, reduction='none')(p, t) on "
+                 "the case's (2, 3, 4, 4) float64 arrays",
+            seen="shape (2, 3, 1, 1): [[[[0.7952219144]], [[0.8687476444]], [[0.8360242232]]], "
+                 "[[[0.8633843112]], [[0.4713308615]], [[0.638332307]]]]; canonical the same "
+                 "values in shape (2, 3)",
+            versions=SEEN_ON,
+            link=MONAI_DOCS + " (DiceLoss.forward: 'make sure a none reduction maintains a "
+                 "broadcastable shape', in its source)")
+saw(NONE_SHAPE, path="generalized_dice/monai.losses.GeneralizedDiceLoss",
+            case="generalized_dice/square-none/none",
+            call="monai.losses.GeneralizedDiceLoss(smooth_nr=1e-6, smooth_dr=1e-6, "
+                 "reduction='none')(p, t) on the case's (2, 3, 4, 4) float64 arrays",
+            seen="shape (2, 1, 1, 1): [[[[0.6646783922]]], [[[0.6831826755]]]]; canonical "
+                 "shape (2,) [0.6646783915, 0.6831826743]", versions=SEEN_ON, link=MONAI_DOCS)
+saw("monai_gdl_weights_in_float32", path="generalized_dice/monai.losses.GeneralizedDiceLoss",
+            case="generalized_dice/square-none/none",
+            call="monai.losses.GeneralizedDiceLoss(smooth_nr=1e-6, smooth_dr=1e-6, "
+                 "reduction='none')(p, t) on the case's (2, 3, 4, 4) float64 arrays",
+            seen="[0.6646783922, 0.6831826755] (float64 result); canonical [0.6646783915, "
+                 "0.6831826743]: 1.2e-9 apart, the weights' float32 rounding (w_func(ground_o."
+                 "float()))", versions=SEEN_ON,
+            link=MONAI_DOCS + " (no public documentation of the cast found; in the source)")
+saw("monai_jaccard_smooth_halved", path="jaccard/monai.losses.DiceLoss(jaccard=True)",
+            case="jaccard/smooth-1-none/none",
+            call="monai.losses.DiceLoss(jaccard=True, smooth_nr=1.0, smooth_dr=1.0, "
+                 "reduction='none')(p, t) on the case's (2, 3, 4, 4) float64 arrays",
+            seen="[[0.8193392498, 0.5466907219, 0.9186878438], [0.7767139151, 0.7988971946, "
+                 "0.9173700942]] (shape (2, 3, 1, 1)) = canonical with smooth 0.5; canonical "
+                 "(smooth 1) [[0.7740856993, 0.5160105604, 0.8499043018], [0.7313415375, "
+                 "0.7485101347, 0.8606895502]]", versions=SEEN_ON,
+            link=MONAI_DOCS + " (DiceLoss: numerator 2 tp + smooth_nr, denominator 2 (tp + fp + "
+                 "fn) + smooth_dr with jaccard=True, in its source)")
+saw("monai_focal_sum_averages_spatial_axes", path="sigmoid_focal_loss/monai.losses.FocalLoss",
+            case="sigmoid_focal_loss/spatial-sum/none",
+            call="monai.losses.FocalLoss(gamma=2.0, alpha=0.25, reduction='sum')(x, y) on the "
+                 "case's (2, 3, 4, 5) float32 arrays",
+            seen="1.9835377 = canonical sum 39.6707522946 / 20 (the 4 x 5 spatial elements)",
+            versions=SEEN_ON,
+            link=MONAI_DOCS + " (FocalLoss: reduction 'sum' documented as 'the output will be "
+                 "summed'; the spatial mean is in its source: average_spatial_dims = True)")
+saw("monai_focal_factor_of_hard_target", path="sigmoid_focal_loss/monai.losses.FocalLoss",
+            case="sigmoid_focal_loss/soft-targets-none/none",
+            call="monai.losses.FocalLoss(gamma=2.0, alpha=0.25, reduction='none')(x, y) on the "
+                 "case's (3, 5) float32 arrays, targets uniform in (0, 1)",
+            seen="row 0 [0.16023713, 0.08962113, 0.90245956, 0.010840185, 0.36285064]; canonical "
+                 "[0.1587042089, 0.0896263862, 0.8942169221, 0.0116651083, 0.3549507161]",
+            versions=SEEN_ON,
+            link=MONAI_DOCS + " (FocalLoss source: invprobs = F.logsigmoid(-input * (target * 2 - "
+                 "1)), 'pfac, that is, the term (1 - pt)')")
+
+# Seen, but no convention (no canonical difference reaches a checked value):
+PROBED = (
+    "DiceLoss, TverskyLoss and GeneralizedDiceLoss sum with torch.sum(dim=list(range(2, ndim))): "
+    "on (N, C) input the list is empty and torch sums over every axis, one value for the whole "
+    "batch (canonical: each element its own Dice); the paths take inputs with spatial axes",
+    "TverskyLoss(reduction='none') returns (N, C) (batch=True: (C,)), the canonical shape, unlike "
+    "DiceLoss and GeneralizedDiceLoss (monai_none_keeps_broadcast_shape)",
+    "DiceLoss(to_onehot_y=True) with one channel warns 'single channel prediction, `to_onehot_y="
+    "True` ignored.' and compares the index target as it is",
+    "DiceCELoss and DiceFocalLoss raise ValueError on reduction='none' ('Unsupported option "
+    "'none', Available options are {'mean', 'sum'}')",
+)

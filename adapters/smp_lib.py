@@ -1,0 +1,94 @@
+"""The `smp` adapter's backend: segmentation_models_pytorch's losses (smp.losses) on torch's
+backend.
+
+smp is imported when a path runs (`losses` below is a LazyModule whose setup runs the torchvision
+shim first), never at import of this module, so collection works without it and its checks are
+skipped with INSTALL_HINT. The paths live in adapters/families/<family>/smp_lib.py;
+adapters.load() registers them.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+from .pytorch import TorchBackend, torch, weighted_reduce
+from .registry import LazyModule, declare_adapter, derive_sample_weight_paths
+from .spec import LOSSES
+
+INSTALL_HINT = ("pip install segmentation-models-pytorch==0.6.0  (or: pip install -e "
+                "'.[ecosystem]')")
+SEEN_ON = "segmentation_models_pytorch 0.6.0, torch 2.13.0+cpu, float64 and float32"
+SMP_DOCS = "https://smp.readthedocs.io/en/latest/losses.html"
+
+
+# merged with adapters.torchvision_lib.import_torchvision
+def import_torchvision():
+    """Import torchvision, first declaring the two operator schemas its C extension declares when
+    that extension cannot load. The PyPI torchvision 0.28.0 wheel is linked against CUDA libtorch
+    (its _C.so needs libc10_cuda.so), so on a CPU-only torch its extension does not load, and
+    torchvision/_meta_registrations.py then fails at register_fake("torchvision::nms") ('operator
+    torchvision::nms does not exist'); smp imports timm, which imports torchvision. The pure-Python
+    parts (the losses) work once the schemas exist."""
+    try:
+        return importlib.import_module("torchvision")
+    except RuntimeError as err:
+        if "torchvision::nms" not in str(err) and "torchvision::qnms" not in str(err):
+            raise
+    lib = torch.library.Library("torchvision", "DEF")   # kept: the schemas live with it
+    import_torchvision.library = lib
+    lib.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+    lib.define("qnms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+    for name in [m for m in sys.modules if m.startswith("torchvision")]:
+        del sys.modules[name]                          # the half-imported package
+    return importlib.import_module("torchvision")
+
+
+smp = LazyModule("segmentation_models_pytorch", setup=import_torchvision)
+losses = LazyModule("segmentation_models_pytorch.losses", setup=import_torchvision)
+
+
+class SmpBackend(TorchBackend):
+    """torch's backend; unavailable also where smp is missing, and smp's version shown."""
+
+    def unavailable(self):
+        why = super().unavailable()
+        if why:
+            return why
+        try:
+            self.versions()     # imports segmentation_models_pytorch
+        except ImportError as err:
+            return f"segmentation_models_pytorch is not installed ({err}); {INSTALL_HINT}"
+        return None
+
+    def versions(self):
+        return {**super().versions(), "segmentation_models_pytorch": smp.__version__}
+
+
+adapter = declare_adapter("smp", SmpBackend(),
+                          "segmentation_models_pytorch: smp.losses (on torch)")
+path = adapter.path
+
+# the canonical losses its paths compute (adapters/families/<family>/smp_lib.py)
+COMPUTED = ("soft_dice_loss", "jaccard", "tversky")
+NOT_MAPPED = {   # smp.losses has them; not mapped yet, each left with what it needs
+    "sigmoid_focal_loss": "smp.losses.FocalLoss(mode='multilabel' or 'binary', alpha, gamma, "
+                          "reduction, normalized, reduced_threshold, ignore_index) exists: not "
+                          "mapped yet",
+    "binary_cross_entropy_with_logits": "smp.losses.SoftBCEWithLogitsLoss(weight, ignore_index, "
+                                        "reduction, smooth_factor, pos_weight) exists: not mapped "
+                                        "yet",
+    "cross_entropy": "smp.losses.SoftCrossEntropyLoss(reduction, smooth_factor, ignore_index, "
+                     "dim) exists: not mapped yet",
+}
+for _loss in LOSSES:
+    if _loss not in COMPUTED:
+        adapter.no_path(_loss, NOT_MAPPED.get(_loss, (
+            f"segmentation_models_pytorch 0.6.0 has no {_loss} loss (smp.losses offers Dice, "
+            "Jaccard, Tversky, focal, Lovasz, MCC, soft BCE and soft cross-entropy losses)")))
+
+
+def derive_paths():
+    """Paths made from the families' paths, once they are declared (adapters.load). smp's Dice,
+    Jaccard and Tversky losses take no reduction (always the mean over the classes), so their
+    paths declare none and none is derived."""
+    derive_sample_weight_paths(adapter, weighted_reduce)
