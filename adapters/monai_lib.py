@@ -47,8 +47,8 @@ NOT_MAPPED = {
         "averaged over the classes too, and its scalar alpha weighs class 0 by 1 - alpha and the "
         "others by alpha: not mapped yet (a convention each, with evidence)"),
     "binary_cross_entropy_with_logits": (
-        "monai.losses.DiceCELoss on one channel adds torch.nn.BCEWithLogitsLoss: not mapped (torch's "
-        "own paths check that call; the multi-channel cross-entropy term is mapped)"),
+        "monai.losses.DiceCELoss on one channel adds torch.nn.BCEWithLogitsLoss: not mapped "
+        "(torch's own paths check that call; the multi-channel cross-entropy term is mapped)"),
 }
 for _loss in LOSSES:
     if _loss not in COMPUTED:
