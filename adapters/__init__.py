@@ -31,6 +31,9 @@ BUILTIN = {
     "torch": ("adapters.pytorch", "pytorch"),
     "tensorflow": ("adapters.tensorflow", "tensorflow"),
     "jax": ("adapters.jax_optax", "jax_optax"),
+    "kornia": ("adapters.kornia_lib", "kornia_lib"),
+    "torchvision": ("adapters.torchvision_lib", "torchvision_lib"),
+    "timm": ("adapters.timm_lib", "timm_lib"),
 }
 
 

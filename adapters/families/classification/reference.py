@@ -14,6 +14,8 @@ import numpy as np
 from adapters.definitions import KERAS_EPSILON, class_axis
 from adapters.numerics import input_vjp, log_softmax, sigmoid, softplus
 
+from .spec import TIMM_TARGET_THRESHOLD
+
 PARTS = {}
 
 
@@ -197,6 +199,11 @@ def _binary_cross_entropy(inputs, p, conv):
 
 def _binary_cross_entropy_with_logits(inputs, p, conv):
     x, y = inputs["input"], _smoothed(inputs["target"], p)
+    if "timm_bce_index_smoothing_over_classes" in conv:
+        eps = p.get("label_smoothing", 0.0)
+        y = inputs["target"] * (1 - eps) + eps / x.shape[-1]
+    if "timm_bce_targets_binarised_at_threshold" in conv:
+        y = (y > TIMM_TARGET_THRESHOLD).astype(x.dtype)
     w = _weight(p, "weight", x.shape)
     pw = _weight(p, "pos_weight", x.shape)
     # log sigmoid(x) = -softplus(-x), log(1 - sigmoid(x)) = -softplus(x); logaddexp never overflows
@@ -205,6 +212,8 @@ def _binary_cross_entropy_with_logits(inputs, p, conv):
     local = w * (-pw * y * (1 - sig) + (1 - y) * sig)
     if "tf_weighted_logits_grad_at_0" in conv:
         local = np.where(x == 0, w * (1 - y), local)
+    if "timm_bce_sum_classes_mean_over_rows" in conv:
+        return elements, input_vjp(local), x.size // x.shape[-1] if x.ndim else 1
     return elements, input_vjp(local), x.size
 
 
