@@ -487,7 +487,11 @@ def _published(check: Check, reproduce: str) -> Worst:
     worst = Worst()
     if case.expected is not None:
         got = prep.reference().value if is_reference else prep.value()
-        expected = shifted(case.expected, prep.reference().value, exact.value)
+        follows = prep.reference().value
+        # a convention that changes the output's shape (kornia's per-class map): the published
+        # number cannot be moved onto it, so the reference under the conventions stands for it
+        expected = shifted(case.expected, follows, exact.value) \
+            if np.shape(follows) == np.shape(exact.value) else follows
         worst = assert_close(got, expected, tol, context(
             check, "value differs from the published value", what, reproduce))
     if case.expected_grad is not None:

@@ -62,14 +62,14 @@ def _sigmoid_focal_loss(inputs, p, conv):
 
 def _kornia_binary_focal(x, y, alpha, gamma):
     """alpha y s(-x)^gamma softplus(-x) + (1 - alpha)(1 - y) s(x)^gamma softplus(x), s = sigmoid
-    (alpha < 0: no weighting). d/dx [s(-x)^gamma softplus(-x)] = -s(x) s(-x)^gamma (gamma
-    softplus(-x) + 1) and d/dx [s(x)^gamma softplus(x)] = s(x)^gamma (gamma s(-x) softplus(x) +
+    (alpha < 0: no weighting). d/dx [s(-x)^gamma softplus(-x)] = -s(-x)^gamma (gamma s(x)
+    softplus(-x) + s(-x)) and d/dx [s(x)^gamma softplus(x)] = s(x)^gamma (gamma s(-x) softplus(x) +
     s(x)): no power below 0, so no singular point."""
     a_pos, a_neg = (alpha, 1 - alpha) if alpha >= 0 else (1.0, 1.0)
     s, s_neg, sp_neg, sp = sigmoid(x), sigmoid(-x), softplus(-x), softplus(x)
     f_pos, f_neg = np.power(s_neg, gamma), np.power(s, gamma)
     elements = a_pos * y * f_pos * sp_neg + a_neg * (1 - y) * f_neg * sp
-    local = (-a_pos * y * s * f_pos * (gamma * sp_neg + 1)
+    local = (-a_pos * y * f_pos * (gamma * s * sp_neg + s_neg)
              + a_neg * (1 - y) * f_neg * (gamma * s_neg * sp + s))
 
     def vjp(u):
@@ -189,6 +189,9 @@ def _categorical_focal_crossentropy(inputs, p, conv):
             ratio = np.where(q > 0, logp / np.where(q > 0, q, 1.0), -1.0)
             slope = np.where(q >= 0.5, q ** (gamma - 1) * p_log_p, factor * prob * ratio)
             h = np.where(t > 0, -alpha * t * (factor - gamma * slope), 0.0)
+    if "kornia_focal_grad_nan_where_target_logit_is_neg_inf" in conv and gamma > 0:
+        # 0 * inf in the focal factor's derivative, then through log_softmax to the whole row
+        h = np.where(np.any((t > 0) & (logp == -np.inf), axis=-1, keepdims=True), np.nan, h)
     if "kornia_focal_map_per_class" in conv:
         # each class's term where kornia puts it; term c depends on log p_c alone, so an
         # upstream u_c scales h_c
