@@ -268,9 +268,9 @@ CONVENTIONS = [
                losses=("categorical_focal_crossentropy",),
                description="kornia.losses.focal_loss differentiates (1 - p)^gamma (-log p) "
                            "term by term: where the target class's log-probability is -inf (a "
-                           "logit of -inf: the loss inf) and gamma > 0, the factor's derivative -gamma (1 - p)^"
-                           "(gamma - 1) p = 0 meets -log p = inf, so the row's gradient is nan "
-                           "instead of the canonical finite limit"),
+                           "logit of -inf: the loss inf) and gamma > 0, the factor's derivative "
+                           "-gamma (1 - p)^(gamma - 1) p = 0 meets -log p = inf, so the row's "
+                           "gradient is nan instead of the canonical finite limit"),
     Convention(name="kornia_softmax_of_input", losses=("soft_dice_loss", "tversky"),
                description="kornia.losses.dice_loss and tversky_loss take logits and take the "
                            "softmax over the classes themselves; given log p (the path's "
