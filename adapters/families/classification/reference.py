@@ -85,6 +85,9 @@ def _cross_entropy(inputs, p, conv):
     local = d_logp - np.exp(logp) * np.sum(d_logp, axis=-1, keepdims=True)
     if "tf_softmax_ce_grad_assumes_labels_sum_to_1" in conv and encoding != "index":
         local = d_logp + np.exp(logp)    # softmax - t: these fused kernels take no class weight
+    if "timm_smoothing_term_nan_at_neg_inf_logit" in conv and not p["label_smoothing"]:
+        # smoothing * mean_c(-log p_c) = 0 * inf, added to the row's loss (not to its gradient)
+        elements = np.where(np.any(logp == -np.inf, axis=-1), np.nan, elements)
     return elements, input_vjp(np.moveaxis(local, -1, axis), axis), divisor
 
 

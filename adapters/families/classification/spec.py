@@ -337,6 +337,12 @@ CONVENTIONS = [
                            "instead of 0 (the value 1/q and the -inf at y are right)"),
     # timm.loss (1.0.31): seen by families/classification/timm_lib.py, with the exact calls,
     # values and links there.
+    Convention(name="timm_smoothing_term_nan_at_neg_inf_logit", losses=("cross_entropy",),
+               description="timm.loss.LabelSmoothingCrossEntropy always adds smoothing * "
+                           "mean_c(-log p_c): at smoothing = 0 a logit of -inf in a row makes "
+                           "that term 0 * inf = nan, so the row's loss (and any mean over it) "
+                           "is nan where canonical has no smoothing term and a finite loss; the "
+                           "gradient is unaffected (0 times a finite derivative)"),
     Convention(name="timm_bce_index_smoothing_over_classes",
                losses=("binary_cross_entropy_with_logits",),
                description="timm.loss.BinaryCrossEntropy(smoothing=eps) given index targets "
