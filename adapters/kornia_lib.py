@@ -10,6 +10,7 @@ import importlib.metadata
 
 from .pytorch import TorchBackend, weighted_reduce
 from .registry import LazyModule, declare_adapter, derive_sample_weight_paths
+from .spec import LOSSES
 
 INSTALL_HINT = "pip install kornia==0.9.0  (or: pip install -e '.[ecosystem]')"
 SEEN_ON = "kornia 0.9.0 on torch 2.13.0+cpu, float64 and float32"   # where evidence was seen
@@ -41,6 +42,15 @@ adapter = declare_adapter("kornia", KorniaBackend(),
 path = adapter.path
 
 
+MISSING = ("kornia.losses (0.9.0) has no {loss}: among the project's losses it offers the focal, "
+           "binary focal, Dice and Tversky losses only (its others: SSIM, PSNR, total variation, "
+           "Hausdorff, Lovasz, the robust Charbonnier/Cauchy/Welsch/Geman-McClure losses and the "
+           "2-D heatmap divergences kl_div_loss_2d/js_div_loss_2d, not canonical losses here)")
+
+
 def derive_paths():
     """Paths made from the families' paths, once they are declared (adapters.load)."""
     derive_sample_weight_paths(adapter, weighted_reduce)
+    for loss in LOSSES:
+        if not adapter.paths_for(loss):
+            adapter.no_path(loss, MISSING.format(loss=loss))

@@ -11,6 +11,7 @@ import importlib.metadata
 
 from .pytorch import TorchBackend, weighted_reduce
 from .registry import LazyModule, declare_adapter, derive_sample_weight_paths
+from .spec import LOSSES
 from .torchvision_lib import import_torchvision
 
 INSTALL_HINT = "pip install timm==1.0.31  (or: pip install -e '.[ecosystem]')"
@@ -43,6 +44,15 @@ adapter = declare_adapter("timm", TimmBackend(),
 path = adapter.path
 
 
+MISSING = ("timm.loss (1.0.31) has no {loss}: among the project's losses it offers the "
+           "label-smoothing, soft-target, Poly-1 and binary cross-entropies only (its others: "
+           "AsymmetricLoss*, DistributionBalancedLoss, TwoWayLoss, ZlprLoss, "
+           "PolyBinaryCrossEntropy, JsdCrossEntropy, not canonical losses here)")
+
+
 def derive_paths():
     """Paths made from the families' paths, once they are declared (adapters.load)."""
     derive_sample_weight_paths(adapter, weighted_reduce)
+    for loss in LOSSES:
+        if not adapter.paths_for(loss):
+            adapter.no_path(loss, MISSING.format(loss=loss))

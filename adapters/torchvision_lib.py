@@ -14,6 +14,7 @@ import sys
 
 from .pytorch import TorchBackend, torch, weighted_reduce
 from .registry import LazyModule, declare_adapter, derive_sample_weight_paths
+from .spec import LOSSES
 
 INSTALL_HINT = "pip install torchvision  (or: pip install -e '.[ecosystem]')"
 SEEN_ON = "torchvision 0.28.0 (pure-Python ops, C extension not loaded) on torch 2.13.0+cpu"
@@ -106,6 +107,14 @@ adapter = declare_adapter("torchvision", TorchvisionBackend(),
 path = adapter.path
 
 
+MISSING = ("torchvision.ops (0.28.0) has no {loss}: its losses are sigmoid_focal_loss and the box "
+           "regression losses (generalized, distance and complete box IoU), not canonical losses "
+           "here")
+
+
 def derive_paths():
     """Paths made from the families' paths, once they are declared (adapters.load)."""
     derive_sample_weight_paths(adapter, weighted_reduce)
+    for loss in LOSSES:
+        if not adapter.paths_for(loss):
+            adapter.no_path(loss, MISSING.format(loss=loss))

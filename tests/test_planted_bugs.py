@@ -32,8 +32,10 @@ MODULES = sorted(p.stem for p in PLANTED.glob("*.py"))
 
 
 def framework(module: str) -> str:
-    """The framework a planted module is written in, by its prefix: tf_..., jax_..., else torch."""
-    return {"tf": "tensorflow", "jax": "jax"}.get(module.split("_")[0], "torch")
+    """The framework a planted module is written in, by its prefix: tf_..., jax_..., kornia_...,
+    timm_..., torchvision_..., else torch."""
+    return {"tf": "tensorflow", "jax": "jax", "kornia": "kornia", "timm": "timm",
+            "torchvision": "torchvision"}.get(module.split("_")[0], "torch")
 
 
 def declared_adapters(module: str) -> list[str]:

@@ -39,6 +39,27 @@ def soft_target_ce(input, target):
     return loss.SoftTargetCrossEntropy()(input, target)
 
 
+# ---------------------------------------------------------------- poly_loss_cross_entropy
+# PolyCrossEntropy(epsilon, smoothing, reduction): CE + epsilon (1 - sum_c t_c p_c), index targets
+# one-hot encoded (smoothing, not canonical here, left at 0), dense targets as given. It computes
+# in float32 whatever the input (F.log_softmax(x.float())), so only float32 is checked.
+
+def _ignored_target(params, encoding, inputs) -> bool:
+    return encoding == "index" and bool(np.any(np.asarray(inputs.get("target"))
+                                               == params["ignore_index"]))
+
+
+@path("poly_loss_cross_entropy", "PolyCrossEntropy", ndims=[2], params=["epsilon", "reduction"],
+      conventions=["probs_zero_target_on_neg_inf_logit_is_nan"],
+      dtypes=["float32"], notes="it computes in float32 whatever the input dtype "
+                                "(F.log_softmax(x.float(), dim=-1)) and returns float32",
+      unsupported_when={"targets equal to ignore_index (timm ignores none: one_hot raises)":
+                        _ignored_target},
+      call="timm.loss.PolyCrossEntropy(epsilon=epsilon, reduction=reduction)(input, target)")
+def poly_ce(input, target, *, epsilon, reduction):
+    return loss.PolyCrossEntropy(epsilon=epsilon, reduction=reduction)(input, target)
+
+
 # ---------------------------------------------------------------- binary_cross_entropy_with_logits
 # BinaryCrossEntropy(smoothing, target_threshold, weight, reduction, sum_classes, pos_weight,
 # smooth_dense). Dense targets (the input's shape) with smooth_dense=True are smoothed to
@@ -166,3 +187,14 @@ adapter.saw("timm_bce_sum_classes_mean_over_rows",
                  "12 elements / 4 rows instead of / 12); the gradient 3 times canonical",
             versions=SEEN_ON,
             link=TIMM_SOURCE.format("binary_cross_entropy") + " (loss = loss.sum(-1).mean())")
+adapter.saw("probs_zero_target_on_neg_inf_logit_is_nan",
+            path="poly_loss_cross_entropy/PolyCrossEntropy",
+            case="poly_loss_cross_entropy/neg-inf-logits/index",
+            call="timm.loss.PolyCrossEntropy(epsilon=2.0, reduction='none')(input, target) in "
+                 "float32 on input [[-inf, 1., 0.5], [2., -inf, -inf], [0., 0., -inf]] and "
+                 "index targets [1, 0, 2] (one-hot encoded inside)",
+            seen="[nan, nan, inf] where canonical gives [1.2291583218, 0, inf]: -(target * "
+                 "log_probs).sum(-1) multiplies the one-hot's zeros by -inf; the gradient is "
+                 "canonical ([[0, -0.8475481272, 0.8475481868], [0, 0, 0], [0.5, 0.5, -1]])",
+            versions="timm 1.0.31 on torch 2.13.0+cpu, float32",
+            link=TIMM_SOURCE.format("poly_loss") + " (loss = -(target * log_probs).sum(dim=-1))")
