@@ -119,26 +119,10 @@ def dice_macro_class(input, target, *, smooth):
 # cannot draw examples for; not a path (tests/test_options.py lists it left, with this reason).
 
 
-@path("tversky", "tversky_loss", ndims=[4],
-      params=["alpha", "beta", "smooth"],
-      conventions=[*SEGMENTATION, "kornia_mean_over_present_classes"],
-      unsupported_when={**KORNIA_INPUTS},
-      call="kornia.losses.tversky_loss(torch.log(input), target.argmax(1), alpha=alpha, "
-           "beta=beta, eps=smooth)")
-def tversky(input, target, *, alpha, beta, smooth):
-    return losses.tversky_loss(torch.log(input), target.argmax(1), alpha=alpha, beta=beta,
-                               eps=smooth)
-
-
-@path("tversky", "TverskyLoss", ndims=[4],
-      params=["alpha", "beta", "smooth"],
-      conventions=[*SEGMENTATION, "kornia_mean_over_present_classes"],
-      unsupported_when={**KORNIA_INPUTS},
-      call="kornia.losses.TverskyLoss(alpha=alpha, beta=beta, eps=smooth)(torch.log(input), "
-           "target.argmax(1))")
-def tversky_class(input, target, *, alpha, beta, smooth):
-    return losses.TverskyLoss(alpha=alpha, beta=beta, eps=smooth)(torch.log(input),
-                                                                  target.argmax(1))
+# kornia.losses.tversky_loss and TverskyLoss follow the same conventions as dice_loss('macro')
+# (the reference and the one-hot cases in cases/focal_dice/tversky_one_hot.yaml have them), but
+# as paths the fuzzer's invariants draw no example they accept (hypothesis Unsatisfiable), so
+# they are not declared yet.
 
 
 # ---------------------------------------------------------------- evidence
@@ -205,19 +189,3 @@ adapter.saw("kornia_mean_over_present_classes", path="soft_dice_loss/dice_loss-m
                  "0, 0] where canonical gives 5.0e-8",
             versions=SEEN_ON, link=SEGMENTATION_SOURCE + ": \"a class that is predicted but "
                                                          "absent from the target is left out\"")
-adapter.saw("kornia_eps_in_denominator_only", path="tversky/tversky_loss",
-            case="tversky/one-hot-smooth-1-mean/none",
-            call="kornia.losses.tversky_loss(torch.log(input), target.argmax(1), alpha=0.5, "
-                 "beta=0.5, eps=1.0) on (2, 3, 3, 3) softmax probabilities, every class present",
-            seen="0.7645101588758878 where canonical 1 - (I + 1) / (I + FP/2 + FN/2 + 1) gives "
-                 "0.5127728203401142",
-            versions=SEEN_ON, link=SEGMENTATION_SOURCE)
-adapter.saw("kornia_mean_over_present_classes", path="tversky/tversky_loss",
-            case="tversky/unet-one-hot-alpha-0.7-beta-0.3-mean/none",
-            call="kornia.losses.tversky_loss(torch.log(input), target.argmax(1), alpha=0.7, "
-                 "beta=0.3, eps=1e-6) on the seed's (2, 3, 2, 3) data, class 2 absent from "
-                 "sample 1",
-            seen="0.6589162445990548 where the canonical mean of the 6 (sample, class) losses is "
-                 "0.7056051449576204",
-            versions=SEEN_ON, link=SEGMENTATION_SOURCE + ": 'averaged over the classes present "
-                                                         "in the sample's non-ignored target'")
