@@ -36,6 +36,9 @@ BUILTIN = {
     "paddle": ("adapters.paddle_lib", "paddle_lib"),
     "monai": ("adapters.monai_lib", "monai_lib"),
     "smp": ("adapters.smp_lib", "smp_lib"),
+    "kornia": ("adapters.kornia_lib", "kornia_lib"),
+    "torchvision": ("adapters.torchvision_lib", "torchvision_lib"),
+    "timm": ("adapters.timm_lib", "timm_lib"),
 }
 
 # The first four are the reference and the frameworks; the other built-in adapters are libraries

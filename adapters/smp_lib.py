@@ -8,39 +8,15 @@ adapters.load() registers them.
 """
 from __future__ import annotations
 
-import importlib
-import sys
-
-from .pytorch import TorchBackend, torch, weighted_reduce
+from .pytorch import TorchBackend, weighted_reduce
 from .registry import LazyModule, declare_adapter, derive_sample_weight_paths
 from .spec import LOSSES
+from .torchvision_lib import import_torchvision  # smp imports timm, which imports torchvision
 
 INSTALL_HINT = ("pip install segmentation-models-pytorch==0.6.0  (or: pip install -e "
                 "'.[ecosystem]')")
 SEEN_ON = "segmentation_models_pytorch 0.6.0, torch 2.13.0+cpu, float64 and float32"
 SMP_DOCS = "https://smp.readthedocs.io/en/latest/losses.html"
-
-
-# merged with adapters.torchvision_lib.import_torchvision
-def import_torchvision():
-    """Import torchvision, first declaring the two operator schemas its C extension declares when
-    that extension cannot load. The PyPI torchvision 0.28.0 wheel is linked against CUDA libtorch
-    (its _C.so needs libc10_cuda.so), so on a CPU-only torch its extension does not load, and
-    torchvision/_meta_registrations.py then fails at register_fake("torchvision::nms") ('operator
-    torchvision::nms does not exist'); smp imports timm, which imports torchvision. The pure-Python
-    parts (the losses) work once the schemas exist."""
-    try:
-        return importlib.import_module("torchvision")
-    except RuntimeError as err:
-        if "torchvision::nms" not in str(err) and "torchvision::qnms" not in str(err):
-            raise
-    lib = torch.library.Library("torchvision", "DEF")   # kept: the schemas live with it
-    import_torchvision.library = lib
-    lib.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
-    lib.define("qnms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
-    for name in [m for m in sys.modules if m.startswith("torchvision")]:
-        del sys.modules[name]                          # the half-imported package
-    return importlib.import_module("torchvision")
 
 
 smp = LazyModule("segmentation_models_pytorch", setup=import_torchvision)

@@ -9,11 +9,11 @@ adapters.load() registers them.
 from __future__ import annotations
 
 import importlib
-import sys
 
-from .pytorch import TorchBackend, torch
+from .pytorch import TorchBackend
 from .registry import declare_adapter
 from .spec import LOSSES
+from .torchvision_lib import import_torchvision
 
 INSTALL_HINT = "pip install transformers==5.24.0  (or: pip install -e '.[ecosystem]')"
 SEEN_ON = "transformers 5.24.0, torch 2.13.0+cpu"      # where the recorded evidence was seen
@@ -21,38 +21,12 @@ SOURCE = ("https://github.com/huggingface/transformers/blob/v5.24.0/src/transfor
           "loss_utils.py")
 
 
-def _import_torchvision():
-    # merged with adapters.torchvision_lib.import_torchvision
-    # transformers.loss.loss_utils imports transformers.image_utils, which imports torchvision.
-    # The PyPI torchvision 0.28.0 wheel's C extension is linked against CUDA libtorch: on a CPU
-    # torch it does not load, and torchvision/_meta_registrations.py then fails registering fake
-    # kernels for the ops the extension would have defined ("operator torchvision::nms does not
-    # exist"). Defining those two schemas first lets `import torchvision` finish; the losses
-    # checked here never call them.
-    try:
-        importlib.import_module("torchvision")
-        return
-    except RuntimeError as err:
-        if "torchvision::" not in str(err):
-            raise
-    for name in [m for m in list(sys.modules) if m.split(".")[0] == "torchvision"]:
-        del sys.modules[name]          # the half-imported package
-    lib = torch.library.Library("torchvision", "DEF")
-    lib.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
-    lib.define("qnms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
-    _LIBRARIES.append(lib)        # a Library's definitions last as long as the object
-    importlib.import_module("torchvision")
-
-
-_LIBRARIES: list = []
-
-
 class _LossUtils:
     """transformers.loss.loss_utils, imported at first use (after the torchvision shim)."""
 
     def __getattr__(self, attr):
         if "_module" not in self.__dict__:
-            _import_torchvision()
+            import_torchvision()   # loss_utils imports image_utils, which imports it
             self.__dict__["_module"] = importlib.import_module("transformers.loss.loss_utils")
         return getattr(self.__dict__["_module"], attr)
 

@@ -27,7 +27,7 @@ def _anchor(convention: str) -> str:
 
 def libraries() -> list[Adapter]:
     builtin.load()
-    return [a for a in adapters().values() if a.name in builtin.LIBRARIES]
+    return [adapters()[name] for name in builtin.LIBRARIES]
 
 
 def _listed(path: Path) -> bool:

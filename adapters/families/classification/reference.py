@@ -15,6 +15,8 @@ from adapters.definitions import KERAS_EPSILON, class_axis
 from adapters.families.classification.spec import PADDLE_CLIP, PADDLE_LOGIT_FLOOR
 from adapters.numerics import input_vjp, log_softmax, sigmoid, softplus
 
+from .spec import TIMM_TARGET_THRESHOLD
+
 PARTS = {}
 
 
@@ -128,6 +130,9 @@ def _cross_entropy(inputs, p, conv):
         if "paddle_soft_label_weight_per_sample" in conv and p["weight"] is not None:
             scale = np.sum(np.asarray(p["weight"], dtype=np.float64) * y, axis=-1, keepdims=True)
         local = d_logp + np.exp(logp) * scale
+    if "timm_smoothing_term_nan_at_neg_inf_logit" in conv and not p["label_smoothing"]:
+        # smoothing * mean_c(-log p_c) = 0 * inf, added to the row's loss (not to its gradient)
+        elements = np.where(np.any(logp == -np.inf, axis=-1), np.nan, elements)
     vjp = input_vjp(np.moveaxis(local, -1, axis), axis)
     if keeps_axis:      # the elements keep a class axis of size 1
         return np.expand_dims(elements, axis), lambda u: vjp(np.squeeze(u, axis)), divisor
@@ -268,6 +273,11 @@ def _binary_cross_entropy(inputs, p, conv):
 
 def _binary_cross_entropy_with_logits(inputs, p, conv):
     x, y = inputs["input"], _smoothed(inputs["target"], p)
+    if "timm_bce_index_smoothing_over_classes" in conv:
+        eps = p.get("label_smoothing", 0.0)
+        y = inputs["target"] * (1 - eps) + eps / x.shape[-1]
+    if "timm_bce_targets_binarised_at_threshold" in conv:
+        y = (y > TIMM_TARGET_THRESHOLD).astype(x.dtype)
     w = _weight(p, "weight", x.shape)
     pw = _weight(p, "pos_weight", x.shape)
     # log sigmoid(x) = -softplus(-x), log(1 - sigmoid(x)) = -softplus(x); logaddexp never overflows
@@ -278,6 +288,8 @@ def _binary_cross_entropy_with_logits(inputs, p, conv):
         local = np.where(x == 0, w * (-0.5 - y), local)
     if "tf_weighted_logits_grad_at_0" in conv:
         local = np.where(x == 0, w * (1 - y), local)
+    if "timm_bce_sum_classes_mean_over_rows" in conv:
+        return elements, input_vjp(local), x.size // x.shape[-1] if x.ndim else 1
     return elements, input_vjp(local), x.size
 
 

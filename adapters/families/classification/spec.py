@@ -66,6 +66,11 @@ LINEAR_BIAS = Param(name="linear_bias", default=None,
                     array=True)
 
 
+# the target_threshold the timm path passes (timm_bce_targets_binarised_at_threshold): the middle
+# of [0, 1], where a smoothed or mixed target is nearer 1 than 0
+TIMM_TARGET_THRESHOLD = 0.5
+
+
 def _check_probabilities(inputs, params):
     check_unit_interval("inputs.input", inputs["input"])
 
@@ -425,6 +430,32 @@ CONVENTIONS = [
                description="the gradient is w (p - y) / max(p (1 - p), 1e-12) with 1e-12 in the "
                            "input's dtype (torch rounds it to float32 first): -1e12 exactly at "
                            "p = 0, y = 1 in float64"),
+    # timm.loss (1.0.31): seen by families/classification/timm_lib.py, with the exact calls,
+    # values and links there.
+    Convention(name="timm_smoothing_term_nan_at_neg_inf_logit", losses=("cross_entropy",),
+               description="timm.loss.LabelSmoothingCrossEntropy always adds smoothing * "
+                           "mean_c(-log p_c): at smoothing = 0 a logit of -inf in a row makes "
+                           "that term 0 * inf = nan, so the row's loss (and any mean over it) "
+                           "is nan where canonical has no smoothing term and a finite loss; the "
+                           "gradient is unaffected (0 times a finite derivative)"),
+    Convention(name="timm_bce_index_smoothing_over_classes",
+               losses=("binary_cross_entropy_with_logits",),
+               description="timm.loss.BinaryCrossEntropy(smoothing=eps) given index targets "
+                           "(N,) for (N, C) logits makes the dense target one_hot(y) (1 - eps) + "
+                           "eps / C (off_value = smoothing / num_classes), where the canonical "
+                           "binary smoothing gives y (1 - eps) + eps / 2: the classes of a "
+                           "multi-label target are smoothed like a softmax's"),
+    Convention(name="timm_bce_targets_binarised_at_threshold",
+               losses=("binary_cross_entropy_with_logits",),
+               description="timm.loss.BinaryCrossEntropy(target_threshold=h) replaces the "
+                           "(smoothed) target y by 1 where y > h and 0 elsewhere before the "
+                           "loss: soft targets (mixup, cutmix) become hard ones"),
+    Convention(name="timm_bce_sum_classes_mean_over_rows",
+               losses=("binary_cross_entropy_with_logits",),
+               description="timm.loss.BinaryCrossEntropy(sum_classes=True) sums the unreduced "
+                           "loss over the last (class) axis and averages over the rest: "
+                           "reduction='mean' divides the sum by the number of rows, "
+                           "input.size / input.shape[-1], instead of the number of elements"),
     # other families' losses that Keras averages the same way extend it (their EXTENDS)
     Convention(name="keras_bce_mean_over_last_axis",
                losses=("binary_cross_entropy", "binary_cross_entropy_with_logits"),

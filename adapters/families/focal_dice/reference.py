@@ -27,6 +27,8 @@ def _alpha_t(y, alpha, conv):
 def _sigmoid_focal_loss(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
     alpha, gamma = float(p["alpha"]), float(p["gamma"])
+    if "kornia_binary_focal_soft_target_terms_split" in conv:
+        return _kornia_binary_focal(x, y, alpha, gamma)
     s, s_neg = sigmoid(x), sigmoid(-x)
     ce = y * softplus(-x) + (1 - y) * softplus(x)
     dce = s - y
@@ -65,6 +67,23 @@ def _sigmoid_focal_loss(inputs, p, conv):
             and p.get("sample_weight") is None:
         spatial = int(np.prod(x.shape[2:])) if x.ndim > 2 else x.size   # mean(dim=[]): all
         elements, local = elements / spatial, local / spatial
+
+    def vjp(u):
+        return {"input": local * u}
+    return elements, vjp, x.size
+
+
+def _kornia_binary_focal(x, y, alpha, gamma):
+    """alpha y s(-x)^gamma softplus(-x) + (1 - alpha)(1 - y) s(x)^gamma softplus(x), s = sigmoid
+    (alpha < 0: no weighting). d/dx [s(-x)^gamma softplus(-x)] = -s(-x)^gamma (gamma s(x)
+    softplus(-x) + s(-x)) and d/dx [s(x)^gamma softplus(x)] = s(x)^gamma (gamma s(-x) softplus(x) +
+    s(x)): no power below 0, so no singular point."""
+    a_pos, a_neg = (alpha, 1 - alpha) if alpha >= 0 else (1.0, 1.0)
+    s, s_neg, sp_neg, sp = sigmoid(x), sigmoid(-x), softplus(-x), softplus(x)
+    f_pos, f_neg = np.power(s_neg, gamma), np.power(s, gamma)
+    elements = a_pos * y * f_pos * sp_neg + a_neg * (1 - y) * f_neg * sp
+    local = (-a_pos * y * f_pos * (gamma * s * sp_neg + s_neg)
+             + a_neg * (1 - y) * f_neg * (gamma * s_neg * sp + s))
 
     def vjp(u):
         return {"input": local * u}
@@ -123,8 +142,29 @@ def _smp_tversky(x, t, axes, alpha, beta, smooth, conv):
 
 # ---------------------------------------------------------------- soft_dice_loss
 
+def _kornia_input(x, conv):
+    """kornia's softmax of log p: p / sum_c p, and the map of a gradient g with respect to it
+    back to p: (g - sum_c g q) / S, classes on axis 1."""
+    if "kornia_softmax_of_input" not in conv:
+        return x, lambda g: g
+    total = np.sum(x, axis=1, keepdims=True)
+    q = x / total
+    return q, lambda g: (g - np.sum(g * q, axis=1, keepdims=True)) / total
+
+
+def _kornia_present_weights(t, axes, conv):
+    """1 / (classes present in the sample's target) for a present class, 0 for an absent one
+    (kornia_mean_over_present_classes, sum_over='spatial'), and the divisor N; else None."""
+    if "kornia_mean_over_present_classes" not in conv:
+        return None, None
+    present = (np.sum(t, axis=axes) > 0) if axes else t > 0
+    count = np.maximum(present.sum(axis=1, keepdims=True), 1)
+    return present / count, t.shape[0]
+
+
 def _soft_dice_loss(inputs, p, conv):
     x, t = inputs["input"], inputs["target"]
+    x, back = _kornia_input(x, conv)
     axes = dice_axes(x.ndim, p["sum_over"])
     smooth = float(p["smooth"])
     if conv & SMP or "smp_dice_smooth_doubled" in conv:
@@ -136,18 +176,29 @@ def _soft_dice_loss(inputs, p, conv):
         num_smooth = den_smooth = 2 * smooth
     if "keras_dice_epsilon_in_denominator_only" in conv:
         num_smooth, den_smooth = 0.0, KERAS_EPSILON
+    if "kornia_eps_in_denominator_only" in conv:
+        num_smooth = 0.0
     inter = np.sum(x * t, axis=axes, keepdims=True)
     den = np.sum(x, axis=axes, keepdims=True) + np.sum(t, axis=axes, keepdims=True) + den_smooth
     with np.errstate(invalid="ignore", divide="ignore"):
         dice = (2 * inter + num_smooth) / den      # 0/0 = nan only when smooth is 0
         local = (dice - 2 * t) / den               # d(1 - dice)/dp, laid out like the input
+    if "kornia_eps_in_denominator_only" in conv:   # kornia: Dice 0 where P + T = 0
+        empty = (den - den_smooth) == 0
+        dice, local = np.where(empty, 0.0, dice), np.where(empty, 0.0, local)
     squeeze = (lambda a: np.squeeze(a, axis=axes)) if axes else (lambda a: a)
     elements = squeeze(1 - dice)
+    weights, divisor = _kornia_present_weights(t, axes, conv)
+    if weights is not None:
+        elements = elements * weights
+    else:
+        divisor, weights = elements.size, 1.0
 
     def vjp(u):
-        return {"input": local * np.expand_dims(u, axes) if axes else local * u}
+        u = u * weights
+        return {"input": back(local * np.expand_dims(u, axes) if axes else local * u)}
     elements, vjp = monai_none_shape(elements, vjp, x.ndim, conv)
-    return elements, vjp, elements.size
+    return elements, vjp, divisor
 
 
 PARTS["soft_dice_loss"] = _soft_dice_loss
@@ -203,6 +254,18 @@ def _categorical_focal_crossentropy(inputs, p, conv):
             ratio = np.where(q > 0, logp / np.where(q > 0, q, 1.0), -1.0)
             slope = np.where(q >= 0.5, q ** (gamma - 1) * p_log_p, factor * prob * ratio)
             h = np.where(t > 0, -alpha * t * (factor - gamma * slope), 0.0)
+    if "kornia_focal_grad_nan_where_target_logit_is_neg_inf" in conv and gamma > 0:
+        # 0 * inf in the focal factor's derivative, then through log_softmax to the whole row
+        h = np.where(np.any((t > 0) & (logp == -np.inf), axis=-1, keepdims=True), np.nan, h)
+    if "kornia_focal_map_per_class" in conv:
+        # each class's term where kornia puts it; term c depends on log p_c alone, so an
+        # upstream u_c scales h_c
+        elements = np.moveaxis(terms, -1, axis)
+
+        def vjp(u):
+            hu = h * np.moveaxis(u, axis, -1)
+            return {"input": np.moveaxis(hu - prob * hu.sum(axis=-1, keepdims=True), -1, axis)}
+        return elements, vjp, elements.size
     elements = terms.sum(axis=-1)
     local = h - prob * h.sum(axis=-1, keepdims=True)      # back through log_softmax
     return elements, input_vjp(np.moveaxis(local, -1, axis), axis), divisor
@@ -215,6 +278,7 @@ PARTS["categorical_focal_crossentropy"] = _categorical_focal_crossentropy
 
 def _tversky(inputs, p, conv):
     x, t = inputs["input"], inputs["target"]
+    x, back = _kornia_input(x, conv)
     axes = dice_axes(x.ndim, p["sum_over"])
     alpha, beta, smooth = float(p["alpha"]), float(p["beta"]), float(p["smooth"])
     if conv & SMP:
@@ -224,6 +288,8 @@ def _tversky(inputs, p, conv):
         alpha, beta = beta, alpha
     if "keras_tversky_epsilon_in_denominator_only" in conv:
         num_smooth, den_smooth = 0.0, KERAS_EPSILON
+    if "kornia_eps_in_denominator_only" in conv:
+        num_smooth = 0.0
     inter = np.sum(x * t, axis=axes, keepdims=True)
     fp = np.sum(x * (1 - t), axis=axes, keepdims=True)
     fn = np.sum((1 - x) * t, axis=axes, keepdims=True)
@@ -232,12 +298,21 @@ def _tversky(inputs, p, conv):
         index = (inter + num_smooth) / den           # 0/0 = nan only when smooth is 0
         # d(1 - index)/dp: dI/dp = t, dFP/dp = 1 - t, dFN/dp = -t
         local = (index * (t + alpha * (1 - t) - beta * t) - t) / den
+    if "kornia_eps_in_denominator_only" in conv:   # kornia: index 0 where the sums are 0
+        empty = (den - den_smooth) == 0
+        index, local = np.where(empty, 0.0, index), np.where(empty, 0.0, local)
     squeeze = (lambda a: np.squeeze(a, axis=axes)) if axes else (lambda a: a)
     elements = squeeze(1 - index)
+    weights, divisor = _kornia_present_weights(t, axes, conv)
+    if weights is not None:
+        elements = elements * weights
+    else:
+        divisor, weights = elements.size, 1.0
 
     def vjp(u):
-        return {"input": local * np.expand_dims(u, axes) if axes else local * u}
-    return elements, vjp, elements.size
+        u = u * weights
+        return {"input": back(local * np.expand_dims(u, axes) if axes else local * u)}
+    return elements, vjp, divisor
 
 
 PARTS["tversky"] = _tversky

@@ -330,6 +330,49 @@ CONVENTIONS = [
                            "positives sum p (1 - t), so Keras's (alpha, beta) is canonical "
                            "(beta, alpha), whatever its docstring says ('alpha: coefficient "
                            "controlling incidence of false positives')"),
+    # kornia.losses (0.9.0): seen by families/focal_dice/kornia_lib.py, with the exact calls,
+    # values and links there.
+    Convention(name="kornia_binary_focal_soft_target_terms_split",
+               losses=("sigmoid_focal_loss",),
+               description="kornia.losses.binary_focal_loss_with_logits computes l = alpha t "
+                           "sigmoid(-x)^gamma softplus(-x) + (1 - alpha)(1 - t) sigmoid(x)^gamma "
+                           "softplus(x): each class's term with its own focal factor, weighted "
+                           "by t and 1 - t, where canonical (torchvision) multiplies alpha_t "
+                           "(1 - p_t)^gamma, both mixed by t, by the mixed cross-entropy; the "
+                           "same for targets of 0 and 1, different for soft targets"),
+    Convention(name="kornia_focal_map_per_class", losses=("categorical_focal_crossentropy",),
+               description="kornia.losses.focal_loss(reduction='none') returns an (N, C, d1..dk) "
+                           "map holding each element's focal term in its target class's slice "
+                           "and 0 in the others (0 for an ignored target), so 'mean' divides "
+                           "the sum by N C d1..dk (ignored targets included) instead of the "
+                           "number of kept rows; 'sum' is canonical"),
+    Convention(name="kornia_focal_grad_nan_where_target_logit_is_neg_inf",
+               losses=("categorical_focal_crossentropy",),
+               description="kornia.losses.focal_loss differentiates (1 - p)^gamma (-log p) "
+                           "term by term: where the target class's log-probability is -inf (a "
+                           "logit of -inf: the loss inf) and gamma > 0, the factor's derivative "
+                           "-gamma (1 - p)^(gamma - 1) p = 0 meets -log p = inf, so the row's "
+                           "gradient is nan instead of the canonical finite limit"),
+    Convention(name="kornia_softmax_of_input", losses=("soft_dice_loss", "tversky"),
+               description="kornia.losses.dice_loss and tversky_loss take logits and take the "
+                           "softmax over the classes themselves; given log p (the path's "
+                           "torch.log(input)) they compute the loss of p / sum_c p: the "
+                           "canonical value where the probabilities sum to 1, but the gradient "
+                           "is projected, dl/dp_j = g_j - sum_c g_c p_c (g the canonical "
+                           "gradient), as through any softmax"),
+    Convention(name="kornia_eps_in_denominator_only", losses=("soft_dice_loss", "tversky"),
+               description="kornia's eps (the canonical smooth here) is added to the "
+                           "denominator only: l = 1 - 2 I / (P + T + eps) (dice_loss), 1 - I / "
+                           "(I + alpha FP + beta FN + eps) (tversky_loss); an empty mask "
+                           "(P = T = 0) gives 1, also at eps = 0 (kornia sets its Dice to 0), "
+                           "where canonical gives 0"),
+    Convention(name="kornia_mean_over_present_classes", losses=("soft_dice_loss", "tversky"),
+               description="kornia.losses.dice_loss(average='macro') and tversky_loss average "
+                           "the per-sample, per-class losses over the classes present in that "
+                           "sample's target (T > 0) only, then over the samples, where "
+                           "canonical sum_over='spatial', reduction='mean' averages all N C of "
+                           "them: a class absent from a sample's target (a false positive only) "
+                           "does not count"),
     Convention(name="keras_tversky_epsilon_in_denominator_only", losses=("tversky",),
                description="l = 1 - I / (I + alpha FP + beta FN + 1e-7) (keras.config.epsilon()) "
                            "whatever `smooth` is: no smoothing in the numerator, so an empty "

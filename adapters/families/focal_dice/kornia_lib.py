@@ -1,0 +1,191 @@
+"""kornia paths of the focal_dice family (spec.py beside this file): kornia.losses'
+binary_focal_loss_with_logits, focal_loss, dice_loss and tversky_loss, as functions and as their
+classes. The multiclass losses take logits and index targets ((N, d1..dk) class numbers)."""
+from __future__ import annotations
+
+import numpy as np
+
+from adapters.kornia_lib import KORNIA_DOCS, SEEN_ON, adapter, losses, path
+from adapters.pytorch import torch
+
+# ---------------------------------------------------------------- sigmoid_focal_loss
+# kornia's alpha weighs the positive term, 1 - alpha the negative one; None turns it off, the
+# canonical negative alpha. pos_weight, weight (per channel) and ignore_index are left at None,
+# None and -100 (a target in [0, 1] is never -100): the canonical loss has none of them.
+
+BINARY_CALL = ("kornia.losses.{}(input, target, alpha=None if alpha < 0 else alpha, "
+               "gamma=gamma, reduction=reduction)")
+# kornia checks the shape (B, C, *): at least 2 dimensions
+RANKS = (2, 3, 4, 5)
+
+
+@path("sigmoid_focal_loss", "binary_focal_loss_with_logits", ndims=RANKS,
+      params=["alpha", "gamma", "reduction"],
+      conventions=["kornia_binary_focal_soft_target_terms_split"],
+      call=BINARY_CALL.format("binary_focal_loss_with_logits"))
+def binary_focal(input, target, *, alpha, gamma, reduction):
+    return losses.binary_focal_loss_with_logits(input, target, alpha=None if alpha < 0 else alpha,
+                                                gamma=gamma, reduction=reduction)
+
+
+@path("sigmoid_focal_loss", "BinaryFocalLossWithLogits", ndims=RANKS,
+      params=["alpha", "gamma", "reduction"],
+      conventions=["kornia_binary_focal_soft_target_terms_split"],
+      call="kornia.losses.BinaryFocalLossWithLogits(alpha=None if alpha < 0 else alpha, "
+           "gamma=gamma, reduction=reduction)(input, target)")
+def binary_focal_class(input, target, *, alpha, gamma, reduction):
+    return losses.BinaryFocalLossWithLogits(alpha=None if alpha < 0 else alpha, gamma=gamma,
+                                            reduction=reduction)(input, target)
+
+
+# ---------------------------------------------------------------- categorical_focal_crossentropy
+# The canonical alpha is one factor on every class: kornia's weight=full(C, alpha) with
+# alpha=None. kornia's own alpha weighs class 0 by 1 - alpha and the others by alpha (a
+# background class), which no canonical parameter expresses; it is left at None.
+
+FOCAL_PARAMS = ["alpha", "gamma", "ignore_index", "reduction"]
+FOCAL_CONVENTIONS = ["kornia_focal_map_per_class",
+                     "kornia_focal_grad_nan_where_target_logit_is_neg_inf"]
+
+
+def _class_weight(input, alpha):
+    return torch.full((input.shape[1],), float(alpha), dtype=input.dtype, device=input.device)
+
+
+@path("categorical_focal_crossentropy", "focal_loss", ndims=RANKS, encodings=["index"],
+      params=FOCAL_PARAMS, conventions=FOCAL_CONVENTIONS,
+      call="kornia.losses.focal_loss(input, target, alpha=None, gamma=gamma, "
+           "reduction=reduction, weight=torch.full((C,), alpha), ignore_index=ignore_index)")
+def focal(input, target, *, alpha, gamma, ignore_index, reduction):
+    return losses.focal_loss(input, target, alpha=None, gamma=gamma, reduction=reduction,
+                             weight=_class_weight(input, alpha), ignore_index=ignore_index)
+
+
+@path("categorical_focal_crossentropy", "FocalLoss", ndims=RANKS, encodings=["index"],
+      params=FOCAL_PARAMS, conventions=FOCAL_CONVENTIONS,
+      call="kornia.losses.FocalLoss(alpha=None, gamma=gamma, reduction=reduction, "
+           "weight=torch.full((C,), alpha), ignore_index=ignore_index)(input, target)")
+def focal_class(input, target, *, alpha, gamma, ignore_index, reduction):
+    return losses.FocalLoss(alpha=None, gamma=gamma, reduction=reduction,
+                            weight=_class_weight(input, alpha), ignore_index=ignore_index)(
+        input, target)
+
+
+# ---------------------------------------------------------------- soft_dice_loss, tversky
+# kornia takes logits (N, C, H, W) and index targets (N, H, W): the paths pass torch.log(input)
+# and target.argmax(1), so they take one-hot targets only, and inputs without a 0 (log 0 =
+# -inf, whose gradient 0/0 is nan in the path's conversion, not in kornia). Each returns one
+# mean, the canonical reduction='mean' (the default): they declare no reduction, so cases with
+# another are unsupported. weight and ignore_index (not canonical) are left.
+
+def _not_one_hot(params, encoding, inputs) -> bool:
+    t = np.asarray(inputs.get("target"))
+    return not (np.all((t == 0) | (t == 1)) and np.all(t.sum(axis=1) == 1))
+
+
+def _has_zero(params, encoding, inputs) -> bool:
+    return bool(np.any(np.asarray(inputs.get("input")) == 0))
+
+
+KORNIA_INPUTS = {
+    "targets that are not one-hot over the classes (kornia takes class numbers, the path "
+    "passes target.argmax(1))": _not_one_hot,
+    "a probability of 0 (the path passes torch.log(input), whose gradient at 0 is 0/0 = nan)":
+        _has_zero,
+}
+SEGMENTATION = ["kornia_softmax_of_input", "kornia_eps_in_denominator_only"]
+
+
+@path("soft_dice_loss", "dice_loss-macro", ndims=[4], params=["smooth"],
+      conventions=[*SEGMENTATION, "kornia_mean_over_present_classes"],
+      unsupported_when={**KORNIA_INPUTS},
+      call="kornia.losses.dice_loss(torch.log(input), target.argmax(1), average='macro', "
+           "eps=smooth)")
+def dice_macro(input, target, *, smooth):
+    return losses.dice_loss(torch.log(input), target.argmax(1), average="macro", eps=smooth)
+
+
+@path("soft_dice_loss", "DiceLoss-macro", ndims=[4], params=["smooth"],
+      conventions=[*SEGMENTATION, "kornia_mean_over_present_classes"],
+      unsupported_when={**KORNIA_INPUTS},
+      call="kornia.losses.DiceLoss(average='macro', eps=smooth)(torch.log(input), "
+           "target.argmax(1))")
+def dice_macro_class(input, target, *, smooth):
+    return losses.DiceLoss(average="macro", eps=smooth)(torch.log(input), target.argmax(1))
+
+
+# average='micro' (the default) is one Dice per sample over its classes and pixels, averaged
+# over the batch: the canonical sum_over='all' for one sample only, a restriction the fuzzer
+# cannot draw examples for; not a path (tests/test_options.py lists it left, with this reason).
+
+
+# kornia.losses.tversky_loss and TverskyLoss follow the same conventions as dice_loss('macro')
+# (the reference and the one-hot cases in cases/focal_dice/tversky_one_hot.yaml have them), but
+# as paths the fuzzer's invariants draw no example they accept (hypothesis Unsatisfiable), so
+# they are not declared yet.
+
+
+# ---------------------------------------------------------------- evidence
+
+FOCAL_SOURCE = KORNIA_DOCS + " (the Convention blocks of focal_loss, binary_focal_loss_with_logits)"
+SEGMENTATION_SOURCE = KORNIA_DOCS + " (the Convention blocks of dice_loss, tversky_loss)"
+
+adapter.saw("kornia_binary_focal_soft_target_terms_split",
+            path="sigmoid_focal_loss/binary_focal_loss_with_logits",
+            case="sigmoid_focal_loss/soft-targets-none/none",
+            call="kornia.losses.binary_focal_loss_with_logits(input, target, alpha=0.25, "
+                 "gamma=2.0, reduction='none') on the case's (3, 5) logits and uniform targets",
+            seen="row 0 [0.2736154913, 0.0798000714, 0.9292085542, 0.0215072146, 0.4695904209] "
+                 "where canonical (torchvision's formula) gives [0.1587042089, 0.0896263862, "
+                 "0.8942169221, 0.0116651083, 0.3549507161]; gradient of the sum at [0, 0] "
+                 "0.3208052285 (canonical 0.097256522); hard-target cases agree to rounding",
+            versions=SEEN_ON, link=FOCAL_SOURCE + ": 't alpha (1 - p)^gamma (-log p) + (1 - t) "
+                                                  "(1 - alpha) p^gamma (-log (1 - p))'")
+adapter.saw("kornia_focal_map_per_class", path="categorical_focal_crossentropy/focal_loss",
+            case="categorical_focal_crossentropy/ignore-index-mean/index",
+            call="kornia.losses.focal_loss(input, target, alpha=None, gamma=2.0, "
+                 "reduction='mean', weight=torch.full((3,), 0.25), ignore_index=-100) on (5, 3) "
+                 "logits and targets [0, -100, 2, 1, -100]",
+            seen="0.09077725566495932 where canonical gives 0.4538862783247966 (the sum over 3 "
+                 "kept rows / 3): kornia divides the same sum by 5 x 3 = 15 map elements; the "
+                 "gradient is scaled by 3/15 too ([0, 0]: -0.0089227948, canonical "
+                 "-0.0446139739); reduction='none' returns the (5, 3) map",
+            versions=SEEN_ON, link=FOCAL_SOURCE + ": \"'mean' divides its sum by every element "
+                                                  "of that map, C times the pixel count\"")
+adapter.saw("kornia_focal_grad_nan_where_target_logit_is_neg_inf",
+            path="categorical_focal_crossentropy/focal_loss",
+            case="categorical_focal_crossentropy/neg-inf-logit-target-none/index",
+            call="torch.autograd.grad of kornia.losses.focal_loss(input, target, alpha=None, "
+                 "gamma=2.0, reduction='none', weight=torch.full((3,), 0.25)) summed, on input "
+                 "[[1., -inf, 0.5], [0.25, 2., -inf]] and target [1, 1]",
+            seen="values [[-0, inf, -0], [-0, 0.0008779471, -0]] (canonical [inf, "
+                 "0.0008779471]); gradient [[nan, nan, nan], [0.0023071627, -0.0023071627, 0]], "
+                 "canonical row 0 [0.1556148328, -0.25, 0.0943851672]",
+            versions=SEEN_ON)
+adapter.saw("kornia_softmax_of_input", path="soft_dice_loss/dice_loss-macro",
+            case="soft_dice_loss/one-hot-unnormalised-mean/none",
+            call="kornia.losses.dice_loss(torch.log(input), target.argmax(1), average='macro', "
+                 "eps=1e-6) on (2, 3, 3, 3) uniform probabilities in [0.05, 1) (not summing to "
+                 "1) and one-hot targets",
+            seen="0.681653852426896 where the Dice of the input as given is 0.5938384877546152; "
+                 "gradient [0, 0, 0, 0] -0.0489163323 (canonical -0.0410314669)",
+            versions=SEEN_ON, link=SEGMENTATION_SOURCE + ": 'X is the softmax of pred over "
+                                                         "the classes'")
+adapter.saw("kornia_eps_in_denominator_only", path="soft_dice_loss/dice_loss-macro",
+            case="soft_dice_loss/one-hot-every-class-smooth-1-mean/none",
+            call="kornia.losses.dice_loss(torch.log(input), target.argmax(1), average='macro', "
+                 "eps=1.0) on (2, 3, 3, 3) softmax probabilities, every class present",
+            seen="0.6359363360050702 where canonical 1 - (2 I + 1) / (P + T + 1) gives "
+                 "0.4870268758174627; gradient [0, 0, 0, 0] -0.0728722388 (canonical "
+                 "-0.0620815678)",
+            versions=SEEN_ON, link=SEGMENTATION_SOURCE + ": 'eps is added to the denominator "
+                                                         "only'")
+adapter.saw("kornia_mean_over_present_classes", path="soft_dice_loss/dice_loss-macro",
+            case="soft_dice_loss/unet-one-hot-spatial-mean/none",
+            call="kornia.losses.dice_loss(torch.log(input), target.argmax(1), average='macro', "
+                 "eps=1e-6) on the seed's (2, 3, 2, 3) data, class 2 absent from sample 1",
+            seen="0.683294852531138 where the canonical mean of the 6 (sample, class) losses is "
+                 "0.7225311436426379; the gradient at sample 1, class 2 is 0.0376299438 at [1, 2, "
+                 "0, 0] where canonical gives 5.0e-8",
+            versions=SEEN_ON, link=SEGMENTATION_SOURCE + ": \"a class that is predicted but "
+                                                         "absent from the target is left out\"")
