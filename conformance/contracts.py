@@ -127,10 +127,17 @@ def bad_inputs(path) -> list[Bad]:
         inputs["target"] = np.moveaxis(np.eye(x.shape[class_axis(x)])[y], -1, class_axis(x))
     primary, last = loss.primary, loss.inputs[-1]
     out = []
+    # a path that runs only with sample weights (Keras's own sample_weight= paths) gets weights
+    # of 1, so that the mistakes reach the framework rather than the path's refusal
+    base = {}
+    if "sample_weight" in path.params and path.unsupported(
+            loss, encoding, {}, "float64", inputs[primary].ndim, inputs):
+        batch = "N" in layout[primary].split()
+        base = {"sample_weight": np.ones(inputs[primary].shape[0]) if batch else np.array(1.0)}
 
     def add(mistake, changed=None, params=None):
-        bad = Bad(path.loss, mistake, index, {**inputs, **(changed or {})}, params or {},
-                  encoding)
+        bad = Bad(path.loss, mistake, index, {**inputs, **(changed or {})},
+                  {**base, **(params or {})}, encoding)
         if not _in_domain(loss, bad):     # softmax takes any rank: no mistake there
             out.append(bad)
 
