@@ -166,6 +166,8 @@ NO_PATHS = {
     "multiclass_sparsemax_loss": _NONE.format("multiclass sparsemax loss"),
     "categorical_focal_crossentropy": _NONE.format("categorical focal loss"),
     "tversky": _NONE.format("Tversky loss"),
+    "generalized_dice": _NONE.format("generalized Dice loss"),
+    "jaccard": _NONE.format("Jaccard (soft IoU) loss"),
     "hinge_embedding_loss": _LATER.format(
         "paddle.nn.functional.hinge_embedding_loss", "case at-kink: 0 where canonical is 1"),
     "triplet_margin_loss": _LATER.format(

@@ -317,9 +317,27 @@ def examples(draw, path, dtypes) -> Example:
             params["sample_weight"] = draw(_sample_weight(loss, inputs, full, encoding))
     except SpecError:
         reject()
-    if path.unsupported(loss, encoding, params, dtype, x.ndim, inputs):
+    # refused on the drawn inputs, or on them rounded to the dtype, as the path receives them (a
+    # probability of 1e-163 is 0 in float32)
+    if path.unsupported(loss, encoding, params, dtype, x.ndim, inputs) or path.unsupported(
+            loss, encoding, params, dtype, x.ndim, {n: _rounded(a, dtype) for n, a in
+                                                   inputs.items()}):
         reject()
     return Example(loss.name, inputs, params, encoding, dtype, dict(layout))
+
+
+def _rounded(a: np.ndarray, dtype: str) -> np.ndarray:
+    """Floating `a` rounded to `dtype` (bfloat16 through ml_dtypes, which JAX and TensorFlow
+    install; without it, to float32), back in float64."""
+    if not np.issubdtype(a.dtype, np.floating) or dtype == "float64":
+        return a
+    if dtype == "bfloat16":
+        try:
+            import ml_dtypes
+            return a.astype(ml_dtypes.bfloat16).astype(np.float64)
+        except ImportError:
+            dtype = "float32"
+    return a.astype(dtype).astype(np.float64)
 
 
 def value_kinds(kinds) -> tuple[str, ...]:

@@ -402,3 +402,17 @@ PROBED = (
     "contains probabilities' (the canonical linear_cross_entropy takes index targets only)",
 )
 
+
+# ---------------------------------------------------------------- compiled twins
+
+# Checks where torch.compile of a path differs from the path (adapters.pytorch derive_paths)
+COMPILED_KNOWN_FAILURES = {
+    "binary_cross_entropy/functional+compile": {
+        "convention:probs-0-and-1-opposite-float64": (
+            "UNSTABLE: in the full run (pytest -n 2, 2026-11-30) torch.compile's gradient at "
+            "p = 0, y = 1 was 114820657259.50989 (the check's cotangent / 1e-12, the clamp exactly "
+            "1e-12) where eager torch's is 114820657718.3106 (1e-12 rounded to float32 first); run "
+            "alone it matches eager: which backward inductor uses depends on what the process "
+            "compiled before"),
+    },
+}

@@ -180,6 +180,7 @@ def sequence_single_label(input, target, *, ignore_index, reduction):
 
 @path("binary_cross_entropy_with_logits",
       "ForSequenceClassificationLoss(multi_label_classification)", kind="composed",
+      ndims=[1, 2, 3, 4, 5],   # input.shape[-1] is the number of labels: no 0-d input
       params=["reduction"], unsupported_when={
           "reduction other than 'mean': BCEWithLogitsLoss() is called with its default":
           lambda p, e, i: p["reduction"] != "mean"},

@@ -294,5 +294,11 @@ COMPILED_KNOWN_FAILURES = {
             "'duplicates' gives [2.35, 0.5625], eager (duplicates counted twice) [0.65, 0.375], "
             "canonical [0.325, 0.1875]; the compiled decomposition counts the repeated target "
             "class otherwise",
+        **{f"{kind}:docs-example-{dtype}": (
+            "UNSTABLE: torch.compile of torch's own documentation example (x = [[0.1, 0.2, 0.4, "
+            "0.8]], y = [[3, 0, -1, 1]], 0.85 eagerly and by the definition) gave 2.05 in a "
+            "session compiling it first (2026-11-30), as if the -1 ending the target list were "
+            "not read; in another session it gave 0.85")
+           for kind in ("value", "gradient", "published") for dtype in ("float32", "float64")},
     },
 }
