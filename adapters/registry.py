@@ -152,7 +152,9 @@ class Path:
     dtypes: frozenset = frozenset(DTYPES)
     ndims: frozenset | None = None   # input ranks the path takes; None: any
     # checks that must fail, keyed "kind:case-id/encoding-dtype" (e.g.
-    # "value:extreme-logits/index-float32"), each with the reason; a pass is reported as a failure
+    # "value:extreme-logits/index-float32"), each with the reason; a pass is reported as a failure,
+    # unless the reason starts with "UNSTABLE:" (seen both to fail and to pass, depending on what
+    # the process ran before: torch.compile's; conformance/checks.py)
     known_failures: tuple = ()       # ((key, reason), ...): hashable, like the rest of a Path
     notes: str = ""                  # why dtypes leaves some out (shown as the unsupported reason)
     # the dtypes the conformance run checks, when fewer than `dtypes` (None: all of them); the

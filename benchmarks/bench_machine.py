@@ -36,6 +36,15 @@ class Versions:
         print(self.versions)
 
     def track_framework_version(self, adapter):
-        return _as_number(next(iter(self.versions.values())))
+        return _as_number(self.versions[_versioned(adapter, self.versions)])
 
     track_framework_version.unit = "version: major + minor/100 + patch/10000 (0.1002 is 0.10.2)"
+
+
+def _versioned(adapter: str, versions: dict) -> str:
+    """Which of an adapter's versions it is benchmarked by: its own name's (jax, paddle), else a
+    library's own, listed after the framework it runs on (monai after torch), else the first."""
+    if adapter in versions:
+        return adapter
+    names = list(versions)
+    return names[-1] if adapter in common.adapters.LIBRARIES else names[0]

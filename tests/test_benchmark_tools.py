@@ -27,6 +27,15 @@ def test_eager_jax_is_declared_in_every_dtype_and_checked_in_float64():
     assert path.unsupported(LOSSES["cross_entropy"], "index", {}, "float64") is None
 
 
+def test_eager_jax_float32_benchmark_runs():
+    """Its setup prepares the eager path in float32 (a dtype the conformance run does not check
+    it in is no reason to skip the benchmark: the benchmark checks that call itself)."""
+    pytest.importorskip("jax")
+    bench = bench_classification.CrossEntropy()
+    bench.setup({"bandwidth": 1.0}, "jax", "cross_entropy", "small", "float32", "cpu", "eager")
+    bench.time_forward()
+
+
 @pytest.fixture
 def wrong():
     """An adapter whose cross-entropy is 1 % too large."""
