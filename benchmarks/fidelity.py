@@ -39,7 +39,9 @@ def run_asv(benches: list[str], extra: list[str]) -> str:
     """Run asv on this interpreter; the path of the results file it wrote."""
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True, check=True).stdout.strip()
-    command = ["asv", "run", "-E", f"existing:{sys.executable}", "--set-commit-hash", commit,
+    # the asv installed beside this interpreter (its virtualenv's), else the one on PATH
+    beside = os.path.join(os.path.dirname(sys.executable), "asv")
+    command = [beside if os.path.exists(beside) else "asv", "run", "-E", f"existing:{sys.executable}", "--set-commit-hash", commit,
                "--record-samples", *[a for b in benches for a in ("--bench", b)], *extra]
     print("$", " ".join(command), flush=True)
     subprocess.run(command, cwd=ROOT, check=True)
