@@ -43,8 +43,14 @@ class Versions:
 
 def _versioned(adapter: str, versions: dict) -> str:
     """Which of an adapter's versions it is benchmarked by: its own name's (jax, paddle), else a
-    library's own, listed after the framework it runs on (monai after torch), else the first."""
+    library's own, not that of the framework it runs on (monai's, not torch's), else the
+    first."""
     if adapter in versions:
         return adapter
     names = list(versions)
-    return names[-1] if adapter in common.adapters.LIBRARIES else names[0]
+    own = [n for n in names if n not in FRAMEWORKS]
+    return own[0] if adapter in common.adapters.LIBRARIES and own else names[0]
+
+
+# what the library adapters run on, listed beside their own version (sklearn: numpy)
+FRAMEWORKS = ("torch", "tensorflow", "keras", "jax", "optax", "numpy")

@@ -41,7 +41,8 @@ def run_asv(benches: list[str], extra: list[str]) -> str:
                             text=True, check=True).stdout.strip()
     # the asv installed beside this interpreter (its virtualenv's), else the one on PATH
     beside = os.path.join(os.path.dirname(sys.executable), "asv")
-    command = [beside if os.path.exists(beside) else "asv", "run", "-E", f"existing:{sys.executable}", "--set-commit-hash", commit,
+    command = [beside if os.path.exists(beside) else "asv", "run",
+               "-E", f"existing:{sys.executable}", "--set-commit-hash", commit,
                "--record-samples", *[a for b in benches for a in ("--bench", b)], *extra]
     print("$", " ".join(command), flush=True)
     subprocess.run(command, cwd=ROOT, check=True)
