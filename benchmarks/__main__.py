@@ -2,9 +2,9 @@
 path that `pytest conformance/` checks under the same name)."""
 import importlib
 
-import adapters
+from . import common   # first: it puts this checkout on sys.path (asv imports this module too)
 
-from . import common
+adapters = common.adapters
 
 if __name__ == "__main__":
     for family in adapters.FAMILIES:
