@@ -2,7 +2,7 @@
 path that `pytest conformance/` checks under the same name)."""
 import importlib
 
-from . import common   # first: it puts this checkout on sys.path (asv imports this module too)
+from . import common  # first: it puts this checkout on sys.path (asv imports this module too)
 
 adapters = common.adapters
 
