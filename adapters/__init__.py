@@ -64,6 +64,13 @@ def family_modules(role: str) -> dict:
     return found
 
 
+def compiled_known_failures(role: str) -> dict:
+    """{"loss/<twin name>": {key: reason}}: the families' COMPILED_KNOWN_FAILURES in their
+    <role>.py, the checks where a compiled twin differs from the path it compiles."""
+    return {k: v for module in family_modules(role).values()
+            for k, v in getattr(module, "COMPILED_KNOWN_FAILURES", {}).items()}
+
+
 def load(names=None) -> None:
     """Register the built-in adapters `names` (default: all) with every family's paths. Importing
     a backend module declares its adapter; importing a family's paths module adds its paths.

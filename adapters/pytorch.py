@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-from . import cache_folder, family_modules
+from . import cache_folder, compiled_known_failures
 from .definitions import WEIGHTED_MEAN
 from .registry import (
     LazyModule,
@@ -118,13 +118,6 @@ def weighted_reduce(losses, weight, reduction, batch):
 # torch.compile (inductor, C++ on CPU) takes seconds per graph; the twins run float32 and float64
 COMPILE_NOTES = ("compiled twins run float32 and float64, the dtypes the benchmarks time, on "
                  "representative cases (conformance/checks.py representative)")
-
-
-def compiled_known_failures(role):
-    """{"loss/<twin name>": {key: reason}}: the families' COMPILED_KNOWN_FAILURES, the checks
-    where a compiled twin differs from the path it compiles."""
-    return {k: v for module in family_modules(role).values()
-            for k, v in getattr(module, "COMPILED_KNOWN_FAILURES", {}).items()}
 
 
 def derive_paths():
