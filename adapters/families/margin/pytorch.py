@@ -284,7 +284,9 @@ COMPILED_KNOWN_FAILURES = {
     },
     "soft_margin_loss/functional-float32+compile": {
         "convention:overflow-thresholds-float32":
-            "torch.compile's float32 gradient does not overflow: at x = 100, y = -1 and "
+            "UNSTABLE: in the full conformance run (2026-11-30) torch.compile's float32 "
+            "gradient does not overflow, run with only the soft-margin checks it does (as "
+            "eager): at x = 100, y = -1 and "
             "x = -800, y = 1 it gives the canonical 0.2228034 and 1.418642 (check's "
             "cotangent) where eager gives nan",
     },
