@@ -1,11 +1,13 @@
-"""Case files: read (YAML via safe_load, or JSON), validate, build arrays, derive encoding twins.
+"""Case files: read (YAML, safely loaded, or JSON), validate, build arrays, derive encoding twins.
 
 Every problem is a CaseError naming the file, the case and the field; nothing is skipped silently.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field, replace
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +15,23 @@ import jsonschema
 import numpy as np
 import yaml
 
-from adapters import reference
+from adapters import cache_folder, reference
 from adapters.definitions import extended_domain
 from adapters.numerics import log_softmax, sigmoid
 from adapters.spec import LOSSES, SpecError, check_inputs, check_params, class_axis
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
 SCHEMA = json.loads((CASES_DIR / "schema.json").read_text())
+VALIDATOR_VERSION = version("jsonschema")
 SUFFIXES = (".yaml", ".yml", ".json")
+# libyaml's parser where PyYAML has it: the documents of yaml.safe_load (the same constructor and
+# resolver), parsed 6x faster; every pytest process (each xdist worker, each subprocess of tests/)
+# parses all case files at start-up, 10 s of 30 in a collection of the suite
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(text: str):
+    return yaml.load(text, Loader=SAFE_LOADER)
 
 
 class CaseError(ValueError):
@@ -99,11 +110,13 @@ def load(paths=(CASES_DIR,)) -> list[Case]:
 def load_file(path: Path) -> list[Case]:
     text = Path(path).read_text(encoding="utf-8")
     try:
-        doc = json.loads(text) if Path(path).suffix == ".json" else yaml.safe_load(text)
+        doc = json.loads(text) if Path(path).suffix == ".json" else read_yaml(text)
     except (yaml.YAMLError, json.JSONDecodeError) as err:
         kind = Path(path).suffix[1:].upper()
         raise CaseError(path, None, None, f"not valid {kind}: {err}") from None
-    _validate_schema(path, doc)
+    if not _validated_before(text):
+        _validate_schema(path, doc)
+        _remember_validated(text)
     if doc["loss"] not in LOSSES:
         raise CaseError(path, None, "loss",
                         f"unknown loss {doc['loss']!r}; known: {', '.join(LOSSES)}")
@@ -116,6 +129,29 @@ def load_file(path: Path) -> list[Case]:
         case = _build(path, doc["loss"], raw)
         out += [case, *_twins(case)]
     return out
+
+
+def _validated_marker(text: str) -> Path:
+    """A file named by the hash of the schema, jsonschema's version and the document's text:
+    present once that text was found valid. Validation is as slow as parsing (80 ms a file) and
+    every pytest process (each xdist worker, each subprocess of tests/) validates every file; a
+    changed file, schema or validator has another hash, so it is validated again."""
+    key = hashlib.sha256("\0".join((json.dumps(SCHEMA, sort_keys=True), VALIDATOR_VERSION,
+                                     text)).encode()).hexdigest()
+    return Path(cache_folder("valid-cases", key))
+
+
+def _validated_before(text: str) -> bool:
+    return _validated_marker(text).is_file()
+
+
+def _remember_validated(text: str) -> None:
+    marker = _validated_marker(text)
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:     # a read-only cache: validated again next time, nothing else changes
+        pass
 
 
 def _validate_schema(path, doc):

@@ -37,7 +37,7 @@ from adapters.definitions import SpecError, check_inputs, check_params, class_ax
 from adapters.registry import adapters as registered
 from adapters.spec import FAMILY, LOSSES
 
-from .cases import plain
+from .cases import plain, read_yaml
 from .fuzz import domain, value_kinds
 
 FOLDER = Path(adapters.__file__).parent / "families"
@@ -260,7 +260,7 @@ def contracts_file(family: str) -> Path:
 def declared(family: str) -> dict:
     """{adapter: {path id: {loss: {mistake: outcome}}}} of a family's contracts.yaml."""
     path = contracts_file(family)
-    return yaml.safe_load(path.read_text()) if path.is_file() else {}
+    return read_yaml(path.read_text()) if path.is_file() else {}
 
 
 def observed() -> dict:
