@@ -53,6 +53,9 @@ def pytest_addoption(parser):
                     help="fail a fuzz test on a precision finding (a float32/float16/bfloat16 "
                          "difference the same inputs do not have in float64); by default it is "
                          "reported as xfailed, with its message and case file")
+    parser.addini("xdist_first", type="linelist", default=[],
+                  help="test modules (or adapter path ids) that pytest-xdist hands out first, "
+                       "longest first: each is one worker's unit (conformance/parallel.py)")
 
 
 # ---------------------------------------------------------------- planning
@@ -298,7 +301,7 @@ def pytest_xdist_make_scheduler(config, log):
     state = config._conformance
     scopes = {n: c.path.id for n, c in state["by_nodeid"].items()}
     scopes.update({n: f.path.id for n, f in state["fuzz_by_nodeid"].items()})
-    return PathScheduling(config, log, scopes)
+    return PathScheduling(config, log, scopes, config.getini("xdist_first"))
 
 
 @pytest.hookimpl(optionalhook=True)

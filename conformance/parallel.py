@@ -15,9 +15,19 @@ from xdist.scheduler import LoadScopeScheduling
 class PathScheduling(LoadScopeScheduling):
     """loadscope with each check's scope its adapter path (`scopes`: node id -> scope)."""
 
-    def __init__(self, config, log, scopes: dict[str, str]):
+    def __init__(self, config, log, scopes: dict[str, str], first=()):
         super().__init__(config, log)
         self.scopes = scopes
+        self.first = list(first)
+
+    def _assign_work_unit(self, node):
+        """The scopes named `first` (the ini option xdist_first: the long ones) go out before the
+        others, which loadscope orders by their number of tests: a module of a few tests that runs
+        the suite in a subprocess would otherwise start last and keep one worker busy alone."""
+        for scope in reversed(self.first):
+            if scope in self.workqueue:
+                self.workqueue.move_to_end(scope, last=False)
+        super()._assign_work_unit(node)
 
     def _split_scope(self, nodeid: str) -> str:
         return self.scopes.get(nodeid) or super()._split_scope(nodeid)
