@@ -99,14 +99,14 @@ adapter.path("soft_dice_loss", "optax.losses.dice_loss", kind="composed",
 # jax.nn.log_softmax, written so that every gradient is the definition's (see the torch path).
 
 @path("categorical_focal_crossentropy", "jax.nn.log_softmax", kind="composed",
-      params=["alpha", "gamma", "label_smoothing", "ignore_index", "reduction"],
-      call="logp = jax.nn.log_softmax(input, axis=1 if input.ndim > 1 else 0); t = the one_hot/"
-           "probs target, or jax.nn.one_hot(index target, C, axis=1) with 0 rows for "
+      params=["alpha", "gamma", "label_smoothing", "ignore_index", "axis", "reduction"],
+      call="logp = jax.nn.log_softmax(input, axis=axis if input.ndim > 1 else 0); t = the one_hot/"
+           "probs target, or jax.nn.one_hot(index target, C, axis=axis) with 0 rows for "
            "ignore_index; t = (1 - eps) t + eps / C on kept rows; q = -jnp.expm1(logp); f = q ** "
            "gamma held constant where q is 0 or 1 (jnp.where); l = -alpha * jnp.sum(t * f * "
            "jnp.where(t > 0, logp, 0), axis); 'mean' divides by the kept rows")
-def cfc_jax(input, target, *, alpha, gamma, label_smoothing, ignore_index, reduction):
-    axis = 1 if input.ndim > 1 else 0
+def cfc_jax(input, target, *, alpha, gamma, label_smoothing, ignore_index, axis, reduction):
+    axis = axis % input.ndim if input.ndim > 1 else 0   # one_hot's axis counts the output's axes
     c = input.shape[axis]
     if jnp.issubdtype(target.dtype, jnp.integer):
         kept = target != ignore_index

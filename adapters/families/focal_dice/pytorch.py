@@ -73,18 +73,19 @@ def dice_torch(input, target, *, smooth, sum_over, reduction):
 # (1 - p)^gamma held constant where it is 0^gamma or 1 (the derivative of pow at 0 would meet a
 # 0 and give nan), and log p replaced by 0 where the target is 0 (0 * -inf).
 
-CFC_PARAMS = ["alpha", "gamma", "label_smoothing", "ignore_index", "reduction"]
+CFC_PARAMS = ["alpha", "gamma", "label_smoothing", "ignore_index", "axis", "reduction"]
 
 
 @path("categorical_focal_crossentropy", "log_softmax", kind="composed", params=CFC_PARAMS,
-      call="logp = F.log_softmax(input, dim=1); t = F.one_hot(index target, C) moved to dim 1 (0 "
-           "for ignore_index) or the one_hot/probs target; t = (1 - eps) * t + eps / C on kept "
-           "rows; q = -torch.expm1(logp); ok = (q > 0) & (logp > -inf); f = torch.where(ok, "
+      call="dim = axis (the class axis; 0 for 1-D input); logp = F.log_softmax(input, dim=dim); "
+           "t = F.one_hot(index target, C) moved to dim (0 for ignore_index) or the one_hot/probs "
+           "target; t = (1 - eps) * t + eps / C on kept rows; q = -torch.expm1(logp); "
+           "ok = (q > 0) & (logp > -inf); f = torch.where(ok, "
            "torch.where(ok, q, 1) ** gamma, 0.0 ** gamma if q == 0 else 1); "
-           "l = -alpha * (t * f * torch.where(t > 0, logp, 0)).sum(1); 'mean' divides by the kept "
-           "rows")
-def cfc_torch(input, target, *, alpha, gamma, label_smoothing, ignore_index, reduction):
-    dim = 1 if input.ndim > 1 else 0
+           "l = -alpha * (t * f * torch.where(t > 0, logp, 0)).sum(dim); 'mean' divides by the "
+           "kept rows")
+def cfc_torch(input, target, *, alpha, gamma, label_smoothing, ignore_index, axis, reduction):
+    dim = axis % input.ndim if input.ndim > 1 else 0    # log_softmax(dim=) takes any class axis
     c = input.shape[dim]
     if target.dtype == torch.int64:
         kept = target != ignore_index

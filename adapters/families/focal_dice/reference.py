@@ -208,7 +208,7 @@ PARTS["soft_dice_loss"] = _soft_dice_loss
 
 def _focal_targets(x, y, p, conv):
     """The smoothed targets t (class axis last), the kept rows and the mean divisor."""
-    axis = class_axis(x)
+    axis = class_axis(x, p.get("axis", 1))
     c = x.shape[axis]
     if np.issubdtype(y.dtype, np.integer):                  # index targets
         kept = y != p["ignore_index"]
@@ -228,7 +228,7 @@ def _focal_targets(x, y, p, conv):
 
 def _categorical_focal_crossentropy(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
-    axis = class_axis(x)
+    axis = class_axis(x, p.get("axis", 1))
     alpha, gamma = float(p["alpha"]), float(p["gamma"])
     t, divisor = _focal_targets(x, y, p, conv)
     logp = np.moveaxis(log_softmax(x, axis), axis, -1)

@@ -23,6 +23,7 @@ jaccard             1 - the soft Jaccard index (intersection over union) of prob
 from __future__ import annotations
 
 from adapters.definitions import (
+    CLASS_AXIS,
     ENCODINGS,
     REDUCTION,
     Convention,
@@ -149,12 +150,13 @@ LOSSES.append(Loss(
     name="categorical_focal_crossentropy", inputs=("input", "target"),
     differentiable=("input",), target="class",
     params={"alpha": CFC_ALPHA, "gamma": GAMMA, "label_smoothing": LABEL_SMOOTHING,
-            "ignore_index": IGNORE_INDEX, "reduction": REDUCTION},
+            "ignore_index": IGNORE_INDEX, "axis": CLASS_AXIS, "reduction": REDUCTION},
     mean_divisor="the number of kept rows: N d1..dk for one_hot/probs targets; for index "
                  "targets those whose target is not ignore_index (0/0 = nan when every target "
                  "is ignored)",
-    doc="Logits x, class axis 1 (axis 0 unbatched), as cross_entropy. p = softmax(x), "
-    "t = (1 - eps) y + eps / C with eps = label_smoothing (y one-hot or class probabilities; an "
+    doc="Logits x, class axis `axis` (1 by default; axis 0 unbatched), as cross_entropy. "
+    "p = softmax(x), t = (1 - eps) y + eps / C with eps = label_smoothing (y one-hot or class "
+    "probabilities; an "
     "index target is its one-hot row, and a row whose target is ignore_index has t = 0). "
     "l_n = -alpha sum_c (1 - p_nc)^gamma t_nc log p_nc, the modulating factor taken per class "
     "(keras.losses.categorical_focal_crossentropy's formula; with a one-hot target and eps = 0 it "

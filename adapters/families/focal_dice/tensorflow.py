@@ -207,23 +207,23 @@ def dice_tf(input, target, *, smooth, sum_over, reduction):
 
 CFC_CONVENTIONS = ["keras_focal_probs_clipped_to_epsilon",
                    "keras_label_smoothing_over_last_axis_size"]
-CFC_KERAS_PARAMS = ["alpha", "gamma", "label_smoothing", "reduction"]
+CFC_KERAS_PARAMS = ["alpha", "gamma", "label_smoothing", "axis", "reduction"]
 
 
-def _cfc_class(alpha, gamma, label_smoothing, reduction, input, from_logits):
+def _cfc_class(alpha, gamma, label_smoothing, axis, reduction, input, from_logits):
     return keras.losses.CategoricalFocalCrossentropy(
         alpha=alpha, gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing,
-        axis=class_axis(input), reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)
+        axis=class_axis(input, axis), reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)
 
 
 @path("categorical_focal_crossentropy", "keras.losses.CategoricalFocalCrossentropy",
       encodings=["one_hot", "probs"], params=CFC_KERAS_PARAMS, conventions=CFC_CONVENTIONS,
       call="keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=gamma, from_logits=True, "
-           "label_smoothing=label_smoothing, axis=1 if input.ndim > 1 else -1, reduction={'mean': "
-           "'sum_over_batch_size'}.get(reduction, reduction), dtype=input.dtype.name)(target, "
-           "input)")
-def cfc_keras(input, target, *, alpha, gamma, label_smoothing, reduction):
-    return _cfc_class(alpha, gamma, label_smoothing, reduction, input, True)(target, input)
+           "label_smoothing=label_smoothing, axis=axis if input.ndim > 1 else -1, "
+           "reduction={'mean': 'sum_over_batch_size'}.get(reduction, reduction), "
+           "dtype=input.dtype.name)(target, input)")
+def cfc_keras(input, target, *, alpha, gamma, label_smoothing, axis, reduction):
+    return _cfc_class(alpha, gamma, label_smoothing, axis, reduction, input, True)(target, input)
 
 
 @path("categorical_focal_crossentropy", "keras.losses.CategoricalFocalCrossentropy(sample_weight=)",
@@ -233,11 +233,12 @@ def cfc_keras(input, target, *, alpha, gamma, label_smoothing, reduction):
                                            "categorical_focal_crossentropy",
                                            [*CFC_CONVENTIONS, *KERAS_WEIGHTED]),
       call="keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=gamma, from_logits=True, "
-           "label_smoothing=label_smoothing, axis=1 if input.ndim > 1 else -1, reduction=..., "
+           "label_smoothing=label_smoothing, axis=axis if input.ndim > 1 else -1, reduction=..., "
            "dtype=input.dtype.name)(target, input, sample_weight=keras_sample_weight("
            "sample_weight, input.ndim - 1))")
-def cfc_keras_weighted(input, target, *, alpha, gamma, label_smoothing, reduction, sample_weight):
-    return _cfc_class(alpha, gamma, label_smoothing, reduction, input, True)(
+def cfc_keras_weighted(input, target, *, alpha, gamma, label_smoothing, axis, reduction,
+                       sample_weight):
+    return _cfc_class(alpha, gamma, label_smoothing, axis, reduction, input, True)(
         target, input, sample_weight=keras_sample_weight(sample_weight, input.shape.rank - 1))
 
 
@@ -245,36 +246,36 @@ def cfc_keras_weighted(input, target, *, alpha, gamma, label_smoothing, reductio
       kind="composed", encodings=["one_hot", "probs"], params=CFC_KERAS_PARAMS,
       conventions=CFC_CONVENTIONS,
       call="reduce(keras.losses.categorical_focal_crossentropy(target, input, alpha=alpha, "
-           "gamma=gamma, from_logits=True, label_smoothing=label_smoothing, axis=1 if input.ndim "
-           "> 1 else -1), reduction)")
-def cfc_keras_fn(input, target, *, alpha, gamma, label_smoothing, reduction):
+           "gamma=gamma, from_logits=True, label_smoothing=label_smoothing, axis=axis if "
+           "input.ndim > 1 else -1), reduction)")
+def cfc_keras_fn(input, target, *, alpha, gamma, label_smoothing, axis, reduction):
     return reduce(keras.losses.categorical_focal_crossentropy(
         target, input, alpha=alpha, gamma=gamma, from_logits=True,
-        label_smoothing=label_smoothing, axis=class_axis(input)), reduction)
+        label_smoothing=label_smoothing, axis=class_axis(input, axis)), reduction)
 
 
 @path("categorical_focal_crossentropy", "keras.losses.CategoricalFocalCrossentropy(tf.nn.softmax)",
       kind="composed", encodings=["one_hot", "probs"], params=CFC_KERAS_PARAMS,
       conventions=CFC_CONVENTIONS,
       call="keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=gamma, "
-           "label_smoothing=label_smoothing, axis=1 if input.ndim > 1 else -1, reduction=..., "
-           "dtype=input.dtype.name)(target, tf.nn.softmax(input, axis=1 if input.ndim > 1 else "
+           "label_smoothing=label_smoothing, axis=axis if input.ndim > 1 else -1, reduction=..., "
+           "dtype=input.dtype.name)(target, tf.nn.softmax(input, axis=axis if input.ndim > 1 else "
            "-1))  [from_logits=False, the default]")
-def cfc_keras_probs(input, target, *, alpha, gamma, label_smoothing, reduction):
-    probs = tf.nn.softmax(input, axis=class_axis(input))
-    return _cfc_class(alpha, gamma, label_smoothing, reduction, input, False)(target, probs)
+def cfc_keras_probs(input, target, *, alpha, gamma, label_smoothing, axis, reduction):
+    probs = tf.nn.softmax(input, axis=class_axis(input, axis))
+    return _cfc_class(alpha, gamma, label_smoothing, axis, reduction, input, False)(target, probs)
 
 
 # The definition in tf ops, for index targets too (what Keras cannot take): canonical.
 @path("categorical_focal_crossentropy", "tf.nn.log_softmax", kind="composed",
-      params=["alpha", "gamma", "label_smoothing", "ignore_index", "reduction"],
-      call="logp = tf.nn.log_softmax(input, axis=1 if input.ndim > 1 else -1); t = the one_hot/"
-           "probs target, or tf.one_hot(index target, C, axis=1) with 0 rows for ignore_index; "
+      params=["alpha", "gamma", "label_smoothing", "ignore_index", "axis", "reduction"],
+      call="logp = tf.nn.log_softmax(input, axis=axis if input.ndim > 1 else -1); t = the one_hot/"
+           "probs target, or tf.one_hot(index target, C, axis=axis) with 0 rows for ignore_index; "
            "t = (1 - eps) t + eps / C on kept rows; q = -tf.math.expm1(logp); f = q ** gamma "
            "held constant where q is 0 or 1 (tf.where); l = -alpha * tf.reduce_sum(t * f * "
            "tf.where(t > 0, logp, 0), axis); 'mean' divides by the kept rows")
-def cfc_tf(input, target, *, alpha, gamma, label_smoothing, ignore_index, reduction):
-    axis = 1 if input.ndim > 1 else 0
+def cfc_tf(input, target, *, alpha, gamma, label_smoothing, ignore_index, axis, reduction):
+    axis = axis % input.ndim if input.ndim > 1 else 0   # tf.one_hot's axis counts the output's
     c = input.shape[axis]
     if target.dtype == tf.int64:
         kept = tf.not_equal(target, ignore_index)
