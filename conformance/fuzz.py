@@ -58,7 +58,13 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from adapters import cache_folder, reference
-from adapters.definitions import SpecError, check_inputs, check_params, class_axis
+from adapters.definitions import (
+    CLASS_AXIS,
+    SpecError,
+    check_inputs,
+    check_params,
+    class_axis,
+)
 from adapters.registry import has_gradients
 from adapters.spec import FAMILY, LOSSES
 
@@ -307,7 +313,8 @@ def examples(draw, path, dtypes) -> Example:
     x = inputs[loss.primary]
     params = {name: _param(draw, loss.params[name], x, path.params) for name in sorted(path.params)
               if name not in ("sample_weight", "axis")}
-    if "axis" in path.params and loss.target == "class":
+    # a class loss's `axis`, or the Dice family's (target "other", the classes on axis 1 too)
+    if "axis" in path.params and (loss.target == "class" or loss.params["axis"] is CLASS_AXIS):
         params.update(_move_class_axis(draw, inputs, layout, encoding))
         x = inputs[loss.primary]
     try:

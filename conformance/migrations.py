@@ -23,6 +23,9 @@ s = np.array([1.0, 0.5, 2.0, 0.0])         # one weight per sample
 y_ign = np.array([0, -1, 1, 4])            # class indices, sample 1 ignored (-1)
 s_kept = s * (y_ign != -1)                 # the weights of the kept samples (0 where ignored)
 xt = x.T.copy()                            # the same logits, classes first: (5, 4)
+seg = rng.normal(size=(2, 4, 4, 3))        # segmentation logits, channels last: (N, H, W, C)
+seg_p = np.exp(seg) / np.exp(seg).sum(-1, keepdims=True)   # their softmax over the 3 classes
+seg_y = np.eye(3)[rng.integers(0, 3, size=(2, 4, 4))]      # one-hot masks, channels last
 """
 
 # Keras and JAX compute in float32 by default (keras.config.floatx(), jax_enable_x64 off), as a
@@ -280,5 +283,91 @@ loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, axis=0)(y, x
                  why="Keras's TensorFlow backend takes the class axis last only; move it there "
                      "(xt.T) or use CategoricalCrossentropy(axis=0) on one-hot targets",
                  raises="Only axis=-1 is currently supported"),
+        )),
+    Recipe(
+        title="keras.losses.Dice(axis=(1, 2))(seg_y, seg_p)  (channels-last masks (N, H, W, C): "
+              "one Dice per sample and class)",
+        loss="soft_dice_loss", inputs={"input": "seg_p", "target": "seg_y"},
+        # Keras adds 1e-7 to the denominator only (keras_dice_epsilon_in_denominator_only): with
+        # sums P + T of about 10 here, a change of 1e-8, below float32's rounding
+        params={"axis": -1, "smooth": 0.0}, encoding="none",
+        ports=(
+            Port("keras", """\
+import keras
+loss = keras.losses.Dice(axis=(1, 2))(seg_y, seg_p)"""),
+            Port("optax", """\
+import optax
+loss = optax.losses.dice_loss(seg_p, seg_y, smooth=0.0, apply_softmax=False).mean()"""),
+            Port("torch", """\
+import torch
+p, t = (torch.movedim(torch.tensor(a), -1, 1) for a in (seg_p, seg_y))   # (N, C, H, W)
+inter = (p * t).sum((2, 3))
+loss = (1 - 2 * inter / (p.sum((2, 3)) + t.sum((2, 3)))).mean()"""),
+        ),
+        traps=(
+            Trap(Port("keras", """\
+import keras
+loss = keras.losses.Dice(axis=-1)(seg_y, seg_p)"""),
+                 why="Dice's axis names the axes summed over, not the class axis (as "
+                     "CategoricalCrossentropy's does): axis=-1 sums over the classes, one Dice "
+                     "per pixel (with one-hot masks and softmax probabilities, 1 - mean p_y: "
+                     "the same as axis=None's one Dice over everything)",
+                 gives=0.6262),
+            Trap(Port("keras", """\
+import keras
+loss = keras.losses.Dice()(seg_y, seg_p)"""),
+                 why="the default axis=None sums over every axis: one Dice over the whole batch "
+                     "(canonical sum_over='all'), not one per sample and class",
+                 gives=0.6262),
+            Trap(Port("optax", """\
+import numpy as np
+import optax
+loss = optax.losses.dice_loss(np.moveaxis(seg_p, -1, 1), np.moveaxis(seg_y, -1, 1), smooth=0.0,
+                              apply_softmax=False).mean()"""),
+                 why="optax reads the classes last: channels-first (N, C, H, W) input has W = 4 "
+                     "'classes', which do not sum to 1",
+                 raises="must be valid probability distributions"),
+        )),
+    Recipe(
+        title="keras.losses.CategoricalFocalCrossentropy(from_logits=True, label_smoothing=0.1)("
+              "seg_y, seg)  (channels-last (N, H, W, C) logits)",
+        loss="categorical_focal_crossentropy", inputs={"input": "seg", "target": "seg_y"},
+        # Keras clips the probabilities to [1e-7, 1 - 1e-7] (keras_focal_probs_clipped_to_epsilon):
+        # none of these logits comes near
+        params={"axis": -1, "label_smoothing": 0.1}, encoding="one_hot",
+        ports=(
+            Port("keras", """\
+import keras
+loss = keras.losses.CategoricalFocalCrossentropy(from_logits=True, label_smoothing=0.1)(
+    seg_y, seg)"""),
+            Port("torch", """\
+import torch
+logp = torch.log_softmax(torch.tensor(seg), dim=-1)          # the classes where they are
+t = 0.9 * torch.tensor(seg_y) + 0.1 / 3
+loss = (-0.25 * (t * (1 - logp.exp()) ** 2 * logp).sum(-1)).mean()"""),
+            Port("optax", """\
+import jax
+logp = jax.nn.log_softmax(seg, axis=-1)
+t = 0.9 * seg_y + 0.1 / 3
+loss = (-0.25 * (t * (1 - jax.numpy.exp(logp)) ** 2 * logp).sum(-1)).mean()"""),
+        ),
+        traps=(
+            Trap(Port("torch", """\
+import torch
+logp = torch.log_softmax(torch.tensor(seg), dim=1)           # dim=1, as for (N, C, H, W)
+t = 0.9 * torch.tensor(seg_y) + 0.1 / 3
+loss = (-0.25 * (t * (1 - logp.exp()) ** 2 * logp).sum(-1)).mean()"""),
+                 why="a port written for channels-first tensors: dim=1 is H here, so the "
+                     "softmax runs over the 4 rows instead of the 3 classes, and nothing fails",
+                 gives=0.2989),
+            Trap(Port("keras", """\
+import keras
+import numpy as np
+loss = keras.losses.CategoricalFocalCrossentropy(from_logits=True, label_smoothing=0.1, axis=1)(
+    np.moveaxis(seg_y, -1, 1), np.moveaxis(seg, -1, 1))"""),
+                 why="moved channels-first with axis=1, Keras spreads the smoothing as 0.1 / "
+                     "y_true.shape[-1]: over W = 4, not the 3 classes "
+                     "(keras_label_smoothing_over_last_axis_size)",
+                 gives=0.1811),
         )),
 )

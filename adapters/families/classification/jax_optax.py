@@ -244,27 +244,27 @@ def ce_optax_where(input, target, *, reduction, sample_weight):
 # ---------------------------------------------------------------- poly_loss_cross_entropy
 
 POLY_OPTAX_CALL = ("optax.losses.poly_loss_cross_entropy(input, target, epsilon=epsilon, "
-                   "axis=1 if input.ndim > 1 else -1)")
+                   "axis=axis if input.ndim > 1 else -1)")
 
 
 @path("poly_loss_cross_entropy", "optax.poly_loss_cross_entropy", kind="composed",
-      encodings=["one_hot", "probs"], params=["epsilon", "reduction"],
+      encodings=["one_hot", "probs"], params=["epsilon", "axis", "reduction"],
       conventions=["probs_zero_target_on_neg_inf_logit_is_nan", "optax_poly_term_sums_labels"],
       call=f"reduce({POLY_OPTAX_CALL}, reduction)")
-def poly_optax(input, target, *, epsilon, reduction):
+def poly_optax(input, target, *, epsilon, axis, reduction):
     return reduce(optax.losses.poly_loss_cross_entropy(input, target, epsilon=epsilon,
-                                                       axis=class_axis(input)), reduction)
+                                                       axis=class_axis(input, axis)), reduction)
 
 
 POLY_INDEX = "optax.poly_loss_cross_entropy(one_hot, where)"
-POLY_INDEX_CALL = ("kept = target != ignore_index; axis = 1 if input.ndim > 1 else -1; "
+POLY_INDEX_CALL = ("kept = target != ignore_index; axis = axis if input.ndim > 1 else -1; "
                    "reduce(optax.losses.poly_loss_cross_entropy(input, moveaxis(jax.nn.one_hot("
                    "jnp.where(kept, target, 0), C), -1, axis), epsilon=epsilon, axis=axis, "
                    "where=expand_dims(kept, axis)), reduction, divisor=kept.sum())")
 
 
-def poly_optax_index(input, target, *, epsilon, ignore_index, reduction):
-    axis = class_axis(input)
+def poly_optax_index(input, target, *, epsilon, ignore_index, reduction, axis=1):
+    axis = class_axis(input, axis)
     kept = target != ignore_index
     labels = jnp.moveaxis(jax.nn.one_hot(jnp.where(kept, target, 0), input.shape[axis],
                                          dtype=input.dtype), -1, axis)
@@ -283,10 +283,13 @@ def poly_optax_index(input, target, *, epsilon, ignore_index, reduction):
 _POLY_INDEX_KW = dict(kind="composed", encodings=["index"],
                       params=["epsilon", "ignore_index", "reduction"])
 _NAN = "probs_zero_target_on_neg_inf_logit_is_nan"
+# the eager path takes the class axis; the jit twins keep the default: where XLA folds the
+# one-hot product depends on where the one-hot lies (see above), so they stay on axis 1
 adapter.path("poly_loss_cross_entropy", POLY_INDEX, call=POLY_INDEX_CALL,
              checked_dtypes=EAGER_CHECKED, notes=EAGER_FLOAT64,
              conventions=[_NAN, "all_ignored_mean_gradient_is_zero"],
-             **_POLY_INDEX_KW)(poly_optax_index)
+             **{**_POLY_INDEX_KW, "params": ["epsilon", "ignore_index", "axis", "reduction"]})(
+    poly_optax_index)
 adapter.path("poly_loss_cross_entropy", POLY_INDEX + "+jit", call=f"jax.jit({POLY_INDEX_CALL})",
              ndims=[1, 2], conventions=["all_ignored_mean_gradient_is_zero"],
              **_POLY_INDEX_KW)(_jitted(poly_optax_index))
@@ -299,12 +302,14 @@ adapter.path("poly_loss_cross_entropy", POLY_INDEX + "[spatial]+jit", ndims=[3, 
 # ---------------------------------------------------------------- generalized cross-entropy
 
 @path("categorical_generalized_cross_entropy", "jnp.power", kind="composed",
-      params=["q", "ignore_index", "reduction"], conventions=["all_ignored_mean_gradient_is_zero"],
-      call="t = one-hot of the kept targets (0 on ignored ones), or target; reduce(jnp.sum("
-           "jnp.where(t > 0, t * (1 - jnp.power(jnp.where(t > 0, input, 1), q)) / q, 0), "
-           "axis=1 if input.ndim > 1 else 0), reduction, divisor=count of kept targets)")
-def gce_composed(input, target, *, q, ignore_index, reduction):
-    axis = 1 if input.ndim > 1 else 0
+      params=["q", "ignore_index", "axis", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="t = one-hot of the kept targets (0 on ignored ones) moved to the class axis, or "
+           "target; reduce(jnp.sum(jnp.where(t > 0, t * (1 - jnp.power(jnp.where(t > 0, input, "
+           "1), q)) / q, 0), axis=axis if input.ndim > 1 else 0), reduction, divisor=count of "
+           "kept targets)")
+def gce_composed(input, target, *, q, ignore_index, axis, reduction):
+    axis = axis % input.ndim if input.ndim > 1 else 0
     if jnp.issubdtype(target.dtype, jnp.integer):
         kept = target != ignore_index
         t = jnp.moveaxis(jax.nn.one_hot(jnp.where(kept, target, 0), input.shape[axis],

@@ -206,19 +206,22 @@ def _reduce_kept(losses, kept, reduction):
     return losses.sum() if reduction == "sum" else losses.sum() / kept.sum()
 
 
-POLY_CALL = ("{kept}losses = torch.nn.functional.cross_entropy(input, target, {ignore}"
+POLY_CALL = ("input, target = torch.movedim(input, axis, 1), target if index targets else "
+             "torch.movedim(target, axis, 1)  [1-D input as it is]; "
+             "{kept}losses = torch.nn.functional.cross_entropy(input, target, {ignore}"
              "reduction='none') + epsilon * {poly}; reduce(losses, reduction{divisor})  "
              "[axis = 1 if input.ndim > 1 else 0]")
 
 
 @path("poly_loss_cross_entropy", "cross_entropy+softmax", kind="composed", encodings=["index"],
-      params=["epsilon", "ignore_index", "reduction"],
+      params=["epsilon", "ignore_index", "axis", "reduction"],
       conventions=["all_ignored_mean_gradient_is_zero"],
       call=POLY_CALL.format(
           kept="kept = target != ignore_index; ", ignore="ignore_index=ignore_index, ",
           poly="torch.where(kept, 1 - torch.softmax(input, axis).gather(axis, torch.where(kept, "
                "target, 0).unsqueeze(axis)).squeeze(axis), 0)", divisor=", divisor=kept.sum()"))
-def poly_composed(input, target, *, epsilon, ignore_index, reduction):
+def poly_composed(input, target, *, epsilon, ignore_index, axis, reduction):
+    input = channels_first(input, axis)
     axis = 1 if input.ndim > 1 else 0
     kept = target != ignore_index
     ce = F.cross_entropy(input, target, ignore_index=ignore_index, reduction="none")
@@ -229,11 +232,12 @@ def poly_composed(input, target, *, epsilon, ignore_index, reduction):
 
 
 @path("poly_loss_cross_entropy", "cross_entropy+softmax(probs)", kind="composed",
-      encodings=["one_hot", "probs"], params=["epsilon", "reduction"],
+      encodings=["one_hot", "probs"], params=["epsilon", "axis", "reduction"],
       conventions=["probs_zero_target_on_neg_inf_logit_is_nan"],
       call=POLY_CALL.format(kept="", ignore="", divisor="",
                             poly="(1 - (torch.softmax(input, axis) * target).sum(axis))"))
-def poly_composed_probs(input, target, *, epsilon, reduction):
+def poly_composed_probs(input, target, *, epsilon, axis, reduction):
+    input, target = channels_first(input, axis), channels_first(target, axis)
     axis = 1 if input.ndim > 1 else 0
     ce = F.cross_entropy(input, target, reduction="none")
     p_t = (torch.softmax(input, axis) * target).sum(axis)
@@ -244,13 +248,15 @@ def poly_composed_probs(input, target, *, epsilon, reduction):
 # ---------------------------------------------------------------- generalized cross-entropy
 
 @path("categorical_generalized_cross_entropy", "torch.pow", kind="composed",
-      params=["q", "ignore_index", "reduction"], conventions=["all_ignored_mean_gradient_is_zero"],
-      call="index: p_y = input.gather(axis, where(kept, target, 0)); losses = where(kept, (1 - "
+      params=["q", "ignore_index", "axis", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="axis = the class axis (1 if input.ndim > 1 else 0 by default); "
+           "index: p_y = input.gather(axis, where(kept, target, 0)); losses = where(kept, (1 - "
            "p_y ** q) / q, 0); one_hot/probs: losses = (where(target > 0, target * (1 - "
            "where(target > 0, input, 1) ** q) / q, 0)).sum(axis); reduce(losses, "
            "divisor=kept.sum())")
-def gce_composed(input, target, *, q, ignore_index, reduction):
-    axis = 1 if input.ndim > 1 else 0
+def gce_composed(input, target, *, q, ignore_index, axis, reduction):
+    axis = axis % input.ndim if input.ndim > 1 else 0     # gather and sum take any class axis
     if target.dtype.is_floating_point:
         present = target > 0          # a class with no target mass has no term (0 * inf)
         base = torch.where(present, input, torch.ones_like(input))

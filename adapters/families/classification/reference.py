@@ -310,7 +310,7 @@ def _class_distribution(y, p, c):
 
 def _poly_loss_cross_entropy(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
-    axis = class_axis(x)
+    axis = class_axis(x, p.get("axis", 1))
     logp = _class_last(log_softmax(x, axis), axis)
     c = logp.shape[-1]
     t, kept = _class_distribution(y if _encoding(y) == "index" else _class_last(y, axis), p, c)
@@ -339,7 +339,7 @@ def _poly_loss_cross_entropy(inputs, p, conv):
 
 def _categorical_generalized_cross_entropy(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
-    axis = class_axis(x)
+    axis = class_axis(x, p.get("axis", 1))
     probs = _class_last(x, axis)
     c = probs.shape[-1]
     t, kept = _class_distribution(y if _encoding(y) == "index" else _class_last(y, axis), p, c)

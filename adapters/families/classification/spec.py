@@ -5,9 +5,10 @@ Shapes
     input  (N, C)          target (N,)         a batch
     input  (N, C, d1..dk)  target (N, d1..dk)  spatial, classes on axis 1 ("channels first")
     `index` targets hold class numbers; `one_hot` and `probs` targets have the input's shape.
-cross_entropy and nll_loss take the class axis as a parameter, `axis` (1 by default, negative
-from the end; optax's and Keras's axis=): index targets then have the input's shape without it,
-and so has the unreduced loss, e.g. input (N, H, C) with axis=-1, target (N, H).
+cross_entropy, nll_loss, poly_loss_cross_entropy and categorical_generalized_cross_entropy (and
+focal_dice's categorical_focal_crossentropy) take the class axis as a parameter, `axis` (1 by
+default, negative from the end; optax's and Keras's axis=): index targets then have the input's
+shape without it, and so has the unreduced loss, e.g. input (N, H, C) with axis=-1, target (N, H).
 softmax and log_softmax are the activations these losses are built from (no target).
 linear_cross_entropy takes hidden states and a weight matrix instead of logits (its own layouts):
     input (D,) or (N, D), linear_weight (C, D) or (C, d1..dk, D), target () / (N,) / (N, d1..dk)
@@ -171,11 +172,13 @@ LOSSES = [
          check=_check_probabilities, values={"input": "unit"}),
     Loss(name="poly_loss_cross_entropy", inputs=("input", "target"), differentiable=("input",),
          target="class",
-         params={"epsilon": POLY_EPSILON, "ignore_index": IGNORE_INDEX, "reduction": REDUCTION},
+         params={"epsilon": POLY_EPSILON, "ignore_index": IGNORE_INDEX, "axis": CLASS_AXIS,
+                 "reduction": REDUCTION},
          mean_divisor="the number of kept elements: targets != ignore_index (index), every "
                       "element N d1..dk (one_hot/probs); 0/0 gives nan",
          doc="Poly-1 loss (Leng et al. 2022, https://arxiv.org/abs/2204.12511, its code "
-             "poly1_cross_entropy). Logits x, class axis 1 (axis 0 unbatched); p = softmax(x), "
+             "poly1_cross_entropy). Logits x, class axis `axis` (1 by default; axis 0 "
+             "unbatched); p = softmax(x), "
              "t the target distribution (one-hot of y for index targets), P_t = sum_c t_c p_c: "
              "l = -sum_c t_c log p_c + epsilon (1 - P_t), with 0 log 0 = 0; l = 0 where y == "
              "ignore_index. Gradient: dl/dx_j = p_j sum_c t_c - t_j - epsilon p_j (t_j - P_t). "
@@ -183,13 +186,15 @@ LOSSES = [
          encodings=ENCODINGS, cancels=_largest_logit),
     Loss(name="categorical_generalized_cross_entropy", inputs=("input", "target"),
          differentiable=("input",), target="class",
-         params={"q": GCE_Q, "ignore_index": IGNORE_INDEX, "reduction": REDUCTION},
+         params={"q": GCE_Q, "ignore_index": IGNORE_INDEX, "axis": CLASS_AXIS,
+                 "reduction": REDUCTION},
          mean_divisor="the number of kept elements: targets != ignore_index (index), every "
                       "element N d1..dk (one_hot/probs); 0/0 gives nan",
          doc="Generalized cross-entropy L_q (Zhang and Sabuncu 2018, "
              "https://arxiv.org/abs/1805.07836). Probabilities p in [0, 1] (not logits), class "
-             "axis 1 (axis 0 unbatched), t the target distribution (one-hot of y for index "
-             "targets): l = sum_c t_c (1 - p_c^q) / q, so (1 - p_y^q) / q for a class y; 0 "
+             "axis `axis` (1 by default; axis 0 unbatched), t the target distribution "
+             "(one-hot of y for index targets): l = sum_c t_c (1 - p_c^q) / q, so "
+             "(1 - p_y^q) / q for a class y; 0 "
              "where y == ignore_index. q -> 0 gives -log p_y (cross-entropy on probabilities), "
              "q = 1 gives 1 - p_y (MAE-like). Gradient: dl/dp_c = -t_c p_c^(q-1): -inf where "
              "p_y = 0 (q < 1), -1 at q = 1, and 0 for classes with t_c = 0 (the term is absent). "

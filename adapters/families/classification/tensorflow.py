@@ -579,15 +579,16 @@ for _d in KERAS_DECLARED:
 
 # ---------------------------------------------------------------- poly_loss_cross_entropy
 
-def _distribution(input, target, ignore_index):
+def _distribution(input, target, ignore_index, axis):
     """The kept mask of each element and the classes-last target: one-hot of the kept index
-    targets (0 on ignored ones), or the one-hot/probability targets as given."""
+    targets (0 on ignored ones), or the one-hot/probability targets with their class axis
+    `axis` moved last."""
     if target.dtype.is_integer:
         kept = target != ignore_index
-        t = tf.one_hot(tf.where(kept, target, 0), input.shape[class_axis(input)],
+        t = tf.one_hot(tf.where(kept, target, 0), input.shape[class_axis(input, axis)],
                        dtype=input.dtype) * tf.cast(kept, input.dtype)[..., None]
         return kept, t
-    t = classes_last(target)
+    t = classes_last(target, axis)
     return tf.ones(t.shape[:-1], dtype=tf.bool), t
 
 
@@ -596,18 +597,18 @@ def _reduce_kept(losses, kept, reduction):
 
 
 @path("poly_loss_cross_entropy", "keras.losses.categorical_crossentropy+softmax", kind="composed",
-      params=["epsilon", "ignore_index", "reduction"],
+      params=["epsilon", "ignore_index", "axis", "reduction"],
       conventions=["probs_zero_target_on_neg_inf_logit_is_nan",
                    "tf_softmax_ce_grad_assumes_labels_sum_to_1",
                    "all_ignored_mean_gradient_is_zero"],
       call="kept, t = mask and classes-last one-hot of target (ignore_index), or "
-           "classes_last(target); x = classes_last(input); losses = tf.where(kept, "
+           "classes_last(target, axis); x = classes_last(input, axis); losses = tf.where(kept, "
            "keras.losses.categorical_crossentropy(t, x, from_logits=True) + epsilon * (1 - "
            "tf.reduce_sum(t * keras.ops.softmax(x), -1)), 0); reduce(losses, reduction, "
            "divisor=count(kept))  [the paper's poly1_cross_entropy, with Keras]")
-def poly_keras(input, target, *, epsilon, ignore_index, reduction):
-    kept, t = _distribution(input, target, ignore_index)
-    x = classes_last(input)
+def poly_keras(input, target, *, epsilon, ignore_index, axis, reduction):
+    kept, t = _distribution(input, target, ignore_index, axis)
+    x = classes_last(input, axis)
     ce = keras.losses.categorical_crossentropy(t, x, from_logits=True)
     p_t = tf.reduce_sum(t * keras.ops.softmax(x, axis=-1), axis=-1)
     return _reduce_kept(tf.where(kept, ce + epsilon * (1 - p_t), 0), kept, reduction)
@@ -661,15 +662,15 @@ def gce_keras_weighted(input, target, *, q, reduction, sample_weight):
 
 
 @path(GCE, "keras.losses.categorical_generalized_cross_entropy", kind="composed",
-      encodings=["index"], params=["q", "ignore_index", "reduction"],
+      encodings=["index"], params=["q", "ignore_index", "axis", "reduction"],
       conventions=[GCE_NAN, "all_ignored_mean_gradient_is_zero"],
       call="kept = target != ignore_index; reduce(tf.where(kept, "
            "keras.losses.categorical_generalized_cross_entropy(tf.where(kept, target, 0), "
-           "tf.where(kept[..., None], classes_last(input), 1), q=q), 0), reduction, "
+           "tf.where(kept[..., None], classes_last(input, axis), 1), q=q), 0), reduction, "
            "divisor=count(kept))  [an ignored row is given probabilities of 1: no gradient]")
-def gce_keras_fn(input, target, *, q, ignore_index, reduction):
-    kept = target != ignore_index
-    probs = tf.where(kept[..., None], classes_last(input), tf.ones_like(classes_last(input)))
+def gce_keras_fn(input, target, *, q, ignore_index, axis, reduction):
+    kept, x = target != ignore_index, classes_last(input, axis)   # Keras's classes are last
+    probs = tf.where(kept[..., None], x, tf.ones_like(x))
     losses = keras.losses.categorical_generalized_cross_entropy(
         tf.where(kept, target, tf.zeros_like(target)), probs, q=q)
     return _reduce_kept(tf.where(kept, losses, 0), kept, reduction)

@@ -46,12 +46,14 @@ def focal_optax_none(input, target, *, alpha, gamma, reduction):
 
 # ---------------------------------------------------------------- soft_dice_loss
 # Declared first: the benchmarks measure it (optax.losses.dice_loss cannot be jitted).
-@path("soft_dice_loss", "jnp.sum", kind="composed", params=["smooth", "sum_over", "reduction"],
-      call="axes = {'spatial': (2, ..), 'batch_and_spatial': (0, 2, ..), 'all': all}[sum_over]; "
+@path("soft_dice_loss", "jnp.sum", kind="composed",
+      params=["smooth", "sum_over", "axis", "reduction"],
+      call="axes = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
+           "adapters/families/focal_dice/spec.py]; "
            "reduce(1 - (2 * jnp.sum(input * target, axes) + smooth) / (jnp.sum(input, axes) + "
            "jnp.sum(target, axes) + smooth), reduction)")
-def dice_jnp(input, target, *, smooth, sum_over, reduction):
-    axes = dice_axes(input.ndim, sum_over)      # () sums over nothing in jnp
+def dice_jnp(input, target, *, smooth, sum_over, axis, reduction):
+    axes = dice_axes(input.ndim, sum_over, axis)      # () sums over nothing in jnp
     inter = jnp.sum(input * target, axis=axes)
     total = jnp.sum(input, axis=axes) + jnp.sum(target, axis=axes)
     return reduce(1 - (2 * inter + smooth) / (total + smooth), reduction)
@@ -60,7 +62,9 @@ def dice_jnp(input, target, *, smooth, sum_over, reduction):
 # optax.losses.dice_loss takes classes last. With apply_softmax=False it checks in Python that the
 # predictions sum to 1 over the classes (a ValueError otherwise, and a TracerBoolConversionError
 # under jax.jit): so this path is eager only, runs float64 and float32 (float16/bfloat16 rounding
-# breaks its rtol=1e-5 check), and every Dice case's input sums to 1 over axis 1.
+# breaks its rtol=1e-5 check), and every Dice case's input sums to 1 over its class axis. Its
+# `axis` names the summed axes (a tuple, as Keras's Dice), never the classes: the paths move the
+# canonical class axis last and pass the summed axes of that layout.
 
 def _optax_axes(ndim, sum_over):
     """dice_axes for the channels-last layout (N, d1..dk, C)."""
@@ -68,28 +72,38 @@ def _optax_axes(ndim, sum_over):
             "all": tuple(range(ndim))}[sum_over]
 
 
-def dice_optax(input, target, *, smooth, sum_over, reduction):
-    p, t = jnp.moveaxis(input, 1, -1), jnp.moveaxis(target, 1, -1)
-    losses = optax.losses.dice_loss(p, t, smooth=smooth, apply_softmax=False,
-                                       reduction="none", axis=_optax_axes(input.ndim, sum_over))
-    return reduce(losses, reduction)
+def _optax_dice(input, target, sum_over, axis, **kwargs):
+    c = axis % input.ndim
+    p, t = jnp.moveaxis(input, c, -1), jnp.moveaxis(target, c, -1)
+    losses = optax.losses.dice_loss(p, t, apply_softmax=False, reduction="none",
+                                    axis=_optax_axes(input.ndim, sum_over), **kwargs)
+    # optax keeps the classes last, (N, C); canonical keeps the input's order, (C, N) when the
+    # classes come first
+    return jnp.moveaxis(losses, -1, 0) if c == 0 and losses.ndim == 2 else losses
+
+
+def dice_optax(input, target, *, smooth, sum_over, axis, reduction):
+    return reduce(_optax_dice(input, target, sum_over, axis, smooth=smooth), reduction)
 
 
 def _not_distributions(params, encoding, inputs) -> bool:
     x = inputs.get("input")
-    return x is not None and not np.allclose(np.sum(x, axis=1), 1.0, rtol=1e-5, atol=0.0)
+    return x is not None and not np.allclose(np.sum(x, axis=params["axis"]), 1.0, rtol=1e-5,
+                                             atol=0.0)
 
 
 adapter.path("soft_dice_loss", "optax.losses.dice_loss", kind="composed",
-             params=["smooth", "sum_over", "reduction"], dtypes=["float64", "float32"],
+             params=["smooth", "sum_over", "axis", "reduction"], dtypes=["float64", "float32"],
              unsupported_when={"an input that does not sum to 1 over the classes with "
                                "apply_softmax=False (ValueError)": _not_distributions},
              notes="dice_loss checks that the input sums to 1 over the classes with rtol 1e-5, "
                    "which float16 and bfloat16 rounding fails (ValueError)",
              conventions=["optax_dice_smooth_doubled"],
-             call="reduce(optax.losses.dice_loss(moveaxis(input, 1, -1), moveaxis(target, 1, -1), "
+             call="reduce(optax.losses.dice_loss(moveaxis(input, axis, -1), moveaxis(target, axis, "
+                  "-1), "
                   "smooth=smooth, apply_softmax=False, reduction='none', axis=the sum_over axes in "
-                  "channels-last order), reduction)  "
+                  "channels-last order) with the class axis moved back first for classes-first "
+                  "input, reduction)  "
                   "[eager: not jit-able with apply_softmax=False]")(
     dice_optax)
 
@@ -99,14 +113,14 @@ adapter.path("soft_dice_loss", "optax.losses.dice_loss", kind="composed",
 # jax.nn.log_softmax, written so that every gradient is the definition's (see the torch path).
 
 @path("categorical_focal_crossentropy", "jax.nn.log_softmax", kind="composed",
-      params=["alpha", "gamma", "label_smoothing", "ignore_index", "reduction"],
-      call="logp = jax.nn.log_softmax(input, axis=1 if input.ndim > 1 else 0); t = the one_hot/"
-           "probs target, or jax.nn.one_hot(index target, C, axis=1) with 0 rows for "
+      params=["alpha", "gamma", "label_smoothing", "ignore_index", "axis", "reduction"],
+      call="logp = jax.nn.log_softmax(input, axis=axis if input.ndim > 1 else 0); t = the one_hot/"
+           "probs target, or jax.nn.one_hot(index target, C, axis=axis) with 0 rows for "
            "ignore_index; t = (1 - eps) t + eps / C on kept rows; q = -jnp.expm1(logp); f = q ** "
            "gamma held constant where q is 0 or 1 (jnp.where); l = -alpha * jnp.sum(t * f * "
            "jnp.where(t > 0, logp, 0), axis); 'mean' divides by the kept rows")
-def cfc_jax(input, target, *, alpha, gamma, label_smoothing, ignore_index, reduction):
-    axis = 1 if input.ndim > 1 else 0
+def cfc_jax(input, target, *, alpha, gamma, label_smoothing, ignore_index, axis, reduction):
+    axis = axis % input.ndim if input.ndim > 1 else 0   # one_hot's axis counts the output's axes
     c = input.shape[axis]
     if jnp.issubdtype(target.dtype, jnp.integer):
         kept = target != ignore_index
@@ -131,13 +145,14 @@ def cfc_jax(input, target, *, alpha, gamma, label_smoothing, ignore_index, reduc
 # ---------------------------------------------------------------- tversky
 
 @path("tversky", "jnp.sum", kind="composed",
-      params=["alpha", "beta", "smooth", "sum_over", "reduction"],
-      call="axes = {'spatial': (2, ..), 'batch_and_spatial': (0, 2, ..), 'all': all}[sum_over]; "
+      params=["alpha", "beta", "smooth", "sum_over", "axis", "reduction"],
+      call="axes = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
+           "adapters/families/focal_dice/spec.py]; "
            "tp, fp, fn = (jnp.sum(a, axes) for a in (input * target, input * (1 - target), "
            "(1 - input) * target)); reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + "
            "smooth), reduction)")
-def tversky_jnp(input, target, *, alpha, beta, smooth, sum_over, reduction):
-    axes = dice_axes(input.ndim, sum_over)      # () sums over nothing in jnp
+def tversky_jnp(input, target, *, alpha, beta, smooth, sum_over, axis, reduction):
+    axes = dice_axes(input.ndim, sum_over, axis)      # () sums over nothing in jnp
     tp = jnp.sum(input * target, axis=axes)
     fp = jnp.sum(input * (1 - target), axis=axes)
     fn = jnp.sum((1 - input) * target, axis=axes)
@@ -146,24 +161,23 @@ def tversky_jnp(input, target, *, alpha, beta, smooth, sum_over, reduction):
 
 # optax.losses.dice_loss with alpha and beta is the Tversky loss, smoothed as canonical; eager only
 # and only on inputs that sum to 1 over the classes, as its Dice path (see above).
-def tversky_optax(input, target, *, alpha, beta, smooth, sum_over, reduction):
-    p, t = jnp.moveaxis(input, 1, -1), jnp.moveaxis(target, 1, -1)
-    losses = optax.losses.dice_loss(p, t, smooth=smooth, alpha=alpha, beta=beta,
-                                    apply_softmax=False, reduction="none",
-                                    axis=_optax_axes(input.ndim, sum_over))
-    return reduce(losses, reduction)
+def tversky_optax(input, target, *, alpha, beta, smooth, sum_over, axis, reduction):
+    return reduce(_optax_dice(input, target, sum_over, axis, smooth=smooth, alpha=alpha,
+                              beta=beta), reduction)
 
 
 adapter.path("tversky", "optax.losses.dice_loss", kind="composed",
-             params=["alpha", "beta", "smooth", "sum_over", "reduction"],
+             params=["alpha", "beta", "smooth", "sum_over", "axis", "reduction"],
              dtypes=["float64", "float32"],
              unsupported_when={"an input that does not sum to 1 over the classes with "
                                "apply_softmax=False (ValueError)": _not_distributions},
              notes="dice_loss checks that the input sums to 1 over the classes with rtol 1e-5, "
                    "which float16 and bfloat16 rounding fails (ValueError)",
-             call="reduce(optax.losses.dice_loss(moveaxis(input, 1, -1), moveaxis(target, 1, -1), "
+             call="reduce(optax.losses.dice_loss(moveaxis(input, axis, -1), moveaxis(target, axis, "
+                  "-1), "
                   "smooth=smooth, alpha=alpha, beta=beta, apply_softmax=False, reduction='none', "
-                  "axis=the sum_over axes in channels-last order), reduction)  "
+                  "axis=the sum_over axes in channels-last order) with the class axis moved back "
+                  "first for classes-first input, reduction)  "
                   "[eager: not jit-able with apply_softmax=False]")(
     tversky_optax)
 
@@ -174,13 +188,15 @@ adapter.path("tversky", "optax.losses.dice_loss", kind="composed",
 # et al.'s ratio of weighted sums. Composed from jnp.
 
 @path("generalized_dice", "jnp.sum", kind="composed",
-      params=["weight_type", "smooth", "sum_over", "reduction"],
-      call="axes = (2, ..), with 0 first for sum_over='batch_and_spatial'; I, P, T = "
+      params=["weight_type", "smooth", "sum_over", "axis", "reduction"],
+      call="input, target = jnp.moveaxis(input, axis, 1), jnp.moveaxis(target, axis, 1); "
+           "axes = (2, ..), with 0 first for sum_over='batch_and_spatial'; I, P, T = "
            "jnp.sum(input * target, axes), jnp.sum(input, axes), jnp.sum(target, axes); w = "
            "{1 / T**2, 1 / T, 1}[weight_type], inf replaced by the largest finite w of the "
            "sample; l = 1 - (2 jnp.sum(w I, -1) + smooth) / (jnp.sum(w (P + T), -1) + smooth); "
            "reduce(l, reduction)")
-def gdl_jnp(input, target, *, weight_type, smooth, sum_over, reduction):
+def gdl_jnp(input, target, *, weight_type, smooth, sum_over, axis, reduction):
+    input, target = jnp.moveaxis(input, axis, 1), jnp.moveaxis(target, axis, 1)  # batch at 0
     axes = tuple(range(2, input.ndim))
     if sum_over == "batch_and_spatial":
         axes = (0, *axes)
@@ -198,12 +214,14 @@ def gdl_jnp(input, target, *, weight_type, smooth, sum_over, reduction):
 # optax has no Jaccard loss (optax.losses.dice_loss(alpha=1, beta=1) is the Tversky index at
 # alpha = beta = 1, eager only): composed from jnp.
 
-@path("jaccard", "jnp.sum", kind="composed", params=["smooth", "sum_over", "reduction"],
-      call="axes = {'spatial': (2, ..), 'batch_and_spatial': (0, 2, ..), 'all': all}[sum_over]; "
+@path("jaccard", "jnp.sum", kind="composed",
+      params=["smooth", "sum_over", "axis", "reduction"],
+      call="axes = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
+           "adapters/families/focal_dice/spec.py]; "
            "I = jnp.sum(input * target, axes); U = jnp.sum(input, axes) + jnp.sum(target, axes) - "
            "I; reduce(1 - (I + smooth) / (U + smooth), reduction)")
-def jaccard_jnp(input, target, *, smooth, sum_over, reduction):
-    axes = dice_axes(input.ndim, sum_over)      # () sums over nothing in jnp
+def jaccard_jnp(input, target, *, smooth, sum_over, axis, reduction):
+    axes = dice_axes(input.ndim, sum_over, axis)      # () sums over nothing in jnp
     inter = jnp.sum(input * target, axis=axes)
     union = jnp.sum(input, axis=axes) + jnp.sum(target, axis=axes) - inter
     return reduce(1 - (inter + smooth) / (union + smooth), reduction)

@@ -54,12 +54,14 @@ def focal_log_space(input, target, *, alpha, gamma, reduction):
 
 # ---------------------------------------------------------------- soft_dice_loss
 
-@path("soft_dice_loss", "torch.sum", kind="composed", params=["smooth", "sum_over", "reduction"],
-      call="dims = {'spatial': (2, .., ndim-1), 'batch_and_spatial': (0, 2, ..), 'all': all}"
-           "[sum_over]; l = 1 - (2 * (input * target).sum(dims) + smooth) / (input.sum(dims) + "
+@path("soft_dice_loss", "torch.sum", kind="composed",
+      params=["smooth", "sum_over", "axis", "reduction"],
+      call="dims = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
+           "adapters/families/focal_dice/spec.py]; "
+           "l = 1 - (2 * (input * target).sum(dims) + smooth) / (input.sum(dims) + "
            "target.sum(dims) + smooth); reduce(l, reduction)")
-def dice_torch(input, target, *, smooth, sum_over, reduction):
-    dims = dice_axes(input.ndim, sum_over)
+def dice_torch(input, target, *, smooth, sum_over, axis, reduction):
+    dims = dice_axes(input.ndim, sum_over, axis)
     if dims:
         inter = (input * target).sum(dim=dims)
         total = input.sum(dim=dims) + target.sum(dim=dims)
@@ -73,18 +75,19 @@ def dice_torch(input, target, *, smooth, sum_over, reduction):
 # (1 - p)^gamma held constant where it is 0^gamma or 1 (the derivative of pow at 0 would meet a
 # 0 and give nan), and log p replaced by 0 where the target is 0 (0 * -inf).
 
-CFC_PARAMS = ["alpha", "gamma", "label_smoothing", "ignore_index", "reduction"]
+CFC_PARAMS = ["alpha", "gamma", "label_smoothing", "ignore_index", "axis", "reduction"]
 
 
 @path("categorical_focal_crossentropy", "log_softmax", kind="composed", params=CFC_PARAMS,
-      call="logp = F.log_softmax(input, dim=1); t = F.one_hot(index target, C) moved to dim 1 (0 "
-           "for ignore_index) or the one_hot/probs target; t = (1 - eps) * t + eps / C on kept "
-           "rows; q = -torch.expm1(logp); ok = (q > 0) & (logp > -inf); f = torch.where(ok, "
+      call="dim = axis (the class axis; 0 for 1-D input); logp = F.log_softmax(input, dim=dim); "
+           "t = F.one_hot(index target, C) moved to dim (0 for ignore_index) or the one_hot/probs "
+           "target; t = (1 - eps) * t + eps / C on kept rows; q = -torch.expm1(logp); "
+           "ok = (q > 0) & (logp > -inf); f = torch.where(ok, "
            "torch.where(ok, q, 1) ** gamma, 0.0 ** gamma if q == 0 else 1); "
-           "l = -alpha * (t * f * torch.where(t > 0, logp, 0)).sum(1); 'mean' divides by the kept "
-           "rows")
-def cfc_torch(input, target, *, alpha, gamma, label_smoothing, ignore_index, reduction):
-    dim = 1 if input.ndim > 1 else 0
+           "l = -alpha * (t * f * torch.where(t > 0, logp, 0)).sum(dim); 'mean' divides by the "
+           "kept rows")
+def cfc_torch(input, target, *, alpha, gamma, label_smoothing, ignore_index, axis, reduction):
+    dim = axis % input.ndim if input.ndim > 1 else 0    # log_softmax(dim=) takes any class axis
     c = input.shape[dim]
     if target.dtype == torch.int64:
         kept = target != ignore_index
@@ -109,13 +112,14 @@ def cfc_torch(input, target, *, alpha, gamma, label_smoothing, ignore_index, red
 # ---------------------------------------------------------------- tversky
 
 @path("tversky", "torch.sum", kind="composed",
-      params=["alpha", "beta", "smooth", "sum_over", "reduction"],
-      call="dims = {'spatial': (2, .., ndim-1), 'batch_and_spatial': (0, 2, ..), 'all': all}"
-           "[sum_over]; tp = (input * target).sum(dims); fp = (input * (1 - target)).sum(dims); "
+      params=["alpha", "beta", "smooth", "sum_over", "axis", "reduction"],
+      call="dims = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
+           "adapters/families/focal_dice/spec.py]; "
+           "tp = (input * target).sum(dims); fp = (input * (1 - target)).sum(dims); "
            "fn = ((1 - input) * target).sum(dims); l = 1 - (tp + smooth) / (tp + alpha * fp + "
            "beta * fn + smooth); reduce(l, reduction)")
-def tversky_torch(input, target, *, alpha, beta, smooth, sum_over, reduction):
-    dims = dice_axes(input.ndim, sum_over)
+def tversky_torch(input, target, *, alpha, beta, smooth, sum_over, axis, reduction):
+    dims = dice_axes(input.ndim, sum_over, axis)
     tp, fp, fn = input * target, input * (1 - target), (1 - input) * target
     if dims:
         tp, fp, fn = tp.sum(dim=dims), fp.sum(dim=dims), fn.sum(dim=dims)
@@ -135,14 +139,18 @@ def gdl_class_weights(volume, weight_type):
 
 
 @path("generalized_dice", "torch.sum", kind="composed",
-      params=["weight_type", "smooth", "sum_over", "reduction"],
-      call="dims = (2, .., ndim-1), with 0 first for sum_over='batch_and_spatial'; "
+      params=["weight_type", "smooth", "sum_over", "axis", "reduction"],
+      call="input, target = torch.movedim(input, axis, 1), torch.movedim(target, axis, 1); "
+           "dims = (2, .., ndim-1), with 0 first for sum_over='batch_and_spatial'; "
            "I, P, T = (input * target).sum(dims), input.sum(dims), target.sum(dims); "
            "w = {1 / T**2, 1 / T, 1}[weight_type], inf replaced by the largest finite w of the "
            "sample; "
            "l = 1 - (2 * (w * I).sum(-1) + smooth) / ((w * (P + T)).sum(-1) + smooth); "
            "reduce(l, reduction)")
-def gdl_torch(input, target, *, weight_type, smooth, sum_over, reduction):
+def gdl_torch(input, target, *, weight_type, smooth, sum_over, axis, reduction):
+    # the classes moved to 1 (the batch, the first other axis, then lies at 0): the sums keep
+    # (N, C) and the weighted sum runs over the last axis
+    input, target = torch.movedim(input, axis, 1), torch.movedim(target, axis, 1)
     dims = tuple(range(2, input.ndim))
     if sum_over == "batch_and_spatial":
         dims = (0, *dims)
@@ -154,12 +162,14 @@ def gdl_torch(input, target, *, weight_type, smooth, sum_over, reduction):
 
 # ---------------------------------------------------------------- jaccard
 
-@path("jaccard", "torch.sum", kind="composed", params=["smooth", "sum_over", "reduction"],
-      call="dims = {'spatial': (2, .., ndim-1), 'batch_and_spatial': (0, 2, ..), 'all': all}"
-           "[sum_over]; I = (input * target).sum(dims); U = input.sum(dims) + target.sum(dims) - "
+@path("jaccard", "torch.sum", kind="composed",
+      params=["smooth", "sum_over", "axis", "reduction"],
+      call="dims = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
+           "adapters/families/focal_dice/spec.py]; "
+           "I = (input * target).sum(dims); U = input.sum(dims) + target.sum(dims) - "
            "I; reduce(1 - (I + smooth) / (U + smooth), reduction)")
-def jaccard_torch(input, target, *, smooth, sum_over, reduction):
-    dims = dice_axes(input.ndim, sum_over)
+def jaccard_torch(input, target, *, smooth, sum_over, axis, reduction):
+    dims = dice_axes(input.ndim, sum_over, axis)
     if dims:
         inter = (input * target).sum(dim=dims)
         union = input.sum(dim=dims) + target.sum(dim=dims) - inter

@@ -16,6 +16,27 @@ from .spec import dice_axes
 PARTS = {}
 
 
+def class_axis_anywhere(part):
+    """A Dice-family part (written for (N, C, d1..dk)) for a class axis params.axis anywhere: the
+    input and target laid out (N, C, d1..dk) (the batch is the first other axis), the part run,
+    and its gradient laid back out; unreduced values of two axes or more come back with the batch
+    and class axes in the input's order ((C, ..) for classes-first input)."""
+    def run(inputs, p, conv):
+        c = class_axis(inputs["input"], p.get("axis", 1))
+        if c == 1:
+            return part(inputs, p, conv)
+        order = (1, 0) if c == 0 else (0, c)           # (batch, class) axes
+        moved = {k: np.moveaxis(v, order, (0, 1)) for k, v in inputs.items()}
+        elements, vjp, divisor = part(moved, p, conv)
+        swap = c == 0 and np.ndim(elements) >= 2
+
+        def back(u):
+            grads = vjp(np.swapaxes(u, 0, 1) if swap else u)
+            return {k: np.moveaxis(g, (0, 1), order) for k, g in grads.items()}
+        return (np.swapaxes(elements, 0, 1) if swap else elements), back, divisor
+    return run
+
+
 # ---------------------------------------------------------------- sigmoid_focal_loss
 
 def _alpha_t(y, alpha, conv):
@@ -201,14 +222,14 @@ def _soft_dice_loss(inputs, p, conv):
     return elements, vjp, divisor
 
 
-PARTS["soft_dice_loss"] = _soft_dice_loss
+PARTS["soft_dice_loss"] = class_axis_anywhere(_soft_dice_loss)
 
 
 # ---------------------------------------------------------------- categorical_focal_crossentropy
 
 def _focal_targets(x, y, p, conv):
     """The smoothed targets t (class axis last), the kept rows and the mean divisor."""
-    axis = class_axis(x)
+    axis = class_axis(x, p.get("axis", 1))
     c = x.shape[axis]
     if np.issubdtype(y.dtype, np.integer):                  # index targets
         kept = y != p["ignore_index"]
@@ -228,7 +249,7 @@ def _focal_targets(x, y, p, conv):
 
 def _categorical_focal_crossentropy(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
-    axis = class_axis(x)
+    axis = class_axis(x, p.get("axis", 1))
     alpha, gamma = float(p["alpha"]), float(p["gamma"])
     t, divisor = _focal_targets(x, y, p, conv)
     logp = np.moveaxis(log_softmax(x, axis), axis, -1)
@@ -315,7 +336,7 @@ def _tversky(inputs, p, conv):
     return elements, vjp, divisor
 
 
-PARTS["tversky"] = _tversky
+PARTS["tversky"] = class_axis_anywhere(_tversky)
 
 
 # ---------------------------------------------------------------- generalized_dice
@@ -364,7 +385,7 @@ def _generalized_dice(inputs, p, conv):
     return elements, vjp, elements.size
 
 
-PARTS["generalized_dice"] = _generalized_dice
+PARTS["generalized_dice"] = class_axis_anywhere(_generalized_dice)
 
 
 # ---------------------------------------------------------------- jaccard
@@ -392,7 +413,7 @@ def _jaccard(inputs, p, conv):
     return elements, vjp, elements.size
 
 
-PARTS["jaccard"] = _jaccard
+PARTS["jaccard"] = class_axis_anywhere(_jaccard)
 
 
 # Central differences (h = 1e-4) cannot follow the Dice at an empty mask: there l = 1 - s / (P + s)

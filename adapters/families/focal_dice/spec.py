@@ -23,6 +23,7 @@ jaccard             1 - the soft Jaccard index (intersection over union) of prob
 from __future__ import annotations
 
 from adapters.definitions import (
+    CLASS_AXIS,
     ENCODINGS,
     REDUCTION,
     Convention,
@@ -30,6 +31,7 @@ from adapters.definitions import (
     Param,
     SpecError,
     check_at_least_1d,
+    check_class_axis,
     check_same_shape,
     check_unit_interval,
     is_finite,
@@ -90,10 +92,15 @@ DICE_SUM_OVER = Param(name="sum_over", default="spatial",
                       choices=SUM_OVER)
 
 
-def dice_axes(ndim: int, sum_over: str) -> tuple[int, ...]:
-    """The axes of an (N, C, d1..dk) input that soft_dice_loss sums over."""
-    spatial = tuple(range(2, ndim))
-    return {"spatial": spatial, "batch_and_spatial": (0, *spatial),
+def dice_axes(ndim: int, sum_over: str, axis: int = 1) -> tuple[int, ...]:
+    """The axes soft_dice_loss sums over, of an input of `ndim` >= 2 dimensions whose class axis
+    is `axis` (1 by default: (N, C, d1..dk)). The batch is the first other axis (0, or 1 when the
+    classes come first); the spatial axes are the rest. These are Keras's Dice(axis=) and optax's
+    dice_loss(axis=): the axes summed over, not a class axis."""
+    c = axis % ndim
+    batch = 1 if c == 0 else 0
+    spatial = tuple(a for a in range(ndim) if a not in (batch, c))
+    return {"spatial": spatial, "batch_and_spatial": tuple(sorted((batch, *spatial))),
             "all": tuple(range(ndim))}[sum_over]
 
 
@@ -102,6 +109,7 @@ def _check_dice(inputs, params):
     if x.ndim < 2:
         raise SpecError("inputs.input", f"must be (N, C, d1..dk) with at least 2 dimensions, "
                                         f"got shape {x.shape}")
+    check_class_axis(x, params.get("axis", 1))
     check_same_shape(y, x)
     for name, a in (("input", x), ("target", y)):
         check_unit_interval(f"inputs.{name}", a)
@@ -109,7 +117,8 @@ def _check_dice(inputs, params):
 
 LOSSES.append(Loss(
     name="soft_dice_loss", inputs=("input", "target"), differentiable=("input",), target="other",
-    params={"smooth": SMOOTH, "sum_over": DICE_SUM_OVER, "reduction": REDUCTION},
+    params={"smooth": SMOOTH, "sum_over": DICE_SUM_OVER, "axis": CLASS_AXIS,
+            "reduction": REDUCTION},
     mean_divisor="the number of Dice values: N * C ('spatial'), C ('batch_and_spatial'), 1 ('all')",
     doc="Probabilities p (input) and targets t in [0, 1] of one shape (N, C, d1..dk), classes on "
     "axis 1 (the seed's dice_loss(F.softmax(masks_pred, dim=1), F.one_hot(true_masks, C)"
@@ -124,7 +133,12 @@ LOSSES.append(Loss(
     "shape () (keras.losses.Dice with axis=None, later Pytorch-UNet versions that flatten N and "
     "C). smooth defaults to 1e-6, Pytorch-UNet's dice_coeff epsilon, the seed's call. "
     "An empty mask (P = T = 0) gives l = 0. Gradient: dl/dp = (D - 2 t) / (P + T + smooth), "
-    "D = (2 I + smooth) / (P + T + smooth); the target is not differentiated.",
+    "D = (2 I + smooth) / (P + T + smooth); the target is not differentiated. "
+    "The classes may lie on any axis, `axis` (1 by default; -1 channels-last (N, d1..dk, C), 0 "
+    "classes-first (C, N, d1..dk)): the batch is then the first other axis and the spatial axes "
+    "the rest, and the unreduced values keep the batch and class axes in the input's order, so "
+    "(C, N) for classes-first input. Keras's Dice(axis=) and optax's dice_loss(axis=) name the "
+    "summed axes instead (a tuple), which sum_over and `axis` give together (dice_axes).",
     check=_check_dice,
     layouts=({"input": "N C", "target": "N C"}, {"input": "N C H", "target": "N C H"},
              {"input": "N C H W", "target": "N C H W"}),
@@ -149,12 +163,13 @@ LOSSES.append(Loss(
     name="categorical_focal_crossentropy", inputs=("input", "target"),
     differentiable=("input",), target="class",
     params={"alpha": CFC_ALPHA, "gamma": GAMMA, "label_smoothing": LABEL_SMOOTHING,
-            "ignore_index": IGNORE_INDEX, "reduction": REDUCTION},
+            "ignore_index": IGNORE_INDEX, "axis": CLASS_AXIS, "reduction": REDUCTION},
     mean_divisor="the number of kept rows: N d1..dk for one_hot/probs targets; for index "
                  "targets those whose target is not ignore_index (0/0 = nan when every target "
                  "is ignored)",
-    doc="Logits x, class axis 1 (axis 0 unbatched), as cross_entropy. p = softmax(x), "
-    "t = (1 - eps) y + eps / C with eps = label_smoothing (y one-hot or class probabilities; an "
+    doc="Logits x, class axis `axis` (1 by default; axis 0 unbatched), as cross_entropy. "
+    "p = softmax(x), t = (1 - eps) y + eps / C with eps = label_smoothing (y one-hot or class "
+    "probabilities; an "
     "index target is its one-hot row, and a row whose target is ignore_index has t = 0). "
     "l_n = -alpha sum_c (1 - p_nc)^gamma t_nc log p_nc, the modulating factor taken per class "
     "(keras.losses.categorical_focal_crossentropy's formula; with a one-hot target and eps = 0 it "
@@ -181,11 +196,12 @@ TVERSKY_BETA = Param(name="beta", default=0.5,
 LOSSES.append(Loss(
     name="tversky", inputs=("input", "target"), differentiable=("input",), target="other",
     params={"alpha": TVERSKY_ALPHA, "beta": TVERSKY_BETA, "smooth": SMOOTH,
-            "sum_over": DICE_SUM_OVER, "reduction": REDUCTION},
+            "sum_over": DICE_SUM_OVER, "axis": CLASS_AXIS, "reduction": REDUCTION},
     mean_divisor="the number of Tversky values: N * C ('spatial'), C ('batch_and_spatial'), 1 "
                  "('all')",
     doc="Probabilities p (input) and targets t in [0, 1] of one shape (N, C, d1..dk), classes on "
-    "axis 1, summed over the axes chosen by sum_over exactly as soft_dice_loss: I = sum p t, "
+    "axis `axis` (1 by default, anywhere as soft_dice_loss's), summed over the axes chosen by "
+    "sum_over exactly as soft_dice_loss: I = sum p t, "
     "FP = sum p (1 - t) = P - I, FN = sum (1 - p) t = T - I; "
     "l = 1 - (I + smooth) / (I + alpha FP + beta FN + smooth) (Salehi et al. 2017: alpha on the "
     "false positives, beta on the false negatives; smoothed in numerator and denominator as "
@@ -225,10 +241,11 @@ LOSSES.append(Loss(
     name="generalized_dice", inputs=("input", "target"), differentiable=("input",),
     target="other",
     params={"weight_type": GDL_WEIGHT_TYPE, "smooth": SMOOTH, "sum_over": GDL_SUM_OVER,
-            "reduction": REDUCTION},
+            "axis": CLASS_AXIS, "reduction": REDUCTION},
     mean_divisor="the number of values: N ('spatial'), 1 ('batch_and_spatial')",
     doc="Probabilities p (input) and targets t in [0, 1] of one shape (N, C, d1..dk), classes on "
-    "axis 1, at least one spatial axis. Over the axes A (the spatial ones, and the batch too for "
+    "axis `axis` (1 by default, anywhere as soft_dice_loss's), at least one spatial axis. Over "
+    "the axes A (the spatial ones, and the batch too for "
     "sum_over='batch_and_spatial'): I_c = sum_A p t, P_c = sum_A p, T_c = sum_A t, per class c. "
     "w_c = 1 / T_c^2 ('square', Sudre et al. 2017, eq. 2), 1 / T_c ('simple') or 1 ('uniform'). "
     "A class absent from the target (T_c = 0) has an infinite weight: it takes the largest finite "
@@ -253,11 +270,13 @@ JACCARD_SMOOTH = Param(name="smooth", default=1e-6,
 
 LOSSES.append(Loss(
     name="jaccard", inputs=("input", "target"), differentiable=("input",), target="other",
-    params={"smooth": JACCARD_SMOOTH, "sum_over": DICE_SUM_OVER, "reduction": REDUCTION},
+    params={"smooth": JACCARD_SMOOTH, "sum_over": DICE_SUM_OVER, "axis": CLASS_AXIS,
+            "reduction": REDUCTION},
     mean_divisor="the number of Jaccard values: N * C ('spatial'), C ('batch_and_spatial'), 1 "
                  "('all')",
     doc="Probabilities p (input) and targets t in [0, 1] of one shape (N, C, d1..dk), classes on "
-    "axis 1, summed over the axes chosen by sum_over exactly as soft_dice_loss: I = sum p t, "
+    "axis `axis` (1 by default, anywhere as soft_dice_loss's), summed over the axes chosen by "
+    "sum_over exactly as soft_dice_loss: I = sum p t, "
     "U = sum p + sum t - I (the soft union); l = 1 - (I + smooth) / (U + smooth), the soft "
     "Jaccard (IoU) loss (Rahman and Wang 2016, 'Optimizing intersection-over-union in deep neural "
     "networks for image segmentation'; tversky with alpha = beta = 1). smooth defaults to 1e-6 "

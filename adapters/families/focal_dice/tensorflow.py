@@ -146,17 +146,18 @@ for _dtype, _clip in BFCE_DEFAULT_CLIP.items():
 # keras.losses.Dice has no smoothing parameter (keras_dice_epsilon_in_denominator_only); its
 # `axis` picks the summed axes, None (the default) meaning all of them, which is sum_over='all'.
 
-def _keras_axis(input, sum_over):
-    return None if sum_over == "all" else dice_axes(input.ndim, sum_over)
+def _keras_axis(input, sum_over, axis):
+    return None if sum_over == "all" else dice_axes(input.ndim, sum_over, axis)
 
 
-@path("soft_dice_loss", "keras.losses.Dice", params=["sum_over", "reduction"],
+@path("soft_dice_loss", "keras.losses.Dice", params=["sum_over", "axis", "reduction"],
       conventions=["keras_dice_epsilon_in_denominator_only"],
-      call="keras.losses.Dice(axis={'spatial': (2, .., ndim-1), 'batch_and_spatial': (0, 2, ..), "
-           "'all': None}[sum_over], reduction={'mean': 'sum_over_batch_size'}.get(reduction, "
+      call="keras.losses.Dice(axis=dice_axes(input.ndim, sum_over, axis) "
+           "or None for 'all'  [dice_axes: adapters/families/focal_dice/spec.py], "
+           "reduction={'mean': 'sum_over_batch_size'}.get(reduction, "
            "reduction), dtype=input.dtype.name)(target, input)")
-def dice_keras(input, target, *, sum_over, reduction):
-    return keras.losses.Dice(axis=_keras_axis(input, sum_over),
+def dice_keras(input, target, *, sum_over, axis, reduction):
+    return keras.losses.Dice(axis=_keras_axis(input, sum_over, axis),
                                 reduction=KERAS_REDUCTION[reduction],
                                 dtype=input.dtype.name)(target, input)
 
@@ -164,7 +165,7 @@ def dice_keras(input, target, *, sum_over, reduction):
 # Keras's output has the axes not summed: (N, C) for sum_over='spatial', (C,) for
 # 'batch_and_spatial', a scalar for 'all' (which Keras returns unreduced, times its weight)
 @path("soft_dice_loss", "keras.losses.Dice(sample_weight=)",
-      params=["sum_over", "reduction", "sample_weight"],
+      params=["sum_over", "axis", "reduction", "sample_weight"],
       conventions=["keras_dice_epsilon_in_denominator_only", *KERAS_WEIGHTED],
       unsupported_when=keras_weighted_twin(
           "keras.losses.Dice", "soft_dice_loss",
@@ -172,28 +173,32 @@ def dice_keras(input, target, *, sum_over, reduction):
       call="keras.losses.Dice(axis=..., reduction=..., dtype=input.dtype.name)(target, input, "
            "sample_weight=keras_sample_weight(sample_weight, input.ndim - len(axis)))  [axis as "
            "keras.losses.Dice's, all axes for None]")
-def dice_keras_weighted(input, target, *, sum_over, reduction, sample_weight):
-    return keras.losses.Dice(axis=_keras_axis(input, sum_over),
+def dice_keras_weighted(input, target, *, sum_over, axis, reduction, sample_weight):
+    return keras.losses.Dice(axis=_keras_axis(input, sum_over, axis),
                              reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)(
         target, input, sample_weight=keras_sample_weight(
-            sample_weight, input.shape.rank - len(dice_axes(input.shape.rank, sum_over))))
+            sample_weight, input.shape.rank - len(dice_axes(input.shape.rank, sum_over, axis))))
 
 
-@path("soft_dice_loss", "keras.losses.dice", kind="composed", params=["sum_over", "reduction"],
+@path("soft_dice_loss", "keras.losses.dice", kind="composed",
+      params=["sum_over", "axis", "reduction"],
       conventions=["keras_dice_epsilon_in_denominator_only"],
-      call="reduce(keras.losses.dice(target, input, axis={'spatial': (2, ..), 'batch_and_spatial': "
-           "(0, 2, ..), 'all': None}[sum_over]), reduction)")
-def dice_keras_fn(input, target, *, sum_over, reduction):
-    return reduce(keras.losses.dice(target, input, axis=_keras_axis(input, sum_over)), reduction)
+      call="reduce(keras.losses.dice(target, input, axis=dice_axes(input.ndim, sum_over, "
+           "axis) or None for 'all'), reduction)  [dice_axes: "
+           "adapters/families/focal_dice/spec.py]")
+def dice_keras_fn(input, target, *, sum_over, axis, reduction):
+    return reduce(keras.losses.dice(target, input, axis=_keras_axis(input, sum_over, axis)),
+                  reduction)
 
 
 @path("soft_dice_loss", "tf.reduce_sum", kind="composed",
-      params=["smooth", "sum_over", "reduction"],
-      call="axes = {'spatial': (2, ..), 'batch_and_spatial': (0, 2, ..), 'all': all}[sum_over]; "
+      params=["smooth", "sum_over", "axis", "reduction"],
+      call="axes = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
+           "adapters/families/focal_dice/spec.py]; "
            "reduce(1 - (2 * tf.reduce_sum(input * target, axes) + smooth) / (tf.reduce_sum(input, "
            "axes) + tf.reduce_sum(target, axes) + smooth), reduction)")
-def dice_tf(input, target, *, smooth, sum_over, reduction):
-    axes = list(dice_axes(input.ndim, sum_over))   # [] sums over nothing in TF
+def dice_tf(input, target, *, smooth, sum_over, axis, reduction):
+    axes = list(dice_axes(input.ndim, sum_over, axis))   # [] sums over nothing in TF
     inter = tf.reduce_sum(input * target, axis=axes)
     total = tf.reduce_sum(input, axis=axes) + tf.reduce_sum(target, axis=axes)
     return reduce(1 - (2 * inter + smooth) / (total + smooth), reduction)
@@ -207,23 +212,23 @@ def dice_tf(input, target, *, smooth, sum_over, reduction):
 
 CFC_CONVENTIONS = ["keras_focal_probs_clipped_to_epsilon",
                    "keras_label_smoothing_over_last_axis_size"]
-CFC_KERAS_PARAMS = ["alpha", "gamma", "label_smoothing", "reduction"]
+CFC_KERAS_PARAMS = ["alpha", "gamma", "label_smoothing", "axis", "reduction"]
 
 
-def _cfc_class(alpha, gamma, label_smoothing, reduction, input, from_logits):
+def _cfc_class(alpha, gamma, label_smoothing, axis, reduction, input, from_logits):
     return keras.losses.CategoricalFocalCrossentropy(
         alpha=alpha, gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing,
-        axis=class_axis(input), reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)
+        axis=class_axis(input, axis), reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)
 
 
 @path("categorical_focal_crossentropy", "keras.losses.CategoricalFocalCrossentropy",
       encodings=["one_hot", "probs"], params=CFC_KERAS_PARAMS, conventions=CFC_CONVENTIONS,
       call="keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=gamma, from_logits=True, "
-           "label_smoothing=label_smoothing, axis=1 if input.ndim > 1 else -1, reduction={'mean': "
-           "'sum_over_batch_size'}.get(reduction, reduction), dtype=input.dtype.name)(target, "
-           "input)")
-def cfc_keras(input, target, *, alpha, gamma, label_smoothing, reduction):
-    return _cfc_class(alpha, gamma, label_smoothing, reduction, input, True)(target, input)
+           "label_smoothing=label_smoothing, axis=axis if input.ndim > 1 else -1, "
+           "reduction={'mean': 'sum_over_batch_size'}.get(reduction, reduction), "
+           "dtype=input.dtype.name)(target, input)")
+def cfc_keras(input, target, *, alpha, gamma, label_smoothing, axis, reduction):
+    return _cfc_class(alpha, gamma, label_smoothing, axis, reduction, input, True)(target, input)
 
 
 @path("categorical_focal_crossentropy", "keras.losses.CategoricalFocalCrossentropy(sample_weight=)",
@@ -233,11 +238,12 @@ def cfc_keras(input, target, *, alpha, gamma, label_smoothing, reduction):
                                            "categorical_focal_crossentropy",
                                            [*CFC_CONVENTIONS, *KERAS_WEIGHTED]),
       call="keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=gamma, from_logits=True, "
-           "label_smoothing=label_smoothing, axis=1 if input.ndim > 1 else -1, reduction=..., "
+           "label_smoothing=label_smoothing, axis=axis if input.ndim > 1 else -1, reduction=..., "
            "dtype=input.dtype.name)(target, input, sample_weight=keras_sample_weight("
            "sample_weight, input.ndim - 1))")
-def cfc_keras_weighted(input, target, *, alpha, gamma, label_smoothing, reduction, sample_weight):
-    return _cfc_class(alpha, gamma, label_smoothing, reduction, input, True)(
+def cfc_keras_weighted(input, target, *, alpha, gamma, label_smoothing, axis, reduction,
+                       sample_weight):
+    return _cfc_class(alpha, gamma, label_smoothing, axis, reduction, input, True)(
         target, input, sample_weight=keras_sample_weight(sample_weight, input.shape.rank - 1))
 
 
@@ -245,36 +251,36 @@ def cfc_keras_weighted(input, target, *, alpha, gamma, label_smoothing, reductio
       kind="composed", encodings=["one_hot", "probs"], params=CFC_KERAS_PARAMS,
       conventions=CFC_CONVENTIONS,
       call="reduce(keras.losses.categorical_focal_crossentropy(target, input, alpha=alpha, "
-           "gamma=gamma, from_logits=True, label_smoothing=label_smoothing, axis=1 if input.ndim "
-           "> 1 else -1), reduction)")
-def cfc_keras_fn(input, target, *, alpha, gamma, label_smoothing, reduction):
+           "gamma=gamma, from_logits=True, label_smoothing=label_smoothing, axis=axis if "
+           "input.ndim > 1 else -1), reduction)")
+def cfc_keras_fn(input, target, *, alpha, gamma, label_smoothing, axis, reduction):
     return reduce(keras.losses.categorical_focal_crossentropy(
         target, input, alpha=alpha, gamma=gamma, from_logits=True,
-        label_smoothing=label_smoothing, axis=class_axis(input)), reduction)
+        label_smoothing=label_smoothing, axis=class_axis(input, axis)), reduction)
 
 
 @path("categorical_focal_crossentropy", "keras.losses.CategoricalFocalCrossentropy(tf.nn.softmax)",
       kind="composed", encodings=["one_hot", "probs"], params=CFC_KERAS_PARAMS,
       conventions=CFC_CONVENTIONS,
       call="keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=gamma, "
-           "label_smoothing=label_smoothing, axis=1 if input.ndim > 1 else -1, reduction=..., "
-           "dtype=input.dtype.name)(target, tf.nn.softmax(input, axis=1 if input.ndim > 1 else "
+           "label_smoothing=label_smoothing, axis=axis if input.ndim > 1 else -1, reduction=..., "
+           "dtype=input.dtype.name)(target, tf.nn.softmax(input, axis=axis if input.ndim > 1 else "
            "-1))  [from_logits=False, the default]")
-def cfc_keras_probs(input, target, *, alpha, gamma, label_smoothing, reduction):
-    probs = tf.nn.softmax(input, axis=class_axis(input))
-    return _cfc_class(alpha, gamma, label_smoothing, reduction, input, False)(target, probs)
+def cfc_keras_probs(input, target, *, alpha, gamma, label_smoothing, axis, reduction):
+    probs = tf.nn.softmax(input, axis=class_axis(input, axis))
+    return _cfc_class(alpha, gamma, label_smoothing, axis, reduction, input, False)(target, probs)
 
 
 # The definition in tf ops, for index targets too (what Keras cannot take): canonical.
 @path("categorical_focal_crossentropy", "tf.nn.log_softmax", kind="composed",
-      params=["alpha", "gamma", "label_smoothing", "ignore_index", "reduction"],
-      call="logp = tf.nn.log_softmax(input, axis=1 if input.ndim > 1 else -1); t = the one_hot/"
-           "probs target, or tf.one_hot(index target, C, axis=1) with 0 rows for ignore_index; "
+      params=["alpha", "gamma", "label_smoothing", "ignore_index", "axis", "reduction"],
+      call="logp = tf.nn.log_softmax(input, axis=axis if input.ndim > 1 else -1); t = the one_hot/"
+           "probs target, or tf.one_hot(index target, C, axis=axis) with 0 rows for ignore_index; "
            "t = (1 - eps) t + eps / C on kept rows; q = -tf.math.expm1(logp); f = q ** gamma "
            "held constant where q is 0 or 1 (tf.where); l = -alpha * tf.reduce_sum(t * f * "
            "tf.where(t > 0, logp, 0), axis); 'mean' divides by the kept rows")
-def cfc_tf(input, target, *, alpha, gamma, label_smoothing, ignore_index, reduction):
-    axis = 1 if input.ndim > 1 else 0
+def cfc_tf(input, target, *, alpha, gamma, label_smoothing, ignore_index, axis, reduction):
+    axis = axis % input.ndim if input.ndim > 1 else 0   # tf.one_hot's axis counts the output's
     c = input.shape[axis]
     if target.dtype == tf.int64:
         kept = tf.not_equal(target, ignore_index)
@@ -308,29 +314,31 @@ TVERSKY_KERAS = ["keras_tversky_alpha_weighs_false_negatives",
                  "keras_tversky_epsilon_in_denominator_only"]
 
 
-@path("tversky", "keras.losses.Tversky", params=["alpha", "beta", "sum_over", "reduction"],
+@path("tversky", "keras.losses.Tversky", params=["alpha", "beta", "sum_over", "axis", "reduction"],
       conventions=TVERSKY_KERAS,
-      call="keras.losses.Tversky(alpha=alpha, beta=beta, axis={'spatial': (2, .., ndim-1), "
-           "'batch_and_spatial': (0, 2, ..), 'all': None}[sum_over], reduction={'mean': "
+      call="keras.losses.Tversky(alpha=alpha, beta=beta, axis=dice_axes("
+           "input.ndim, sum_over, axis) or None for 'all'  [dice_axes: "
+           "adapters/families/focal_dice/spec.py], reduction={'mean': "
            "'sum_over_batch_size'}.get(reduction, reduction), dtype=input.dtype.name)(target, "
            "input)")
-def tversky_keras(input, target, *, alpha, beta, sum_over, reduction):
-    return keras.losses.Tversky(alpha=alpha, beta=beta, axis=_keras_axis(input, sum_over),
+def tversky_keras(input, target, *, alpha, beta, sum_over, axis, reduction):
+    return keras.losses.Tversky(alpha=alpha, beta=beta, axis=_keras_axis(input, sum_over, axis),
                                 reduction=KERAS_REDUCTION[reduction],
                                 dtype=input.dtype.name)(target, input)
 
 
 @path("tversky", "keras.losses.tversky", kind="composed",
-      params=["alpha", "beta", "sum_over", "reduction"], conventions=TVERSKY_KERAS,
-      call="reduce(keras.losses.tversky(target, input, alpha=alpha, beta=beta, axis={'spatial': "
-           "(2, ..), 'batch_and_spatial': (0, 2, ..), 'all': None}[sum_over]), reduction)")
-def tversky_keras_fn(input, target, *, alpha, beta, sum_over, reduction):
+      params=["alpha", "beta", "sum_over", "axis", "reduction"], conventions=TVERSKY_KERAS,
+      call="reduce(keras.losses.tversky(target, input, alpha=alpha, beta=beta, "
+           "axis=dice_axes(input.ndim, sum_over, axis) or None for 'all'), reduction)  "
+           "[dice_axes: adapters/families/focal_dice/spec.py]")
+def tversky_keras_fn(input, target, *, alpha, beta, sum_over, axis, reduction):
     return reduce(keras.losses.tversky(target, input, alpha=alpha, beta=beta,
-                                       axis=_keras_axis(input, sum_over)), reduction)
+                                       axis=_keras_axis(input, sum_over, axis)), reduction)
 
 
 @path("tversky", "keras.losses.Tversky(sample_weight=)",
-      params=["alpha", "beta", "sum_over", "reduction", "sample_weight"],
+      params=["alpha", "beta", "sum_over", "axis", "reduction", "sample_weight"],
       conventions=[*TVERSKY_KERAS, *KERAS_WEIGHTED],
       unsupported_when=keras_weighted_twin("keras.losses.Tversky", "tversky",
                                            [*TVERSKY_KERAS, *KERAS_WEIGHTED]),
@@ -338,34 +346,35 @@ def tversky_keras_fn(input, target, *, alpha, beta, sum_over, reduction):
            "dtype=input.dtype.name)(target, input, sample_weight=keras_sample_weight("
            "sample_weight, input.ndim - len(axis)))  [axis as keras.losses.Tversky's, all axes for "
            "None]")
-def tversky_keras_weighted(input, target, *, alpha, beta, sum_over, reduction, sample_weight):
-    return keras.losses.Tversky(alpha=alpha, beta=beta, axis=_keras_axis(input, sum_over),
+def tversky_keras_weighted(input, target, *, alpha, beta, sum_over, axis, reduction, sample_weight):
+    return keras.losses.Tversky(alpha=alpha, beta=beta, axis=_keras_axis(input, sum_over, axis),
                                 reduction=KERAS_REDUCTION[reduction],
                                 dtype=input.dtype.name)(
         target, input, sample_weight=keras_sample_weight(
-            sample_weight, input.shape.rank - len(dice_axes(input.shape.rank, sum_over))))
+            sample_weight, input.shape.rank - len(dice_axes(input.shape.rank, sum_over, axis))))
 
 
 # Keras's alpha and beta swapped: the canonical Tversky index but for its 1e-7 smoothing.
 @path("tversky", "keras.losses.Tversky(alpha=beta, beta=alpha)",
-      params=["alpha", "beta", "sum_over", "reduction"],
+      params=["alpha", "beta", "sum_over", "axis", "reduction"],
       conventions=["keras_tversky_epsilon_in_denominator_only"],
       call="keras.losses.Tversky(alpha=beta, beta=alpha, axis=..., reduction=..., "
            "dtype=input.dtype.name)(target, input)")
-def tversky_keras_swapped(input, target, *, alpha, beta, sum_over, reduction):
-    return keras.losses.Tversky(alpha=beta, beta=alpha, axis=_keras_axis(input, sum_over),
+def tversky_keras_swapped(input, target, *, alpha, beta, sum_over, axis, reduction):
+    return keras.losses.Tversky(alpha=beta, beta=alpha, axis=_keras_axis(input, sum_over, axis),
                                 reduction=KERAS_REDUCTION[reduction],
                                 dtype=input.dtype.name)(target, input)
 
 
 @path("tversky", "tf.reduce_sum", kind="composed",
-      params=["alpha", "beta", "smooth", "sum_over", "reduction"],
-      call="axes = {'spatial': (2, ..), 'batch_and_spatial': (0, 2, ..), 'all': all}[sum_over]; "
+      params=["alpha", "beta", "smooth", "sum_over", "axis", "reduction"],
+      call="axes = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
+           "adapters/families/focal_dice/spec.py]; "
            "tp, fp, fn = (tf.reduce_sum(a, axes) for a in (input * target, input * (1 - target), "
            "(1 - input) * target)); reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + "
            "smooth), reduction)")
-def tversky_tf(input, target, *, alpha, beta, smooth, sum_over, reduction):
-    axes = list(dice_axes(input.ndim, sum_over))   # [] sums over nothing in TF
+def tversky_tf(input, target, *, alpha, beta, smooth, sum_over, axis, reduction):
+    axes = list(dice_axes(input.ndim, sum_over, axis))   # [] sums over nothing in TF
     tp = tf.reduce_sum(input * target, axis=axes)
     fp = tf.reduce_sum(input * (1 - target), axis=axes)
     fn = tf.reduce_sum((1 - input) * target, axis=axes)
@@ -376,13 +385,16 @@ def tversky_tf(input, target, *, alpha, beta, smooth, sum_over, reduction):
 # Keras has no generalised Dice loss: composed from tf ops.
 
 @path("generalized_dice", "tf.reduce_sum", kind="composed",
-      params=["weight_type", "smooth", "sum_over", "reduction"],
-      call="axes = (2, ..), with 0 first for sum_over='batch_and_spatial'; I, P, T = "
+      params=["weight_type", "smooth", "sum_over", "axis", "reduction"],
+      call="input, target = (tf.experimental.numpy.moveaxis(a, axis, 1) for a in (input, "
+           "target)); axes = (2, ..), with 0 first for sum_over='batch_and_spatial'; I, P, T = "
            "tf.reduce_sum(input * target, axes), tf.reduce_sum(input, axes), "
            "tf.reduce_sum(target, axes); w = {1 / T**2, 1 / T, 1}[weight_type], inf replaced by "
            "the largest finite w of the sample; l = 1 - (2 tf.reduce_sum(w I, -1) + smooth) / "
            "(tf.reduce_sum(w (P + T), -1) + smooth); reduce(l, reduction)")
-def gdl_tf(input, target, *, weight_type, smooth, sum_over, reduction):
+def gdl_tf(input, target, *, weight_type, smooth, sum_over, axis, reduction):
+    move = tf.experimental.numpy.moveaxis        # the classes to 1, the batch then at 0
+    input, target = move(input, axis, 1), move(target, axis, 1)
     axes = list(range(2, input.ndim))
     if sum_over == "batch_and_spatial":
         axes = [0, *axes]
@@ -402,12 +414,14 @@ def gdl_tf(input, target, *, weight_type, smooth, sum_over, reduction):
 # Keras has no Jaccard loss (keras.losses.Tversky(alpha=1, beta=1) is one, with Tversky's
 # 1e-7-in-the-denominator smoothing): composed from tf ops.
 
-@path("jaccard", "tf.reduce_sum", kind="composed", params=["smooth", "sum_over", "reduction"],
-      call="axes = {'spatial': (2, ..), 'batch_and_spatial': (0, 2, ..), 'all': all}[sum_over]; "
+@path("jaccard", "tf.reduce_sum", kind="composed",
+      params=["smooth", "sum_over", "axis", "reduction"],
+      call="axes = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
+           "adapters/families/focal_dice/spec.py]; "
            "I = tf.reduce_sum(input * target, axes); U = tf.reduce_sum(input, axes) + "
            "tf.reduce_sum(target, axes) - I; reduce(1 - (I + smooth) / (U + smooth), reduction)")
-def jaccard_tf(input, target, *, smooth, sum_over, reduction):
-    axes = list(dice_axes(input.ndim, sum_over))   # [] sums over nothing in TF
+def jaccard_tf(input, target, *, smooth, sum_over, axis, reduction):
+    axes = list(dice_axes(input.ndim, sum_over, axis))   # [] sums over nothing in TF
     inter = tf.reduce_sum(input * target, axis=axes)
     union = tf.reduce_sum(input, axis=axes) + tf.reduce_sum(target, axis=axes) - inter
     return reduce(1 - (inter + smooth) / (union + smooth), reduction)
