@@ -387,7 +387,8 @@ CONVENTIONS = [
                            "ignore_index and reduction on to F.cross_entropy: label_smoothing= "
                            "and weight= are accepted without an error and have no effect (the "
                            "loss is the one with label_smoothing 0 and no class weights)"),
-    Convention(name="transformers_qa_positions_clamped_ignore_index_is_c", losses=("cross_entropy",),
+    Convention(name="transformers_qa_positions_clamped_ignore_index_is_c",
+               losses=("cross_entropy",),
                description="ForQuestionAnsweringLoss clamps the index targets (the start and end "
                            "positions) to [0, C], C = the number of classes (the sequence length, "
                            "start_logits.size(1)), and ignores the targets equal to C: the "

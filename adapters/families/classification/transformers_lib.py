@@ -278,7 +278,8 @@ for _p in ("fixed_cross_entropy", "ForCausalLMLoss", "ForCausalLMLoss(num_items_
 QA_SOURCE = SOURCE + " (ForQuestionAnsweringLoss: positions.clamp(0, ignored_index), " \
                      "ignored_index = start_logits.size(1))"
 adapter.saw("transformers_qa_positions_clamped_ignore_index_is_c",
-            path="cross_entropy/ForQuestionAnsweringLoss", case="cross_entropy/ignore-default/index",
+            path="cross_entropy/ForQuestionAnsweringLoss",
+            case="cross_entropy/ignore-default/index",
             call="ForQuestionAnsweringLoss(x, x, y, y) with x (5, 4), y = [1, -100, 3, -100, 0] of "
                  "case ignore-default, float64",
             seen="2.4617634113620883 = F.cross_entropy(x, y.clamp(0, 4), ignore_index=4) (the "
