@@ -13,12 +13,15 @@ is still left.
 
 Which callables: every dotted name in a path's `call` that starts with torch.nn.functional.,
 torch.nn., keras.losses., keras.ops., tf.nn., optax., optax.losses., jax.nn.,
-paddle.nn.functional. or paddle.nn. (F. and nn. are
+paddle.nn.functional., paddle.nn. or one of the library modules of LIBRARIES (monai.losses.,
+smp.losses., kornia.losses., torchvision.ops., timm.loss., sklearn.metrics.,
+transformers.loss.loss_utils., transformers.loss.loss_ctc.) (F. and nn. are
 torch.nn.functional. and torch.nn., as adapters/pytorch.py names them), kept when it is a loss:
-torch.nn.functional.*, keras.losses.*, optax(.losses).*, a torch.nn or paddle.nn class ending
-in Loss, a
-tf.nn, keras.ops or jax.nn function named *loss*, *cross_entropy* or *crossentropy*, or any of
-them named after a canonical loss of the catalogue (tf.nn.softmax: softmax is a loss here).
+torch.nn.functional.*, keras.losses.*, optax(.losses).*, everything in a library module of
+LIBRARIES (each holds losses, or metrics used as losses), a torch.nn or paddle.nn class ending
+in Loss, a tf.nn, keras.ops, jax.nn or torchvision.ops function named *loss*, *cross_entropy* or
+*crossentropy*, or any of them named after a canonical loss of the catalogue (tf.nn.softmax:
+softmax is a loss here).
 
 Offered options: the parameters of the function, or of a class's __init__ and of the call that
 computes the loss (a torch module's forward, a Keras loss's __call__: its sample_weight), less
@@ -53,11 +56,31 @@ FRAMEWORKS = {
     "jax": ("adapters.jax_optax", "jax", "jax", "JAX: jax.nn"),
     "paddle": ("adapters.paddle_lib", "paddle", "paddlepaddle",
                "PaddlePaddle: paddle.nn.functional and paddle.nn"),
+    # the library adapters (adapters/<name>_lib.py): the LazyModule runs the library's setup
+    # (the torchvision shim) and imports it
+    "transformers": ("adapters.transformers_lib", "loss_utils", "transformers",
+                     "Hugging Face transformers: transformers.loss"),
+    "timm": ("adapters.timm_lib", "loss", "timm", "timm: timm.loss"),
+    "monai": ("adapters.monai_lib", "losses", "monai", "MONAI: monai.losses"),
+    "kornia": ("adapters.kornia_lib", "losses", "kornia", "kornia: kornia.losses"),
+    "torchvision": ("adapters.torchvision_lib", "ops", "torchvision",
+                    "torchvision: torchvision.ops"),
+    "smp": ("adapters.smp_lib", "losses", "segmentation_models_pytorch",
+            "segmentation_models_pytorch: smp.losses"),
+    "sklearn": ("adapters.sklearn_lib", "metrics", "scikit-learn",
+                "scikit-learn: sklearn.metrics"),
 }
+# the library modules whose every callable a path calls is a loss (or a metric used as one),
+# and the package a call's root names where the call abbreviates it (smp, as the library's
+# documentation writes it)
+LIBRARIES = ("monai.losses", "smp.losses", "kornia.losses", "timm.loss", "sklearn.metrics",
+             "transformers.loss.loss_utils", "transformers.loss.loss_ctc")
+PACKAGES = {"smp": "segmentation_models_pytorch"}
 # the abbreviations adapters/pytorch.py defines (F = LazyModule("torch.nn.functional"))
 ALIASES = {"F": "torch.nn.functional", "nn": "torch.nn"}
 PREFIXES = ("torch.nn.functional", "torch.nn", "keras.losses", "keras.ops", "tf.nn",
-            "optax.losses", "optax", "jax.nn", "paddle.nn.functional", "paddle.nn", *ALIASES)
+            "optax.losses", "optax", "jax.nn", "paddle.nn.functional", "paddle.nn", *LIBRARIES,
+            "torchvision.ops", *ALIASES)
 NAME = re.compile(r"(?<![\w.])(" + "|".join(re.escape(p) for p in PREFIXES)
                   + r")\.([A-Za-z_]\w*)")
 
@@ -68,7 +91,12 @@ DATA = frozenset({
     "anchor", "positive", "negative", "anchors", "positives", "negatives", "var", "log_probs",
     "input_lengths", "target_lengths", "output", "target_length", "output_length",
     "label_length", "logit_length", "logit_paddings", "label_paddings",
-    "label", "logit", "other", "variance"})   # paddle's names
+    "label", "logit", "other", "variance",    # paddle's names
+    "pred", "inputs", "pred_decision", "source", "pooled_logits", "start_logits", "end_logits",
+    "start_positions", "end_positions", "logit_lengths", "y_proba"})   # the libraries' names
+# data everywhere but in these modules, where it is an option (sklearn.metrics' labels= is the
+# list of the classes, not the targets)
+OPTION_IN = {"labels": ("sklearn.metrics.",)}
 # data only where it has no default: tf.nn.log_poisson_loss(targets, log_input) takes the log
 # rate, where torch's PoissonNLLLoss(log_input=True) is a flag
 DATA_WHEN_REQUIRED = frozenset({"log_input"})
@@ -111,6 +139,60 @@ _PADDLE_NAME = ("the name of the operator in a static program (paddle's `name` a
                 "effect on values")
 
 
+# the library adapters' shared reasons
+_MONAI_BACKGROUND = (
+    "False drops channel 0 (the background) from the loss; the canonical loss has no class "
+    "subset: the default True (every class) is run")
+_MONAI_ACTIVATION = (
+    "an activation applied to the input first (sigmoid=, softmax=, other_act=); the canonical "
+    "loss takes probabilities, which the paths pass: the defaults (no activation) are run")
+_MONAI_ONEHOT = (
+    "one-hot encodes an index target (N, 1, d..) first; checked on monai.losses.DiceLoss "
+    "(soft_dice_loss/monai.losses.DiceLoss(to_onehot_y=True)) and DiceCELoss; this class runs "
+    "one-hot targets with the default False")
+_MONAI_SOFT_LABEL = (
+    "True selects MONAI's soft-label formulation (written for targets that are not 0/1); the "
+    "canonical loss is the sum-of-products form that the default False computes, so only False "
+    "is run")
+_MONAI_IGNORE = (
+    "masks the voxels whose label is this class index out of the loss; the canonical loss has "
+    "no ignore_index parameter (the default None is run)")
+_MONAI_CLASS_WEIGHT = (
+    "weights for each class's loss; the canonical loss has no class weights (the default None "
+    "is run)")
+_MONAI_DICE_TERM = (
+    "an option of the DiceLoss term only (MONAI passes it to self.dice): the path sets "
+    "lambda_dice=0, so it cannot change the value checked; DiceLoss's own row says which of its "
+    "options are checked")
+_SMP_CLASSES = (
+    "the channels that enter the loss (a subset); the canonical loss has none: the default None "
+    "(every channel) is run")
+_SMP_LOG_LOSS = (
+    "True gives -log(score.clamp_min(eps)) instead of 1 - score; the canonical loss is 1 - "
+    "score: the default False is run")
+_SMP_IGNORE = (
+    "pixels with this target label leave the loss; the canonical loss has no ignore_index "
+    "parameter (the default None is run)")
+_SMP_EPS = (
+    "the floor of the score's denominator (clamp_min(eps), 1e-7 by default); the canonical loss "
+    "has no floor (its smooth is passed as smooth=), so only the default is run; it matters only "
+    "where the denominator is below 1e-7")
+_SMP_CLASS_WEIGHTS = (
+    "multiplies each class's loss before the mean; the canonical loss has no class weights (the "
+    "default None is run)")
+_KORNIA_WEIGHT = (
+    "weights for each class's loss (shape (C,)); the canonical sigmoid_focal_loss and "
+    "soft_dice_loss have no class weights: the default None is run")
+_KORNIA_BINARY_IGNORE = (
+    "target entries equal to it contribute 0 but stay in the 'mean' divisor; the canonical "
+    "binary targets lie in [0, 1], so the default -100 never matches and has no effect; no "
+    "canonical parameter is an ignored-target mask")
+_SKLEARN_MULTIOUTPUT = (
+    "how the per-output means of 2-D targets are combined; the canonical mean divides by every "
+    "element, which the default 'uniform_average' equals for one output and for outputs "
+    "weighted alike; 'raw_values' returns one mean per output column, no canonical reduction")
+
+
 def reason(callable_name: str, option: str) -> str:
     """Why an option is left: its entry in LEFT, else the reason every Keras loss class shares
     for `name` (a label) and `sample_weight` (not yet passed natively), and every paddle
@@ -125,6 +207,126 @@ def reason(callable_name: str, option: str) -> str:
 
 
 LEFT = {
+    # ------------------------------------------------------------------ transformers
+    ("transformers.loss.loss_ctc.ForCTCLoss", "ignore_index"): (
+        "the value marking the labels' padding (-100 by default): ForCTCLoss drops labels equal "
+        "to it or to blank_token_id; the path writes the default into each row's padding past "
+        "target_lengths, and another value only renames that padding"),
+    # ------------------------------------------------------------------ timm
+    ("timm.loss.PolyCrossEntropy", "smoothing"): (
+        "label smoothing of index targets before the poly term; the canonical "
+        "poly_loss_cross_entropy has no label_smoothing parameter (the default 0 is run)"),
+    # ------------------------------------------------------------------ monai
+    ("monai.losses.DiceCELoss", "include_background"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceCELoss", "sigmoid"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceCELoss", "softmax"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceCELoss", "other_act"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceCELoss", "squared_pred"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceCELoss", "jaccard"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceCELoss", "smooth_nr"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceCELoss", "smooth_dr"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceCELoss", "batch"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceCELoss", "lambda_ce"): (
+        "multiplies the cross-entropy term; the canonical cross_entropy is unscaled: the default "
+        "1.0 is run"),
+    ("monai.losses.DiceFocalLoss", "include_background"): (
+        "passed to both terms; False drops channel 0 from the focal term too, and the canonical "
+        "sigmoid_focal_loss has no class subset: the default True is run"),
+    ("monai.losses.DiceFocalLoss", "to_onehot_y"): (
+        "one-hot encodes an index target before both terms; the canonical sigmoid_focal_loss "
+        "takes binary targets shaped like the input: the default False is run"),
+    ("monai.losses.DiceFocalLoss", "sigmoid"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceFocalLoss", "softmax"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceFocalLoss", "other_act"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceFocalLoss", "squared_pred"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceFocalLoss", "jaccard"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceFocalLoss", "smooth_nr"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceFocalLoss", "smooth_dr"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceFocalLoss", "batch"): _MONAI_DICE_TERM,
+    ("monai.losses.DiceFocalLoss", "weight"): (
+        "class weights passed to both terms (FocalLoss's weight); the canonical "
+        "sigmoid_focal_loss has no class weights (the default None is run)"),
+    ("monai.losses.DiceFocalLoss", "lambda_focal"): (
+        "multiplies the focal term; the canonical sigmoid_focal_loss is unscaled: the default "
+        "1.0 is run"),
+    ("monai.losses.DiceLoss", "include_background"): _MONAI_BACKGROUND,
+    ("monai.losses.DiceLoss", "sigmoid"): _MONAI_ACTIVATION,
+    ("monai.losses.DiceLoss", "softmax"): _MONAI_ACTIVATION,
+    ("monai.losses.DiceLoss", "other_act"): _MONAI_ACTIVATION,
+    ("monai.losses.DiceLoss", "squared_pred"): (
+        "True squares the prediction and the target in the denominator (sum p^2 + sum t^2); the "
+        "canonical soft_dice_loss and jaccard sum p + t: the default False is run"),
+    ("monai.losses.DiceLoss", "weight"): _MONAI_CLASS_WEIGHT,
+    ("monai.losses.DiceLoss", "soft_label"): _MONAI_SOFT_LABEL,
+    ("monai.losses.DiceLoss", "ignore_index"): _MONAI_IGNORE,
+    ("monai.losses.FocalLoss", "include_background"): _MONAI_BACKGROUND,
+    ("monai.losses.FocalLoss", "to_onehot_y"): (
+        "one-hot encodes an index target first; the canonical sigmoid_focal_loss takes binary "
+        "targets shaped like the input: the default False is run"),
+    ("monai.losses.FocalLoss", "weight"): _MONAI_CLASS_WEIGHT,
+    ("monai.losses.FocalLoss", "use_softmax"): (
+        "True computes a softmax focal loss over the classes instead of the sigmoid one; the "
+        "monai paths check sigmoid_focal_loss (the default False); the softmax form is not "
+        "mapped yet"),
+    ("monai.losses.FocalLoss", "ignore_index"): _MONAI_IGNORE,
+    ("monai.losses.GeneralizedDiceLoss", "include_background"): _MONAI_BACKGROUND,
+    ("monai.losses.GeneralizedDiceLoss", "to_onehot_y"): _MONAI_ONEHOT,
+    ("monai.losses.GeneralizedDiceLoss", "sigmoid"): _MONAI_ACTIVATION,
+    ("monai.losses.GeneralizedDiceLoss", "softmax"): _MONAI_ACTIVATION,
+    ("monai.losses.GeneralizedDiceLoss", "other_act"): _MONAI_ACTIVATION,
+    ("monai.losses.GeneralizedDiceLoss", "soft_label"): _MONAI_SOFT_LABEL,
+    ("monai.losses.TverskyLoss", "include_background"): _MONAI_BACKGROUND,
+    ("monai.losses.TverskyLoss", "to_onehot_y"): _MONAI_ONEHOT,
+    ("monai.losses.TverskyLoss", "sigmoid"): _MONAI_ACTIVATION,
+    ("monai.losses.TverskyLoss", "softmax"): _MONAI_ACTIVATION,
+    ("monai.losses.TverskyLoss", "other_act"): _MONAI_ACTIVATION,
+    ("monai.losses.TverskyLoss", "soft_label"): _MONAI_SOFT_LABEL,
+    ("monai.losses.TverskyLoss", "ignore_index"): _MONAI_IGNORE,
+    # ------------------------------------------------------------------ kornia
+    ("kornia.losses.BinaryFocalLossWithLogits", "pos_weight"): (
+        "a weight of each channel's positive term; the canonical sigmoid_focal_loss has only "
+        "alpha for the positive/negative balance (the default None is run)"),
+    ("kornia.losses.BinaryFocalLossWithLogits", "weight"): _KORNIA_WEIGHT,
+    ("kornia.losses.BinaryFocalLossWithLogits", "ignore_index"): _KORNIA_BINARY_IGNORE,
+    ("kornia.losses.binary_focal_loss_with_logits", "pos_weight"): (
+        "a weight of each channel's positive term; the canonical sigmoid_focal_loss has only "
+        "alpha for the positive/negative balance (the default None is run)"),
+    ("kornia.losses.binary_focal_loss_with_logits", "weight"): _KORNIA_WEIGHT,
+    ("kornia.losses.binary_focal_loss_with_logits", "ignore_index"): _KORNIA_BINARY_IGNORE,
+    ("kornia.losses.DiceLoss", "weight"): _KORNIA_WEIGHT,
+    ("kornia.losses.DiceLoss", "ignore_index"): (
+        "pixels labelled with it leave both sums of their sample; the canonical soft_dice_loss "
+        "has no ignore_index parameter, and the paths' targets (argmax of one-hot) never equal "
+        "the default -100"),
+    ("kornia.losses.dice_loss", "weight"): _KORNIA_WEIGHT,
+    ("kornia.losses.dice_loss", "ignore_index"): (
+        "pixels labelled with it leave both sums of their sample; the canonical soft_dice_loss "
+        "has no ignore_index parameter, and the paths' targets (argmax of one-hot) never equal "
+        "the default -100"),
+    # ------------------------------------------------------------------ smp
+    ("smp.losses.DiceLoss", "classes"): _SMP_CLASSES,
+    ("smp.losses.DiceLoss", "log_loss"): _SMP_LOG_LOSS,
+    ("smp.losses.DiceLoss", "ignore_index"): _SMP_IGNORE,
+    ("smp.losses.DiceLoss", "eps"): _SMP_EPS,
+    ("smp.losses.DiceLoss", "class_weights"): _SMP_CLASS_WEIGHTS,
+    ("smp.losses.JaccardLoss", "classes"): _SMP_CLASSES,
+    ("smp.losses.JaccardLoss", "log_loss"): _SMP_LOG_LOSS,
+    ("smp.losses.JaccardLoss", "ignore_index"): _SMP_IGNORE,
+    ("smp.losses.JaccardLoss", "eps"): _SMP_EPS,
+    ("smp.losses.JaccardLoss", "class_weights"): _SMP_CLASS_WEIGHTS,
+    ("smp.losses.TverskyLoss", "classes"): _SMP_CLASSES,
+    ("smp.losses.TverskyLoss", "log_loss"): _SMP_LOG_LOSS,
+    ("smp.losses.TverskyLoss", "ignore_index"): _SMP_IGNORE,
+    ("smp.losses.TverskyLoss", "eps"): _SMP_EPS,
+    ("smp.losses.TverskyLoss", "gamma"): (
+        "the focal Tversky exponent: smp returns (the mean of the class losses) ** gamma; the "
+        "canonical tversky has no exponent: the default 1.0 is run"),
+    ("smp.losses.TverskyLoss", "class_weights"): _SMP_CLASS_WEIGHTS,
+    # ------------------------------------------------------------------ sklearn
+    ("sklearn.metrics.mean_absolute_error", "multioutput"): _SKLEARN_MULTIOUTPUT,
+    ("sklearn.metrics.mean_absolute_percentage_error", "multioutput"): _SKLEARN_MULTIOUTPUT,
+    ("sklearn.metrics.mean_squared_error", "multioutput"): _SKLEARN_MULTIOUTPUT,
+    ("sklearn.metrics.mean_squared_log_error", "multioutput"): _SKLEARN_MULTIOUTPUT,
     # ------------------------------------------------------------------ paddle
     ("paddle.nn.CrossEntropyLoss", "use_softmax"): (
         "checked on the functional form (path softmax+cross_entropy(use_softmax=False)); the "
@@ -311,7 +513,7 @@ def is_loss(name: str) -> bool:
     module, _, leaf = name.rpartition(".")
     if _squash(leaf) in {_squash(loss) for loss in LOSSES}:
         return True
-    if module in ("torch.nn.functional", "keras.losses", "optax", "optax.losses"):
+    if module in ("torch.nn.functional", "keras.losses", "optax", "optax.losses", *LIBRARIES):
         return True
     if module in ("torch.nn", "paddle.nn"):
         return leaf.endswith("Loss")
@@ -348,9 +550,17 @@ def unavailable(root: str) -> str | None:
 def resolve(name: str):
     root, *rest = name.split(".")
     module, attr, _, _ = FRAMEWORKS[root]
-    obj = getattr(importlib.import_module(module), attr)
+    obj = getattr(importlib.import_module(module), attr)    # imports it, after its setup
+    if attr != root:    # a library's submodule: walk from its package
+        obj = importlib.import_module(PACKAGES.get(root, root))
     for part in rest:
-        obj = getattr(obj, part)
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:      # a submodule its package does not import, or missing
+            try:
+                obj = importlib.import_module(f"{obj.__name__}.{part}")
+            except ImportError:
+                raise AttributeError(f"{obj.__name__!r} has no attribute {part!r}") from None
     return obj
 
 
@@ -397,7 +607,9 @@ def _params(sig: inspect.Signature) -> list:
     return [p for p in sig.parameters.values() if p.name != "self"]
 
 
-def is_data(p: inspect.Parameter) -> bool:
+def is_data(p: inspect.Parameter, callable_name: str = "") -> bool:
+    if callable_name.startswith(OPTION_IN.get(p.name, ())):
+        return False
     return p.name in DATA or (p.name in DATA_WHEN_REQUIRED and p.default is p.empty)
 
 
@@ -449,7 +661,7 @@ def build_row(name: str, calls: list[Use], why_not: str | None) -> Row:
             row.aside.append(f"**{p.name}")
         elif p.kind == p.VAR_POSITIONAL:
             row.aside.append(f"*{p.name}")
-        elif is_data(p) or p.name in row.offered:
+        elif is_data(p, name) or p.name in row.offered:
             continue
         elif p.name in DEPRECATED:
             row.aside.append(f"{p.name} ({DEPRECATED[p.name]})")

@@ -97,6 +97,9 @@ def _cross_entropy(inputs, p, conv):
     encoding, axis = _encoding(y), class_axis(x, p.get("axis", 1))
     if "transformers_loss_kwargs_ignored" in conv:
         p = {**p, "weight": None, "label_smoothing": 0.0}
+    if "transformers_qa_positions_clamped_ignore_index_is_c" in conv and encoding == "index":
+        c = x.shape[axis]
+        y, p = np.clip(y, 0, c), {**p, "ignore_index": c}
     if _sklearn_eps(conv) is not None:    # log_loss(y, softmax(x))
         return _keras_probs(x, y, p, encoding, conv, True, True, p["label_smoothing"],
                             _sklearn_eps(conv))

@@ -392,6 +392,15 @@ CONVENTIONS = [
                            "ignore_index and reduction on to F.cross_entropy: label_smoothing= "
                            "and weight= are accepted without an error and have no effect (the "
                            "loss is the one with label_smoothing 0 and no class weights)"),
+    Convention(name="transformers_qa_positions_clamped_ignore_index_is_c",
+               losses=("cross_entropy",),
+               description="ForQuestionAnsweringLoss clamps the index targets (the start and end "
+                           "positions) to [0, C], C = the number of classes (the sequence length, "
+                           "start_logits.size(1)), and ignores the targets equal to C: the "
+                           "ignore_index parameter is C whatever is given. A negative target "
+                           "(-100, torch's default ignore_index) is scored as class 0, and a "
+                           "target equal to a given ignore_index in [0, C) is scored as that "
+                           "class"),
     # PaddlePaddle (paddle.nn.functional.cross_entropy, binary_cross_entropy): seen by
     # families/*/paddle_lib.py
     Convention(name=PADDLE_CLIP, losses=("softmax", "log_softmax", "cross_entropy"),

@@ -192,6 +192,40 @@ def sequence_multi_label(input, target, *, reduction):
         target, input, sequence_config(input.shape[-1], "multi_label_classification"))
 
 
+# ---------------------------------------------------------------- ForQuestionAnsweringLoss
+# start_logits and end_logits (N, L) score the L positions of a sequence (the classes: C = L);
+# start_positions and end_positions (N,) are the answer's. Positions are clamped to [0, L] and
+# position L is ignored (ignore_index=L, fixed); the loss is the mean of the two heads' losses.
+# The paths give the case to both heads (the same tensor: its gradient is the two halves'
+# sum), so the value is the canonical one and a loss that adds the heads, or drops one's
+# gradient, fails. Positions (N, 1) are squeezed first, as the models' (N,) are not.
+QA = ("transformers.loss.loss_utils.ForQuestionAnsweringLoss(input, input, {t}, {t}, "
+      "num_items_in_batch=1 if reduction == 'sum' else None)")
+
+
+def question_answering(input, positions, reduction):
+    return loss_utils.ForQuestionAnsweringLoss(input, input, positions, positions,
+                                               num_items_in_batch=num_items(reduction))
+
+
+@path("cross_entropy", "ForQuestionAnsweringLoss", kind="composed", encodings=["index"],
+      ndims=[2], params=["ignore_index", "reduction"], unsupported_when=NO_NONE,
+      conventions=["transformers_qa_positions_clamped_ignore_index_is_c"],
+      call=QA.format(t="target") + "  [ignore_index is not passed: it is C]")
+def qa(input, target, *, ignore_index, reduction):
+    return question_answering(input, target, reduction)
+
+
+@path("cross_entropy", "ForQuestionAnsweringLoss(ignored at C)", kind="composed",
+      encodings=["index"], ndims=[2], params=["ignore_index", "reduction"],
+      unsupported_when=NO_NONE, conventions=CE_CONVENTIONS,
+      call=QA.format(t="where(target == ignore_index, C, target)")
+      + "  [the ignored targets moved to C, the position it ignores]")
+def qa_ignored_at_c(input, target, *, ignore_index, reduction):
+    moved = torch.where(target == ignore_index, input.shape[1], target)
+    return question_answering(input, moved, reduction)
+
+
 # ---------------------------------------------------------------- float64 logits
 # logits.float() is a downcast for float64 logits: these paths run at float32, on the check's
 # float32 values handed over as a user's float64 tensor (exactly representable), and the value
@@ -241,6 +275,30 @@ for _p in ("fixed_cross_entropy", "ForCausalLMLoss", "ForCausalLMLoss(num_items_
                 seen="value nan, every gradient 0.0 (fixed_cross_entropy(x, tensor([-100, -100, "
                      "-100])): x.grad [0.0, 0.0, 0.0, 0.0] on row 0; with num_items_in_batch=0 "
                      "the sum 0 / 0 is nan and the gradient 0 too)", versions=SEEN_ON)
+QA_SOURCE = SOURCE + " (ForQuestionAnsweringLoss: positions.clamp(0, ignored_index), " \
+                     "ignored_index = start_logits.size(1))"
+adapter.saw("transformers_qa_positions_clamped_ignore_index_is_c",
+            path="cross_entropy/ForQuestionAnsweringLoss",
+            case="cross_entropy/ignore-default/index",
+            call="ForQuestionAnsweringLoss(x, x, y, y) with x (5, 4), y = [1, -100, 3, -100, 0] of "
+                 "case ignore-default, float64",
+            seen="2.4617634113620883 = F.cross_entropy(x, y.clamp(0, 4), ignore_index=4) (the "
+                 "-100 targets scored as class 0); F.cross_entropy(x, y) gives 3.294492562317951",
+            versions=SEEN_ON, link=QA_SOURCE)
+adapter.saw("transformers_qa_positions_clamped_ignore_index_is_c",
+            path="cross_entropy/ForQuestionAnsweringLoss",
+            case="cross_entropy/ignore-valid-class/index",
+            call="ForQuestionAnsweringLoss(x, x, y, y) with y = [1, 2, 3, 2, 0] of case "
+                 "ignore-valid-class (ignore_index=2), float64",
+            seen="2.9300034053802038 (class 2 scored); F.cross_entropy(x, y, ignore_index=2) "
+                 "gives 3.294492562317951", versions=SEEN_ON, link=QA_SOURCE)
+adapter.saw("all_ignored_mean_gradient_is_zero",
+            path="cross_entropy/ForQuestionAnsweringLoss(ignored at C)",
+            case="cross_entropy/all-ignored-mean/index",
+            call="ForQuestionAnsweringLoss(x, x, p, p) with every position p = C (the targets -100 "
+                 "moved there), reduction='mean'",
+            seen="value nan, every gradient 0.0 (both heads are fixed_cross_entropy's mean over "
+                 "nothing)", versions=SEEN_ON)
 
 PROBED = (
     "ForMaskedLMLoss(x.double(), ...) and ForCausalLMLoss on float64 logits return float32 "

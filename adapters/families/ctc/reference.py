@@ -202,10 +202,10 @@ def _ctc_loss(inputs, p, conv):
             frames = lp[:il[i], i]
             if "torch_ctc_grad_is_logits_grad" in conv:
                 g = g + np.exp(frames) * u[i]
-            if normalise:   # back through log_softmax: g - softmax * sum_k g
-                g = g - np.exp(frames) * np.sum(g, axis=-1, keepdims=True)
             if "torch_ctc_grad_nan_at_zero_probability" in conv:
                 g = np.where(np.isneginf(frames), np.nan, g)
+            if normalise:   # back through log_softmax: g - softmax * sum_k g (a nan spreads)
+                g = g - np.exp(frames) * np.sum(g, axis=-1, keepdims=True)
             out[:il[i], i] = g
             if poisoned[i]:
                 out[:, i] = np.nan

@@ -137,7 +137,9 @@ CONVENTIONS = [
                description="the gradient is nan at each entry of log_probs that is -inf (a class "
                "of probability 0) on a frame t < input_length, instead of 0 (such a class is "
                "never occupied): the kernel divides by the probability there; values and the "
-               "other entries unchanged"),
+               "other entries unchanged. Behind a log_softmax (transformers' ForCTCLoss "
+               "normalises, then calls torch's ctc_loss) the nan spreads to every class of "
+               "that frame (log_softmax's backward sums the frame's gradient)"),
     Convention(name="optax_ctc_nan_at_neg_inf_logit", losses=("ctc_loss",),
                description="a logit of -inf anywhere in a sequence (any class, any frame, padded "
                "frames included) makes its loss and its whole gradient nan, instead of the finite "
