@@ -14,6 +14,8 @@ PARTS = {}
 # ATen Loss.cpp cosine_embedding_loss: EPSILON = 1e-12, a float (seen: 9.999999960041972e-13 fits
 # torch's float64 result exactly, 1e-12 is off by 6e-11)
 TORCH_COSINE_EPS = float(np.float32(1e-12))
+# paddle/nn/functional/loss.py cosine_embedding_loss: square(x).sum(-1) + 10e-12
+PADDLE_COSINE_EPS = 10e-12
 
 
 def hinge(z, conv):
@@ -44,23 +46,32 @@ def _margin_ranking_loss(inputs, p, conv):
 def _hinge_embedding_loss(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
     as_distance, as_hinge = (y != -1).astype(np.float64), (y != 1).astype(np.float64)
+    if "paddle_hinge_embedding_other_targets_give_0" in conv:
+        as_distance, as_hinge = (y == 1).astype(np.float64), (y == -1).astype(np.float64)
     h, slope = hinge(p["margin"] - x, conv)
     elements = as_distance * x + as_hinge * h
+    if "paddle_hinge_embedding_0d_output_has_shape_1" in conv and x.ndim == 0:
+        elements = elements.reshape(1)
 
     def vjp(u):
-        return {"input": (as_distance - as_hinge * slope) * u}
+        return {"input": (as_distance - as_hinge * slope) * np.reshape(u, x.shape)}
     return elements, vjp, x.size
 
 
 # ---------------------------------------------------------------- triplet_margin_loss
 
-def _p_norm(w, p):
+def _p_norm(w, p, conv=()):
     """||w||_p over the last axis and its derivative: |w|^(p-1) sign(w) / ||w||^(p-1), 0 at
-    w = 0."""
+    w = 0 (or as the conventions say)."""
     a = np.abs(w)
-    d = np.sum(a ** p, axis=-1) ** (1.0 / p)
+    root = 1.0 / p
+    if "paddle_p_norm_root_in_float32" in conv:
+        root = float(np.float32(1.0) / np.float32(p))
+    d = np.sum(a ** p, axis=-1) ** root
     with np.errstate(divide="ignore", invalid="ignore"):
         g = np.sign(w) * a ** (p - 1) / d[..., None] ** (p - 1)
+    if "paddle_p_norm_grad_nan_at_0" in conv and p != 1:
+        return d, np.where(d[..., None] > 0, g, np.nan)
     return d, np.where(d[..., None] > 0, g, 0.0)
 
 
@@ -74,12 +85,14 @@ def _power_sum_root(w, p, eps):
 
 def _triplet_margin_loss(inputs, p, conv):
     a, pos, neg = inputs["anchor"], inputs["positive"], inputs["negative"]
+    if "paddle_triplet_layer_drops_distance_function" in conv:
+        p = {**p, "p": 2.0, "eps": 1e-6}    # paddle.nn.PairwiseDistance(2)'s defaults
     if "optax_triplet_eps_added_to_power_sum" in conv:
         def dist(u, v):
             return _power_sum_root(u - v, p["p"], p["eps"])
     else:
         def dist(u, v):
-            return _p_norm(u - v + p["eps"], p["p"])
+            return _p_norm(u - v + p["eps"], p["p"], conv)
     d_ap, g_ap = dist(a, pos)
     d_an, g_an = dist(a, neg)
     # weight of d(a, n) in the negative distance: 1 without swap; with swap 1 or 0 for the
@@ -116,6 +129,8 @@ def _inverse_norm(x, conv):
     with np.errstate(divide="ignore"):
         if "torch_cosine_eps_in_squared_norms" in conv:
             return 1.0 / np.sqrt(q + TORCH_COSINE_EPS), np.ones(q.shape, dtype=bool)
+        if "paddle_cosine_eps_in_squared_norms" in conv:
+            return 1.0 / np.sqrt(q + PADDLE_COSINE_EPS), np.ones(q.shape, dtype=bool)
         r = 1.0 / np.sqrt(q)
         if "keras_cosine_norm_floored_at_epsilon" in conv:
             return np.minimum(r, 1.0 / KERAS_EPSILON), r <= 1.0 / KERAS_EPSILON

@@ -358,6 +358,37 @@ CONVENTIONS = [
                "float32) the margin is rounded away, so d(a, p) = d(a, n) = 1e30 gives 0 instead "
                "of the margin (the reference's (d(a, p) - d(a, n)) + margin is exact there); "
                "values elsewhere unchanged"),
+    Convention(name="paddle_hinge_embedding_other_targets_give_0",
+               losses=("hinge_embedding_loss",),
+               description="paddle.nn.functional.hinge_embedding_loss computes where(y == 1, x, 0) "
+               "+ where(y == -1, relu(margin - x), 0): a target other than 1 and -1 gives 0 "
+               "(gradient 0) instead of both terms, max(x, margin)"),
+    Convention(name="paddle_hinge_embedding_0d_output_has_shape_1",
+               losses=("hinge_embedding_loss",),
+               description="paddle.nn.functional.hinge_embedding_loss on 0-D input with "
+               "reduction='none' returns shape [1], not a 0-D loss (its where() broadcasts "
+               "against paddle.zeros([1])); values unchanged"),
+    Convention(name="paddle_cosine_eps_in_squared_norms", losses=("cosine_embedding_loss",),
+               description="c = x1 . x2 / sqrt((||x1||^2 + e) (||x2||^2 + e)), e = 10e-12 = 1e-11 "
+               "(paddle/nn/functional/loss.py cosine_embedding_loss, added in the input's dtype): "
+               "finite for zero vectors (c = 0), smaller than canonical where a squared norm is "
+               "not >> 1e-11 (torch's e is 1e-12)"),
+    Convention(name="paddle_p_norm_root_in_float32", losses=("triplet_margin_loss",),
+               description="paddle's p_norm kernel (pairwise_distance, PairwiseDistance) takes "
+               "the root with the float32 exponent float32(1 / p): d = (sum |w|^p)^0.33333334 "
+               "for p = 3, a relative error up to about 3e-8 in float64 (exact for p = 1, 2, 4); "
+               "the gradient |w|^(p-1) sign(w) / d^(p-1) uses that d"),
+    Convention(name="paddle_triplet_layer_drops_distance_function",
+               losses=("triplet_margin_loss",),
+               description="paddle.nn.TripletMarginWithDistanceLoss(distance_function=...) "
+               "stores distance_function but its forward does not pass it on (paddle/nn/layer/"
+               "loss.py, paddlepaddle 3.3.1), so the functional's default "
+               "paddle.nn.PairwiseDistance(2) is used: d(u, v) = ||u - v + 1e-6||_2 whatever "
+               "distance is given (canonical: the given p and eps)"),
+    Convention(name="paddle_p_norm_grad_nan_at_0", losses=("triplet_margin_loss",),
+               description="the gradient of paddle's p_norm at w = 0 (a zero distance, eps = 0) "
+               "is nan for p > 1 (0 / 0 in |w|^(p-1) sign(w) / d^(p-1)), where canonical takes "
+               "0; p = 1 gives sign(0) = 0 as canonical"),
     Convention(name="optax_hinge_targets_not_converted", losses=("hinge", "squared_hinge"),
                description="optax.hinge_loss(x, t) = max(0, 1 - x t) with t used as given: 0/1 "
                            "labels are "

@@ -87,9 +87,13 @@ def _multi_margin_loss(inputs, p, conv):
     x_y = np.take_along_axis(xs, ys[:, None], axis=1)
     z = margin - x_y + xs
     others = np.arange(c)[None, :] != ys[:, None]
-    active = others & (z > 0)                        # the gradient at z = 0 is 0
+    # the gradient at z = 0 is 0 (or the whole slope, hinge_kink_grad_active)
+    active = others & ((z >= 0) if "hinge_kink_grad_active" in conv else (z > 0))
     hinge = np.where(active, z, 0.0)
     elements = w_y * np.sum(hinge ** power, axis=1) / c
+    if "paddle_multi_margin_subtracts_margin_term" in conv:
+        subtracted = float(np.float32(margin ** power) / np.float32(c))
+        elements = elements + w_y * (max(margin, 0.0) ** power / c - subtracted)
     d = w_y[:, None] * power * np.where(active, hinge ** (power - 1), 0.0) / c   # d l / d x_i
     d_y = -np.sum(d, axis=1)
 
@@ -125,7 +129,9 @@ def _multilabel_margin_loss(inputs, p, conv):
         else is_target.astype(np.float64)
     z = 1.0 - xs[:, :, None] + xs[:, None, :]          # z[n, j, i] = 1 - x[j] + x[i]
     pair = mult[:, :, None] * ~is_target[:, None, :]    # j in T, i not in T
-    active = pair * (z > 0)                             # the gradient at z = 0 is 0
+    # the gradient at z = 0 is 0 (or half of it, hinge_kink_grad_half)
+    kink = 0.5 if "hinge_kink_grad_half" in conv else 0.0
+    active = pair * np.where(z > 0, 1.0, np.where(z == 0, kink, 0.0))
     elements = np.sum(np.where(active > 0, active * z, 0.0), axis=(1, 2)) / c
     d = (np.sum(active, axis=1) - np.sum(active, axis=2)) / c   # +1/C to x[i], -1/C to x[j]
 

@@ -281,11 +281,23 @@ CONVENTIONS = [
                            "entry j "
                "adds sum_{i not in T} max(0, 1 - x[j] + x[i]) / C, so a duplicate doubles its "
                "terms (and its gradient)"),
+    Convention(name="paddle_multi_margin_subtracts_margin_term", losses=("multi_margin_loss",),
+               description="paddle.nn.functional.multi_margin_loss sums the hinge over every "
+               "class, the target's own term max(0, margin)^p included, then subtracts w[y] "
+               "margin^p / C computed in float32 (margin**p / paddle.shape(input)[1], an int32 "
+               "tensor): l = canonical + w[y] (max(0, margin)^p / C - float32(margin^p / C)), "
+               "off by float32 rounding (about 3e-9 for margin 0.7, C = 4) for margin >= 0, and "
+               "by w[y] margin^p / C for margin < 0 (p = 2, margin -0.3, C = 4: 0.0225 less; "
+               "p = 1: 0.075 more); gradient unchanged"),
 ]
 
 # optax.losses.perceptron_loss is jnp.maximum(0, -y x): the half gradient at the kink, as optax's
 # hinge_loss (the embedding family's convention)
-EXTENDS = {"hinge_kink_grad_half": ("perceptron_loss",),
+EXTENDS = {"hinge_kink_grad_half": ("perceptron_loss",
+                                    # paddle.maximum(z, 0) in multi_label_margin_loss
+                                    "multilabel_margin_loss"),
+           # paddle.clip(z, min=0) in multi_margin_loss passes the gradient at z = 0
+           "hinge_kink_grad_active": ("multi_margin_loss",),
            # sklearn.metrics.hinge_loss (multi-class) averages with np.average(weights=...)
            "sklearn_average_divides_by_sample_weight_sum": ("multiclass_hinge_loss",)}
 
