@@ -168,6 +168,8 @@ NO_PATHS = {
     "tversky": _NONE.format("Tversky loss"),
     "generalized_dice": _NONE.format("generalized Dice loss"),
     "jaccard": _NONE.format("Jaccard (soft IoU) loss"),
+    "lovasz_hinge": _NONE.format("Lovasz hinge loss"),
+    "lovasz_softmax": _NONE.format("Lovasz-Softmax loss"),
     "hinge_embedding_loss": _LATER.format(
         "paddle.nn.functional.hinge_embedding_loss", "case at-kink: 0 where canonical is 1"),
     "triplet_margin_loss": _LATER.format(
