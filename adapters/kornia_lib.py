@@ -38,14 +38,14 @@ class KorniaBackend(TorchBackend):
 
 
 adapter = declare_adapter("kornia", KorniaBackend(),
-                          "kornia.losses: focal, binary focal and Dice losses")
+                          "kornia.losses: focal, binary focal, Dice and Lovasz losses")
 path = adapter.path
 
 
 MISSING = ("kornia.losses (0.9.0) has no {loss}: among the project's losses it offers the focal, "
-           "binary focal, Dice and Tversky losses only (its others: SSIM, PSNR, total variation, "
-           "Hausdorff, Lovasz, the robust Charbonnier/Cauchy/Welsch/Geman-McClure losses and the "
-           "2-D heatmap divergences kl_div_loss_2d/js_div_loss_2d, not canonical losses here)")
+           "binary focal, Dice, Tversky and Lovasz losses only (its others: SSIM, PSNR, total "
+           "variation, Hausdorff, the robust Charbonnier/Cauchy/Welsch/Geman-McClure losses and "
+           "the 2-D heatmap divergences kl_div_loss_2d/js_div_loss_2d, not canonical losses here)")
 
 TVERSKY = ("kornia.losses.tversky_loss follows dice_loss('macro')'s conventions (the reference has "
            "them), but as a path the fuzzer's invariants draw no example it accepts (hypothesis "

@@ -172,6 +172,8 @@ NO_PATHS = {
         "paddle.nn.functional.cosine_similarity", "as a loss, -c: it divides by sqrt(max(||x||^2 "
         "||y||^2, eps^2)), the product floored, not each norm; its gradient at tiny and zero "
         "vectors and its float32 overflow of the product are still to be written"),
+    "lovasz_hinge": _NONE.format("Lovasz hinge loss"),
+    "lovasz_softmax": _NONE.format("Lovasz-Softmax loss"),
     "sigmoid_focal_loss": _UNMAPPED.format("paddle.nn.functional.sigmoid_focal_loss",
                                            "its normalizer and default reduction 'sum'"),
     "soft_dice_loss": _UNMAPPED.format("paddle.nn.functional.dice_loss",

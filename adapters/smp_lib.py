@@ -45,7 +45,7 @@ adapter = declare_adapter("smp", SmpBackend(),
 path = adapter.path
 
 # the canonical losses its paths compute (adapters/families/<family>/smp_lib.py)
-COMPUTED = ("soft_dice_loss", "jaccard", "tversky")
+COMPUTED = ("soft_dice_loss", "jaccard", "tversky", "lovasz_hinge", "lovasz_softmax")
 NOT_MAPPED = {   # smp.losses has them; not mapped yet, each left with what it needs
     "sigmoid_focal_loss": "smp.losses.FocalLoss(mode='multilabel' or 'binary', alpha, gamma, "
                           "reduction, normalized, reduced_threshold, ignore_index) exists: not "

@@ -15,7 +15,14 @@ Shapes from common.SIZES' (N, C):
   tversky             as soft_dice_loss: (N, 2, C) probabilities and targets.
   generalized_dice    as soft_dice_loss: (N, 2, C), one value per image (square weights).
   jaccard             as soft_dice_loss: (N, 2, C) probabilities and targets.
+  lovasz_hinge        logits and 0/1 labels of shape (N, C), about 30 % foreground: one set of
+                      N C pixels (per_image=False, the default).
+  lovasz_softmax      logits (N, C) and index targets (N,): one set of N pixels, C classes, the
+                      classes present averaged (the defaults).
+Lovasz: per_image False, ignore_index -100 (nothing ignored), classes 'present'.
 """
+import math
+
 import numpy as np
 
 from . import common
@@ -154,6 +161,61 @@ class Jaccard(common.LossBenchmark):
         return SoftDiceLoss.make_inputs(self, rng, shape, dtype)
 
 
+def _sort_comparisons(p):
+    """log2(P!) ~ P log2 P: the fewest comparisons any comparison sort of P errors needs."""
+    return math.lgamma(p + 1) / math.log(2) if p > 1 else 0.0
+
+
+def _lovasz_hinge_ops(shape, backward):
+    """Per element of (N, C), one set of P = N C, forward: s = 2y - 1 and m = 1 - x s (4), the
+    labels gathered in sorted order (1), two cumulative sums, J = 1 - I / U and its difference
+    (6), relu, product and sum (3) = 14, plus the sort's log2(P!) comparisons. Backward: w
+    scattered back, times [m > 0] and -s (3)."""
+    e = shape[0] * shape[1]
+    return 14 * e + _sort_comparisons(e) + (3 * e if backward else 0)
+
+
+def _lovasz_softmax_bytes(shape, dtype, backward):
+    """Logits (N, C) and N int64 targets read once, one scalar written; the gradient (N, C)
+    written for backward."""
+    n, c = shape
+    s = np.dtype(dtype).itemsize
+    return n * c * s + 8 * n + s + (n * c * s if backward else 0)
+
+
+def _lovasz_softmax_ops(shape, backward):
+    """Per element of (N, C), forward: softmax (max, subtract, exp, sum, divide: 5), the error
+    |[y = c] - p| (2), the labels gathered, two cumulative sums, J and its difference (7), the
+    product and sum (2) = 16, plus per class the sort of N errors, log2(N!) comparisons.
+    Backward: w sign(p - y) scattered (2), back through the softmax (3) = 5."""
+    n, c = shape
+    e = n * c
+    return 16 * e + c * _sort_comparisons(n) + (5 * e if backward else 0)
+
+
+class LovaszHinge(common.LossBenchmark):
+    loss = "lovasz_hinge"
+    min_bytes = staticmethod(_focal_bytes)     # logits and labels (N, C), as the focal loss's
+    min_ops = staticmethod(_lovasz_hinge_ops)
+
+    def make_inputs(self, rng, shape, dtype):
+        logits = 2.0 * rng.standard_normal(shape)
+        labels = (rng.uniform(size=shape) < 0.3).astype(np.float64)
+        return [logits.astype(dtype), labels.astype(dtype)]
+
+
+class LovaszSoftmax(common.LossBenchmark):
+    loss = "lovasz_softmax"
+    encoding = "index"
+    min_bytes = staticmethod(_lovasz_softmax_bytes)
+    min_ops = staticmethod(_lovasz_softmax_ops)
+
+    def make_inputs(self, rng, shape, dtype):
+        n, c = shape
+        return [(2.0 * rng.standard_normal((n, c))).astype(dtype),
+                rng.integers(0, c, size=n, dtype=np.int64)]
+
+
 class FocalDiceLimits(common.Limits):
     benchmarks = (SigmoidFocalLoss, SoftDiceLoss, CategoricalFocalCrossentropy, Tversky,
-                  GeneralizedDice, Jaccard)
+                  GeneralizedDice, Jaccard, LovaszHinge, LovaszSoftmax)

@@ -500,12 +500,15 @@ def _infinite_loss_at(prep: Prepared, name: str) -> np.ndarray:
                                    {**prep.seen_params, "reduction": "none"}, prep.case.encoding,
                                    validate=False)
     bad = ~np.isfinite(unreduced.value)
-    if spec.target == "other":
+    axis = class_axis(x, prep.seen_params.get("axis", 1))
+    # a loss of other targets, or a class loss whose elements are not per row (one Lovasz-Softmax
+    # value per image): any infinite element makes every entry undefined
+    if spec.target == "other" or bad.shape != x.shape[:axis] + x.shape[axis + 1:]:
         return np.full(x.shape, bad.any())
     if prep.seen_params["reduction"] != "none":
         bad = np.full(bad.shape, bad.any())   # a reduced loss is infinite as a whole
     if spec.target == "class":
-        bad = np.expand_dims(bad, class_axis(x, prep.seen_params.get("axis", 1)))
+        bad = np.expand_dims(bad, axis)
     return np.broadcast_to(bad, x.shape)
 
 

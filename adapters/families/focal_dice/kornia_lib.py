@@ -189,3 +189,66 @@ adapter.saw("kornia_mean_over_present_classes", path="soft_dice_loss/dice_loss-m
                  "0, 0] where canonical gives 5.0e-8",
             versions=SEEN_ON, link=SEGMENTATION_SOURCE + ": \"a class that is predicted but "
                                                          "absent from the target is left out\"")
+
+
+# ---------------------------------------------------------------- lovasz_hinge, lovasz_softmax
+# kornia.losses.lovasz_hinge_loss(pred (B, 1, H, W), target (B, H, W)) and
+# lovasz_softmax_loss(pred (B, C, H, W) logits, target (B, H, W), weight=None): one loss per image
+# averaged over the batch (canonical per_image=True, reduction 'mean'); the softmax's average runs
+# over all C classes (canonical classes='all'); no ignore_index. Both sort with
+# torch.sort(descending=True), not stable. lovasz_softmax_loss's class `weight` multiplies each
+# class's term and still divides by C: no canonical parameter (Berman et al. have none), left None.
+
+from adapters.families.focal_dice.reference import (  # noqa: E402
+    TORCH_SORT_KEEPS_TIES_UP_TO,
+    unstable_ties,
+)
+
+LOVASZ_FLOAT = ["float64", "float32"]      # the ecosystem's time budget: two dtypes
+TIES = (f"tied positive errors in a set of more than {TORCH_SORT_KEEPS_TIES_UP_TO} pixels "
+        "(torch.sort(descending=True) orders ties its own way there, so the gradient is another "
+        "subgradient than the canonical order's)")
+PER_BATCH = ("per_image=False (kornia scores each image and averages)",
+             lambda p, e, i: not p["per_image"])
+HINGE_REFUSES = {
+    TIES: unstable_ties("lovasz_hinge"), PER_BATCH[0]: PER_BATCH[1],
+    "a channel axis other than 1 (pred is (B, 1, H, W))":
+        lambda p, e, i: "input" in i and np.shape(i["input"])[1] != 1,
+}
+SOFTMAX_REFUSES = {
+    TIES: unstable_ties("lovasz_softmax"), PER_BATCH[0]: PER_BATCH[1],
+    "classes='present' (kornia averages over all C classes)":
+        lambda p, e, i: p["classes"] != "all",
+    "a single class (ValueError: 'we expect BxNxHxW, with N > 1')":
+        lambda p, e, i: "input" in i and np.shape(i["input"])[1] < 2,
+    "ignored targets (kornia has no ignore_index; -100 breaks its one_hot)":
+        lambda p, e, i: "target" in i and bool(np.any(np.asarray(i["target"])
+                                                      == p["ignore_index"])),
+}
+
+
+@path("lovasz_hinge", "lovasz_hinge_loss", ndims=[4], params=["per_image"], dtypes=LOVASZ_FLOAT,
+      unsupported_when=HINGE_REFUSES, call="kornia.losses.lovasz_hinge_loss(input, target[:, 0])")
+def lovasz_hinge(input, target, *, per_image):
+    return losses.lovasz_hinge_loss(input, target[:, 0])
+
+
+@path("lovasz_hinge", "LovaszHingeLoss", ndims=[4], params=["per_image"], dtypes=LOVASZ_FLOAT,
+      unsupported_when=HINGE_REFUSES,
+      call="kornia.losses.LovaszHingeLoss()(input, target[:, 0])")
+def lovasz_hinge_class(input, target, *, per_image):
+    return losses.LovaszHingeLoss()(input, target[:, 0])
+
+
+@path("lovasz_softmax", "lovasz_softmax_loss", ndims=[4], encodings=["index"],
+      params=["classes", "per_image"], dtypes=LOVASZ_FLOAT, unsupported_when=SOFTMAX_REFUSES,
+      call="kornia.losses.lovasz_softmax_loss(input, target)")
+def lovasz_softmax(input, target, *, classes, per_image):
+    return losses.lovasz_softmax_loss(input, target)
+
+
+@path("lovasz_softmax", "LovaszSoftmaxLoss", ndims=[4], encodings=["index"],
+      params=["classes", "per_image"], dtypes=LOVASZ_FLOAT, unsupported_when=SOFTMAX_REFUSES,
+      call="kornia.losses.LovaszSoftmaxLoss()(input, target)")
+def lovasz_softmax_class(input, target, *, classes, per_image):
+    return losses.LovaszSoftmaxLoss()(input, target)

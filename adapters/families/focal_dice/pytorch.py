@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from adapters.pytorch import SEEN_ON, F, adapter, path, reduce, torch  # noqa: F401
 
-from .spec import dice_axes
+from .spec import dice_axes, lovasz_sets
 
 # ---------------------------------------------------------------- sigmoid_focal_loss
 
@@ -177,6 +177,83 @@ def jaccard_torch(input, target, *, smooth, sum_over, axis, reduction):
         inter = input * target
         union = input + target - inter
     return reduce(1 - (inter + smooth) / (union + smooth), reduction)
+
+
+# ---------------------------------------------------------------- lovasz_hinge, lovasz_softmax
+# torch has no Lovasz loss: Berman et al.'s Alg. 1 composed from torch.sort and torch.cumsum,
+# vectorised over the sets. stable=True keeps tied errors in their order (the canonical
+# gradient; torch.sort's default is unstable beyond 16 elements). An ignored pixel sorts last
+# with weight 0 instead of being dropped, so every shape is fixed.
+
+def lovasz_weights(labels, kept):
+    """w of the labels and kept flags sorted by descending error (last axis): J_k - J_(k-1)."""
+    total = labels.sum(-1, keepdim=True)
+    inter = total - labels.cumsum(-1)
+    union = total + ((1 - labels) * kept).cumsum(-1)
+    jac = 1 - inter / torch.where(union > 0, union, 1.0)     # union 0: no kept pixel yet
+    return torch.diff(jac, dim=-1, prepend=torch.zeros_like(jac[..., :1])) * kept
+
+
+def lovasz_sorted(errors, labels, kept, floor):
+    """errors, labels and kept flags (sets on the last axis) sorted by descending error, the
+    ignored pixels (key `floor`) last."""
+    _, order = torch.sort(torch.where(kept > 0, errors, floor), dim=-1, descending=True,
+                          stable=True)
+    return errors.gather(-1, order), labels.gather(-1, order), kept.gather(-1, order)
+
+
+LOVASZ_HINGE_CALL = (
+    "kept = target != ignore_index; s = 2 * target - 1 (0 where ignored); m = (1 - input * s)"
+    ".reshape(sets, -1) (N sets per_image, else 1); m, g, k sorted by torch.sort(where(kept, "
+    "m, -inf), descending=True, stable=True); w = diff(1 - (G - cumsum(g)) / (G + cumsum((1 - "
+    "g) k))) * k; l = (F.relu(m) * w).sum(-1); reduce(l, reduction)")
+
+
+@path("lovasz_hinge", "torch.sort", kind="composed", params=["per_image", "ignore_index",
+                                                            "reduction"],
+      call=LOVASZ_HINGE_CALL)
+def lovasz_hinge_torch(input, target, *, per_image, ignore_index, reduction):
+    shape = lovasz_sets(input.shape, per_image)
+    kept = (target != ignore_index).to(input.dtype)
+    signs = torch.where(kept > 0, 2 * target - 1, 0.0)
+    m, g, k = lovasz_sorted((1 - input * signs).reshape(shape), (target * kept).reshape(shape),
+                            kept.reshape(shape), -torch.inf)
+    losses = (F.relu(m) * lovasz_weights(g, k)).sum(-1)
+    return reduce(losses if per_image else losses[0], reduction)
+
+
+LOVASZ_SOFTMAX_CALL = (
+    "p = F.softmax(input, dim=1); fg = F.one_hot(target, C) (0 where ignored) or the one-hot "
+    "target, classes last, as (sets, C, pixels); m = (fg - p).abs(); m, g, k sorted along the "
+    "pixels by torch.sort(where(kept, m, -1), descending=True, stable=True); l_c = (m * w).sum(-1) "
+    "with w as lovasz_hinge's; l = the mean of l_c over the present classes (fg.sum(-1) > 0) or "
+    "all; reduce(l, reduction)")
+
+
+@path("lovasz_softmax", "torch.sort", kind="composed",
+      params=["classes", "per_image", "ignore_index", "reduction"], call=LOVASZ_SOFTMAX_CALL)
+def lovasz_softmax_torch(input, target, *, classes, per_image, ignore_index, reduction):
+    c = input.shape[1]
+    prob = torch.movedim(F.softmax(input, dim=1), 1, -1)          # (N, d1..dk, C)
+    if target.dtype == torch.int64:
+        kept = target != ignore_index
+        fg = F.one_hot(torch.where(kept, target, 0), c).to(input.dtype) * kept.unsqueeze(-1)
+    else:
+        fg = torch.movedim(target, 1, -1)
+        kept = torch.ones(fg.shape[:-1], dtype=torch.bool, device=input.device)
+    groups, size = lovasz_sets(kept.shape, per_image)
+
+    def sets(a):       # (N, d1..dk, C) -> (sets, C, pixels)
+        return a.reshape(groups, size, c).transpose(1, 2)
+    fg, k = sets(fg), sets(kept.unsqueeze(-1).expand(fg.shape).to(input.dtype))
+    m, g, k = lovasz_sorted((fg - sets(prob)).abs(), fg, k, -1.0)
+    per_class = (m * lovasz_weights(g, k)).sum(-1)                # (sets, C)
+    if classes == "present":
+        present = (fg.sum(-1) > 0).to(input.dtype)
+        losses = (per_class * present).sum(-1) / present.sum(-1).clamp(min=1)
+    else:
+        losses = per_class.mean(-1)
+    return reduce(losses if per_image else losses[0], reduction)
 
 
 # ---------------------------------------------------------------- evidence

@@ -11,7 +11,7 @@ from adapters.definitions import KERAS_EPSILON, class_axis
 from adapters.families.classification.reference import KERAS_BCE_BOUNDS
 from adapters.numerics import input_vjp, log_softmax, sigmoid, softplus
 
-from .spec import dice_axes
+from .spec import dice_axes, lovasz_sets
 
 PARTS = {}
 
@@ -414,6 +414,163 @@ def _jaccard(inputs, p, conv):
 
 
 PARTS["jaccard"] = class_axis_anywhere(_jaccard)
+
+
+# ---------------------------------------------------------------- lovasz_hinge, lovasz_softmax
+
+def lovasz_weights(g):
+    """w_k = J_k - J_(k-1) for foreground labels g (0 or 1) sorted by descending error: the
+    gradient of the Lovasz extension of the Jaccard loss (Berman et al. 2018, Alg. 1). J_k is
+    the Jaccard loss when the first k pixels are mispredicted; U_k >= 1 for a non-empty set."""
+    total = g.sum()
+    inter = total - np.cumsum(g)
+    union = total + np.cumsum(1 - g)
+    return np.diff(1 - inter / union, prepend=0.0)
+
+
+def descending(m):
+    """The canonical order of the errors: descending, tied errors in their flattened order."""
+    return np.argsort(-m, kind="stable")
+
+
+def _lovasz_extension(m, g, hinge):
+    """The value at errors m (one set, 1-D) of the Lovasz extension of the Jaccard loss of
+    labels g, through relu (hinge) or as is, and its derivative with respect to m."""
+    if not m.size:
+        return 0.0, np.zeros_like(m)     # no kept pixel: 0 (Berman's 'only void pixels')
+    order = descending(m)
+    w = lovasz_weights(g[order])
+    sorted_m = m[order]
+    f, df = (np.maximum(sorted_m, 0.0), sorted_m > 0) if hinge else (sorted_m, 1.0)
+    grad = np.empty_like(m)
+    grad[order] = w * df                 # relu'(0) = 0: the frameworks' choice
+    return float(np.dot(f, w)), grad
+
+
+def _per_set_vjp(local, groups, per_image, shape):
+    """The vjp of one value per set (shape (N,) or ()): each set's upstream times its rows."""
+    def vjp(u):
+        u = np.reshape(u, (groups,) + (1,) * (local.ndim - 1))
+        return {"input": np.reshape(local * u, shape)}
+    return vjp
+
+
+def _lovasz_hinge(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    z, dz = x, np.ones_like(x)
+    if "smp_lovasz_from_logits_ignored" in conv:     # probabilities taken as logits
+        z, dz = sigmoid(x), sigmoid(x) * sigmoid(-x)
+    kept = y != p["ignore_index"]
+    s = np.where(kept, 2 * y - 1, 0.0)
+    m = 1 - z * s
+    groups, size = lovasz_sets(x.shape, p["per_image"])
+    values, dm = [], np.zeros((groups, size))
+    for r, (mr, yr, kr) in enumerate(zip(m.reshape(groups, size), y.reshape(groups, size),
+                                         kept.reshape(groups, size), strict=True)):
+        value, grad = _lovasz_extension(mr[kr], yr[kr], hinge=True)
+        values.append(value)
+        dm[r][kr] = grad
+    local = dm * (-s * dz).reshape(groups, size)
+    elements = np.array(values) if p["per_image"] else np.array(values[0] if values else 0.0)
+    return elements, _per_set_vjp(local, groups, p["per_image"], x.shape), elements.size
+
+
+PARTS["lovasz_hinge"] = _lovasz_hinge
+
+
+def _softmax_vjp(prob, g):
+    """g back through p = softmax over axis 1: p (g - sum_c g p)."""
+    return prob * (g - np.sum(g * prob, axis=1, keepdims=True))
+
+
+def _lovasz_softmax(inputs, p, conv):
+    x, y = inputs["input"], inputs["target"]
+    c = x.shape[1]
+    probs = [np.exp(log_softmax(x, 1))]
+    if "smp_lovasz_from_logits_ignored" in conv:     # softmax of the probabilities
+        probs.append(np.exp(log_softmax(probs[0], 1)))
+    prob = probs[-1]
+    if np.issubdtype(y.dtype, np.integer):
+        kept = y != p["ignore_index"]
+        fg = np.moveaxis(np.eye(c)[np.where(kept, y, 0)] * kept[..., None], -1, 1)
+    else:
+        kept, fg = np.ones(y.sum(axis=1).shape, dtype=bool), y
+    groups, size = lovasz_sets(kept.shape, p["per_image"])
+    channels_last = np.moveaxis(prob, 1, -1).shape
+    pm = np.moveaxis(prob, 1, -1).reshape(groups, size, c)
+    fm = np.moveaxis(fg, 1, -1).reshape(groups, size, c)
+    km = kept.reshape(groups, size)
+    values, dp = [], np.zeros((groups, size, c))
+    for r in range(groups):
+        pr, fr = pm[r][km[r]], fm[r][km[r]]
+        used = [k for k in range(c) if p["classes"] == "all" or fr[:, k].sum() > 0]
+        grad, total = np.zeros_like(pr), 0.0
+        for k in used:
+            value, dm = _lovasz_extension(np.abs(fr[:, k] - pr[:, k]), fr[:, k], hinge=False)
+            total += value / len(used)
+            grad[:, k] = dm * np.sign(pr[:, k] - fr[:, k]) / len(used)   # |.|'(0) = 0
+        values.append(total)
+        dp[r][km[r]] = grad
+    elements = np.array(values) if p["per_image"] else np.array(values[0] if values else 0.0)
+
+    def vjp(u):
+        g = dp * np.reshape(u, (groups, 1, 1))
+        g = np.moveaxis(g.reshape(channels_last), -1, 1)
+        for prob_i in reversed(probs):
+            g = _softmax_vjp(prob_i, g)
+        return {"input": g}
+    return elements, vjp, elements.size
+
+
+PARTS["lovasz_softmax"] = _lovasz_softmax
+
+
+# torch.sort(descending=True) without stable=True keeps tied elements in their order in a row of
+# up to 16 elements (an insertion sort; seen on torch 2.13.0 CPU, 20 draws of each length 1..199),
+# not beyond: a library that sorts so (smp, kornia) breaks ties its own way in larger sets
+TORCH_SORT_KEEPS_TIES_UP_TO = 16
+
+
+def lovasz_errors(loss, inputs, params, encoding):
+    """The canonical errors of each set of a Lovasz loss, kept pixels only: a list of 1-D
+    arrays (one per set, and per class used for lovasz_softmax)."""
+    x = np.asarray(inputs["input"], dtype=np.float64)
+    y = np.asarray(inputs["target"])
+    found = []
+    if loss == "lovasz_hinge":
+        groups, size = lovasz_sets(x.shape, params["per_image"])
+        kept = (y != params["ignore_index"]).reshape(groups, size)
+        m = (1 - x * (2 * y - 1)).reshape(groups, size)
+        return [mr[kr] for mr, kr in zip(m, kept, strict=True)]
+    c = x.shape[1]
+    prob = np.exp(log_softmax(x, 1))
+    if encoding == "index":
+        kept = y != params["ignore_index"]
+        fg = np.moveaxis(np.eye(c)[np.where(kept, y, 0)], -1, 1)
+    else:
+        kept, fg = np.ones(y.sum(axis=1).shape, dtype=bool), y
+    groups, size = lovasz_sets(kept.shape, params["per_image"])
+    pm = np.moveaxis(prob, 1, -1).reshape(groups, size, c)
+    fm = np.moveaxis(fg, 1, -1).reshape(groups, size, c)
+    for pr, fr, kr in zip(pm, fm, kept.reshape(groups, size), strict=True):
+        found += [np.abs(fr[kr, k] - pr[kr, k]) for k in range(c)]
+    return found
+
+
+def unstable_ties(loss):
+    """An unsupported_when test (params, encoding, inputs): whether a set of `loss` holds tied
+    positive errors beyond TORCH_SORT_KEEPS_TIES_UP_TO pixels, where the gradient of a path
+    sorting with torch.sort's default depends on its tie order."""
+    return lambda params, encoding, inputs: "input" in inputs and _ties(loss, params, encoding,
+                                                                        inputs)
+
+
+def _ties(loss, params, encoding, inputs) -> bool:
+    for m in lovasz_errors(loss, inputs, params, encoding):
+        positive = m[m > 0]
+        if m.size > TORCH_SORT_KEEPS_TIES_UP_TO and np.unique(positive).size < positive.size:
+            return True
+    return False
 
 
 # Central differences (h = 1e-4) cannot follow the Dice at an empty mask: there l = 1 - s / (P + s)

@@ -125,3 +125,138 @@ PROBED = (
     "torch with the CUDA-linked torchvision 0.28.0 wheel that import fails at register_fake("
     "'torchvision::nms') unless the operator schemas are declared first (import_torchvision)",
 )
+
+
+# ---------------------------------------------------------------- lovasz_hinge, lovasz_softmax
+# smp.losses.LovaszLoss (segmentation_models_pytorch/losses/lovasz.py, 0.6.0; Berman's code):
+# mode 'binary' and 'multilabel' compute the Lovasz hinge over every element of the input
+# (flattened, channels too), 'multiclass' the Lovasz-Softmax of y_pred.softmax(dim=1) over the
+# classes present (classes='present', fixed); per_image averages per-image losses, else one set
+# over the batch; ignore_index drops the pixels whose label equals it. No reduction: the mean
+# over the images (canonical 'mean'). Its sort is torch.sort(descending=True), not stable.
+
+import numpy as np  # noqa: E402
+
+from adapters.families.focal_dice.reference import (  # noqa: E402
+    TORCH_SORT_KEEPS_TIES_UP_TO,
+    unstable_ties,
+)
+from adapters.pytorch import torch  # noqa: E402
+
+# _lovasz_grad takes gt_sorted.float(): float32 weights, and torch.dot of float64 errors with them
+# raises, so float32 only
+LOVASZ_FLOAT = ["float32"]
+FLOAT32_ONLY = ("LovaszLoss computes the Jaccard weights in float32 (gt_sorted.float()), and on "
+                "float64 input torch.dot raises 'dot : expected both vectors to have same dtype, "
+                "but found Double and Float'; float16 and bfloat16 are left out for time")
+TIES = (f"tied positive errors in a set of more than {TORCH_SORT_KEEPS_TIES_UP_TO} pixels "
+        "(torch.sort(descending=True) orders ties its own way there, so the gradient is another "
+        "subgradient than the canonical order's)")
+LOVASZ_TIES = {TIES: unstable_ties("lovasz_hinge")}
+LOVASZ_HINGE_PARAMS = ["per_image", "ignore_index"]
+
+
+def _lovasz(mode, per_image, ignore_index, from_logits=True):
+    return losses.LovaszLoss(mode=mode, per_image=per_image, ignore_index=ignore_index,
+                             from_logits=from_logits)
+
+
+@path("lovasz_hinge", "smp.losses.LovaszLoss(mode='binary')", params=LOVASZ_HINGE_PARAMS,
+      dtypes=LOVASZ_FLOAT, notes=FLOAT32_ONLY, unsupported_when=LOVASZ_TIES,
+      call="smp.losses.LovaszLoss(mode='binary', per_image=per_image, "
+           "ignore_index=ignore_index)(input, target)")
+def lovasz_hinge_smp(input, target, *, per_image, ignore_index):
+    return _lovasz("binary", per_image, ignore_index)(input, target)
+
+
+@path("lovasz_hinge", "smp.losses.LovaszLoss(mode='multilabel')", params=LOVASZ_HINGE_PARAMS,
+      dtypes=LOVASZ_FLOAT, notes=FLOAT32_ONLY, unsupported_when=LOVASZ_TIES,
+      call="smp.losses.LovaszLoss(mode='multilabel', per_image=per_image, "
+           "ignore_index=ignore_index)(input, target)")
+def lovasz_hinge_smp_multilabel(input, target, *, per_image, ignore_index):
+    return _lovasz("multilabel", per_image, ignore_index)(input, target)
+
+
+@path("lovasz_hinge", "smp.losses.LovaszLoss(mode='binary', from_logits=False)(sigmoid)",
+      kind="composed", params=LOVASZ_HINGE_PARAMS, dtypes=LOVASZ_FLOAT, notes=FLOAT32_ONLY,
+      unsupported_when=LOVASZ_TIES, conventions=["smp_lovasz_from_logits_ignored"],
+      call="smp.losses.LovaszLoss(mode='binary', per_image=per_image, ignore_index=ignore_index, "
+           "from_logits=False)(torch.sigmoid(input), target)")
+def lovasz_hinge_smp_probs(input, target, *, per_image, ignore_index):
+    return _lovasz("binary", per_image, ignore_index, False)(torch.sigmoid(input), target)
+
+
+def _empty_image(params, encoding, inputs):
+    """Whether per_image meets an image whose pixels are all ignored (smp's _lovasz_softmax_flat
+    returns an empty (0, C) tensor for it, which the mean over the images broadcasts)."""
+    y = inputs["target"]
+    return bool(params["per_image"] and encoding == "index" and y.size and np.any(
+        np.all((y == params["ignore_index"]).reshape(len(y), -1), axis=1)))
+
+
+LOVASZ_SOFTMAX_REFUSES = {
+    TIES: unstable_ties("lovasz_softmax"),
+    "classes='all' (LovaszLoss averages the classes present, a fixed choice)":
+        lambda p, e, i: p["classes"] != "present",
+    "per_image with an image whose every pixel is ignored (an empty tensor instead of 0)":
+        _empty_image,
+}
+# (N, C, L) input is read as a sigmoid output (B, H, W) by _flatten_probas (probas.dim() == 3),
+# which then cannot match the labels: only 2, 4 and 5 dimensions
+LOVASZ_SOFTMAX_NDIMS = (2, 4, 5)
+
+
+@path("lovasz_softmax", "smp.losses.LovaszLoss(mode='multiclass')", encodings=["index"],
+      params=["classes", "per_image", "ignore_index"], dtypes=LOVASZ_FLOAT, notes=FLOAT32_ONLY,
+      ndims=LOVASZ_SOFTMAX_NDIMS, unsupported_when=LOVASZ_SOFTMAX_REFUSES,
+      call="smp.losses.LovaszLoss(mode='multiclass', per_image=per_image, "
+           "ignore_index=ignore_index)(input, target)")
+def lovasz_softmax_smp(input, target, *, classes, per_image, ignore_index):
+    return _lovasz("multiclass", per_image, ignore_index)(input, target)
+
+
+@path("lovasz_softmax", "smp.losses.LovaszLoss(mode='multiclass', from_logits=False)(softmax)",
+      kind="composed", encodings=["index"], params=["classes", "per_image", "ignore_index"],
+      dtypes=LOVASZ_FLOAT, notes=FLOAT32_ONLY, ndims=LOVASZ_SOFTMAX_NDIMS,
+      unsupported_when=LOVASZ_SOFTMAX_REFUSES, conventions=["smp_lovasz_from_logits_ignored"],
+      call="smp.losses.LovaszLoss(mode='multiclass', per_image=per_image, "
+           "ignore_index=ignore_index, from_logits=False)(torch.softmax(input, dim=1), target)")
+def lovasz_softmax_smp_probs(input, target, *, classes, per_image, ignore_index):
+    return _lovasz("multiclass", per_image, ignore_index, False)(torch.softmax(input, dim=1),
+                                                                target)
+
+
+_LOVASZ_SRC = " (segmentation_models_pytorch/losses/lovasz.py LovaszLoss.forward, 0.6.0)"
+saw("smp_lovasz_from_logits_ignored",
+    path="lovasz_softmax/smp.losses.LovaszLoss(mode='multiclass', from_logits=False)(softmax)",
+    case="lovasz_softmax/batch-present-mean/index",
+    call="smp.losses.LovaszLoss(mode='multiclass', from_logits=False)(torch.softmax(x, 1), y) "
+         "on the case's (2, 5, 3, 3) float32 logits",
+    seen="0.7834003568 = the canonical loss of softmax(softmax(x)) (0.7834003553 in float64); "
+         "canonical (and LovaszLoss(mode='multiclass')(x, y)) 0.7952945232",
+    versions=SEEN_ON, link=SMP_DOCS + _LOVASZ_SRC + ": forward calls y_pred.softmax(dim=1) "
+                                                    "whatever from_logits is")
+saw("smp_lovasz_from_logits_ignored",
+    path="lovasz_hinge/smp.losses.LovaszLoss(mode='binary', from_logits=False)(sigmoid)",
+    case="lovasz_hinge/batch-mean/none",
+    call="smp.losses.LovaszLoss(mode='binary', from_logits=False)(torch.sigmoid(x), y) on the "
+         "case's (2, 1, 4, 4) float32 logits",
+    seen="1.1278088093 = the hinge of sigmoid(x) taken as logits (1.1278087773 in float64); "
+         "canonical (and LovaszLoss(mode='binary')(x, y)) 1.8877143860",
+    versions=SEEN_ON, link=SMP_DOCS + _LOVASZ_SRC + ": _lovasz_hinge(y_pred, ...) whatever "
+                                                    "from_logits is")
+
+PROBED += (
+    "LovaszLoss(mode='binary' or 'multilabel') on float64 input raises RuntimeError 'dot : "
+    "expected both vectors to have same dtype, but found Double and Float' (_lovasz_grad's "
+    "gt_sorted.float()); its paths run float32",
+    "LovaszLoss(mode='multiclass') on (N, C, L) input: _flatten_probas reads a 3-D tensor as a "
+    "sigmoid output (B, H, W), so C is taken for H and the labels no longer match; its paths "
+    "take 2, 4 and 5 dimensions",
+    "LovaszLoss(mode='multiclass', per_image=True) on an image whose pixels are all ignored: "
+    "_lovasz_softmax_flat returns probas * 0., an empty (0, C) tensor, which the mean over the "
+    "images broadcasts to an empty result; refused",
+    "torch.sort(descending=True) (smp's and kornia's sort) keeps tied elements in order in rows "
+    "of up to 16 elements on CPU, not beyond: where errors tie in larger sets the gradient is "
+    "another subgradient than the canonical (stable) order's; such examples are refused",
+)

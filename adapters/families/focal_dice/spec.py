@@ -19,8 +19,17 @@ generalized_dice    1 - the generalised Dice overlap of Sudre et al. 2017 ("Gene
                     1 / (class volume)^2 (or 1 / volume, or 1), one value per sample by default.
 jaccard             1 - the soft Jaccard index (intersection over union) of probabilities and
                     targets, summed as soft_dice_loss and smoothed in numerator and denominator.
+lovasz_hinge        the Lovasz hinge of Berman, Rannen Triki and Blaschko 2018 ("The Lovasz-Softmax
+                    loss: a tractable surrogate for the optimization of the intersection-over-union
+                    measure in neural networks", CVPR 2018, arXiv:1705.08790, Alg. 1 and eq. 8-10):
+                    the Lovasz extension of the Jaccard loss at the hinge errors of binary logits.
+lovasz_softmax      the Lovasz-Softmax loss of the same paper (eq. 11-12): per class, the Lovasz
+                    extension of the Jaccard loss at the errors |y - softmax(x)|, averaged over
+                    the classes present or all classes.
 """
 from __future__ import annotations
+
+import numpy as np
 
 from adapters.definitions import (
     CLASS_AXIS,
@@ -34,6 +43,8 @@ from adapters.definitions import (
     check_class_axis,
     check_same_shape,
     check_unit_interval,
+    check_value_domain,
+    is_bool,
     is_finite,
     largest_magnitude,
 )
@@ -288,6 +299,100 @@ LOSSES.append(Loss(
     values={"input": ("unit", "probs"), "target": "unit"}))
 
 
+# ---------------------------------------------------------------- lovasz_hinge, lovasz_softmax
+
+PER_IMAGE = Param(name="per_image", default=False,
+                  domain="a boolean: True, one loss per sample (its pixels alone); False "
+                         "(default, smp's LovaszLoss and Berman's lovasz_softmax), one loss over "
+                         "every pixel of the batch", check=is_bool)
+LOVASZ_CLASSES = Param(name="classes", default="present",
+                       domain="'present' (default: the mean over the classes present among the "
+                              "kept pixels, Berman's default) or 'all' (the mean over all C)",
+                       choices=("present", "all"))
+_LOVASZ_DIVISOR = "the number of values: N (per_image=True), 1 (per_image=False)"
+# The Lovasz extension (Berman et al. 2018, eq. 8-9; Lovasz 1983) of the Jaccard loss
+# Delta_J(M) = |M| / |F u M| of the set M of mispredicted pixels, F the foreground.
+_LOVASZ_EXTENSION = (
+    "For one set of P kept pixels with errors m and foreground labels g in {0, 1}: sort m "
+    "descending (pi), G = sum g, I_k = G - sum_{j<=k} g_pi(j), U_k = G + sum_{j<=k} "
+    "(1 - g_pi(j)), J_k = 1 - I_k / U_k (the Jaccard loss of the first k pixels mispredicted; "
+    "U_k >= 1), w_1 = J_1, w_k = J_k - J_(k-1) (Alg. 1, the gradient of the Lovasz extension "
+    "of the Jaccard loss), and the extension is sum_k f(m_pi(k)) w_k. It is continuous and "
+    "piecewise linear in m: d/dm_pi(k) = w_k f'(m_pi(k)). Where errors tie the order and so the "
+    "gradient is not unique: the canonical order keeps tied errors in their flattened (C) "
+    "order, earlier first, as a stable descending sort does (any order gives a subgradient; the "
+    "value is the same). ")
+
+
+def lovasz_sets(shape, per_image: bool) -> tuple[int, int]:
+    """The sets of pixels of a Lovasz loss on an input of `shape` (pixels of (N, d1..dk), or
+    the input itself for the hinge): their number (N per image, else 1) and size."""
+    groups = shape[0] if per_image else 1
+    return groups, int(np.prod(shape)) // groups if groups else 0
+
+
+def _check_lovasz_hinge(inputs, params):
+    x, y = inputs["input"], inputs["target"]
+    check_at_least_1d("input", x)
+    check_same_shape(y, x)
+    kept = y[y != params["ignore_index"]]
+    check_value_domain("inputs.target", not kept.size or bool(np.all(np.isin(kept, (0.0, 1.0)))),
+                       "labels must be 0 or 1 (or the ignore_index)")
+
+
+LOSSES.append(Loss(
+    name="lovasz_hinge", inputs=("input", "target"), differentiable=("input",), target="other",
+    params={"per_image": PER_IMAGE, "ignore_index": IGNORE_INDEX, "reduction": REDUCTION},
+    mean_divisor=_LOVASZ_DIVISOR,
+    doc="Logits x (N, d1..dk) and binary labels y in {0, 1} of the same shape; pixels whose label "
+    "is ignore_index are left out. Each sample's pixels (per_image=True) or the whole batch's "
+    "(per_image=False) form one set, flattened in C order: with signs s = 2 y - 1 the hinge "
+    "errors are m = 1 - x s (Berman et al. 2018, eq. 10) and f = relu (f'(0) = 0, as relu's "
+    "derivative in torch, TF and JAX), so l = sum_k relu(m_pi(k)) w_k, the Lovasz extension of "
+    "the Jaccard loss of the foreground y = 1. " + _LOVASZ_EXTENSION + "Gradient: dl/dx_i = "
+    "-s_i w_rank(i) [m_i > 0]. A set without kept pixels has l = 0 (Berman's 'only void "
+    "pixels'). 'none' gives shape (N,) (per_image) or (); 'mean' their mean.",
+    check=_check_lovasz_hinge,
+    layouts=({"input": "N D", "target": "N D"}, {"input": "N 1 H W", "target": "N 1 H W"},
+             {"input": "N C H W", "target": "N C H W"}),
+    values={"input": "real", "target": "binary"}))
+
+
+def _check_lovasz_softmax(inputs, params):
+    x = inputs["input"]
+    if x.ndim < 2:
+        raise SpecError("inputs.input", f"must be (N, C, d1..dk) with at least 2 dimensions, "
+                                        f"got shape {x.shape}")
+    y = inputs["target"]
+    if np.issubdtype(y.dtype, np.floating) and y.size and not (
+            np.all(np.isin(y, (0.0, 1.0))) and np.all(y.sum(axis=1) == 1)):
+        raise SpecError("inputs.target", "one-hot targets must hold one 1 per pixel (the "
+                                         "Jaccard loss of hard labels; no probabilities)")
+
+
+LOSSES.append(Loss(
+    name="lovasz_softmax", inputs=("input", "target"), differentiable=("input",), target="class",
+    params={"classes": LOVASZ_CLASSES, "per_image": PER_IMAGE, "ignore_index": IGNORE_INDEX,
+            "reduction": REDUCTION},
+    mean_divisor=_LOVASZ_DIVISOR,
+    doc="Logits x (N, C, d1..dk), classes on axis 1; p = softmax(x) over axis 1 (smp's "
+    "LovaszLoss(mode='multiclass') and kornia's lovasz_softmax_loss take logits; Berman's "
+    "lovasz_softmax takes p, the user's softmax). Index targets (N, d1..dk) (pixels equal to "
+    "ignore_index left out) or one-hot targets. Each sample's kept pixels (per_image=True) or "
+    "the batch's (per_image=False), flattened in C order, form one set; for each class c the "
+    "errors are m_c = |y_c - p_c| (eq. 11, y_c = [target = c]) and f the identity, so "
+    "l_c = sum_k m_c,pi(k) w_k with g = y_c. " + _LOVASZ_EXTENSION + "l is the mean of l_c "
+    "over the classes present among the set's kept pixels (classes='present'; 0 when none is) "
+    "or over all C (classes='all': an absent class has G = 0, so w = (1, 0, ..) and l_c = "
+    "max p_c). Gradient: dl_c/dp_c,i = w_rank(i) sign(p_c,i - y_c,i), 0 where p = y exactly "
+    "(|.|'s derivative at 0 in torch and TF), then back through the softmax. A set without "
+    "kept pixels has l = 0. 'none' gives shape (N,) (per_image) or (); 'mean' their mean.",
+    encodings=("index", "one_hot"), check=_check_lovasz_softmax,
+    layouts=({"input": "N C", "target": "N"}, {"input": "N C H", "target": "N H"},
+             {"input": "N C H W", "target": "N H W"}),
+    values={"input": "real", "target": "index"}))
+
+
 # ---------------------------------------------------------------- conventions
 
 # Keras BinaryFocalCrossentropy averages over the last axis like BinaryCrossentropy;
@@ -452,4 +557,12 @@ CONVENTIONS = [
                            "batch) has loss 0 (loss *= y_true.sum(dims) > 0), and the mean over "
                            "the classes still divides by C: absent classes pull the mean towards "
                            "0 instead of costing 1 - smooth / (P + smooth)"),
+    # segmentation_models_pytorch's LovaszLoss (adapters/families/focal_dice/smp_lib.py)
+    Convention(name="smp_lovasz_from_logits_ignored", losses=("lovasz_hinge", "lovasz_softmax"),
+               description="smp.losses.LovaszLoss takes from_logits and ignores it: given "
+                           "probabilities with from_logits=False (sigmoid(x) for mode='binary' "
+                           "or 'multilabel', softmax(x) for 'multiclass'), the binary modes "
+                           "compute the hinge errors 1 - sigmoid(x) s of the probabilities as if "
+                           "they were logits, and 'multiclass' takes the softmax once more, "
+                           "softmax(softmax(x)); from_logits=True (its default) is canonical"),
 ]

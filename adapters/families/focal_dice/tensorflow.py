@@ -24,7 +24,7 @@ from adapters.tensorflow import (  # noqa: F401
     tf,
 )
 
-from .spec import dice_axes
+from .spec import dice_axes, lovasz_sets
 
 KERAS_LOSSES_DOC = "https://keras.io/api/losses/"
 
@@ -425,6 +425,76 @@ def jaccard_tf(input, target, *, smooth, sum_over, axis, reduction):
     inter = tf.reduce_sum(input * target, axis=axes)
     union = tf.reduce_sum(input, axis=axes) + tf.reduce_sum(target, axis=axes) - inter
     return reduce(1 - (inter + smooth) / (union + smooth), reduction)
+
+
+# ---------------------------------------------------------------- lovasz_hinge, lovasz_softmax
+# Keras and tf.nn have no Lovasz loss: composed as the torch paths, with tf.argsort(direction=
+# 'DESCENDING', stable=True) (tied errors keep their order, the canonical gradient) and
+# tf.math.cumsum; an ignored pixel sorts last with weight 0.
+
+def lovasz_weights(labels, kept):
+    """w of the labels and kept flags sorted by descending error (last axis): J_k - J_(k-1)."""
+    total = tf.reduce_sum(labels, axis=-1, keepdims=True)
+    inter = total - tf.math.cumsum(labels, axis=-1)
+    union = total + tf.math.cumsum((1 - labels) * kept, axis=-1)
+    jac = 1 - inter / tf.where(union > 0, union, tf.ones_like(union))
+    return (jac - tf.concat([tf.zeros_like(jac[..., :1]), jac[..., :-1]], axis=-1)) * kept
+
+
+def lovasz_sorted(errors, labels, kept, floor):
+    """errors, labels and kept flags (sets on the last axis) sorted by descending error, the
+    ignored pixels (key `floor`) last."""
+    key = tf.where(kept > 0, errors, tf.fill(tf.shape(errors), tf.cast(floor, errors.dtype)))
+    order = tf.argsort(key, axis=-1, direction="DESCENDING", stable=True)
+    batch = len(errors.shape) - 1
+    return tuple(tf.gather(a, order, batch_dims=batch) for a in (errors, labels, kept))
+
+
+@path("lovasz_hinge", "tf.argsort", kind="composed",
+      params=["per_image", "ignore_index", "reduction"],
+      call="as torch's lovasz_hinge path, with tf.argsort(where(kept, m, -inf), "
+           "direction='DESCENDING', stable=True), tf.gather(batch_dims=1), tf.math.cumsum and "
+           "tf.nn.relu")
+def lovasz_hinge_tf(input, target, *, per_image, ignore_index, reduction):
+    shape = lovasz_sets(input.shape, per_image)
+    kept = tf.cast(target != ignore_index, input.dtype)
+    signs = tf.where(kept > 0, 2 * target - 1, tf.zeros_like(target))
+    m, g, k = lovasz_sorted(tf.reshape(1 - input * signs, shape),
+                            tf.reshape(target * kept, shape), tf.reshape(kept, shape), -np.inf)
+    losses = tf.reduce_sum(tf.nn.relu(m) * lovasz_weights(g, k), axis=-1)
+    return reduce(losses if per_image else losses[0], reduction)
+
+
+@path("lovasz_softmax", "tf.argsort", kind="composed",
+      params=["classes", "per_image", "ignore_index", "reduction"],
+      call="as torch's lovasz_softmax path, with tf.nn.softmax(input, axis=1), tf.one_hot, "
+           "tf.argsort(where(kept, |fg - p|, -1), direction='DESCENDING', stable=True), "
+           "tf.gather(batch_dims=2) and tf.math.cumsum")
+def lovasz_softmax_tf(input, target, *, classes, per_image, ignore_index, reduction):
+    c = input.shape[1]
+    prob = tf.experimental.numpy.moveaxis(tf.nn.softmax(input, axis=1), 1, -1)
+    if target.dtype.is_integer:
+        kept = target != ignore_index
+        fg = tf.one_hot(tf.where(kept, target, tf.zeros_like(target)), c, dtype=input.dtype)
+        fg = fg * tf.cast(kept, input.dtype)[..., None]
+    else:
+        fg = tf.experimental.numpy.moveaxis(target, 1, -1)
+        kept = tf.ones(fg.shape[:-1], dtype=tf.bool)
+    groups, size = lovasz_sets(kept.shape, per_image)
+
+    def sets(a):       # (N, d1..dk, C) -> (sets, C, pixels)
+        return tf.transpose(tf.reshape(a, (groups, size, c)), (0, 2, 1))
+    k = sets(tf.broadcast_to(tf.cast(kept, input.dtype)[..., None], fg.shape))
+    fg = sets(fg)
+    m, g, k = lovasz_sorted(tf.abs(fg - sets(prob)), fg, k, -1.0)
+    per_class = tf.reduce_sum(m * lovasz_weights(g, k), axis=-1)     # (sets, C)
+    if classes == "present":
+        present = tf.cast(tf.reduce_sum(fg, axis=-1) > 0, input.dtype)
+        losses = tf.reduce_sum(per_class * present, axis=-1) / tf.maximum(
+            tf.reduce_sum(present, axis=-1), 1)
+    else:
+        losses = tf.reduce_mean(per_class, axis=-1)
+    return reduce(losses if per_image else losses[0], reduction)
 
 
 # ---------------------------------------------------------------- evidence
