@@ -506,6 +506,9 @@ def _infinite_loss_at(prep: Prepared, name: str) -> np.ndarray:
         bad = np.full(bad.shape, bad.any())   # a reduced loss is infinite as a whole
     if spec.target == "class":
         bad = np.expand_dims(bad, class_axis(x, prep.seen_params.get("axis", 1)))
+        if bad.ndim and bad.shape[0] not in (1, x.shape[0]):
+            # a batch of equal splits (jsd_cross_entropy): input row n is element n mod B's
+            bad = np.tile(bad, (x.shape[0] // bad.shape[0],) + (1,) * (bad.ndim - 1))
     return np.broadcast_to(bad, x.shape)
 
 
