@@ -232,8 +232,10 @@ def jsd(input, target, *, num_splits, alpha, label_smoothing):
 @path("jsd_cross_entropy", "JsdCrossEntropy(smoothing=0)", encodings=["one_hot", "probs"],
       ndims=[2], params=["num_splits", "alpha"],
       conventions=[*JSD_CONVENTIONS, "probs_zero_target_on_neg_inf_logit_is_nan"],
+      notes="smoothing=0 makes timm take torch's CrossEntropyLoss, which takes probability "
+            "targets (LabelSmoothingCrossEntropy gathers index targets)",
       call="timm.loss.JsdCrossEntropy(num_splits=num_splits, alpha=alpha, smoothing=0)(input, "
-           "target)  [torch.nn.CrossEntropyLoss on the probabilities]")
+           "target)")
 def jsd_probs(input, target, *, num_splits, alpha):
     return loss.JsdCrossEntropy(num_splits=num_splits, alpha=alpha, smoothing=0)(input, target)
 
