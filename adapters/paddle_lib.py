@@ -151,6 +151,7 @@ NO_PATHS = {
     "poly_loss_cross_entropy": _NONE.format("Poly-1 loss"),
     "categorical_generalized_cross_entropy": _NONE.format("generalized cross-entropy"),
     "linear_cross_entropy": _NONE.format("fused linear cross-entropy"),
+    "jsd_cross_entropy": _NONE.format("Jensen-Shannon (AugMix) loss (only kl_div / KLDivLoss)"),
     "log_cosh": _NONE.format("log-cosh loss"),
     "mean_absolute_percentage_error": _NONE.format("MAPE loss"),
     "mean_squared_logarithmic_error": _NONE.format("MSLE loss"),

@@ -40,14 +40,15 @@ class TimmBackend(TorchBackend):
 
 
 adapter = declare_adapter("timm", TimmBackend(),
-                          "timm.loss: label-smoothing, soft-target and binary cross-entropies")
+                          "timm.loss: label-smoothing, soft-target, Poly-1, binary and "
+                          "Jensen-Shannon (AugMix) cross-entropies")
 path = adapter.path
 
 
 MISSING = ("timm.loss (1.0.31) has no {loss}: among the project's losses it offers the "
-           "label-smoothing, soft-target, Poly-1 and binary cross-entropies only (its others: "
-           "AsymmetricLoss*, DistributionBalancedLoss, TwoWayLoss, ZlprLoss, "
-           "PolyBinaryCrossEntropy, JsdCrossEntropy, not canonical losses here)")
+           "label-smoothing, soft-target, Poly-1, binary and AugMix's JSD cross-entropies only "
+           "(its others: AsymmetricLoss*, DistributionBalancedLoss, TwoWayLoss, ZlprLoss, "
+           "PolyBinaryCrossEntropy, not canonical losses here)")
 
 
 def derive_paths():

@@ -1,9 +1,10 @@
 """Classification losses: cross_entropy, nll_loss, binary_cross_entropy(_with_logits), softmax,
 log_softmax, poly_loss_cross_entropy, categorical_generalized_cross_entropy,
-linear_cross_entropy. One class per loss; the grid is common.LossBenchmark's. Only cross-entropy
-and linear_cross_entropy get the large-vocabulary sizes (a language model's output layer), where
-they dominate memory traffic. linear_cross_entropy reads (N, C) as N hidden states of size
-D = min(C, 64) and a (C, D) weight: the logits (N, C) are what a fused kernel never writes.
+linear_cross_entropy, jsd_cross_entropy. One class per loss; the grid is common.LossBenchmark's.
+Only cross-entropy and linear_cross_entropy get the large-vocabulary sizes (a language model's
+output layer), where they dominate memory traffic. linear_cross_entropy reads (N, C) as N hidden
+states of size D = min(C, 64) and a (C, D) weight: the logits (N, C) are what a fused kernel
+never writes. jsd_cross_entropy reads (N, C) as 3 splits of N // 3 examples.
 
 Limit models on (N, C) inputs, x = N C elements of the dtype's size s: index targets are int64,
 a reduced loss writes one element, forward+backward also writes the input's gradient (a fused
@@ -124,6 +125,51 @@ class CategoricalGeneralizedCrossEntropy(common.LossBenchmark):
         return [(e / e.sum(1, keepdims=True)).astype(np.float32), _classes(rng, shape)]
 
 
+# jsd_cross_entropy's batch is num_splits (3, its default) splits: an (N, C) size is read as
+# 3 (N // 3) rows (small: 1 example in 3 splits; medium: 85 in 3, 255 rows)
+JSD_SPLITS = 3
+
+
+def _jsd_shape(shape):
+    n, c = shape
+    return JSD_SPLITS * max(1, n // JSD_SPLITS), c
+
+
+class JsdCrossEntropy(common.LossBenchmark):
+    loss = "jsd_cross_entropy"
+    encoding = "index"
+
+    @staticmethod
+    def min_bytes(shape, dtype, backward):
+        """The (S B, C) logits read once, the clean split's B int64 targets, one scalar
+        written; forward+backward also writes the logits' gradient."""
+        n, c = _jsd_shape(shape)
+        s = np.dtype(dtype).itemsize
+        return n * c * s + 8 * (n // JSD_SPLITS) + s + (n * c * s if backward else 0)
+
+    @staticmethod
+    def min_ops(shape, backward):
+        """log-softmax of every row (4 per element, 3 per row), the exp (1), the mixture (1 per
+        element), log M (1 per mixture element), p (log p - log M) and its sum (3), the clean
+        split's cross-entropy (a gather per example); backward: p (r - KL) per element (3), the
+        softmax's backward (3), the cross-entropy's one-hot subtraction per example."""
+        n, c = _jsd_shape(shape)
+        b = n // JSD_SPLITS
+        return 9 * n * c + b * c + 3 * n + b + ((6 * n * c + b) if backward else 0)
+
+    def make_inputs(self, rng, shape, dtype):
+        n, c = _jsd_shape(shape)
+        clean = _logits(rng, (n // JSD_SPLITS, c))
+        # the copies: the clean logits perturbed, as augmentations move the predictions
+        copies = [clean + 0.5 * _logits(rng, clean.shape) for _ in range(JSD_SPLITS - 1)]
+        labels = _classes(rng, (n // JSD_SPLITS, c))
+        return [np.concatenate([clean, *copies]).astype(np.float32),
+                np.tile(labels, JSD_SPLITS)]
+
+    def reference_shape(self, shape):
+        return _jsd_shape(shape)
+
+
 def _hidden(shape):
     """The hidden size D of linear_cross_entropy's (N, C) benchmark shape."""
     return min(shape[1], 64)
@@ -187,4 +233,4 @@ class LogSoftmax(common.LossBenchmark):
 class ClassificationLimits(common.Limits):
     benchmarks = (CrossEntropy, NllLoss, BinaryCrossEntropy, BinaryCrossEntropyWithLogits,
                   Softmax, LogSoftmax, PolyLossCrossEntropy, CategoricalGeneralizedCrossEntropy,
-                  LinearCrossEntropy)
+                  LinearCrossEntropy, JsdCrossEntropy)

@@ -1,6 +1,6 @@
 """JAX paths of the classification family (spec.py beside this file): softmax, log_softmax,
 cross_entropy, nll_loss, binary_cross_entropy(_with_logits), poly_loss_cross_entropy,
-categorical_generalized_cross_entropy, linear_cross_entropy.
+categorical_generalized_cross_entropy, linear_cross_entropy, jsd_cross_entropy (composed).
 """
 from __future__ import annotations
 
@@ -321,6 +321,35 @@ def gce_composed(input, target, *, q, ignore_index, axis, reduction):
     base = jnp.where(present, input, 1)
     losses = jnp.sum(jnp.where(present, t * (1 - jnp.power(base, q)) / q, 0), axis=axis)
     return reduce(losses, reduction, divisor)
+
+
+# ---------------------------------------------------------------- jsd_cross_entropy
+# AugMix's loss: neither JAX nor optax has a Jensen-Shannon loss (optax has kl_divergence, whose
+# 0 x -inf at a probability of 0 is nan). The divergence is written with 0 log 0 = 0, the mixture
+# unclamped.
+
+@path("jsd_cross_entropy", "jax.nn.log_softmax+class_loss", kind="composed",
+      params=["num_splits", "alpha", "label_smoothing", "ignore_index", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="B = N // num_splits; logp = jax.nn.log_softmax(input, 1).reshape(num_splits, B, C); "
+           "p = jnp.exp(logp); m = p.mean(0); r = jnp.where(p > 0, logp - jnp.log(jnp.where(m > "
+           "0, m, 1)), 0); js = (p * r).sum(-1).mean(0); ce = -sum_c ((1 - eps) t_c + eps / C) "
+           "logp_0,c over the clean split, t the one-hot of target[:B] (0 on ignored) or "
+           "target[:B]; kept = target[:B] != ignore_index; losses = jnp.where(kept, ce + alpha * "
+           "js, 0); reduce(losses, reduction, divisor=kept.sum())")
+def jsd_jax(input, target, *, num_splits, alpha, label_smoothing, ignore_index, reduction):
+    b = input.shape[0] // num_splits
+    logp = jax.nn.log_softmax(input, axis=1)
+    split = logp.reshape(num_splits, b, -1)
+    p = jnp.exp(split)
+    m = p.mean(axis=0)
+    r = jnp.where(p > 0, split - jnp.log(jnp.where(m > 0, m, 1)), 0)
+    js = (p * r).sum(axis=-1).mean(axis=0)
+    clean = target[:b]
+    ce = class_loss(logp[:b], clean, None, ignore_index, label_smoothing, "none")
+    integer = jnp.issubdtype(clean.dtype, jnp.integer)
+    kept = clean != ignore_index if integer else jnp.ones(b, dtype=bool)
+    return reduce(jnp.where(kept, ce + alpha * js, 0), reduction, kept.sum())
 
 
 # ---------------------------------------------------------------- linear_cross_entropy

@@ -1,6 +1,7 @@
 """PyTorch paths of the classification family (spec.py beside this file): softmax, log_softmax,
 cross_entropy, nll_loss, binary_cross_entropy(_with_logits), poly_loss_cross_entropy and
-categorical_generalized_cross_entropy (composed: torch has neither), linear_cross_entropy.
+categorical_generalized_cross_entropy (composed: torch has neither), linear_cross_entropy,
+jsd_cross_entropy (composed).
 Functional and module forms are separate paths because users mix them.
 """
 from __future__ import annotations
@@ -271,6 +272,44 @@ def gce_composed(input, target, *, q, ignore_index, axis, reduction):
     return _reduce_kept(losses, kept, reduction)
 
 
+# ---------------------------------------------------------------- jsd_cross_entropy
+# AugMix's loss: torch has no Jensen-Shannon loss. The divergence is written with 0 log 0 = 0
+# (where(), not F.kl_div, whose gradient is nan at a probability of 0), the mixture unclamped.
+
+JSD_CALL = ("B = N // num_splits; logp = F.log_softmax(input, 1).reshape(num_splits, B, C); "
+            "p = logp.exp(); m = p.mean(0); r = torch.where(p > 0, logp - torch.log(torch.where("
+            "m > 0, m, 1)), 0); js = (p * r).sum(-1).mean(0); ce = F.cross_entropy(input[:B], "
+            "target[:B], label_smoothing=label_smoothing, ignore_index=ignore_index (index "
+            "targets), reduction='none'); kept = target[:B] != ignore_index; losses = "
+            "torch.where(kept, ce + alpha * js, 0); reduce(losses, reduction, divisor=kept.sum())")
+
+
+def jsd_divergence(input, num_splits):
+    """(B,): the mean over splits of KL(p_s || M), M the splits' mean distribution."""
+    b = input.shape[0] // num_splits
+    logp = F.log_softmax(input, dim=1).reshape(num_splits, b, -1)
+    p = logp.exp()
+    m = p.mean(0)
+    log_m = torch.log(torch.where(m > 0, m, 1))      # m = 0 only where every p_s,c is 0
+    r = torch.where(p > 0, logp - log_m, 0)          # where(): no -inf reaches the gradient
+    return (p * r).sum(-1).mean(0)
+
+
+@path("jsd_cross_entropy", "log_softmax+cross_entropy", kind="composed",
+      params=["num_splits", "alpha", "label_smoothing", "ignore_index", "reduction"],
+      conventions=["probs_zero_target_on_neg_inf_logit_is_nan",
+                   "all_ignored_mean_gradient_is_zero"],
+      call=JSD_CALL)
+def jsd_composed(input, target, *, num_splits, alpha, label_smoothing, ignore_index, reduction):
+    b = input.shape[0] // num_splits
+    index = not target.is_floating_point()
+    ce = F.cross_entropy(input[:b], target[:b], label_smoothing=label_smoothing,
+                         reduction="none", **({"ignore_index": ignore_index} if index else {}))
+    kept = target[:b] != ignore_index if index else torch.ones(b, dtype=torch.bool)
+    losses = torch.where(kept, ce + alpha * jsd_divergence(input, num_splits), 0)
+    return _reduce_kept(losses, kept, reduction)
+
+
 # ---------------------------------------------------------------- linear_cross_entropy
 
 LCE_PARAMS = ["weight", "linear_bias", "ignore_index", "label_smoothing", "reduction"]
@@ -400,6 +439,8 @@ for _p in ("poly_loss_cross_entropy/cross_entropy+softmax",
 PROBED = (
     "torch 2.13.0 has no poly loss and no generalized cross-entropy: both are composed from "
     "F.cross_entropy / torch.softmax and torch.pow",
+    "torch 2.13.0 has no Jensen-Shannon divergence loss (AugMix's jsd_cross_entropy): composed "
+    "from F.log_softmax and F.cross_entropy",
     "F.linear_cross_entropy(input, W, target) equals F.cross_entropy(input @ W.T + b, target): "
     "3.9918662482285243 both, (3, 4) input, (5, 4) W, targets [0, 4, -100]; with "
     "options=LinearCrossEntropyOptions() the same value; float32, float16 and bfloat16 run on "

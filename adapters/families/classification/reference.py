@@ -364,6 +364,55 @@ PARTS["poly_loss_cross_entropy"] = _poly_loss_cross_entropy
 PARTS["categorical_generalized_cross_entropy"] = _categorical_generalized_cross_entropy
 
 
+# ---------------------------------------------------------------- jsd_cross_entropy
+
+# timm_jsd_mixture_clamped_at_1e-7: torch.clamp(M, 1e-7, 1) before the log (timm/loss/jsd.py)
+TIMM_JSD_MIXTURE_FLOOR = 1e-7
+
+
+def _jsd_cross_entropy(inputs, p, conv):
+    """Elements (B,): cross_entropy on the clean split plus alpha times the mean over splits of
+    KL(p_s || M); the gradient of each term through its split's softmax."""
+    x, y = inputs["input"], inputs["target"]
+    s, alpha = int(p["num_splits"]), float(p["alpha"])
+    b = x.shape[0] // s
+    logp = log_softmax(x, 1).reshape(s, b, -1)             # (S, B, C)
+    q = np.exp(logp)
+    encoding = _encoding(y)
+    clean_y = y[:b]
+    ce_p = {**p, "weight": None}
+    ce, d_logp, _ = _class_parts(logp[0], clean_y, ce_p, encoding, conv, p["label_smoothing"])
+    kept = clean_y != p["ignore_index"] if encoding == "index" else np.ones(b, dtype=bool)
+    m = q.mean(axis=0)                                     # (B, C)
+    positive = q > 0                                       # 0 log 0 = 0: no term, no gradient
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_m = np.log(m)
+        if "timm_jsd_mixture_clamped_at_1e-7" in conv:
+            clamped = m < TIMM_JSD_MIXTURE_FLOOR
+            log_m = np.log(np.maximum(m, TIMM_JSD_MIXTURE_FLOOR))
+        r = np.where(positive, logp - log_m, 0.0)          # log(p_s / M) where p_s > 0
+        kl = np.sum(np.where(positive, q * r, 0.0), axis=-1)   # (S, B)
+        # d JS / d p_s,c = (log p - log M) / S (+ 1 / S where the clamp cut M's gradient)
+        g = r if "timm_jsd_mixture_clamped_at_1e-7" not in conv else r + clamped
+        d_js = np.where(positive, q * (g - np.sum(q * g, axis=-1, keepdims=True)), 0.0) / s
+        if "timm_jsd_grad_nan_at_zero_probability" in conv:
+            # F.kl_div's target gradient log p + 1 - log M is -inf at p = 0: nan on that row
+            d_js = np.where(np.any(~positive, axis=-1, keepdims=True), np.nan, d_js)
+    js = kl.mean(axis=0)
+    elements = np.where(kept, ce + alpha * js, 0.0)
+    d_ce = d_logp - q[0] * np.sum(d_logp, axis=-1, keepdims=True)
+    local = alpha * d_js
+    local[0] = local[0] + d_ce
+    local = np.where(kept[None, :, None], local, 0.0)    # a left-out example: no gradient
+
+    def vjp(upstream):
+        return {"input": (local * np.asarray(upstream)[None, :, None]).reshape(x.shape)}
+    return elements, vjp, kept.sum()
+
+
+PARTS["jsd_cross_entropy"] = _jsd_cross_entropy
+
+
 # ---------------------------------------------------------------- linear_cross_entropy
 
 def _linear_cross_entropy(inputs, p, conv):

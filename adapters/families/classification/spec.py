@@ -12,6 +12,8 @@ shape without it, and so has the unreduced loss, e.g. input (N, H, C) with axis=
 softmax and log_softmax are the activations these losses are built from (no target).
 linear_cross_entropy takes hidden states and a weight matrix instead of logits (its own layouts):
     input (D,) or (N, D), linear_weight (C, D) or (C, d1..dk, D), target () / (N,) / (N, d1..dk)
+jsd_cross_entropy takes a batch of num_splits equal splits, input (N, C) with N = num_splits B,
+target (N,) (index) or (N, C); its unreduced loss is one element per example of a split, (B,).
 """
 from __future__ import annotations
 
@@ -67,6 +69,15 @@ LINEAR_BIAS = Param(name="linear_bias", default=None,
                     array=True)
 
 
+NUM_SPLITS = Param(name="num_splits", default=3,
+                   domain="a positive integer dividing the batch N (the clean split and "
+                          "num_splits - 1 augmented copies; AugMix uses 3)",
+                   check=lambda v: is_int(v) and v >= 1)
+JSD_ALPHA = Param(name="alpha", default=12.0,
+                  domain="a finite number (the weight of the Jensen-Shannon term; AugMix's "
+                         "lambda, 12 in the paper)", check=is_finite)
+
+
 # the target_threshold the timm path passes (timm_bce_targets_binarised_at_threshold): the middle
 # of [0, 1], where a smoothed or mixed target is nearer 1 than 0
 TIMM_TARGET_THRESHOLD = 0.5
@@ -111,6 +122,17 @@ def _check_linear_cross_entropy(inputs, params):
     if params["reduction"] == "mean" and y.size == 0:
         raise SpecError("inputs", f"target of shape {y.shape} is empty: reduction='mean' of no "
                                   "elements is 0/0, undefined")
+
+
+def _check_jsd_cross_entropy(inputs, params):
+    """input (N, C) only, its N rows num_splits equal splits."""
+    x, s = inputs["input"], params["num_splits"]
+    if x.ndim != 2:
+        raise SpecError("inputs.input", f"has {x.ndim} dimensions: expected (N, C), N = "
+                                        "num_splits x the examples of a split")
+    if x.shape[0] % s:
+        raise SpecError("inputs.input", f"{x.shape[0]} rows do not split into num_splits = {s} "
+                                        "equal splits")
 
 
 def _linear_logit_terms(inputs) -> float:
@@ -219,6 +241,27 @@ LOSSES = [
                   {"input": "N D", "linear_weight": "C D", "target": "N"},
                   {"input": "N D", "linear_weight": "C H D", "target": "N H"}),
          values={"target": "index"}, cancels=_linear_logit_terms),
+    Loss(name="jsd_cross_entropy", inputs=("input", "target"), differentiable=("input",),
+         target="class",
+         params={"num_splits": NUM_SPLITS, "alpha": JSD_ALPHA, "label_smoothing": LABEL_SMOOTHING,
+                 "ignore_index": IGNORE_INDEX, "reduction": REDUCTION},
+         mean_divisor="the number of kept examples of a split: b < B with y_b != ignore_index "
+                      "(index), B (one_hot/probs); 0/0 gives nan",
+         doc="AugMix's loss (Hendrycks et al., AugMix, ICLR 2020, https://arxiv.org/abs/1912."
+             "02781, section 3, the Jensen-Shannon divergence consistency loss). Logits x of "
+             "shape (N, C), N = S B with S = num_splits: rows s B .. (s+1) B - 1 are split s "
+             "(split 0 the clean images, then the augmented copies, as torch.split lays them); "
+             "p_s,b = softmax(x_s,b), M_b = (1/S) sum_s p_s,b. Per example b < B: l_b = "
+             "CE(x_0,b, y_b; label_smoothing) + alpha JS_b, JS_b = (1/S) sum_s KL(p_s,b || M_b) "
+             "= (1/S) sum_s sum_c p log(p / M), with 0 log 0 = 0; CE is cross_entropy's "
+             "(eps / C smoothing) on the clean split's target rows (target rows b >= B, the "
+             "augmented copies' labels, are not used). l_b = 0 where y_b == ignore_index (the "
+             "example is left out, its consistency term too). Gradient: dJS_b/dx_s,b,c = (1/S) "
+             "p_s,b,c (log(p_s,b,c / M_b,c) - KL(p_s,b || M_b)), plus cross_entropy's on split "
+             "0. alpha = 0 is cross_entropy on the clean split; num_splits = 1 gives JS = 0.",
+         encodings=ENCODINGS, check=_check_jsd_cross_entropy,
+         layouts=({"input": "6 C", "target": "6"}, {"input": "2 C", "target": "2"}),
+         values={"target": "index"}, cancels=_largest_logit),
     Loss(name="binary_cross_entropy_with_logits", inputs=("input", "target"),
          differentiable=("input",), target="binary",
          params={"weight": ELEMENT_WEIGHT, "pos_weight": POS_WEIGHT,
@@ -247,12 +290,13 @@ CONVENTIONS = [
                            "the number of elements instead of the summed class weights of the "
                            "targets"),
     Convention(name="probs_zero_target_on_neg_inf_logit_is_nan",
-               losses=("cross_entropy", "poly_loss_cross_entropy"),
+               losses=("cross_entropy", "poly_loss_cross_entropy", "jsd_cross_entropy"),
                description="with probability (or one-hot) targets, a target of 0 on a logit of "
                            "-inf gives 0 * -inf = nan instead of 0 (the gradient stays finite)"),
     Convention(name="all_ignored_mean_gradient_is_zero",
                losses=("cross_entropy", "nll_loss", "poly_loss_cross_entropy",
-                       "categorical_generalized_cross_entropy", "linear_cross_entropy"),
+                       "categorical_generalized_cross_entropy", "linear_cross_entropy",
+                       "jsd_cross_entropy"),
                description="when every target is ignored, reduction='mean' is 0/0 = nan but the "
                            "gradient is 0 rather than nan (kept targets whose class weights are "
                            "all 0 give 0/0 and a nan gradient, as the definition does)"),
@@ -470,6 +514,19 @@ CONVENTIONS = [
                            "loss over the last (class) axis and averages over the rest: "
                            "reduction='mean' divides the sum by the number of rows, "
                            "input.size / input.shape[-1], instead of the number of elements"),
+    Convention(name="timm_jsd_mixture_clamped_at_1e-7", losses=("jsd_cross_entropy",),
+               description="timm.loss.JsdCrossEntropy (as AugMix's reference code) clamps the "
+                           "mixture M to [1e-7, 1] before its log: each KL(p_s || M) uses "
+                           "log max(M_c, 1e-7), smaller than the definition's where M_c < 1e-7 "
+                           "(a logit about 16 below its row's largest in every split), and the "
+                           "gradient through a clamped M_c is 0"),
+    Convention(name="timm_jsd_grad_nan_at_zero_probability", losses=("jsd_cross_entropy",),
+               description="timm.loss.JsdCrossEntropy takes KL(p_s || M) as F.kl_div(log M, "
+                           "p_s), whose gradient with respect to p_s is log p_s + 1 - log M: "
+                           "-inf where a probability p_s,c is exactly 0 (a -inf logit, or exp "
+                           "underflowing: logits ~104 apart in float32, ~745 in float64), and "
+                           "the softmax's backward turns 0 x -inf into nan for that whole row of "
+                           "split s (the value is right: 0 log 0 = 0)"),
     # other families' losses that Keras averages the same way extend it (their EXTENDS)
     Convention(name="keras_bce_mean_over_last_axis",
                losses=("binary_cross_entropy", "binary_cross_entropy_with_logits"),

@@ -1,6 +1,6 @@
 """TensorFlow/Keras paths of the classification family (spec.py beside this file): softmax,
 log_softmax, cross_entropy, nll_loss, binary_cross_entropy(_with_logits), poly_loss_cross_entropy,
-categorical_generalized_cross_entropy, linear_cross_entropy.
+categorical_generalized_cross_entropy, linear_cross_entropy, jsd_cross_entropy (composed).
 """
 from __future__ import annotations
 
@@ -674,6 +674,33 @@ def gce_keras_fn(input, target, *, q, ignore_index, axis, reduction):
     losses = keras.losses.categorical_generalized_cross_entropy(
         tf.where(kept, target, tf.zeros_like(target)), probs, q=q)
     return _reduce_kept(tf.where(kept, losses, 0), kept, reduction)
+
+
+# ---------------------------------------------------------------- jsd_cross_entropy
+# AugMix's loss: neither TensorFlow nor Keras has a Jensen-Shannon loss. The divergence is written
+# with 0 log 0 = 0 (tf.where, so no -inf reaches the gradient), the mixture unclamped.
+
+@path("jsd_cross_entropy", "tf.nn.log_softmax+class_loss", kind="composed",
+      params=["num_splits", "alpha", "label_smoothing", "ignore_index", "reduction"],
+      conventions=["all_ignored_mean_gradient_is_zero"],
+      call="B = N // num_splits; logp = tf.reshape(tf.nn.log_softmax(input, 1), [num_splits, B, "
+           "C]); p = tf.exp(logp); m = tf.reduce_mean(p, 0); r = tf.where(p > 0, logp - "
+           "tf.math.log(tf.where(m > 0, m, 1)), 0); js = tf.reduce_mean(tf.reduce_sum(p * r, -1), "
+           "0); ce = -sum_c ((1 - eps) t_c + eps / C) logp_0,c over the clean split, t the one-hot "
+           "of target[:B] (0 on ignored) or target[:B]; kept = target[:B] != ignore_index; losses "
+           "= tf.where(kept, ce + alpha * js, 0); reduce(losses, reduction, divisor=count(kept))")
+def jsd_tf(input, target, *, num_splits, alpha, label_smoothing, ignore_index, reduction):
+    b = input.shape[0] // num_splits
+    logp = tf.nn.log_softmax(input, axis=1)
+    split = tf.reshape(logp, [num_splits, b, -1])
+    p = tf.exp(split)
+    m = tf.reduce_mean(p, axis=0)
+    r = tf.where(p > 0, split - tf.math.log(tf.where(m > 0, m, tf.ones_like(m))), 0)
+    js = tf.reduce_mean(tf.reduce_sum(p * r, axis=-1), axis=0)
+    clean = target[:b]
+    ce = class_loss(logp[:b], clean, None, ignore_index, label_smoothing, "none")
+    kept = clean != ignore_index if clean.dtype.is_integer else tf.ones([b], dtype=tf.bool)
+    return _reduce_kept(tf.where(kept, ce + alpha * js, 0), kept, reduction)
 
 
 # ---------------------------------------------------------------- linear_cross_entropy

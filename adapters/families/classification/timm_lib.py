@@ -1,7 +1,7 @@
 """timm paths of the classification family (spec.py beside this file): timm.loss's
-LabelSmoothingCrossEntropy, SoftTargetCrossEntropy and BinaryCrossEntropy. Each averages over the
-batch only (the class axis last, (N, C) input), except BinaryCrossEntropy, which takes a
-reduction."""
+LabelSmoothingCrossEntropy, SoftTargetCrossEntropy, PolyCrossEntropy, BinaryCrossEntropy and
+JsdCrossEntropy. Each averages over the batch only (the class axis last, (N, C) input), except
+BinaryCrossEntropy and PolyCrossEntropy, which take a reduction."""
 from __future__ import annotations
 
 import numpy as np
@@ -198,3 +198,67 @@ adapter.saw("probs_zero_target_on_neg_inf_logit_is_nan",
                  "canonical ([[0, -0.8475481272, 0.8475481868], [0, 0, 0], [0.5, 0.5, -1]])",
             versions="timm 1.0.31 on torch 2.13.0+cpu, float32",
             link=TIMM_SOURCE.format("poly_loss") + " (loss = -(target * log_probs).sum(dim=-1))")
+
+
+# ---------------------------------------------------------------- jsd_cross_entropy
+# JsdCrossEntropy(num_splits, alpha, smoothing): AugMix's loss, the mean over the clean split's
+# examples only (no reduction). smoothing > 0 takes LabelSmoothingCrossEntropy (eps / C, index
+# targets only), smoothing 0 torch.nn.CrossEntropyLoss() (index or probability targets).
+
+JSD_CONVENTIONS = ["timm_jsd_mixture_clamped_at_1e-7", "timm_jsd_grad_nan_at_zero_probability"]
+
+
+def _ignored_clean_target(params, encoding, inputs) -> bool:
+    t = np.asarray(inputs.get("target"))
+    b = t.shape[0] // params["num_splits"] if t.ndim else 0
+    return encoding == "index" and bool(np.any(t[:b] == params["ignore_index"]))
+
+
+JSD_IGNORED = {"clean targets equal to ignore_index (timm ignores none: with smoothing its "
+               "gather raises; without, CrossEntropyLoss leaves them out of the cross-entropy's "
+               "mean but not the divergence's)": _ignored_clean_target}
+
+
+@path("jsd_cross_entropy", "JsdCrossEntropy", encodings=["index"], ndims=[2],
+      params=["num_splits", "alpha", "label_smoothing"], conventions=JSD_CONVENTIONS,
+      unsupported_when={**SMOOTHING_BELOW_1, **JSD_IGNORED},
+      call="timm.loss.JsdCrossEntropy(num_splits=num_splits, alpha=alpha, "
+           "smoothing=label_smoothing)(input, target)")
+def jsd(input, target, *, num_splits, alpha, label_smoothing):
+    return loss.JsdCrossEntropy(num_splits=num_splits, alpha=alpha,
+                                smoothing=label_smoothing)(input, target)
+
+
+@path("jsd_cross_entropy", "JsdCrossEntropy(smoothing=0)", encodings=["one_hot", "probs"],
+      ndims=[2], params=["num_splits", "alpha"],
+      conventions=[*JSD_CONVENTIONS, "probs_zero_target_on_neg_inf_logit_is_nan"],
+      notes="smoothing=0 makes timm take torch's CrossEntropyLoss, which takes probability "
+            "targets (LabelSmoothingCrossEntropy gathers index targets)",
+      call="timm.loss.JsdCrossEntropy(num_splits=num_splits, alpha=alpha, smoothing=0)(input, "
+           "target)")
+def jsd_probs(input, target, *, num_splits, alpha):
+    return loss.JsdCrossEntropy(num_splits=num_splits, alpha=alpha, smoothing=0)(input, target)
+
+
+adapter.saw("timm_jsd_mixture_clamped_at_1e-7", path="jsd_cross_entropy/JsdCrossEntropy",
+            case="jsd_cross_entropy/mixture-below-1e-7/index",
+            call="timm.loss.JsdCrossEntropy(num_splits=3, alpha=12, smoothing=0)(input, target) "
+                 "on input [[0, -15.5, -15.5, -15.5], [0, -40, -40, -40], [0, -40, -40, -40]] "
+                 "and target [0, 0, 0] (mixture 6.2e-8 on classes 1..3)",
+            seen="1.9327868582048675e-06 where canonical gives 3.0026432e-06; gradient row 0 "
+                 "[-4.15925351e-06, 1.38641784e-06 x 3] (canonical [-3.00264210e-06, "
+                 "1.00088070e-06 x 3])",
+            versions=SEEN_ON,
+            link=TIMM_SOURCE.format("jsd") + " (logp_mixture = torch.clamp(torch.stack(probs)"
+                 ".mean(axis=0), 1e-7, 1).log())")
+adapter.saw("timm_jsd_grad_nan_at_zero_probability", path="jsd_cross_entropy/JsdCrossEntropy",
+            case="jsd_cross_entropy/neg-inf-logits-mean/index",
+            call="timm.loss.JsdCrossEntropy(num_splits=3, alpha=12, smoothing=0)(input, target) "
+                 "on input [[-inf, 1, 0.5], [2, -inf, 0], [0, 1, 0.5], [2, 1, -inf], [0.5, 0.5, "
+                 "0.5], [-inf, -inf, 1]] and target [1, 0, 2, 0, 1, 2]",
+            seen="the value 4.473369975911159 is canonical; the gradient is nan on rows 0, 1, 3 "
+                 "and 5 (each holding a probability of 0) where canonical gives row 0 [0, "
+                 "-0.1239485764, 0.1239485764], row 5 [0, 0, 0]; rows 2 and 4 are canonical",
+            versions=SEEN_ON,
+            link=TIMM_SOURCE.format("jsd") + " (F.kl_div(logp_mixture, p_split, "
+                 "reduction='batchmean'), p_split = F.softmax(logits, dim=1))")
