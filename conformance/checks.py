@@ -503,7 +503,7 @@ def _infinite_loss_at(prep: Prepared, name: str) -> np.ndarray:
     axis = class_axis(x, prep.seen_params.get("axis", 1))
     rows = x.shape[:axis] + x.shape[axis + 1:]
     if (spec.target == "class" and bad.ndim and bad.shape != rows
-            and bad.shape[1:] == rows[1:] and rows[0] % bad.shape[0] == 0):
+            and bad.shape[0] and bad.shape[1:] == rows[1:] and rows[0] % bad.shape[0] == 0):
         # a batch of equal splits (jsd_cross_entropy): input row n is element n mod B's
         bad = np.tile(bad, (rows[0] // bad.shape[0],) + (1,) * (bad.ndim - 1))
     # a loss of other targets, or a class loss whose elements are not per row (one Lovasz-Softmax
