@@ -46,15 +46,22 @@ def focal_optax_none(input, target, *, alpha, gamma, reduction):
 
 # ---------------------------------------------------------------- soft_dice_loss
 # Declared first: the benchmarks measure it (optax.losses.dice_loss cannot be jitted).
-@path("soft_dice_loss", "jnp.sum", kind="composed", params=["smooth", "sum_over", "reduction"],
+@path("soft_dice_loss", "jnp.sum", kind="composed",
+      params=["smooth", "sum_over", "class_weights", "ignore_background", "reduction"],
       call="axes = {'spatial': (2, ..), 'batch_and_spatial': (0, 2, ..), 'all': all}[sum_over]; "
-           "reduce(1 - (2 * jnp.sum(input * target, axes) + smooth) / (jnp.sum(input, axes) + "
-           "jnp.sum(target, axes) + smooth), reduction)")
-def dice_jnp(input, target, *, smooth, sum_over, reduction):
+           "l = 1 - (2 * jnp.sum(input * target, axes) + smooth) / (jnp.sum(input, axes) + "
+           "jnp.sum(target, axes) + smooth); l = (l * class_weights)[.., 1:] per class "
+           "(ignore_background drops class 0); reduce(l, reduction)")
+def dice_jnp(input, target, *, smooth, sum_over, class_weights, ignore_background, reduction):
     axes = dice_axes(input.ndim, sum_over)      # () sums over nothing in jnp
     inter = jnp.sum(input * target, axis=axes)
     total = jnp.sum(input, axis=axes) + jnp.sum(target, axis=axes)
-    return reduce(1 - (2 * inter + smooth) / (total + smooth), reduction)
+    losses = 1 - (2 * inter + smooth) / (total + smooth)
+    if class_weights is not None:               # classes last: (C,) or (N, C)
+        losses = losses * class_weights
+    if ignore_background and losses.shape[-1] > 1:
+        losses = losses[..., 1:]
+    return reduce(losses, reduction)
 
 
 # optax.losses.dice_loss takes classes last. With apply_softmax=False it checks in Python that the
@@ -68,10 +75,13 @@ def _optax_axes(ndim, sum_over):
             "all": tuple(range(ndim))}[sum_over]
 
 
-def dice_optax(input, target, *, smooth, sum_over, reduction):
+def dice_optax(input, target, *, smooth, sum_over, class_weights, ignore_background,
+               reduction):
     p, t = jnp.moveaxis(input, 1, -1), jnp.moveaxis(target, 1, -1)
     losses = optax.losses.dice_loss(p, t, smooth=smooth, apply_softmax=False,
-                                       reduction="none", axis=_optax_axes(input.ndim, sum_over))
+                                    class_weights=class_weights,
+                                    ignore_background=ignore_background, reduction="none",
+                                    axis=_optax_axes(input.ndim, sum_over))
     return reduce(losses, reduction)
 
 
@@ -81,15 +91,17 @@ def _not_distributions(params, encoding, inputs) -> bool:
 
 
 adapter.path("soft_dice_loss", "optax.losses.dice_loss", kind="composed",
-             params=["smooth", "sum_over", "reduction"], dtypes=["float64", "float32"],
+             params=["smooth", "sum_over", "class_weights", "ignore_background", "reduction"],
+             dtypes=["float64", "float32"],
              unsupported_when={"an input that does not sum to 1 over the classes with "
                                "apply_softmax=False (ValueError)": _not_distributions},
              notes="dice_loss checks that the input sums to 1 over the classes with rtol 1e-5, "
                    "which float16 and bfloat16 rounding fails (ValueError)",
              conventions=["optax_dice_smooth_doubled"],
              call="reduce(optax.losses.dice_loss(moveaxis(input, 1, -1), moveaxis(target, 1, -1), "
-                  "smooth=smooth, apply_softmax=False, reduction='none', axis=the sum_over axes in "
-                  "channels-last order), reduction)  "
+                  "smooth=smooth, apply_softmax=False, class_weights=class_weights, "
+                  "ignore_background=ignore_background, reduction='none', axis=the sum_over "
+                  "axes in channels-last order), reduction)  "
                   "[eager: not jit-able with apply_softmax=False]")(
     dice_optax)
 

@@ -54,18 +54,25 @@ def focal_log_space(input, target, *, alpha, gamma, reduction):
 
 # ---------------------------------------------------------------- soft_dice_loss
 
-@path("soft_dice_loss", "torch.sum", kind="composed", params=["smooth", "sum_over", "reduction"],
+@path("soft_dice_loss", "torch.sum", kind="composed",
+      params=["smooth", "sum_over", "class_weights", "ignore_background", "reduction"],
       call="dims = {'spatial': (2, .., ndim-1), 'batch_and_spatial': (0, 2, ..), 'all': all}"
            "[sum_over]; l = 1 - (2 * (input * target).sum(dims) + smooth) / (input.sum(dims) + "
-           "target.sum(dims) + smooth); reduce(l, reduction)")
-def dice_torch(input, target, *, smooth, sum_over, reduction):
+           "target.sum(dims) + smooth); l = (l * class_weights)[.., 1:] per class "
+           "(ignore_background drops class 0); reduce(l, reduction)")
+def dice_torch(input, target, *, smooth, sum_over, class_weights, ignore_background, reduction):
     dims = dice_axes(input.ndim, sum_over)
     if dims:
         inter = (input * target).sum(dim=dims)
         total = input.sum(dim=dims) + target.sum(dim=dims)
     else:                  # (N, C) input per sample and class: each element is its own Dice
         inter, total = input * target, input + target
-    return reduce(1 - (2 * inter + smooth) / (total + smooth), reduction)
+    losses = 1 - (2 * inter + smooth) / (total + smooth)
+    if class_weights is not None:       # the classes are the last axis: (C,) or (N, C)
+        losses = losses * class_weights
+    if ignore_background and losses.shape[-1] > 1:
+        losses = losses[..., 1:]
+    return reduce(losses, reduction)
 
 
 # ---------------------------------------------------------------- categorical_focal_crossentropy

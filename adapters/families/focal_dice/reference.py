@@ -162,6 +162,32 @@ def _kornia_present_weights(t, axes, conv):
     return present / count, t.shape[0]
 
 
+def dice_class_terms(elements, vjp, p, conv=frozenset()):
+    """class_weights and ignore_background on the per-class losses (N, C) or (C,), classes on
+    their axis 1 or 0 (one Dice per class: sum_over is not 'all'): each weighted, class 0
+    dropped (kept when it is the only class); the divisor is the count left."""
+    weights, background = p.get("class_weights"), p.get("ignore_background", False)
+    if weights is None and not background:
+        return elements, vjp, np.size(elements)
+    axis = 0 if p["sum_over"] == "batch_and_spatial" else 1
+    c = elements.shape[axis]
+    first = 1 if background and c > 1 else 0
+    w = np.ones(c) if weights is None else np.asarray(weights, dtype=np.float64)
+    if "monai_dice_weight_ignored_for_one_class" in conv and c - first == 1:
+        w = np.ones(c)
+    w = np.reshape(w, (c,) + (1,) * (elements.ndim - axis - 1))
+    kept = [slice(None)] * elements.ndim
+    kept[axis] = slice(first, None)
+    kept = tuple(kept)
+    out = (elements * w)[kept]
+
+    def weighted_vjp(u):
+        full = np.zeros(elements.shape)
+        full[kept] = u
+        return vjp(full * w)
+    return out, weighted_vjp, out.size
+
+
 def _soft_dice_loss(inputs, p, conv):
     x, t = inputs["input"], inputs["target"]
     x, back = _kornia_input(x, conv)
@@ -197,6 +223,8 @@ def _soft_dice_loss(inputs, p, conv):
     def vjp(u):
         u = u * weights
         return {"input": back(local * np.expand_dims(u, axes) if axes else local * u)}
+    if p.get("class_weights") is not None or p.get("ignore_background"):
+        elements, vjp, divisor = dice_class_terms(elements, vjp, p, conv)
     elements, vjp = monai_none_shape(elements, vjp, x.ndim, conv)
     return elements, vjp, divisor
 

@@ -22,6 +22,8 @@ jaccard             1 - the soft Jaccard index (intersection over union) of prob
 """
 from __future__ import annotations
 
+import numpy as np
+
 from adapters.definitions import (
     ENCODINGS,
     REDUCTION,
@@ -32,8 +34,10 @@ from adapters.definitions import (
     check_at_least_1d,
     check_same_shape,
     check_unit_interval,
+    is_bool,
     is_finite,
     largest_magnitude,
+    non_negative_array,
 )
 from adapters.families.classification.spec import IGNORE_INDEX, LABEL_SMOOTHING
 
@@ -90,6 +94,21 @@ DICE_SUM_OVER = Param(name="sum_over", default="spatial",
                       choices=SUM_OVER)
 
 
+# optax.losses.dice_loss(class_weights=, ignore_background=) and MONAI DiceLoss(weight=,
+# include_background=False) both weigh the per-class losses and drop class 0 after the Dice, and
+# both average what is left by its count (torch.mean / jnp.mean), not by the weights' sum
+DICE_CLASS_WEIGHTS = Param(name="class_weights", default=None,
+                           domain="null or a list of C non-negative numbers, one factor per "
+                                  "class's Dice loss (optax dice_loss's class_weights)",
+                           check=lambda v: v is None or (np.ndim(v) == 1
+                                                         and non_negative_array(v)),
+                           array=True)
+IGNORE_BACKGROUND = Param(name="ignore_background", default=False,
+                          domain="a bool: drop class 0's Dice loss (optax's ignore_background, "
+                                 "MONAI's include_background=False); with one class it is kept",
+                          check=is_bool)
+
+
 def dice_axes(ndim: int, sum_over: str) -> tuple[int, ...]:
     """The axes of an (N, C, d1..dk) input that soft_dice_loss sums over."""
     spatial = tuple(range(2, ndim))
@@ -105,12 +124,22 @@ def _check_dice(inputs, params):
     check_same_shape(y, x)
     for name, a in (("input", x), ("target", y)):
         check_unit_interval(f"inputs.{name}", a)
+    weights, background = params.get("class_weights"), params.get("ignore_background", False)
+    if (weights is not None or background) and params.get("sum_over") == "all":
+        raise SpecError("params.sum_over", "'all' sums the classes into one Dice: class_weights "
+                                           "and ignore_background need one Dice per class")
+    if weights is not None and np.shape(weights) != (x.shape[1],):
+        raise SpecError("params.class_weights", f"has shape {np.shape(weights)}, expected "
+                                                f"({x.shape[1]},): one weight per class")
 
 
 LOSSES.append(Loss(
     name="soft_dice_loss", inputs=("input", "target"), differentiable=("input",), target="other",
-    params={"smooth": SMOOTH, "sum_over": DICE_SUM_OVER, "reduction": REDUCTION},
-    mean_divisor="the number of Dice values: N * C ('spatial'), C ('batch_and_spatial'), 1 ('all')",
+    params={"smooth": SMOOTH, "sum_over": DICE_SUM_OVER, "class_weights": DICE_CLASS_WEIGHTS,
+            "ignore_background": IGNORE_BACKGROUND, "reduction": REDUCTION},
+    mean_divisor="the number of Dice values: N * C ('spatial'), C ('batch_and_spatial'), 1 "
+                 "('all'), C - 1 in place of C with ignore_background (the count, whatever "
+                 "class_weights are)",
     doc="Probabilities p (input) and targets t in [0, 1] of one shape (N, C, d1..dk), classes on "
     "axis 1 (the seed's dice_loss(F.softmax(masks_pred, dim=1), F.one_hot(true_masks, C)"
     ".permute(0, 3, 1, 2), multiclass=True), ../shared/seeds/004_3cb1995894827011.txt). Over the "
@@ -123,8 +152,14 @@ LOSSES.append(Loss(
     "multiclass_dice_coeff with reduce_batch_first=True as first published); 'all' one value, "
     "shape () (keras.losses.Dice with axis=None, later Pytorch-UNet versions that flatten N and "
     "C). smooth defaults to 1e-6, Pytorch-UNet's dice_coeff epsilon, the seed's call. "
-    "An empty mask (P = T = 0) gives l = 0. Gradient: dl/dp = (D - 2 t) / (P + T + smooth), "
-    "D = (2 I + smooth) / (P + T + smooth); the target is not differentiated.",
+    "An empty mask (P = T = 0) gives l = 0. class_weights w (C factors) multiply each "
+    "class's l by w_c, and ignore_background drops class 0's l (shape (N, C - 1) or (C - 1,); "
+    "with C = 1 the class is kept), both after the Dice and only with one Dice per class "
+    "(not sum_over='all'); 'mean' then divides by the number of values left, not by the "
+    "weights' sum (optax.losses.dice_loss and MONAI DiceLoss). "
+    "Gradient: dl/dp = w_c (D - 2 t) / (P + T + smooth), "
+    "D = (2 I + smooth) / (P + T + smooth) (0 for a dropped class 0); the target is not "
+    "differentiated.",
     check=_check_dice,
     layouts=({"input": "N C", "target": "N C"}, {"input": "N C H", "target": "N C H"},
              {"input": "N C H W", "target": "N C H W"}),
@@ -387,6 +422,12 @@ CONVENTIONS = [
                            "with batch=True; generalized_dice's (N,) as (N, 1, 1, .., 1) and () "
                            "as (1, 1, .., 1) (MONAI keeps the summed class axis as 1 too). "
                            "Values and the other reductions are unchanged"),
+    Convention(name="monai_dice_weight_ignored_for_one_class", losses=("soft_dice_loss",),
+               description="DiceLoss(weight=w) multiplies the per-class losses by w only where "
+                           "more than one class is left (`num_of_classes != 1`): on one channel, "
+                           "or on two with include_background=False (class 0 dropped first), the "
+                           "weight is ignored and the loss is the unweighted Dice loss, where "
+                           "canonical class_weights scale it"),
     Convention(name="monai_gdl_weights_in_float32", losses=("generalized_dice",),
                description="GeneralizedDiceLoss computes the class weights from the volumes cast "
                            "to float32 (w_func(ground_o.float())): 1 / (T_c T_c) rounded to "

@@ -179,6 +179,27 @@ def dice_keras_weighted(input, target, *, sum_over, reduction, sample_weight):
             sample_weight, input.shape.rank - len(dice_axes(input.shape.rank, sum_over))))
 
 
+# class_weights as Keras's sample_weight on the per-class output ((C,) or (N, C)): its default
+# 'sum_over_batch_size' divides the weighted sum by the count, as the canonical mean does; class
+# 0 dropped by slicing the inputs (Keras has no option for it)
+@path("soft_dice_loss", "keras.losses.Dice(sample_weight=class_weights)", kind="composed",
+      params=["sum_over", "class_weights", "ignore_background", "reduction"],
+      conventions=["keras_dice_epsilon_in_denominator_only"],
+      unsupported_when={"sum_over='all' (one Dice over every class: no class terms)":
+                        lambda p, e, i: p["sum_over"] == "all"},
+      call="k = 1 if ignore_background and C > 1 else 0; keras.losses.Dice(axis=..., "
+           "reduction=..., dtype=input.dtype.name)(target[:, k:], input[:, k:], "
+           "sample_weight=broadcast_to(class_weights[k:], the (N, C - k) or (C - k,) output))")
+def dice_keras_class_weights(input, target, *, sum_over, class_weights, ignore_background,
+                             reduction):
+    k = 1 if ignore_background and input.shape[1] > 1 else 0
+    p, t = input[:, k:], target[:, k:]
+    shape = (p.shape[1],) if sum_over == "batch_and_spatial" else tuple(p.shape[:2])
+    weights = None if class_weights is None else tf.broadcast_to(class_weights[k:], shape)
+    return keras.losses.Dice(axis=_keras_axis(p, sum_over), reduction=KERAS_REDUCTION[reduction],
+                             dtype=input.dtype.name)(t, p, sample_weight=weights)
+
+
 @path("soft_dice_loss", "keras.losses.dice", kind="composed", params=["sum_over", "reduction"],
       conventions=["keras_dice_epsilon_in_denominator_only"],
       call="reduce(keras.losses.dice(target, input, axis={'spatial': (2, ..), 'batch_and_spatial': "
@@ -188,15 +209,21 @@ def dice_keras_fn(input, target, *, sum_over, reduction):
 
 
 @path("soft_dice_loss", "tf.reduce_sum", kind="composed",
-      params=["smooth", "sum_over", "reduction"],
+      params=["smooth", "sum_over", "class_weights", "ignore_background", "reduction"],
       call="axes = {'spatial': (2, ..), 'batch_and_spatial': (0, 2, ..), 'all': all}[sum_over]; "
-           "reduce(1 - (2 * tf.reduce_sum(input * target, axes) + smooth) / (tf.reduce_sum(input, "
-           "axes) + tf.reduce_sum(target, axes) + smooth), reduction)")
-def dice_tf(input, target, *, smooth, sum_over, reduction):
+           "l = 1 - (2 * tf.reduce_sum(input * target, axes) + smooth) / (tf.reduce_sum(input, "
+           "axes) + tf.reduce_sum(target, axes) + smooth); l = (l * class_weights)[.., 1:] per "
+           "class (ignore_background drops class 0); reduce(l, reduction)")
+def dice_tf(input, target, *, smooth, sum_over, class_weights, ignore_background, reduction):
     axes = list(dice_axes(input.ndim, sum_over))   # [] sums over nothing in TF
     inter = tf.reduce_sum(input * target, axis=axes)
     total = tf.reduce_sum(input, axis=axes) + tf.reduce_sum(target, axis=axes)
-    return reduce(1 - (2 * inter + smooth) / (total + smooth), reduction)
+    losses = 1 - (2 * inter + smooth) / (total + smooth)
+    if class_weights is not None:                  # classes last: (C,) or (N, C)
+        losses = losses * class_weights
+    if ignore_background and losses.shape[-1] > 1:
+        losses = losses[..., 1:]
+    return reduce(losses, reduction)
 
 
 # ---------------------------------------------------------------- categorical_focal_crossentropy
