@@ -230,11 +230,11 @@ saw("monai_focal_factor_of_hard_target", path="sigmoid_focal_loss/monai.losses.F
 saw("monai_dice_weight_ignored_for_one_class",
             path="soft_dice_loss/monai.losses.DiceLoss(include_background, weight)",
             case="soft_dice_loss/hand-ignore-background-weights-1-3-none/none",
-            call="monai.losses.DiceLoss(smooth_nr=0.0, smooth_dr=0.0, include_background=False, "
+            call="monai.losses.DiceLoss(smooth_nr=2.0, smooth_dr=2.0, include_background=False, "
                  "weight=[3.0], reduction='none')(p, t) on the case's (1, 2, 2) float64 arrays "
                  "(two classes, class 0 dropped)",
-            seen="[[[0.5]]]: class 1's unweighted loss; canonical (class_weights [1, 3], "
-                 "ignore_background) [[1.5]]", versions=SEEN_ON,
+            seen="[[[0.25]]]: class 1's unweighted loss; canonical (class_weights [1, 3], "
+                 "ignore_background) [[0.75]]", versions=SEEN_ON,
             link=MONAI_DOCS + " (DiceLoss.forward: 'if self.class_weight is not None and "
                  "num_of_classes != 1', in its source)")
 

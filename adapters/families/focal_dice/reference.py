@@ -39,6 +39,8 @@ def _sigmoid_focal_loss(inputs, p, conv):
         ce = -(y * np.log(pc) + (1 - y) * np.log1p(-pc))
         dce = ((s >= lo) & (s <= hi)) * (-y / pc + (1 - y) / (1 - pc)) * s * s_neg
     q = y * s_neg + (1 - y) * s               # 1 - p_t without cancellation
+    if "smp_focal_p_t_is_exp_of_minus_ce" in conv:
+        q = -np.expm1(-ce)                    # 1 - exp(-ce): 1 - p_t for a hard target only
     a = _alpha_t(y, alpha, conv)
     factor = np.power(q, gamma)               # 0^0 = 1: gamma = 0 is the weighted BCE
     if "monai_focal_factor_of_hard_target" in conv:
@@ -53,7 +55,13 @@ def _sigmoid_focal_loss(inputs, p, conv):
         ratio = np.where(q > 0, s * s_neg / np.where(q > 0, q, 1.0), 0.0)
     if "monai_focal_factor_of_hard_target" in conv:
         ratio = sigmoid(-z)                   # d log sigmoid(z) / dz = 1 - sigmoid(z)
-    first = gamma * factor * ratio * (1 - 2 * y) * ce if gamma > 0 else np.zeros_like(x)
+    slope = 1 - 2 * y                         # d(1 - p_t)/dx = (1 - 2y) s (1 - s)
+    if "smp_focal_p_t_is_exp_of_minus_ce" in conv:
+        # d(1 - exp(-ce))/dx = exp(-ce) (s - y); ratio * slope carries it over q
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(q > 0, np.exp(-ce) / np.where(q > 0, q, 1.0), 0.0)
+        slope = dce
+    first = gamma * factor * ratio * slope * ce if gamma > 0 else np.zeros_like(x)
     local = a * (first + factor * dce)
     # the frameworks' pow(1 - p_t, gamma) sees 1 - p_t computed by subtraction
     pow_zero = (1 - (s * y + (1 - s) * (1 - y))) == 0

@@ -233,7 +233,9 @@ LOSSES.append(Loss(
     check=_check_dice,
     layouts=({"input": "N C", "target": "N C"}, {"input": "N C H", "target": "N C H"},
              {"input": "N C H W", "target": "N C H W"}),
-    values={"input": ("unit", "probs"), "target": "unit"}))
+    # one-hot masks too, as soft_dice_loss's: the paths of libraries that take class numbers
+    # (kornia's tversky_loss) accept nothing else
+    values={"input": ("unit", "probs"), "target": ("unit", "one_hot")}))
 
 
 # ---------------------------------------------------------------- generalized_dice
@@ -468,6 +470,13 @@ CONVENTIONS = [
                            "eps = 1e-7 (clamp_min(eps)): with smooth = 0 an empty mask gives 0 / "
                            "1e-7 = 0, index 0, instead of 0/0 = nan, and no gradient flows "
                            "through a clamped denominator"),
+    Convention(name="smp_focal_p_t_is_exp_of_minus_ce", losses=("sigmoid_focal_loss",),
+               description="smp.losses.FocalLoss (focal_loss_with_logits) takes p_t = exp(-ce), "
+                           "ce the BCE with logits: equal to p y + (1 - p)(1 - y) for a hard "
+                           "target only; for a soft target y in (0, 1) the focal factor is "
+                           "(1 - exp(-ce))^gamma = (1 - p^y (1 - p)^(1 - y))^gamma instead "
+                           "(at x = 2, y = 1/2: 1 - exp(-1.1269) = 0.6760, squared at gamma 2, "
+                           "where canonical 1 - p_t is 0.5); alpha_t and ce are canonical"),
     Convention(name="smp_absent_classes_count_zero",
                losses=("soft_dice_loss", "jaccard", "tversky"),
                description="a class whose target sums to 0 over the summed axes (absent from the "
