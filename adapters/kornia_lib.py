@@ -38,7 +38,7 @@ class KorniaBackend(TorchBackend):
 
 
 adapter = declare_adapter("kornia", KorniaBackend(),
-                          "kornia.losses: focal, binary focal, Dice and Lovasz losses")
+                          "kornia.losses: focal, binary focal, Dice, Tversky and Lovasz losses")
 path = adapter.path
 
 
@@ -47,14 +47,10 @@ MISSING = ("kornia.losses (0.9.0) has no {loss}: among the project's losses it o
            "variation, Hausdorff, the robust Charbonnier/Cauchy/Welsch/Geman-McClure losses and "
            "the 2-D heatmap divergences kl_div_loss_2d/js_div_loss_2d, not canonical losses here)")
 
-TVERSKY = ("kornia.losses.tversky_loss follows dice_loss('macro')'s conventions (the reference has "
-           "them), but as a path the fuzzer's invariants draw no example it accepts (hypothesis "
-           "Unsatisfiable): not declared yet")
-
 
 def derive_paths():
     """Paths made from the families' paths, once they are declared (adapters.load)."""
     derive_sample_weight_paths(adapter, weighted_reduce)
     for loss in LOSSES:
         if not adapter.paths_for(loss):
-            adapter.no_path(loss, TVERSKY if loss == "tversky" else MISSING.format(loss=loss))
+            adapter.no_path(loss, MISSING.format(loss=loss))

@@ -45,22 +45,13 @@ adapter = declare_adapter("smp", SmpBackend(),
 path = adapter.path
 
 # the canonical losses its paths compute (adapters/families/<family>/smp_lib.py)
-COMPUTED = ("soft_dice_loss", "jaccard", "tversky", "lovasz_hinge", "lovasz_softmax")
-NOT_MAPPED = {   # smp.losses has them; not mapped yet, each left with what it needs
-    "sigmoid_focal_loss": "smp.losses.FocalLoss(mode='multilabel' or 'binary', alpha, gamma, "
-                          "reduction, normalized, reduced_threshold, ignore_index) exists: not "
-                          "mapped yet",
-    "binary_cross_entropy_with_logits": "smp.losses.SoftBCEWithLogitsLoss(weight, ignore_index, "
-                                        "reduction, smooth_factor, pos_weight) exists: not mapped "
-                                        "yet",
-    "cross_entropy": "smp.losses.SoftCrossEntropyLoss(reduction, smooth_factor, ignore_index, "
-                     "dim) exists: not mapped yet",
-}
+COMPUTED = ("soft_dice_loss", "jaccard", "tversky", "sigmoid_focal_loss",
+            "binary_cross_entropy_with_logits", "cross_entropy", "lovasz_hinge", "lovasz_softmax")
 for _loss in LOSSES:
     if _loss not in COMPUTED:
-        adapter.no_path(_loss, NOT_MAPPED.get(_loss, (
+        adapter.no_path(_loss, (
             f"segmentation_models_pytorch 0.6.0 has no {_loss} loss (smp.losses offers Dice, "
-            "Jaccard, Tversky, focal, Lovasz, MCC, soft BCE and soft cross-entropy losses)")))
+            "Jaccard, Tversky, focal, Lovasz, MCC, soft BCE and soft cross-entropy losses)"))
 
 
 def derive_paths():

@@ -401,12 +401,6 @@ LEFT = {
         "the number standing for log(0) in the alignment lattice; only the default (-1e5) is "
         "run"),
     ("optax.losses.cosine_similarity", "where"): _OPTAX_FEATURE_MASK,
-    ("optax.losses.dice_loss", "class_weights"): (
-        "per-class weights; the canonical soft_dice_loss has none, and neither keras.losses.Dice "
-        "nor torch has the option to share it (the default None is run)"),
-    ("optax.losses.dice_loss", "ignore_background"): (
-        "drops class 0 from the loss; the canonical soft_dice_loss has no such option, and "
-        "neither Keras nor torch has one to share it (the default False is run)"),
     ("optax.losses.triplet_margin_loss", "axis"): (
         "the feature axis (-1, the default, only is run: the canonical inputs' layout)"),
     ("optax.smooth_labels", "where"): (

@@ -92,6 +92,11 @@ def _sklearn_eps(conv):
     return SKLEARN_EPS[min(clipped)] if clipped else None
 
 
+# timm and smp add eps * (the sum or mean of -log p_c) whatever eps is
+SMOOTHING_TERM_NAN = {"timm_smoothing_term_nan_at_neg_inf_logit",
+                      "smp_smoothing_term_nan_at_neg_inf_logit"}
+
+
 def _cross_entropy(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
     encoding, axis = _encoding(y), class_axis(x, p.get("axis", 1))
@@ -133,7 +138,7 @@ def _cross_entropy(inputs, p, conv):
         if "paddle_soft_label_weight_per_sample" in conv and p["weight"] is not None:
             scale = np.sum(np.asarray(p["weight"], dtype=np.float64) * y, axis=-1, keepdims=True)
         local = d_logp + np.exp(logp) * scale
-    if "timm_smoothing_term_nan_at_neg_inf_logit" in conv and not p["label_smoothing"]:
+    if conv & SMOOTHING_TERM_NAN and not p["label_smoothing"]:
         # smoothing * mean_c(-log p_c) = 0 * inf, added to the row's loss (not to its gradient)
         elements = np.where(np.any(logp == -np.inf, axis=-1), np.nan, elements)
     vjp = input_vjp(np.moveaxis(local, -1, axis), axis)

@@ -496,6 +496,12 @@ CONVENTIONS = [
                            "that term 0 * inf = nan, so the row's loss (and any mean over it) "
                            "is nan where canonical has no smoothing term and a finite loss; the "
                            "gradient is unaffected (0 times a finite derivative)"),
+    Convention(name="smp_smoothing_term_nan_at_neg_inf_logit", losses=("cross_entropy",),
+               description="smp.losses.SoftCrossEntropyLoss (fairseq's label_smoothed_nll_loss) "
+                           "always adds smooth_factor / C * sum_c(-log p_c): at smooth_factor = "
+                           "0 a logit of -inf makes that term 0 * inf = nan, so the row's loss "
+                           "(and any mean over it) is nan where canonical is finite; the "
+                           "gradient is unaffected, as timm_smoothing_term_nan_at_neg_inf_logit"),
     Convention(name="timm_bce_index_smoothing_over_classes",
                losses=("binary_cross_entropy_with_logits",),
                description="timm.loss.BinaryCrossEntropy(smoothing=eps) given index targets "

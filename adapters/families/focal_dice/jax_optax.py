@@ -21,7 +21,7 @@ from adapters.jax_optax import (  # noqa: F401
     reduce,
 )
 
-from .spec import dice_axes, lovasz_sets
+from .spec import classes_first, dice_axes, lovasz_sets, weigh_dice_classes
 
 # ---------------------------------------------------------------- sigmoid_focal_loss
 # optax's alpha defaults to None (no weighting) where torchvision's is 0.25; the path passes
@@ -47,16 +47,21 @@ def focal_optax_none(input, target, *, alpha, gamma, reduction):
 # ---------------------------------------------------------------- soft_dice_loss
 # Declared first: the benchmarks measure it (optax.losses.dice_loss cannot be jitted).
 @path("soft_dice_loss", "jnp.sum", kind="composed",
-      params=["smooth", "sum_over", "axis", "reduction"],
+      params=["smooth", "sum_over", "axis", "class_weights", "ignore_background", "reduction"],
       call="axes = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
            "adapters/families/focal_dice/spec.py]; "
-           "reduce(1 - (2 * jnp.sum(input * target, axes) + smooth) / (jnp.sum(input, axes) + "
-           "jnp.sum(target, axes) + smooth), reduction)")
-def dice_jnp(input, target, *, smooth, sum_over, axis, reduction):
+           "l = 1 - (2 * jnp.sum(input * target, axes) + smooth) / (jnp.sum(input, axes) + "
+           "jnp.sum(target, axes) + smooth); l = weigh_dice_classes(l, class_weights, "
+           "ignore_background, classes first) [spec.py: l * class_weights per class, class 0 "
+           "dropped with ignore_background]; reduce(l, reduction)")
+def dice_jnp(input, target, *, smooth, sum_over, axis, class_weights, ignore_background,
+             reduction):
     axes = dice_axes(input.ndim, sum_over, axis)      # () sums over nothing in jnp
     inter = jnp.sum(input * target, axis=axes)
     total = jnp.sum(input, axis=axes) + jnp.sum(target, axis=axes)
-    return reduce(1 - (2 * inter + smooth) / (total + smooth), reduction)
+    losses = 1 - (2 * inter + smooth) / (total + smooth)
+    return reduce(weigh_dice_classes(losses, class_weights, ignore_background,
+                                     classes_first(input.ndim, axis, losses.ndim)), reduction)
 
 
 # optax.losses.dice_loss takes classes last. With apply_softmax=False it checks in Python that the
@@ -82,8 +87,11 @@ def _optax_dice(input, target, sum_over, axis, **kwargs):
     return jnp.moveaxis(losses, -1, 0) if c == 0 and losses.ndim == 2 else losses
 
 
-def dice_optax(input, target, *, smooth, sum_over, axis, reduction):
-    return reduce(_optax_dice(input, target, sum_over, axis, smooth=smooth), reduction)
+def dice_optax(input, target, *, smooth, sum_over, axis, class_weights, ignore_background,
+               reduction):
+    return reduce(_optax_dice(input, target, sum_over, axis, smooth=smooth,
+                              class_weights=class_weights, ignore_background=ignore_background),
+                  reduction)
 
 
 def _not_distributions(params, encoding, inputs) -> bool:
@@ -93,17 +101,18 @@ def _not_distributions(params, encoding, inputs) -> bool:
 
 
 adapter.path("soft_dice_loss", "optax.losses.dice_loss", kind="composed",
-             params=["smooth", "sum_over", "axis", "reduction"], dtypes=["float64", "float32"],
+             params=["smooth", "sum_over", "axis", "class_weights", "ignore_background",
+                     "reduction"], dtypes=["float64", "float32"],
              unsupported_when={"an input that does not sum to 1 over the classes with "
                                "apply_softmax=False (ValueError)": _not_distributions},
              notes="dice_loss checks that the input sums to 1 over the classes with rtol 1e-5, "
                    "which float16 and bfloat16 rounding fails (ValueError)",
              conventions=["optax_dice_smooth_doubled"],
              call="reduce(optax.losses.dice_loss(moveaxis(input, axis, -1), moveaxis(target, axis, "
-                  "-1), "
-                  "smooth=smooth, apply_softmax=False, reduction='none', axis=the sum_over axes in "
-                  "channels-last order) with the class axis moved back first for classes-first "
-                  "input, reduction)  "
+                  "-1), smooth=smooth, apply_softmax=False, class_weights=class_weights, "
+                  "ignore_background=ignore_background, reduction='none', axis=the sum_over axes "
+                  "in channels-last order) with the class axis moved back first for "
+                  "classes-first input, reduction)  "
                   "[eager: not jit-able with apply_softmax=False]")(
     dice_optax)
 

@@ -119,10 +119,31 @@ def dice_macro_class(input, target, *, smooth):
 # cannot draw examples for; not a path (tests/test_options.py lists it left, with this reason).
 
 
-# kornia.losses.tversky_loss and TverskyLoss follow the same conventions as dice_loss('macro')
-# (the reference and the one-hot cases in cases/focal_dice/tversky_one_hot.yaml have them), but
-# as paths the fuzzer's invariants draw no example they accept (hypothesis Unsatisfiable), so
-# they are not declared yet.
+# kornia.losses.tversky_loss and TverskyLoss: the layout, targets and conventions of
+# dice_loss('macro') (softmax of the input, eps in the denominator only, the mean over the classes
+# present in each sample), alpha on the false positives and beta on the false negatives as
+# canonical. Last round's "no example" was the fuzzer's: it drew tversky targets as soft values in
+# [0, 1] only, never a one-hot map, and these paths take one-hot maps only (the spec now draws
+# both, as soft_dice_loss's).
+
+@path("tversky", "tversky_loss", ndims=[4], params=["alpha", "beta", "smooth"],
+      conventions=[*SEGMENTATION, "kornia_mean_over_present_classes"],
+      unsupported_when={**KORNIA_INPUTS},
+      call="kornia.losses.tversky_loss(torch.log(input), target.argmax(1), alpha=alpha, "
+           "beta=beta, eps=smooth)")
+def tversky_kornia(input, target, *, alpha, beta, smooth):
+    return losses.tversky_loss(torch.log(input), target.argmax(1), alpha=alpha, beta=beta,
+                               eps=smooth)
+
+
+@path("tversky", "TverskyLoss", ndims=[4], params=["alpha", "beta", "smooth"],
+      conventions=[*SEGMENTATION, "kornia_mean_over_present_classes"],
+      unsupported_when={**KORNIA_INPUTS},
+      call="kornia.losses.TverskyLoss(alpha=alpha, beta=beta, eps=smooth)(torch.log(input), "
+           "target.argmax(1))")
+def tversky_kornia_class(input, target, *, alpha, beta, smooth):
+    return losses.TverskyLoss(alpha=alpha, beta=beta, eps=smooth)(torch.log(input),
+                                                                  target.argmax(1))
 
 
 # ---------------------------------------------------------------- evidence

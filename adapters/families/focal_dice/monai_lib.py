@@ -61,6 +61,33 @@ def dice_monai_onehot_y(input, target, *, smooth, sum_over, reduction):
         input, target.argmax(1, keepdim=True))
 
 
+# include_background=False drops class 0 from input and target before the Dice, and weight= then
+# multiplies the per-class losses: so its weights are the C - 1 classes left (MONAI: "If not
+# include_background, the number of classes should not include the background category class
+# 0"), the canonical class_weights[1:]. With one channel MONAI keeps class 0 (a warning), and it
+# applies weight only where more than one class is left (monai_dice_weight_ignored_for_one_class).
+def _monai_weights(class_weights, ignore_background):
+    if class_weights is None or not ignore_background:
+        return class_weights
+    return class_weights[1:] if class_weights.shape[0] > 1 else class_weights
+
+
+@path("soft_dice_loss", "monai.losses.DiceLoss(include_background, weight)",
+      params=["smooth", "sum_over", "class_weights", "ignore_background", "reduction"],
+      ndims=SPATIAL, unsupported_when=NO_ALL,
+      conventions=[NONE_SHAPE, "monai_dice_weight_ignored_for_one_class"],
+      call="monai.losses.DiceLoss(smooth_nr=smooth, smooth_dr=smooth, batch=sum_over == "
+           "'batch_and_spatial', include_background=not ignore_background, weight="
+           "class_weights[1:] if ignore_background else class_weights, reduction=reduction)("
+           "input, target)")
+def dice_monai_class_terms(input, target, *, smooth, sum_over, class_weights, ignore_background,
+                           reduction):
+    return losses.DiceLoss(smooth_nr=smooth, smooth_dr=smooth, batch=_batch(sum_over),
+                           include_background=not ignore_background,
+                           weight=_monai_weights(class_weights, ignore_background),
+                           reduction=reduction)(input, target)
+
+
 # DiceCELoss(lambda_ce=0) and DiceFocalLoss(lambda_focal=0) are this DiceLoss: both build
 # self.dice = DiceLoss(...) from their own arguments (monai/losses/dice.py), so their Dice term
 # adds no path; their other terms do (FocalLoss below, cross_entropy in the classification
@@ -199,6 +226,17 @@ saw("monai_focal_factor_of_hard_target", path="sigmoid_focal_loss/monai.losses.F
             versions=SEEN_ON,
             link=MONAI_DOCS + " (FocalLoss source: invprobs = F.logsigmoid(-input * (target * 2 - "
                  "1)), 'pfac, that is, the term (1 - pt)')")
+
+saw("monai_dice_weight_ignored_for_one_class",
+            path="soft_dice_loss/monai.losses.DiceLoss(include_background, weight)",
+            case="soft_dice_loss/hand-ignore-background-weights-1-3-none/none",
+            call="monai.losses.DiceLoss(smooth_nr=2.0, smooth_dr=2.0, include_background=False, "
+                 "weight=[3.0], reduction='none')(p, t) on the case's (1, 2, 2) float64 arrays "
+                 "(two classes, class 0 dropped)",
+            seen="[[[0.25]]]: class 1's unweighted loss; canonical (class_weights [1, 3], "
+                 "ignore_background) [[0.75]]", versions=SEEN_ON,
+            link=MONAI_DOCS + " (DiceLoss.forward: 'if self.class_weight is not None and "
+                 "num_of_classes != 1', in its source)")
 
 # Seen, but no convention (no canonical difference reaches a checked value):
 PROBED = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from adapters.pytorch import SEEN_ON, F, adapter, path, reduce, torch  # noqa: F401
 
-from .spec import dice_axes, lovasz_sets
+from .spec import classes_first, dice_axes, lovasz_sets, weigh_dice_classes
 
 # ---------------------------------------------------------------- sigmoid_focal_loss
 
@@ -55,19 +55,24 @@ def focal_log_space(input, target, *, alpha, gamma, reduction):
 # ---------------------------------------------------------------- soft_dice_loss
 
 @path("soft_dice_loss", "torch.sum", kind="composed",
-      params=["smooth", "sum_over", "axis", "reduction"],
+      params=["smooth", "sum_over", "axis", "class_weights", "ignore_background", "reduction"],
       call="dims = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
            "adapters/families/focal_dice/spec.py]; "
            "l = 1 - (2 * (input * target).sum(dims) + smooth) / (input.sum(dims) + "
-           "target.sum(dims) + smooth); reduce(l, reduction)")
-def dice_torch(input, target, *, smooth, sum_over, axis, reduction):
+           "target.sum(dims) + smooth); l = weigh_dice_classes(l, class_weights, "
+           "ignore_background, classes first) [spec.py: l * class_weights per class, class 0 "
+           "dropped with ignore_background]; reduce(l, reduction)")
+def dice_torch(input, target, *, smooth, sum_over, axis, class_weights, ignore_background,
+               reduction):
     dims = dice_axes(input.ndim, sum_over, axis)
     if dims:
         inter = (input * target).sum(dim=dims)
         total = input.sum(dim=dims) + target.sum(dim=dims)
     else:                  # (N, C) input per sample and class: each element is its own Dice
         inter, total = input * target, input + target
-    return reduce(1 - (2 * inter + smooth) / (total + smooth), reduction)
+    losses = 1 - (2 * inter + smooth) / (total + smooth)
+    return reduce(weigh_dice_classes(losses, class_weights, ignore_background,
+                                     classes_first(input.ndim, axis, losses.ndim)), reduction)
 
 
 # ---------------------------------------------------------------- categorical_focal_crossentropy

@@ -60,6 +60,8 @@ def _sigmoid_focal_loss(inputs, p, conv):
         ce = -(y * np.log(pc) + (1 - y) * np.log1p(-pc))
         dce = ((s >= lo) & (s <= hi)) * (-y / pc + (1 - y) / (1 - pc)) * s * s_neg
     q = y * s_neg + (1 - y) * s               # 1 - p_t without cancellation
+    if "smp_focal_p_t_is_exp_of_minus_ce" in conv:
+        q = -np.expm1(-ce)                    # 1 - exp(-ce): 1 - p_t for a hard target only
     a = _alpha_t(y, alpha, conv)
     factor = np.power(q, gamma)               # 0^0 = 1: gamma = 0 is the weighted BCE
     if "monai_focal_factor_of_hard_target" in conv:
@@ -74,7 +76,13 @@ def _sigmoid_focal_loss(inputs, p, conv):
         ratio = np.where(q > 0, s * s_neg / np.where(q > 0, q, 1.0), 0.0)
     if "monai_focal_factor_of_hard_target" in conv:
         ratio = sigmoid(-z)                   # d log sigmoid(z) / dz = 1 - sigmoid(z)
-    first = gamma * factor * ratio * (1 - 2 * y) * ce if gamma > 0 else np.zeros_like(x)
+    slope = 1 - 2 * y                         # d(1 - p_t)/dx = (1 - 2y) s (1 - s)
+    if "smp_focal_p_t_is_exp_of_minus_ce" in conv:
+        # d(1 - exp(-ce))/dx = exp(-ce) (s - y); ratio * slope carries it over q
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(q > 0, np.exp(-ce) / np.where(q > 0, q, 1.0), 0.0)
+        slope = dce
+    first = gamma * factor * ratio * slope * ce if gamma > 0 else np.zeros_like(x)
     local = a * (first + factor * dce)
     # the frameworks' pow(1 - p_t, gamma) sees 1 - p_t computed by subtraction
     pow_zero = (1 - (s * y + (1 - s) * (1 - y))) == 0
@@ -183,6 +191,32 @@ def _kornia_present_weights(t, axes, conv):
     return present / count, t.shape[0]
 
 
+def dice_class_terms(elements, vjp, p, conv=frozenset()):
+    """class_weights and ignore_background on the per-class losses (N, C) or (C,), classes on
+    their axis 1 or 0 (one Dice per class: sum_over is not 'all'): each weighted, class 0
+    dropped (kept when it is the only class); the divisor is the count left."""
+    weights, background = p.get("class_weights"), p.get("ignore_background", False)
+    if weights is None and not background:
+        return elements, vjp, np.size(elements)
+    axis = 0 if p["sum_over"] == "batch_and_spatial" else 1
+    c = elements.shape[axis]
+    first = 1 if background and c > 1 else 0
+    w = np.ones(c) if weights is None else np.asarray(weights, dtype=np.float64)
+    if "monai_dice_weight_ignored_for_one_class" in conv and c - first == 1:
+        w = np.ones(c)
+    w = np.reshape(w, (c,) + (1,) * (elements.ndim - axis - 1))
+    kept = [slice(None)] * elements.ndim
+    kept[axis] = slice(first, None)
+    kept = tuple(kept)
+    out = (elements * w)[kept]
+
+    def weighted_vjp(u):
+        full = np.zeros(elements.shape)
+        full[kept] = u
+        return vjp(full * w)
+    return out, weighted_vjp, out.size
+
+
 def _soft_dice_loss(inputs, p, conv):
     x, t = inputs["input"], inputs["target"]
     x, back = _kornia_input(x, conv)
@@ -218,6 +252,8 @@ def _soft_dice_loss(inputs, p, conv):
     def vjp(u):
         u = u * weights
         return {"input": back(local * np.expand_dims(u, axes) if axes else local * u)}
+    if p.get("class_weights") is not None or p.get("ignore_background"):
+        elements, vjp, divisor = dice_class_terms(elements, vjp, p, conv)
     elements, vjp = monai_none_shape(elements, vjp, x.ndim, conv)
     return elements, vjp, divisor
 

@@ -78,6 +78,39 @@ def tversky_smp(input, target, *, alpha, beta, smooth, sum_over):
                               smooth=smooth)(input, target)
 
 
+# ---------------------------------------------------------------- sigmoid_focal_loss
+# FocalLoss(from_logits=True) calls focal_loss_with_logits (alpha, gamma, reduction): mode='binary'
+# flattens input and target, so its 'none' is the flat (N d1..dk,) loss (the composed path
+# reshapes it); mode='multilabel' computes each class's loss with that reduction, then the mean
+# over the classes: the canonical mean (equal class sizes), but 'sum' becomes sum / C and 'none'
+# a mean, so its path declares no reduction (the default 'mean' only). alpha=None turns the
+# weighting off, as canonical alpha < 0. Left: normalized=True (divides by the sum of the focal
+# factors, arXiv:1909.07829; Lin et al. do not) and reduced_threshold (the reduced focal loss of
+# Sergievskiy and Ponamarev, arXiv:1903.01347): no canonical parameter yet; ignore_index
+# (targets in [0, 1] never equal it); class_weights (multilabel: a weighted mean of the classes).
+
+# 1 - exp(-ce) by subtraction, then pow: 0 where the logit saturates, a nan gradient for
+# 0 < gamma < 1 (torch's pow derivative gamma 0^(gamma - 1) = inf meets 0), as torchvision's
+SMP_FOCAL = ["smp_focal_p_t_is_exp_of_minus_ce", "focal_pow_grad_nan_where_p_t_is_1"]
+@path("sigmoid_focal_loss", "smp.losses.FocalLoss(mode='binary')", kind="composed",
+      params=["alpha", "gamma", "reduction"], conventions=SMP_FOCAL,
+      call="smp.losses.FocalLoss(mode='binary', alpha=None if alpha < 0 else alpha, gamma=gamma, "
+           "reduction=reduction)(input, target), reshaped to input.shape for 'none'")
+def focal_smp_binary(input, target, *, alpha, gamma, reduction):
+    loss = losses.FocalLoss(mode="binary", alpha=None if alpha < 0 else alpha, gamma=gamma,
+                            reduction=reduction)(input, target)
+    return loss.reshape(input.shape) if reduction == "none" else loss
+
+
+@path("sigmoid_focal_loss", "smp.losses.FocalLoss(mode='multilabel')",
+      params=["alpha", "gamma"], ndims=[2, 3, 4, 5], conventions=SMP_FOCAL,
+      call="smp.losses.FocalLoss(mode='multilabel', alpha=None if alpha < 0 else alpha, "
+           "gamma=gamma)(input, target)  [reduction='mean', its default]")
+def focal_smp_multilabel(input, target, *, alpha, gamma):
+    return losses.FocalLoss(mode="multilabel", alpha=None if alpha < 0 else alpha,
+                            gamma=gamma)(input, target)
+
+
 # ---------------------------------------------------------------- evidence
 
 saw = adapter.saw
@@ -112,6 +145,17 @@ saw("smp_overlap_from_l1_distance", path="jaccard/smp.losses.JaccardLoss",
             seen="0.4798382453 (I = sum min(p, t)); canonical (I = sum p t) 0.7940807616",
             versions=SEEN_ON, link=SMP_DOCS + _SRC + " (references arXiv:2302.05666, "
                  "arXiv:2303.16296)")
+
+saw("smp_focal_p_t_is_exp_of_minus_ce",
+            path="sigmoid_focal_loss/smp.losses.FocalLoss(mode='binary')",
+            case="sigmoid_focal_loss/soft-targets-none/none",
+            call="smp.losses.FocalLoss(mode='binary', alpha=0.25, gamma=2.0, reduction='none')(x, "
+                 "y).reshape(x.shape) on the case's (3, 5) float64 arrays, targets uniform in "
+                 "(0, 1)",
+            seen="row 0 [0.17773867, 0.09025529, 0.90951605, 0.01471463, 0.38590172]; canonical "
+                 "[0.15870421, 0.08962639, 0.89421692, 0.01166511, 0.35495072]", versions=SEEN_ON,
+            link=SMP_DOCS + " (segmentation_models_pytorch/losses/_functional.py "
+                 "focal_loss_with_logits: 'pt = torch.exp(-logpt)', 0.6.0)")
 
 # Seen, but no convention or path:
 PROBED = (

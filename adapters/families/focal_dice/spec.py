@@ -47,6 +47,7 @@ from adapters.definitions import (
     is_bool,
     is_finite,
     largest_magnitude,
+    non_negative_array,
 )
 from adapters.families.classification.spec import IGNORE_INDEX, LABEL_SMOOTHING
 
@@ -103,6 +104,21 @@ DICE_SUM_OVER = Param(name="sum_over", default="spatial",
                       choices=SUM_OVER)
 
 
+# optax.losses.dice_loss(class_weights=, ignore_background=) and MONAI DiceLoss(weight=,
+# include_background=False) both weigh the per-class losses and drop class 0 after the Dice, and
+# both average what is left by its count (torch.mean / jnp.mean), not by the weights' sum
+DICE_CLASS_WEIGHTS = Param(name="class_weights", default=None,
+                           domain="null or a list of C non-negative numbers, one factor per "
+                                  "class's Dice loss (optax dice_loss's class_weights)",
+                           check=lambda v: v is None or (np.ndim(v) == 1
+                                                         and non_negative_array(v)),
+                           array=True)
+IGNORE_BACKGROUND = Param(name="ignore_background", default=False,
+                          domain="a bool: drop class 0's Dice loss (optax's ignore_background, "
+                                 "MONAI's include_background=False); with one class it is kept",
+                          check=is_bool)
+
+
 def dice_axes(ndim: int, sum_over: str, axis: int = 1) -> tuple[int, ...]:
     """The axes soft_dice_loss sums over, of an input of `ndim` >= 2 dimensions whose class axis
     is `axis` (1 by default: (N, C, d1..dk)). The batch is the first other axis (0, or 1 when the
@@ -115,6 +131,23 @@ def dice_axes(ndim: int, sum_over: str, axis: int = 1) -> tuple[int, ...]:
             "all": tuple(range(ndim))}[sum_over]
 
 
+def classes_first(ndim: int, axis: int, loss_ndim: int) -> bool:
+    """Whether an unreduced soft_dice_loss of an `ndim`-D input with its classes on `axis` holds
+    them first ((C, N): classes-first input, one Dice per sample and class), not last."""
+    return axis % ndim == 0 and loss_ndim == 2
+
+
+def weigh_dice_classes(losses, class_weights, ignore_background: bool, first: bool):
+    """The per-class Dice losses weighed by class_weights and without class 0 when
+    ignore_background (C > 1), their classes last, or first when `first` (classes_first). Any
+    array type: broadcasting and slicing only."""
+    if class_weights is not None:
+        losses = losses * (class_weights[:, None] if first else class_weights)
+    if ignore_background and losses.shape[0 if first else -1] > 1:
+        losses = losses[1:] if first else losses[..., 1:]
+    return losses
+
+
 def _check_dice(inputs, params):
     x, y = inputs["input"], inputs["target"]
     if x.ndim < 2:
@@ -124,13 +157,24 @@ def _check_dice(inputs, params):
     check_same_shape(y, x)
     for name, a in (("input", x), ("target", y)):
         check_unit_interval(f"inputs.{name}", a)
+    weights, background = params.get("class_weights"), params.get("ignore_background", False)
+    if (weights is not None or background) and params.get("sum_over") == "all":
+        raise SpecError("params.sum_over", "'all' sums the classes into one Dice: class_weights "
+                                           "and ignore_background need one Dice per class")
+    classes = x.shape[params.get("axis", 1) % x.ndim]
+    if weights is not None and np.shape(weights) != (classes,):
+        raise SpecError("params.class_weights", f"has shape {np.shape(weights)}, expected "
+                                                f"({classes},): one weight per class")
 
 
 LOSSES.append(Loss(
     name="soft_dice_loss", inputs=("input", "target"), differentiable=("input",), target="other",
     params={"smooth": SMOOTH, "sum_over": DICE_SUM_OVER, "axis": CLASS_AXIS,
+            "class_weights": DICE_CLASS_WEIGHTS, "ignore_background": IGNORE_BACKGROUND,
             "reduction": REDUCTION},
-    mean_divisor="the number of Dice values: N * C ('spatial'), C ('batch_and_spatial'), 1 ('all')",
+    mean_divisor="the number of Dice values: N * C ('spatial'), C ('batch_and_spatial'), 1 "
+                 "('all'), C - 1 in place of C with ignore_background (the count, whatever "
+                 "class_weights are)",
     doc="Probabilities p (input) and targets t in [0, 1] of one shape (N, C, d1..dk), classes on "
     "axis 1 (the seed's dice_loss(F.softmax(masks_pred, dim=1), F.one_hot(true_masks, C)"
     ".permute(0, 3, 1, 2), multiclass=True), ../shared/seeds/004_3cb1995894827011.txt). Over the "
@@ -143,8 +187,14 @@ LOSSES.append(Loss(
     "multiclass_dice_coeff with reduce_batch_first=True as first published); 'all' one value, "
     "shape () (keras.losses.Dice with axis=None, later Pytorch-UNet versions that flatten N and "
     "C). smooth defaults to 1e-6, Pytorch-UNet's dice_coeff epsilon, the seed's call. "
-    "An empty mask (P = T = 0) gives l = 0. Gradient: dl/dp = (D - 2 t) / (P + T + smooth), "
-    "D = (2 I + smooth) / (P + T + smooth); the target is not differentiated. "
+    "An empty mask (P = T = 0) gives l = 0. class_weights w (C factors) multiply each "
+    "class's l by w_c, and ignore_background drops class 0's l (shape (N, C - 1) or (C - 1,); "
+    "with C = 1 the class is kept), both after the Dice and only with one Dice per class "
+    "(not sum_over='all'); 'mean' then divides by the number of values left, not by the "
+    "weights' sum (optax.losses.dice_loss and MONAI DiceLoss). "
+    "Gradient: dl/dp = w_c (D - 2 t) / (P + T + smooth), "
+    "D = (2 I + smooth) / (P + T + smooth) (0 for a dropped class 0); the target is not "
+    "differentiated. "
     "The classes may lie on any axis, `axis` (1 by default; -1 channels-last (N, d1..dk, C), 0 "
     "classes-first (C, N, d1..dk)): the batch is then the first other axis and the spatial axes "
     "the rest, and the unreduced values keep the batch and class axes in the input's order, so "
@@ -225,7 +275,9 @@ LOSSES.append(Loss(
     check=_check_dice,
     layouts=({"input": "N C", "target": "N C"}, {"input": "N C H", "target": "N C H"},
              {"input": "N C H W", "target": "N C H W"}),
-    values={"input": ("unit", "probs"), "target": "unit"}))
+    # one-hot masks too, as soft_dice_loss's: the paths of libraries that take class numbers
+    # (kornia's tversky_loss) accept nothing else
+    values={"input": ("unit", "probs"), "target": ("unit", "one_hot")}))
 
 
 # ---------------------------------------------------------------- generalized_dice
@@ -511,6 +563,12 @@ CONVENTIONS = [
                            "with batch=True; generalized_dice's (N,) as (N, 1, 1, .., 1) and () "
                            "as (1, 1, .., 1) (MONAI keeps the summed class axis as 1 too). "
                            "Values and the other reductions are unchanged"),
+    Convention(name="monai_dice_weight_ignored_for_one_class", losses=("soft_dice_loss",),
+               description="DiceLoss(weight=w) multiplies the per-class losses by w only where "
+                           "more than one class is left (`num_of_classes != 1`): on one channel, "
+                           "or on two with include_background=False (class 0 dropped first), the "
+                           "weight is ignored and the loss is the unweighted Dice loss, where "
+                           "canonical class_weights scale it"),
     Convention(name="monai_gdl_weights_in_float32", losses=("generalized_dice",),
                description="GeneralizedDiceLoss computes the class weights from the volumes cast "
                            "to float32 (w_func(ground_o.float())): 1 / (T_c T_c) rounded to "
@@ -551,6 +609,13 @@ CONVENTIONS = [
                            "eps = 1e-7 (clamp_min(eps)): with smooth = 0 an empty mask gives 0 / "
                            "1e-7 = 0, index 0, instead of 0/0 = nan, and no gradient flows "
                            "through a clamped denominator"),
+    Convention(name="smp_focal_p_t_is_exp_of_minus_ce", losses=("sigmoid_focal_loss",),
+               description="smp.losses.FocalLoss (focal_loss_with_logits) takes p_t = exp(-ce), "
+                           "ce the BCE with logits: equal to p y + (1 - p)(1 - y) for a hard "
+                           "target only; for a soft target y in (0, 1) the focal factor is "
+                           "(1 - exp(-ce))^gamma = (1 - p^y (1 - p)^(1 - y))^gamma instead "
+                           "(at x = 2, y = 1/2: 1 - exp(-1.1269) = 0.6760, squared at gamma 2, "
+                           "where canonical 1 - p_t is 0.5); alpha_t and ce are canonical"),
     Convention(name="smp_absent_classes_count_zero",
                losses=("soft_dice_loss", "jaccard", "tversky"),
                description="a class whose target sums to 0 over the summed axes (absent from the "

@@ -24,7 +24,7 @@ from adapters.tensorflow import (  # noqa: F401
     tf,
 )
 
-from .spec import dice_axes, lovasz_sets
+from .spec import classes_first, dice_axes, lovasz_sets, weigh_dice_classes
 
 KERAS_LOSSES_DOC = "https://keras.io/api/losses/"
 
@@ -180,6 +180,28 @@ def dice_keras_weighted(input, target, *, sum_over, axis, reduction, sample_weig
             sample_weight, input.shape.rank - len(dice_axes(input.shape.rank, sum_over, axis))))
 
 
+# class_weights as Keras's sample_weight on the per-class output ((C,) or (N, C)): its default
+# 'sum_over_batch_size' divides the weighted sum by the count, as the canonical mean does; class
+# 0 dropped by slicing the inputs (Keras has no option for it); classes on axis 1 only
+@path("soft_dice_loss", "keras.losses.Dice(sample_weight=class_weights)", kind="composed",
+      params=["sum_over", "class_weights", "ignore_background", "reduction"],
+      conventions=["keras_dice_epsilon_in_denominator_only"],
+      unsupported_when={"sum_over='all' (one Dice over every class: no class terms)":
+                        lambda p, e, i: p["sum_over"] == "all"},
+      call="k = 1 if ignore_background and C > 1 else 0; keras.losses.Dice(axis=..., "
+           "reduction=..., dtype=input.dtype.name)(target[:, k:], input[:, k:], "
+           "sample_weight=broadcast_to(class_weights[k:], the (N, C - k) or (C - k,) output))")
+def dice_keras_class_weights(input, target, *, sum_over, class_weights, ignore_background,
+                             reduction):
+    k = 1 if ignore_background and input.shape[1] > 1 else 0
+    p, t = input[:, k:], target[:, k:]
+    shape = (p.shape[1],) if sum_over == "batch_and_spatial" else tuple(p.shape[:2])
+    weights = None if class_weights is None else tf.broadcast_to(class_weights[k:], shape)
+    return keras.losses.Dice(axis=_keras_axis(p, sum_over, 1),
+                             reduction=KERAS_REDUCTION[reduction],
+                             dtype=input.dtype.name)(t, p, sample_weight=weights)
+
+
 @path("soft_dice_loss", "keras.losses.dice", kind="composed",
       params=["sum_over", "axis", "reduction"],
       conventions=["keras_dice_epsilon_in_denominator_only"],
@@ -192,16 +214,21 @@ def dice_keras_fn(input, target, *, sum_over, axis, reduction):
 
 
 @path("soft_dice_loss", "tf.reduce_sum", kind="composed",
-      params=["smooth", "sum_over", "axis", "reduction"],
+      params=["smooth", "sum_over", "axis", "class_weights", "ignore_background", "reduction"],
       call="axes = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
            "adapters/families/focal_dice/spec.py]; "
-           "reduce(1 - (2 * tf.reduce_sum(input * target, axes) + smooth) / (tf.reduce_sum(input, "
-           "axes) + tf.reduce_sum(target, axes) + smooth), reduction)")
-def dice_tf(input, target, *, smooth, sum_over, axis, reduction):
+           "l = 1 - (2 * tf.reduce_sum(input * target, axes) + smooth) / (tf.reduce_sum(input, "
+           "axes) + tf.reduce_sum(target, axes) + smooth); l = weigh_dice_classes(l, "
+           "class_weights, ignore_background, classes first) [spec.py: l * class_weights per "
+           "class, class 0 dropped with ignore_background]; reduce(l, reduction)")
+def dice_tf(input, target, *, smooth, sum_over, axis, class_weights, ignore_background,
+            reduction):
     axes = list(dice_axes(input.ndim, sum_over, axis))   # [] sums over nothing in TF
     inter = tf.reduce_sum(input * target, axis=axes)
     total = tf.reduce_sum(input, axis=axes) + tf.reduce_sum(target, axis=axes)
-    return reduce(1 - (2 * inter + smooth) / (total + smooth), reduction)
+    losses = 1 - (2 * inter + smooth) / (total + smooth)
+    return reduce(weigh_dice_classes(losses, class_weights, ignore_background,
+                                     classes_first(input.ndim, axis, losses.ndim)), reduction)
 
 
 # ---------------------------------------------------------------- categorical_focal_crossentropy
