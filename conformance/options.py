@@ -205,8 +205,6 @@ LEFT = {
     ("optax.losses.dice_loss", "ignore_background"): (
         "drops class 0 from the loss; the canonical soft_dice_loss has no such option, and "
         "neither Keras nor torch has one to share it (the default False is run)"),
-    ("optax.losses.triplet_margin_loss", "axis"): (
-        "the feature axis (-1, the default, only is run: the canonical inputs' layout)"),
     ("optax.smooth_labels", "where"): (
         "the classes to smooth over (the mass eps spread over the kept classes only): the "
         "canonical label_smoothing spreads it over all C, and no case masks classes"),
