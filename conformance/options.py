@@ -114,9 +114,6 @@ _KERAS_SAMPLE_WEIGHT = (
     "not yet passed to this class: Keras's own sample_weight is checked on every other Keras "
     "loss class the paths call (their `(sample_weight=)` paths and the `[..., None]` forms); a "
     "composed `*sample_weight` path multiplies the unreduced loss by the weights itself")
-_KERAS_BINARY_SMOOTHING = (
-    "not yet checked on the focal loss: the canonical sigmoid_focal_loss has no label_smoothing "
-    "parameter (the binary cross-entropies have it: Keras's y (1 - eps) + eps / 2)")
 _KERAS_BINARY_AXIS = (
     "Keras averages the elementwise loss over this axis (-1, the default, only is run): the "
     "`[..., None]` paths add a last axis of size 1, so that mean is the identity, and "
@@ -361,10 +358,8 @@ LEFT = {
     ("keras.losses.BinaryCrossentropy", "axis"): _KERAS_BINARY_AXIS,
     ("keras.losses.BinaryCrossentropy", "name"): _NAME,
     ("keras.losses.binary_crossentropy", "axis"): _KERAS_BINARY_AXIS,
-    ("keras.losses.BinaryFocalCrossentropy", "label_smoothing"): _KERAS_BINARY_SMOOTHING,
     ("keras.losses.BinaryFocalCrossentropy", "axis"): _KERAS_FOCAL_AXIS,
     ("keras.losses.BinaryFocalCrossentropy", "name"): _NAME,
-    ("keras.losses.binary_focal_crossentropy", "label_smoothing"): _KERAS_BINARY_SMOOTHING,
     ("keras.losses.binary_focal_crossentropy", "axis"): _KERAS_FOCAL_AXIS,
     ("keras.losses.CategoricalCrossentropy", "name"): _NAME,
     ("keras.losses.SparseCategoricalCrossentropy", "axis"): _SPARSE_AXIS,
@@ -401,8 +396,6 @@ LEFT = {
         "the number standing for log(0) in the alignment lattice; only the default (-1e5) is "
         "run"),
     ("optax.losses.cosine_similarity", "where"): _OPTAX_FEATURE_MASK,
-    ("optax.losses.triplet_margin_loss", "axis"): (
-        "the feature axis (-1, the default, only is run: the canonical inputs' layout)"),
     ("optax.smooth_labels", "where"): (
         "the classes to smooth over (the mass eps spread over the kept classes only): the "
         "canonical label_smoothing spreads it over all C, and no case masks classes"),

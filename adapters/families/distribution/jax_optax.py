@@ -3,6 +3,8 @@ generalized_kl_divergence.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from adapters.definitions import WEIGHTED_MEAN, is_mask
 from adapters.jax_optax import (
     OPTAX_DOC,
@@ -24,9 +26,16 @@ KL_PER_EXAMPLE = ["optax_kl_divergence_sums_over_last_axis", KL_NAN]
 
 def kl_reduce(losses, reduction, input):
     """PyTorch's kl_div reductions on per-element or per-example losses."""
-    if reduction == "batchmean":
-        return jnp.sum(losses) / input.shape[0]
+    if reduction == "batchmean":    # N, 1 for a 0-d input (one element)
+        return jnp.sum(losses) / (input.shape[0] if input.ndim else 1)
     return reduce(losses, reduction, divisor=input.size)
+
+
+# optax's default axis=-1, seen with a 0-d input (optax 0.2.8, jax 0.10.2)
+OPTAX_REFUSES_0D = {
+    "0-d input: optax sums the divergence over axis=-1, which a 0-d array lacks (ValueError "
+    "'axis -1 is out of bounds for array of dimension 0')":
+        lambda params, encoding, inputs: np.ndim(inputs["input"]) == 0}
 
 
 def _optax_kl(input, target, log_target):
@@ -40,6 +49,7 @@ def _optax_kl(input, target, log_target):
 # the gradient check draws its cotangent in that shape; the other runs reduction='mean' at any
 # rank.
 @path("kl_div", "optax.kl_divergence", kind="composed", params=["log_target"], conventions=[KL_NAN],
+      unsupported_when=OPTAX_REFUSES_0D,
       call="jnp.sum((optax.losses.kl_divergence_with_log_targets if log_target "
            "else optax.losses.kl_divergence)(input, target)) / input.size  [reduction='mean' only]")
 def kl_optax(input, target, *, log_target):
@@ -173,7 +183,7 @@ def generalized_kl_optax_elements(input, target, *, reduction):
 
 
 @path("generalized_kl_divergence", "optax.generalized_kl_divergence", kind="composed",
-      conventions=[KL_NAN],
+      conventions=[KL_NAN], unsupported_when=OPTAX_REFUSES_0D,
       call="jnp.sum(optax.losses.generalized_kl_divergence(input, target)) / input.size  "
            "[reduction='mean' only]")
 def generalized_kl_optax(input, target):

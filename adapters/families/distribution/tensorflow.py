@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from adapters.tensorflow import (
     KERAS_REDUCTION,
+    KERAS_REFUSES_0D,
     KERAS_WEIGHTED,
     SEEN_ON,
     adapter,
@@ -26,6 +27,7 @@ KERAS_KL = ["keras_kl_divergence_clipped_to_epsilon", "keras_kl_divergence_mean_
 
 
 @path("kl_div", "keras.losses.KLDivergence", params=["reduction"], conventions=KERAS_KL,
+      unsupported_when=KERAS_REFUSES_0D,
       call="keras.losses.KLDivergence(reduction={'mean': 'sum_over_batch_size'}.get(reduction, "
            "reduction), dtype=input.dtype.name)(target, tf.exp(tf.minimum(input, 1)))  "
            "['batchmean': reduction='sum', divided by input.shape[0]; the minimum only keeps exp "
@@ -46,8 +48,9 @@ def kl_div_keras(input, target, *, reduction, sample_weight=None):
 
 path("kl_div", "keras.losses.KLDivergence(sample_weight=)",
      params=["reduction", "sample_weight"], conventions=[*KERAS_KL, *KERAS_WEIGHTED],
-     unsupported_when=keras_weighted_twin("keras.losses.KLDivergence", "kl_div",
-                                          [*KERAS_KL, *KERAS_WEIGHTED]),
+     unsupported_when={**keras_weighted_twin("keras.losses.KLDivergence", "kl_div",
+                                             [*KERAS_KL, *KERAS_WEIGHTED]),
+                       **KERAS_REFUSES_0D},
      call="keras.losses.KLDivergence(reduction=..., dtype=input.dtype.name)(target, "
           "tf.exp(tf.minimum(input, 1)), sample_weight=keras_sample_weight(sample_weight, "
           "input.ndim - 1))  [as keras.losses.KLDivergence; its output is one loss per row]")(
@@ -58,14 +61,15 @@ path("kl_div", "keras.losses.KLDivergence(sample_weight=)",
       conventions=["kl_div_zero_target_on_infinite_log_ratio_is_nan"],
       call="reduce(tf.exp(target) * (target - input) if log_target else "
            "tf.math.xlogy(target, target) - target * input, reduction)  "
-           "['batchmean': sum / input.shape[0]]")
+           "['batchmean': sum / input.shape[0], 1 for 0-d input]")
 def kl_div_tf(input, target, *, reduction, log_target):
     if log_target:
         elements = tf.exp(target) * (target - input)
     else:
         elements = tf.math.xlogy(target, target) - target * input
-    if reduction == "batchmean":
-        return tf.reduce_sum(elements) / tf.cast(tf.shape(input)[0], elements.dtype)
+    if reduction == "batchmean":    # N, 1 for a 0-d input (one element)
+        n = tf.shape(input)[0] if input.shape.rank else 1
+        return tf.reduce_sum(elements) / tf.cast(n, elements.dtype)
     return reduce(elements, reduction)
 
 

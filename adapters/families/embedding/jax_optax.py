@@ -63,13 +63,14 @@ def triplet_jax(anchor, positive, negative, *, margin, p, eps, swap, reduction):
 # No `p` and no `swap`: optax's power carries no absolute value (a norm only for even degrees)
 # and it has no swap; cases setting them are unsupported here, with the reason.
 @path("triplet_margin_loss", "optax.losses.triplet_margin_loss", kind="composed",
-      params=["margin", "eps", "reduction"],
+      params=["margin", "eps", "axis", "reduction"],
       conventions=["optax_triplet_eps_added_to_power_sum", *HALF],
-      call="reduce(optax.losses.triplet_margin_loss(anchor, positive, negative, norm_degree=2, "
-           "margin=margin, eps=eps), reduction)")
-def triplet_optax(anchor, positive, negative, *, margin, eps, reduction):
-    return reduce(optax.losses.triplet_margin_loss(anchor, positive, negative, norm_degree=2,
-                                                      margin=margin, eps=eps), reduction)
+      call="reduce(optax.losses.triplet_margin_loss(anchor, positive, negative, axis=axis, "
+           "norm_degree=2, margin=margin, eps=eps), reduction)")
+def triplet_optax(anchor, positive, negative, *, margin, eps, axis, reduction):
+    return reduce(optax.losses.triplet_margin_loss(anchor, positive, negative, axis=axis,
+                                                      norm_degree=2, margin=margin, eps=eps),
+                  reduction)
 
 
 # ---------------------------------------------------------------- cosine_embedding_loss

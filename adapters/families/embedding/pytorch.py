@@ -55,6 +55,19 @@ def triplet_functional(anchor, positive, negative, *, margin, p, eps, swap, redu
                                     swap=swap, reduction=reduction)
 
 
+# torch has no feature-axis option (pairwise_distance reduces the last axis): a user whose
+# features lie elsewhere (optax's axis=) moves them last first
+@path("triplet_margin_loss", "functional(movedim)", kind="composed",
+      params=[*TRIPLET_PARAMS, "axis"], conventions=TRIPLET_CONVENTIONS,
+      call="torch.nn.functional.triplet_margin_loss(*(torch.movedim(x, axis, -1) for x in "
+           "(anchor, positive, negative)), margin=margin, p=p, eps=eps, swap=swap, "
+           "reduction=reduction)")
+def triplet_movedim(anchor, positive, negative, *, margin, p, eps, swap, axis, reduction):
+    a, pos, neg = (torch.movedim(x, axis, -1) for x in (anchor, positive, negative))
+    return F.triplet_margin_loss(a, pos, neg, margin=margin, p=p, eps=eps, swap=swap,
+                                 reduction=reduction)
+
+
 @path("triplet_margin_loss", "module", params=TRIPLET_PARAMS, conventions=TRIPLET_CONVENTIONS,
       call="torch.nn.TripletMarginLoss(margin=margin, p=p, eps=eps, swap=swap, "
            "reduction=reduction)(anchor, positive, negative)")

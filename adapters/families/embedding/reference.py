@@ -84,7 +84,9 @@ def _power_sum_root(w, p, eps):
 
 
 def _triplet_margin_loss(inputs, p, conv):
-    a, pos, neg = inputs["anchor"], inputs["positive"], inputs["negative"]
+    # the feature axis moved last; the gradients moved back below
+    a, pos, neg = (np.moveaxis(inputs[k], p["axis"], -1)
+                   for k in ("anchor", "positive", "negative"))
     if "paddle_triplet_layer_drops_distance_function" in conv:
         p = {**p, "p": 2.0, "eps": 1e-6}    # paddle.nn.PairwiseDistance(2)'s defaults
     if "optax_triplet_eps_added_to_power_sum" in conv:
@@ -114,9 +116,10 @@ def _triplet_margin_loss(inputs, p, conv):
     def vjp(u):
         s = (slope * u)[..., None]
         wa, wp = w_an[..., None], 1.0 - w_an[..., None]
-        return {"anchor": s * (g_ap - wa * g_an),
-                "positive": s * (-g_ap - wp * g_pn),
-                "negative": s * (wa * g_an + wp * g_pn)}
+        grads = {"anchor": s * (g_ap - wa * g_an),
+                 "positive": s * (-g_ap - wp * g_pn),
+                 "negative": s * (wa * g_an + wp * g_pn)}
+        return {k: np.moveaxis(g, -1, p["axis"]) for k, g in grads.items()}
     return elements, vjp, elements.size
 
 

@@ -78,6 +78,9 @@ def _check_triplet(inputs, params):
     if a.ndim not in (1, 2):
         raise SpecError("inputs.anchor", f"must be (D,) or (N, D), got shape {a.shape}")
     _same_shape("anchor", a, positive=inputs["positive"], negative=inputs["negative"])
+    if not -a.ndim <= params["axis"] < a.ndim:
+        raise SpecError("params.axis", f"{params['axis']} is not an axis of an input of {a.ndim} "
+                                       "dimensions")
 
 
 def _check_cosine(inputs, params):
@@ -159,8 +162,11 @@ LOSSES.append(Loss(
     name="triplet_margin_loss", inputs=("anchor", "positive", "negative"),
     differentiable=("anchor", "positive", "negative"),
     target="other", params={"margin": TRIPLET_MARGIN, "p": NORM_P, "eps": EPS, "swap": SWAP,
-              "reduction": REDUCTION}, mean_divisor="the number of triplets (N; 1 for (D,) inputs)",
-    doc="Inputs (N, D) or (D,). d(u, v) = ||u - v + eps||_p over the last axis, eps added to every "
+              "axis": AXIS, "reduction": REDUCTION},
+    mean_divisor="the number of triplets (N; 1 for (D,) inputs)",
+    doc="Inputs (N, D) or (D,), the features along `axis` (-1 by default; axis 0 of a 2-D input "
+    "is the layout (D, N), optax's axis=). d(u, v) = ||u - v + eps||_p over that axis, eps added "
+    "to every "
     "component before the norm (torch.nn.functional.pairwise_distance). l = max(0, margin + "
     "d(a, p) - d(a, n)); with swap, d(a, n) is replaced by min(d(a, n), d(p, n)). Gradient of "
     "||w||_p: |w|^(p-1) sign(w) / ||w||^(p-1) (sign(0) = 0), and 0 at w = 0; a tie of the swap's "

@@ -27,10 +27,14 @@ from .spec import classes_first, dice_axes, lovasz_sets, weigh_dice_classes
 # optax's alpha defaults to None (no weighting) where torchvision's is 0.25; the path passes
 # alpha as given, so a negative alpha weighs the classes (focal_negative_alpha_not_ignored).
 
+# optax has no label smoothing on the focal loss: Keras's binary smoothing is applied first
 @path("sigmoid_focal_loss", "optax.sigmoid_focal_loss", kind="composed",
-      params=["alpha", "gamma", "reduction"], conventions=["focal_negative_alpha_not_ignored"],
-      call="reduce(optax.sigmoid_focal_loss(input, target, alpha=alpha, gamma=gamma), reduction)")
-def focal_optax(input, target, *, alpha, gamma, reduction):
+      params=["alpha", "gamma", "label_smoothing", "reduction"],
+      conventions=["focal_negative_alpha_not_ignored"],
+      call="reduce(optax.sigmoid_focal_loss(input, target * (1 - label_smoothing) + 0.5 * "
+           "label_smoothing, alpha=alpha, gamma=gamma), reduction)")
+def focal_optax(input, target, *, alpha, gamma, label_smoothing, reduction):
+    target = target * (1 - label_smoothing) + 0.5 * label_smoothing
     return reduce(optax.sigmoid_focal_loss(input, target, alpha=alpha, gamma=gamma), reduction)
 
 

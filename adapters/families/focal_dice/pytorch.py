@@ -12,19 +12,26 @@ from .spec import classes_first, dice_axes, lovasz_sets, weigh_dice_classes
 
 # ---------------------------------------------------------------- sigmoid_focal_loss
 
-FOCAL_PARAMS = ["alpha", "gamma", "reduction"]
+FOCAL_PARAMS = ["alpha", "gamma", "label_smoothing", "reduction"]
+
+
+def smooth_binary(target, label_smoothing):
+    """Keras's binary label smoothing, y (1 - eps) + eps / 2, which torch has no option for."""
+    return target * (1 - label_smoothing) + 0.5 * label_smoothing
 
 
 # torchvision's documented formula (its source is shown on the documentation page): pow of
 # 1 - p_t computed by subtraction
 @path("sigmoid_focal_loss", "torchvision-formula", kind="composed", params=FOCAL_PARAMS,
       conventions=["focal_pow_grad_nan_where_p_t_is_1"],
-      call="p = torch.sigmoid(input); ce = F.binary_cross_entropy_with_logits(input, target, "
+      call="target = target * (1 - label_smoothing) + 0.5 * label_smoothing; "
+           "p = torch.sigmoid(input); ce = F.binary_cross_entropy_with_logits(input, target, "
            "reduction='none'); p_t = p * target + (1 - p) * (1 - target); "
            "l = ce * (1 - p_t) ** gamma; if alpha >= 0: l = (alpha * target + (1 - alpha) * "
            "(1 - target)) * l; reduce(l, reduction)  "
            "[torchvision.ops.sigmoid_focal_loss's formula]")
-def focal_torchvision_formula(input, target, *, alpha, gamma, reduction):
+def focal_torchvision_formula(input, target, *, alpha, gamma, label_smoothing, reduction):
+    target = smooth_binary(target, label_smoothing)
     p = torch.sigmoid(input)
     ce = F.binary_cross_entropy_with_logits(input, target, reduction="none")
     p_t = p * target + (1 - p) * (1 - target)
@@ -37,11 +44,13 @@ def focal_torchvision_formula(input, target, *, alpha, gamma, reduction):
 # The same loss with 1 - p_t in log space: exp(gamma log(1 - p_t)) has a finite gradient where
 # 1 - p_t underflows, so this one is canonical everywhere.
 @path("sigmoid_focal_loss", "log-space", kind="composed", params=FOCAL_PARAMS,
-      call="log_q = torch.logaddexp(torch.log(target) + F.logsigmoid(-input), "
+      call="target = target * (1 - label_smoothing) + 0.5 * label_smoothing; "
+           "log_q = torch.logaddexp(torch.log(target) + F.logsigmoid(-input), "
            "torch.log1p(-target) + F.logsigmoid(input)); l = alpha_t * torch.exp(gamma * log_q) * "
            "F.binary_cross_entropy_with_logits(input, target, reduction='none'); reduce(l, "
            "reduction)")
-def focal_log_space(input, target, *, alpha, gamma, reduction):
+def focal_log_space(input, target, *, alpha, gamma, label_smoothing, reduction):
+    target = smooth_binary(target, label_smoothing)
     # log(1 - p_t) = log(y sigmoid(-x) + (1 - y) sigmoid(x)); log(0) = -inf drops a term
     log_q = torch.logaddexp(torch.log(target) + F.logsigmoid(-input),
                             torch.log1p(-target) + F.logsigmoid(input))

@@ -47,6 +47,8 @@ def _alpha_t(y, alpha, conv):
 
 def _sigmoid_focal_loss(inputs, p, conv):
     x, y = inputs["input"], inputs["target"]
+    eps = float(p.get("label_smoothing", 0.0))
+    y = y * (1 - eps) + eps / 2 if eps else y     # Keras's binary smoothing, in every term
     alpha, gamma = float(p["alpha"]), float(p["gamma"])
     if "kornia_binary_focal_soft_target_terms_split" in conv:
         return _kornia_binary_focal(x, y, alpha, gamma)

@@ -75,8 +75,8 @@ def _check_same_shape_unit_target(inputs, params):
 LOSSES.append(Loss(
     name="sigmoid_focal_loss", inputs=("input", "target"), differentiable=("input",),
     target="other",
-    params={"alpha": ALPHA, "gamma": GAMMA, "reduction": REDUCTION}, mean_divisor="the number of "
-                                                                                  "elements",
+    params={"alpha": ALPHA, "gamma": GAMMA, "label_smoothing": LABEL_SMOOTHING,
+            "reduction": REDUCTION}, mean_divisor="the number of elements",
     doc="Logits x, targets y in [0, 1], any shape (elementwise). p = sigmoid(x), "
     "ce = y softplus(-x) + (1 - y) softplus(x) (BCE with logits), p_t = p y + (1 - p)(1 - y), "
     "so 1 - p_t = y sigmoid(-x) + (1 - y) sigmoid(x); l = alpha_t (1 - p_t)^gamma ce with "
@@ -86,7 +86,9 @@ LOSSES.append(Loss(
     "(p - y)]; where 1 - p_t is 0 (a hard target whose logit saturates the sigmoid) the first "
     "term is its limit, 0, for every gamma >= 0 (the true derivative at a finite logit is "
     "positive and far below float64's smallest number). Default reduction 'mean' like every "
-    "loss here; torchvision's default is 'none' (every path passes reduction explicitly).",
+    "loss here; torchvision's default is 'none' (every path passes reduction explicitly). With "
+    "label_smoothing = eps, y is replaced by y (1 - eps) + eps / 2 first, in ce, p_t and alpha_t "
+    "alike (Keras's binary smoothing, keras/src/losses/losses.py binary_focal_crossentropy).",
     check=_check_same_shape_unit_target, values={"target": "unit"}))
 
 

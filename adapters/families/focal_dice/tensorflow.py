@@ -36,54 +36,57 @@ KERAS_LOSSES_DOC = "https://keras.io/api/losses/"
 FOCAL_NAN = ["focal_pow_grad_nan_where_p_t_is_1", "keras_focal_pow_grad_nan_where_p_t_is_1_gamma_0",
              "focal_negative_alpha_not_ignored"]
 FOCAL_CLASS_CALL = ("keras.losses.BinaryFocalCrossentropy(apply_class_balancing=True, alpha=alpha, "
-                    "gamma=gamma, from_logits=True, reduction={'mean': 'sum_over_batch_size'}.get("
-                    "reduction, reduction), dtype=input.dtype.name)")
+                    "gamma=gamma, from_logits=True, label_smoothing=label_smoothing, "
+                    "reduction={'mean': 'sum_over_batch_size'}.get(reduction, reduction), "
+                    "dtype=input.dtype.name)")
 
 
-def _focal_class(alpha, gamma, reduction, dtype):
+def _focal_class(alpha, gamma, label_smoothing, reduction, dtype):
     return keras.losses.BinaryFocalCrossentropy(
         apply_class_balancing=True, alpha=alpha, gamma=gamma, from_logits=True,
-        reduction=KERAS_REDUCTION[reduction], dtype=dtype)
+        label_smoothing=label_smoothing, reduction=KERAS_REDUCTION[reduction], dtype=dtype)
 
 
 @path("sigmoid_focal_loss", "keras.losses.BinaryFocalCrossentropy[..., None]", kind="composed",
-      params=["alpha", "gamma", "reduction"], conventions=FOCAL_NAN,
+      params=["alpha", "gamma", "label_smoothing", "reduction"], conventions=FOCAL_NAN,
       call=FOCAL_CLASS_CALL + "(target[..., None], input[..., None])")
-def focal_keras_elementwise(input, target, *, alpha, gamma, reduction):
-    focal = _focal_class(alpha, gamma, reduction, input.dtype.name)
+def focal_keras_elementwise(input, target, *, alpha, gamma, label_smoothing, reduction):
+    focal = _focal_class(alpha, gamma, label_smoothing, reduction, input.dtype.name)
     return focal(target[..., None], input[..., None])
 
 
 @path("sigmoid_focal_loss", "keras.losses.BinaryFocalCrossentropy[..., None](sample_weight=)",
-      kind="composed", params=["alpha", "gamma", "reduction", "sample_weight"],
+      kind="composed", params=["alpha", "gamma", "label_smoothing", "reduction", "sample_weight"],
       conventions=[*FOCAL_NAN, *KERAS_WEIGHTED],
       unsupported_when=keras_weighted_twin("keras.losses.BinaryFocalCrossentropy[..., None]",
                                            "sigmoid_focal_loss", [*FOCAL_NAN, *KERAS_WEIGHTED]),
       call=FOCAL_CLASS_CALL + "(target[..., None], input[..., None], "
                               "sample_weight=keras_sample_weight(sample_weight, input.ndim))")
-def focal_keras_weighted(input, target, *, alpha, gamma, reduction, sample_weight):
-    focal = _focal_class(alpha, gamma, reduction, input.dtype.name)
+def focal_keras_weighted(input, target, *, alpha, gamma, label_smoothing, reduction,
+                         sample_weight):
+    focal = _focal_class(alpha, gamma, label_smoothing, reduction, input.dtype.name)
     return focal(target[..., None], input[..., None],
                  sample_weight=keras_sample_weight(sample_weight, input.shape.rank))
 
 
 # On 1-D input every reduction shows Keras's mean over the last axis (a scalar for 'none').
 @path("sigmoid_focal_loss", "keras.losses.BinaryFocalCrossentropy(1-D)", ndims=[1],
-      params=["alpha", "gamma", "reduction"],
+      params=["alpha", "gamma", "label_smoothing", "reduction"],
       conventions=[*FOCAL_NAN, "keras_bce_mean_over_last_axis"],
       call=FOCAL_CLASS_CALL + "(target, input)  [1-D input]")
-def focal_keras_1d(input, target, *, alpha, gamma, reduction):
-    return _focal_class(alpha, gamma, reduction, input.dtype.name)(target, input)
+def focal_keras_1d(input, target, *, alpha, gamma, label_smoothing, reduction):
+    return _focal_class(alpha, gamma, label_smoothing, reduction, input.dtype.name)(target, input)
 
 
 @path("sigmoid_focal_loss", "keras.losses.binary_focal_crossentropy[..., None]", kind="composed",
-      params=["alpha", "gamma", "reduction"], conventions=FOCAL_NAN,
+      params=["alpha", "gamma", "label_smoothing", "reduction"], conventions=FOCAL_NAN,
       call="reduce(keras.losses.binary_focal_crossentropy(target[..., None], input[..., None], "
-           "apply_class_balancing=True, alpha=alpha, gamma=gamma, from_logits=True), reduction)")
-def focal_keras_fn(input, target, *, alpha, gamma, reduction):
+           "apply_class_balancing=True, alpha=alpha, gamma=gamma, from_logits=True, "
+           "label_smoothing=label_smoothing), reduction)")
+def focal_keras_fn(input, target, *, alpha, gamma, label_smoothing, reduction):
     losses = keras.losses.binary_focal_crossentropy(
         target[..., None], input[..., None], apply_class_balancing=True, alpha=alpha,
-        gamma=gamma, from_logits=True)
+        gamma=gamma, from_logits=True, label_smoothing=label_smoothing)
     return reduce(losses, reduction)
 
 
