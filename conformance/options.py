@@ -300,6 +300,20 @@ LEFT = {
         "pixels labelled with it leave both sums of their sample; the canonical soft_dice_loss "
         "has no ignore_index parameter, and the paths' targets (argmax of one-hot) never equal "
         "the default -100"),
+    ("kornia.losses.tversky_loss", "ignore_index"): (
+        "pixels labelled with it leave both sums of their sample; the canonical tversky has no "
+        "ignore_index parameter, and the paths' targets (argmax of one-hot) never equal the "
+        "default -100"),
+    ("kornia.losses.TverskyLoss", "ignore_index"): (
+        "pixels labelled with it leave both sums of their sample; the canonical tversky has no "
+        "ignore_index parameter, and the paths' targets (argmax of one-hot) never equal the "
+        "default -100"),
+    ("kornia.losses.lovasz_softmax_loss", "weight"): (
+        "multiplies each class's Lovasz term, the mean still dividing by C; the canonical "
+        "lovasz_softmax has no class weights (the default None is run)"),
+    ("kornia.losses.LovaszSoftmaxLoss", "weight"): (
+        "multiplies each class's Lovasz term, the mean still dividing by C; the canonical "
+        "lovasz_softmax has no class weights (the default None is run)"),
     # ------------------------------------------------------------------ smp
     ("smp.losses.DiceLoss", "classes"): _SMP_CLASSES,
     ("smp.losses.DiceLoss", "log_loss"): _SMP_LOG_LOSS,
@@ -319,6 +333,30 @@ LEFT = {
         "the focal Tversky exponent: smp returns (the mean of the class losses) ** gamma; the "
         "canonical tversky has no exponent: the default 1.0 is run"),
     ("smp.losses.TverskyLoss", "class_weights"): _SMP_CLASS_WEIGHTS,
+    ("smp.losses.FocalLoss", "ignore_index"): _SMP_IGNORE,
+    ("smp.losses.FocalLoss", "from_logits"): (
+        "False clamps the input to [eps, 1 - eps] and takes its logit (binary, multilabel) or its "
+        "log (multiclass) before the loss; the canonical sigmoid_focal_loss takes logits, so the "
+        "paths pass logits with the default True"),
+    ("smp.losses.FocalLoss", "eps"): (
+        "the clamp of the probabilities that from_logits=False takes the logit of; with the "
+        "default from_logits=True, which the paths run, it is not used"),
+    ("smp.losses.FocalLoss", "normalized"): (
+        "divides the loss by the sum of the focal factors (the normalised focal loss, arXiv "
+        "1909.07829); the canonical sigmoid_focal_loss (Lin et al.) has no such parameter (the "
+        "default False is run)"),
+    ("smp.losses.FocalLoss", "reduced_threshold"): (
+        "the reduced focal loss (arXiv 1903.01347): the focal factor is 1 where p_t < threshold "
+        "and ((1 - p_t) / threshold) ** gamma elsewhere; the canonical sigmoid_focal_loss has no "
+        "such parameter (the default None is run)"),
+    ("smp.losses.FocalLoss", "class_weights"): (
+        "multilabel only (binary raises ValueError): the per-class losses weighted and divided "
+        "by the weights' sum; the canonical sigmoid_focal_loss has no class weights (the default "
+        "None is run)"),
+    ("smp.losses.SoftBCEWithLogitsLoss", "ignore_index"): (
+        "zeroes the loss where the target equals it but keeps those elements in the mean's count "
+        "(loss *= mask, then loss.mean()); the canonical binary_cross_entropy_with_logits has no "
+        "ignore_index, and the paths' targets, in [0, 1], never equal the default -100"),
     # ------------------------------------------------------------------ sklearn
     ("sklearn.metrics.mean_absolute_error", "multioutput"): _SKLEARN_MULTIOUTPUT,
     ("sklearn.metrics.mean_absolute_percentage_error", "multioutput"): _SKLEARN_MULTIOUTPUT,
