@@ -246,14 +246,12 @@ LEFT = {
     ("monai.losses.DiceFocalLoss", "lambda_focal"): (
         "multiplies the focal term; the canonical sigmoid_focal_loss is unscaled: the default "
         "1.0 is run"),
-    ("monai.losses.DiceLoss", "include_background"): _MONAI_BACKGROUND,
     ("monai.losses.DiceLoss", "sigmoid"): _MONAI_ACTIVATION,
     ("monai.losses.DiceLoss", "softmax"): _MONAI_ACTIVATION,
     ("monai.losses.DiceLoss", "other_act"): _MONAI_ACTIVATION,
     ("monai.losses.DiceLoss", "squared_pred"): (
         "True squares the prediction and the target in the denominator (sum p^2 + sum t^2); the "
         "canonical soft_dice_loss and jaccard sum p + t: the default False is run"),
-    ("monai.losses.DiceLoss", "weight"): _MONAI_CLASS_WEIGHT,
     ("monai.losses.DiceLoss", "soft_label"): _MONAI_SOFT_LABEL,
     ("monai.losses.DiceLoss", "ignore_index"): _MONAI_IGNORE,
     ("monai.losses.FocalLoss", "include_background"): _MONAI_BACKGROUND,
