@@ -188,6 +188,11 @@ class LossBenchmark(abc.ABC):
     encoding = "none"
     timeout = 600            # large sizes and torch.compile warm-up are slow on 2 cores
     sample_time = 0.01       # seconds per asv sample (asv's default), for `number` in prepare
+    # asv's defaults sample 0.1 s of calls (5 samples in each of 2 processes) after 0.1 s of
+    # warm-up: on this 2-core machine the first samples after setup run up to 30 % slower and
+    # samples scatter by 20 % (benchmarks/fidelity.py), so warm up longer and take more samples
+    warmup_time = 0.5
+    repeat = (10, 25, 10.0)  # per process: at least 10 samples, at most 25, at most 10 s
     param_names = ["adapter", "loss", "size", "dtype", "device", "mode"]
 
     def __init_subclass__(cls, **kwargs):

@@ -6,8 +6,8 @@ runs `asv run -E existing:<this python> --set-commit-hash <HEAD> --bench REGEX` 
 selection: cross-entropy float32 forward, torch, tensorflow and jax, small and medium, eager and
 compiled), reads asv's median of each timed benchmark from the results file it wrote, then times
 the very same call with a bare `timeit` loop (in a new interpreter per benchmark, as asv runs
-them: the benchmark's own `setup`, then timeit.Timer(time_...).autorange() and 7 repeats; the
-median per call) and prints a table: benchmark, asv median, bare median, their ratio. With
+them: the benchmark's own `setup`, then timeit.Timer(time_...).autorange(), the
+benchmark's warmup_time of calls and 25 repeats; the median per call) and prints a table: benchmark, asv median, bare median, their ratio. With
 --results, asv is not run: the figures are read from that results file.
 
 Not an asv benchmark. Run it on a quiet machine: both figures are medians, but a loaded machine
@@ -32,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # medium (12 benchmarks, the figures issue 15 compared); --bench widens it
 DEFAULT_BENCH = (r"^bench_classification\.CrossEntropy\.time_forward\("
                  r"'(torch|tensorflow|jax)', 'cross_entropy', '(small|medium)', 'float32', 'cpu'")
-REPEATS = 7
+REPEATS = 25   # samples, as many as asv takes in one process (LossBenchmark.repeat)
 
 
 def run_asv(benches: list[str], extra: list[str]) -> str:
@@ -88,6 +88,9 @@ def bare_median(name: str, params: tuple) -> float:
     fn = getattr(bench, method)
     timer = timeit.Timer(lambda: fn(*params))
     number, _ = timer.autorange()
+    warm_until = timeit.default_timer() + bench.warmup_time   # as asv warms up
+    while timeit.default_timer() < warm_until:
+        timer.timeit(number)
     return statistics.median(t / number for t in timer.repeat(REPEATS, number))
 
 
