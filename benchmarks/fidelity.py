@@ -8,7 +8,8 @@ compiled), reads asv's median of each timed benchmark from the results file it w
 the very same call with a bare `timeit` loop (in a new interpreter per benchmark, as asv runs
 them: the benchmark's own `setup`, then timeit.Timer(time_...).autorange(), the benchmark's
 warmup_time of calls and 25 repeats; the median per call) and prints a table: benchmark, asv
-median, bare median, their ratio. With --results, asv is not run: the figures are read from that results file.
+median, bare median, their ratio. With --results, asv is not run: the figures are read from that
+results file.
 
 Not an asv benchmark. Run it on a quiet machine: both figures are medians, but a loaded machine
 moves them apart.
