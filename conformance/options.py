@@ -114,13 +114,6 @@ _KERAS_SAMPLE_WEIGHT = (
     "not yet passed to this class: Keras's own sample_weight is checked on every other Keras "
     "loss class the paths call (their `(sample_weight=)` paths and the `[..., None]` forms); a "
     "composed `*sample_weight` path multiplies the unreduced loss by the weights itself")
-_KERAS_BINARY_AXIS = (
-    "Keras averages the elementwise loss over this axis (-1, the default, only is run): the "
-    "`[..., None]` paths add a last axis of size 1, so that mean is the identity, and "
-    "multilabel_soft_margin_loss checks the mean over the last axis")
-_KERAS_FOCAL_AXIS = (
-    "Keras averages the elementwise loss over this axis (-1, the default, only is run): the "
-    "paths add a last axis of size 1 (`[..., None]`) or run 1-D input, a mean over one element")
 _SPARSE_AXIS = (
     "Keras's TensorFlow backend takes axis=-1 only (axis=1 raises ValueError 'Only axis=-1 is "
     "currently supported. Received: axis=1', keras 3.15.1): the paths move the canonical class "
@@ -391,12 +384,8 @@ LEFT = {
         "output shape only (keeps the reduced feature axis); TripletMarginWithDistanceLoss needs "
         "one distance per example: keepdim=False, the default"),
     # ------------------------------------------------------------------ keras
-    ("keras.losses.BinaryCrossentropy", "axis"): _KERAS_BINARY_AXIS,
     ("keras.losses.BinaryCrossentropy", "name"): _NAME,
-    ("keras.losses.binary_crossentropy", "axis"): _KERAS_BINARY_AXIS,
-    ("keras.losses.BinaryFocalCrossentropy", "axis"): _KERAS_FOCAL_AXIS,
     ("keras.losses.BinaryFocalCrossentropy", "name"): _NAME,
-    ("keras.losses.binary_focal_crossentropy", "axis"): _KERAS_FOCAL_AXIS,
     ("keras.losses.CategoricalCrossentropy", "name"): _NAME,
     ("keras.losses.SparseCategoricalCrossentropy", "axis"): _SPARSE_AXIS,
     ("keras.losses.SparseCategoricalCrossentropy", "name"): _NAME,

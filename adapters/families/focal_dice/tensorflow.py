@@ -41,10 +41,11 @@ FOCAL_CLASS_CALL = ("keras.losses.BinaryFocalCrossentropy(apply_class_balancing=
                     "dtype=input.dtype.name)")
 
 
-def _focal_class(alpha, gamma, label_smoothing, reduction, dtype):
+def _focal_class(alpha, gamma, label_smoothing, reduction, dtype, axis=-1):
     return keras.losses.BinaryFocalCrossentropy(
         apply_class_balancing=True, alpha=alpha, gamma=gamma, from_logits=True,
-        label_smoothing=label_smoothing, reduction=KERAS_REDUCTION[reduction], dtype=dtype)
+        label_smoothing=label_smoothing, reduction=KERAS_REDUCTION[reduction], axis=axis,
+        dtype=dtype)
 
 
 @path("sigmoid_focal_loss", "keras.losses.BinaryFocalCrossentropy[..., None]", kind="composed",
@@ -67,6 +68,29 @@ def focal_keras_weighted(input, target, *, alpha, gamma, label_smoothing, reduct
     focal = _focal_class(alpha, gamma, label_smoothing, reduction, input.dtype.name)
     return focal(target[..., None], input[..., None],
                  sample_weight=keras_sample_weight(sample_weight, input.shape.rank))
+
+
+# Keras averages over `axis`: axis=0 on a new leading axis of size 1 is the elementwise loss; had
+# Keras averaged over the last axis instead, 'none' would have the wrong shape and values
+@path("sigmoid_focal_loss", "keras.losses.BinaryFocalCrossentropy(axis=0)[None]", kind="composed",
+      params=["alpha", "gamma", "label_smoothing", "reduction"], conventions=FOCAL_NAN,
+      call=FOCAL_CLASS_CALL.replace("dtype=", "axis=0, dtype=") + "(target[None], input[None])")
+def focal_keras_axis0(input, target, *, alpha, gamma, label_smoothing, reduction):
+    focal = _focal_class(alpha, gamma, label_smoothing, reduction, input.dtype.name, axis=0)
+    return focal(target[None], input[None])
+
+
+@path("sigmoid_focal_loss", "keras.losses.binary_focal_crossentropy(axis=0)[None]",
+      kind="composed", params=["alpha", "gamma", "label_smoothing", "reduction"],
+      conventions=FOCAL_NAN,
+      call="reduce(keras.losses.binary_focal_crossentropy(target[None], input[None], "
+           "apply_class_balancing=True, alpha=alpha, gamma=gamma, from_logits=True, "
+           "label_smoothing=label_smoothing, axis=0), reduction)")
+def focal_keras_fn_axis0(input, target, *, alpha, gamma, label_smoothing, reduction):
+    losses = keras.losses.binary_focal_crossentropy(
+        target[None], input[None], apply_class_balancing=True, alpha=alpha, gamma=gamma,
+        from_logits=True, label_smoothing=label_smoothing, axis=0)
+    return reduce(losses, reduction)
 
 
 # On 1-D input every reduction shows Keras's mean over the last axis (a scalar for 'none').

@@ -71,6 +71,28 @@ def multilabel_soft_margin_keras_fn(input, target, *, reduction):
     return reduce(keras.losses.binary_crossentropy(target, input, from_logits=True), reduction)
 
 
+# Keras averages over `axis`: on the transposed input, classes first ((C, N)), axis=0 is the
+# mean over the classes again (1-D input (C,) is its own transpose)
+@path("multilabel_soft_margin_loss",
+      "keras.losses.BinaryCrossentropy(from_logits=True, axis=0)(transposed)", kind="composed",
+      params=["reduction"],
+      call="keras.losses.BinaryCrossentropy(from_logits=True, axis=0, reduction=..., "
+           "dtype=input.dtype.name)(tf.transpose(target), tf.transpose(input))")
+def multilabel_soft_margin_keras_axis0(input, target, *, reduction):
+    return keras.losses.BinaryCrossentropy(
+        from_logits=True, axis=0, reduction=KERAS_REDUCTION[reduction],
+        dtype=input.dtype.name)(tf.transpose(target), tf.transpose(input))
+
+
+@path("multilabel_soft_margin_loss", "keras.losses.binary_crossentropy(axis=0)(transposed)",
+      kind="composed", params=["reduction"],
+      call="reduce(keras.losses.binary_crossentropy(tf.transpose(target), tf.transpose(input), "
+           "from_logits=True, axis=0), reduction)")
+def multilabel_soft_margin_keras_fn_axis0(input, target, *, reduction):
+    return reduce(keras.losses.binary_crossentropy(tf.transpose(target), tf.transpose(input),
+                                                   from_logits=True, axis=0), reduction)
+
+
 @path("multilabel_soft_margin_loss", "tf.nn.sigmoid_cross_entropy_with_logits", kind="composed",
       params=["weight", "reduction"],
       call="reduce(tf.reduce_mean(weight * tf.nn.sigmoid_cross_entropy_with_logits(target, "
