@@ -177,8 +177,6 @@ NO_PATHS = {
     "lovasz_softmax": _NONE.format("Lovasz-Softmax loss"),
     "sigmoid_focal_loss": _UNMAPPED.format("paddle.nn.functional.sigmoid_focal_loss",
                                            "its normalizer and default reduction 'sum'"),
-    "soft_dice_loss": _UNMAPPED.format("paddle.nn.functional.dice_loss",
-                                       "channels-last probabilities, index labels, epsilon"),
     "ctc_loss": _UNMAPPED.format("paddle.nn.functional.ctc_loss",
                                  "warpctc on logits, int32 labels, norm_by_times"),
 }

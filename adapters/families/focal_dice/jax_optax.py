@@ -78,7 +78,7 @@ def dice_jnp(input, target, *, smooth, sum_over, axis, class_weights, ignore_bac
 def _optax_axes(ndim, sum_over):
     """dice_axes for the channels-last layout (N, d1..dk, C)."""
     return {"spatial": tuple(range(1, ndim - 1)), "batch_and_spatial": tuple(range(ndim - 1)),
-            "all": tuple(range(ndim))}[sum_over]
+            "classes_and_spatial": tuple(range(1, ndim)), "all": tuple(range(ndim))}[sum_over]
 
 
 def _optax_dice(input, target, sum_over, axis, **kwargs):

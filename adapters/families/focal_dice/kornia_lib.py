@@ -114,9 +114,27 @@ def dice_macro_class(input, target, *, smooth):
     return losses.DiceLoss(average="macro", eps=smooth)(torch.log(input), target.argmax(1))
 
 
-# average='micro' (the default) is one Dice per sample over its classes and pixels, averaged
-# over the batch: the canonical sum_over='all' for one sample only, a restriction the fuzzer
-# cannot draw examples for; not a path (tests/test_options.py lists it left, with this reason).
+# average='micro' (the default) is one Dice per sample over its classes and pixels together,
+# averaged over the batch: canonical sum_over='classes_and_spatial', reduction 'mean'. With
+# one-hot targets T is the pixel count, never 0, so kornia's empty-mask rule never shows here.
+MICRO = {"sum_over other than 'classes_and_spatial' (average='micro' sums each sample's "
+         "classes and pixels together)": lambda p, e, i: p["sum_over"] != "classes_and_spatial"}
+
+
+@path("soft_dice_loss", "dice_loss-micro", ndims=[4], params=["smooth", "sum_over"],
+      conventions=SEGMENTATION, unsupported_when={**KORNIA_INPUTS, **MICRO},
+      call="kornia.losses.dice_loss(torch.log(input), target.argmax(1), average='micro', "
+           "eps=smooth)")
+def dice_micro(input, target, *, smooth, sum_over):
+    return losses.dice_loss(torch.log(input), target.argmax(1), average="micro", eps=smooth)
+
+
+@path("soft_dice_loss", "DiceLoss-micro", ndims=[4], params=["smooth", "sum_over"],
+      conventions=SEGMENTATION, unsupported_when={**KORNIA_INPUTS, **MICRO},
+      call="kornia.losses.DiceLoss(average='micro', eps=smooth)(torch.log(input), "
+           "target.argmax(1))")
+def dice_micro_class(input, target, *, smooth, sum_over):
+    return losses.DiceLoss(average="micro", eps=smooth)(torch.log(input), target.argmax(1))
 
 
 # kornia.losses.tversky_loss and TverskyLoss: the layout, targets and conventions of
@@ -199,6 +217,24 @@ adapter.saw("kornia_eps_in_denominator_only", path="soft_dice_loss/dice_loss-mac
             seen="0.6359363360050702 where canonical 1 - (2 I + 1) / (P + T + 1) gives "
                  "0.4870268758174627; gradient [0, 0, 0, 0] -0.0728722388 (canonical "
                  "-0.0620815678)",
+            versions=SEEN_ON, link=SEGMENTATION_SOURCE + ": 'eps is added to the denominator "
+                                                         "only'")
+adapter.saw("kornia_softmax_of_input", path="soft_dice_loss/dice_loss-micro",
+            case="soft_dice_loss/one-hot-unnormalised-classes-and-spatial-mean/none",
+            call="kornia.losses.dice_loss(torch.log(input), target.argmax(1), average='micro', "
+                 "eps=1e-6) on (2, 3, 3, 3) uniform probabilities in [0.05, 1) (not summing to "
+                 "1) and one-hot targets",
+            seen="0.6753217237631701 where the Dice of the input as given is 0.5897508272; "
+                 "gradient [0, 0, 0, 0] -0.0390017555 (canonical -0.0331200407)",
+            versions=SEEN_ON, link=SEGMENTATION_SOURCE + ": 'X is the softmax of pred over "
+                                                         "the classes'")
+adapter.saw("kornia_eps_in_denominator_only", path="soft_dice_loss/dice_loss-micro",
+            case="soft_dice_loss/hand-classes-and-spatial-smooth-4-mean/none",
+            call="kornia.losses.dice_loss(torch.log(input), target.argmax(1), average='micro', "
+                 "eps=4.0) on the case's (2, 2, 1, 2) probabilities and one-hot targets",
+            seen="0.6875 = mean(1 - 3/8, 1 - 2/8) where canonical 1 - (2 I + 4) / (P + T + 4) "
+                 "gives 0.1875 (hand-computed); gradient at [0, 0, 0, :] [-0.03125, 0.09375] "
+                 "(canonical [-0.0703125, 0.0546875])",
             versions=SEEN_ON, link=SEGMENTATION_SOURCE + ": 'eps is added to the denominator "
                                                          "only'")
 adapter.saw("kornia_mean_over_present_classes", path="soft_dice_loss/dice_loss-macro",

@@ -17,8 +17,9 @@ from __future__ import annotations
 from adapters.monai_lib import MONAI_DOCS, SEEN_ON, adapter, losses, path  # noqa: F401
 
 SPATIAL = [3, 4, 5]
-NO_ALL = {"sum_over='all' (MONAI sums over the spatial axes, batch=True the batch too; never "
-          "over the classes)": lambda p, e, i: p["sum_over"] == "all"}
+NO_ALL = {"sum_over='all' or 'classes_and_spatial' (MONAI sums over the spatial axes, "
+          "batch=True the batch too; never over the classes)":
+          lambda p, e, i: p["sum_over"] in ("all", "classes_and_spatial")}
 NO_NONE = {"reduction='none' (DiceCELoss and DiceFocalLoss take 'mean' or 'sum' only)":
            lambda p, e, i: p["reduction"] == "none"}
 NONE_SHAPE = "monai_none_keeps_broadcast_shape"

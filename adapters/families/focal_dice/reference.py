@@ -233,7 +233,7 @@ def _soft_dice_loss(inputs, p, conv):
         num_smooth = den_smooth = 2 * smooth
     if "keras_dice_epsilon_in_denominator_only" in conv:
         num_smooth, den_smooth = 0.0, KERAS_EPSILON
-    if "kornia_eps_in_denominator_only" in conv:
+    if conv & {"kornia_eps_in_denominator_only", "paddle_dice_epsilon_in_denominator_only"}:
         num_smooth = 0.0
     inter = np.sum(x * t, axis=axes, keepdims=True)
     den = np.sum(x, axis=axes, keepdims=True) + np.sum(t, axis=axes, keepdims=True) + den_smooth

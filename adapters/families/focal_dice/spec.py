@@ -99,11 +99,21 @@ SMOOTH = Param(name="smooth", default=1e-6,
                       "(0: an empty mask gives 0/0 = nan)",
                check=lambda v: is_finite(v) and v >= 0)
 SUM_OVER = ("spatial", "batch_and_spatial", "all")
+# tversky and jaccard sum over these three; soft_dice_loss also over the classes and pixels of
+# each sample (kornia dice_loss(average='micro'), paddle.nn.functional.dice_loss)
+OVERLAP_SUM_OVER = Param(name="sum_over", default="spatial",
+                         domain="'spatial' (one value per sample and class), "
+                                "'batch_and_spatial' (one per class, the batch summed too) or "
+                                "'all' (one value over every element)",
+                         choices=SUM_OVER)
 DICE_SUM_OVER = Param(name="sum_over", default="spatial",
                       domain="'spatial' (one Dice per sample and class), 'batch_and_spatial' "
-                             "(one per class, the batch summed too) or 'all' (one Dice over "
-                             "every element)",
-                      choices=SUM_OVER)
+                             "(one per class, the batch summed too), 'classes_and_spatial' (one "
+                             "per sample, its classes summed too) or 'all' (one Dice over every "
+                             "element)",
+                      choices=(*SUM_OVER, "classes_and_spatial"))
+# the choices that sum the classes into one Dice: no per-class terms to weigh or drop
+CLASSES_SUMMED = ("all", "classes_and_spatial")
 
 
 # optax.losses.dice_loss(class_weights=, ignore_background=) and MONAI DiceLoss(weight=,
@@ -130,6 +140,7 @@ def dice_axes(ndim: int, sum_over: str, axis: int = 1) -> tuple[int, ...]:
     batch = 1 if c == 0 else 0
     spatial = tuple(a for a in range(ndim) if a not in (batch, c))
     return {"spatial": spatial, "batch_and_spatial": tuple(sorted((batch, *spatial))),
+            "classes_and_spatial": tuple(sorted((c, *spatial))),
             "all": tuple(range(ndim))}[sum_over]
 
 
@@ -160,9 +171,11 @@ def _check_dice(inputs, params):
     for name, a in (("input", x), ("target", y)):
         check_unit_interval(f"inputs.{name}", a)
     weights, background = params.get("class_weights"), params.get("ignore_background", False)
-    if (weights is not None or background) and params.get("sum_over") == "all":
-        raise SpecError("params.sum_over", "'all' sums the classes into one Dice: class_weights "
-                                           "and ignore_background need one Dice per class")
+    summed = params.get("sum_over")
+    if (weights is not None or background) and summed in CLASSES_SUMMED:
+        raise SpecError("params.sum_over", f"{summed!r} sums the classes into one Dice: "
+                                           "class_weights and ignore_background need one Dice "
+                                           "per class")
     classes = x.shape[params.get("axis", 1) % x.ndim]
     if weights is not None and np.shape(weights) != (classes,):
         raise SpecError("params.class_weights", f"has shape {np.shape(weights)}, expected "
@@ -174,9 +187,9 @@ LOSSES.append(Loss(
     params={"smooth": SMOOTH, "sum_over": DICE_SUM_OVER, "axis": CLASS_AXIS,
             "class_weights": DICE_CLASS_WEIGHTS, "ignore_background": IGNORE_BACKGROUND,
             "reduction": REDUCTION},
-    mean_divisor="the number of Dice values: N * C ('spatial'), C ('batch_and_spatial'), 1 "
-                 "('all'), C - 1 in place of C with ignore_background (the count, whatever "
-                 "class_weights are)",
+    mean_divisor="the number of Dice values: N * C ('spatial'), C ('batch_and_spatial'), N "
+                 "('classes_and_spatial'), 1 ('all'), C - 1 in place of C with "
+                 "ignore_background (the count, whatever class_weights are)",
     doc="Probabilities p (input) and targets t in [0, 1] of one shape (N, C, d1..dk), classes on "
     "axis 1 (the seed's dice_loss(F.softmax(masks_pred, dim=1), F.one_hot(true_masks, C)"
     ".permute(0, 3, 1, 2), multiclass=True), ../shared/seeds/004_3cb1995894827011.txt). Over the "
@@ -186,14 +199,17 @@ LOSSES.append(Loss(
     "one l per sample and class, shape (N, C) (MONAI DiceLoss batch=False, optax dice_loss's "
     "default axis); 'batch_and_spatial' one per class, shape (C,) (MONAI batch=True, "
     "Pytorch-UNet's "
-    "multiclass_dice_coeff with reduce_batch_first=True as first published); 'all' one value, "
+    "multiclass_dice_coeff with reduce_batch_first=True as first published); "
+    "'classes_and_spatial' one per sample over its classes and pixels together, shape (N,) "
+    "(kornia.losses.dice_loss(average='micro'), its default; paddle.nn.functional.dice_loss, "
+    "which sums over every axis but the first); 'all' one value, "
     "shape () (keras.losses.Dice with axis=None, later Pytorch-UNet versions that flatten N and "
     "C). smooth defaults to 1e-6, Pytorch-UNet's dice_coeff epsilon, the seed's call. "
     "An empty mask (P = T = 0) gives l = 0. class_weights w (C factors) multiply each "
     "class's l by w_c, and ignore_background drops class 0's l (shape (N, C - 1) or (C - 1,); "
     "with C = 1 the class is kept), both after the Dice and only with one Dice per class "
-    "(not sum_over='all'); 'mean' then divides by the number of values left, not by the "
-    "weights' sum (optax.losses.dice_loss and MONAI DiceLoss). "
+    "(not sum_over='all' or 'classes_and_spatial'); 'mean' then divides by the number of "
+    "values left, not by the weights' sum (optax.losses.dice_loss and MONAI DiceLoss). "
     "Gradient: dl/dp = w_c (D - 2 t) / (P + T + smooth), "
     "D = (2 I + smooth) / (P + T + smooth) (0 for a dropped class 0); the target is not "
     "differentiated. "
@@ -259,12 +275,12 @@ TVERSKY_BETA = Param(name="beta", default=0.5,
 LOSSES.append(Loss(
     name="tversky", inputs=("input", "target"), differentiable=("input",), target="other",
     params={"alpha": TVERSKY_ALPHA, "beta": TVERSKY_BETA, "smooth": SMOOTH,
-            "sum_over": DICE_SUM_OVER, "axis": CLASS_AXIS, "reduction": REDUCTION},
+            "sum_over": OVERLAP_SUM_OVER, "axis": CLASS_AXIS, "reduction": REDUCTION},
     mean_divisor="the number of Tversky values: N * C ('spatial'), C ('batch_and_spatial'), 1 "
                  "('all')",
     doc="Probabilities p (input) and targets t in [0, 1] of one shape (N, C, d1..dk), classes on "
     "axis `axis` (1 by default, anywhere as soft_dice_loss's), summed over the axes chosen by "
-    "sum_over exactly as soft_dice_loss: I = sum p t, "
+    "sum_over exactly as soft_dice_loss ('spatial', 'batch_and_spatial' or 'all'): I = sum p t, "
     "FP = sum p (1 - t) = P - I, FN = sum (1 - p) t = T - I; "
     "l = 1 - (I + smooth) / (I + alpha FP + beta FN + smooth) (Salehi et al. 2017: alpha on the "
     "false positives, beta on the false negatives; smoothed in numerator and denominator as "
@@ -335,13 +351,13 @@ JACCARD_SMOOTH = Param(name="smooth", default=1e-6,
 
 LOSSES.append(Loss(
     name="jaccard", inputs=("input", "target"), differentiable=("input",), target="other",
-    params={"smooth": JACCARD_SMOOTH, "sum_over": DICE_SUM_OVER, "axis": CLASS_AXIS,
+    params={"smooth": JACCARD_SMOOTH, "sum_over": OVERLAP_SUM_OVER, "axis": CLASS_AXIS,
             "reduction": REDUCTION},
     mean_divisor="the number of Jaccard values: N * C ('spatial'), C ('batch_and_spatial'), 1 "
                  "('all')",
     doc="Probabilities p (input) and targets t in [0, 1] of one shape (N, C, d1..dk), classes on "
     "axis `axis` (1 by default, anywhere as soft_dice_loss's), summed over the axes chosen by "
-    "sum_over exactly as soft_dice_loss: I = sum p t, "
+    "sum_over exactly as soft_dice_loss ('spatial', 'batch_and_spatial' or 'all'): I = sum p t, "
     "U = sum p + sum t - I (the soft union); l = 1 - (I + smooth) / (U + smooth), the soft "
     "Jaccard (IoU) loss (Rahman and Wang 2016, 'Optimizing intersection-over-union in deep neural "
     "networks for image segmentation'; tversky with alpha = beta = 1). smooth defaults to 1e-6 "
@@ -632,4 +648,11 @@ CONVENTIONS = [
                            "compute the hinge errors 1 - sigmoid(x) s of the probabilities as if "
                            "they were logits, and 'multiclass' takes the softmax once more, "
                            "softmax(softmax(x)); from_logits=True (its default) is canonical"),
+    # PaddlePaddle's dice_loss (adapters/families/focal_dice/paddle_lib.py)
+    Convention(name="paddle_dice_epsilon_in_denominator_only", losses=("soft_dice_loss",),
+               description="paddle.nn.functional.dice_loss(epsilon=e) computes 1 - 2 I / (P + "
+                           "T + e): e in the denominator only, where its docstring says 'The "
+                           "epsilon will be added to the numerator and denominator'; the loss "
+                           "is canonical at smooth = e = 0 and elsewhere differs by e D / (P + "
+                           "T + e) (D the canonical Dice)"),
 ]

@@ -190,7 +190,8 @@ def dice_keras(input, target, *, sum_over, axis, reduction):
 
 
 # Keras's output has the axes not summed: (N, C) for sum_over='spatial', (C,) for
-# 'batch_and_spatial', a scalar for 'all' (which Keras returns unreduced, times its weight)
+# 'batch_and_spatial', (N,) for 'classes_and_spatial', a scalar for 'all' (which Keras returns
+# unreduced, times its weight)
 @path("soft_dice_loss", "keras.losses.Dice(sample_weight=)",
       params=["sum_over", "axis", "reduction", "sample_weight"],
       conventions=["keras_dice_epsilon_in_denominator_only", *KERAS_WEIGHTED],
@@ -213,8 +214,9 @@ def dice_keras_weighted(input, target, *, sum_over, axis, reduction, sample_weig
 @path("soft_dice_loss", "keras.losses.Dice(sample_weight=class_weights)", kind="composed",
       params=["sum_over", "class_weights", "ignore_background", "reduction"],
       conventions=["keras_dice_epsilon_in_denominator_only"],
-      unsupported_when={"sum_over='all' (one Dice over every class: no class terms)":
-                        lambda p, e, i: p["sum_over"] == "all"},
+      unsupported_when={"sum_over='all' or 'classes_and_spatial' (one Dice over every class: "
+                        "no class terms)":
+                        lambda p, e, i: p["sum_over"] in ("all", "classes_and_spatial")},
       call="k = 1 if ignore_background and C > 1 else 0; keras.losses.Dice(axis=..., "
            "reduction=..., dtype=input.dtype.name)(target[:, k:], input[:, k:], "
            "sample_weight=broadcast_to(class_weights[k:], the (N, C - k) or (C - k,) output))")
