@@ -40,12 +40,8 @@ path = adapter.path
 
 # the canonical losses its paths compute (adapters/families/<family>/monai_lib.py)
 COMPUTED = ("cross_entropy", "sigmoid_focal_loss", "soft_dice_loss", "tversky", "generalized_dice",
-            "jaccard")
+            "jaccard", "categorical_focal_crossentropy")
 NOT_MAPPED = {
-    "categorical_focal_crossentropy": (
-        "monai.losses.FocalLoss(use_softmax=True) keeps one term per class (N, C, d1..dk), "
-        "averaged over the classes too, and its scalar alpha weighs class 0 by 1 - alpha and the "
-        "others by alpha: not mapped yet (a convention each, with evidence)"),
     "binary_cross_entropy_with_logits": (
         "monai.losses.DiceCELoss on one channel adds torch.nn.BCEWithLogitsLoss: not mapped "
         "(torch's own paths check that call; the multi-channel cross-entropy term is mapped)"),

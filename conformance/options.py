@@ -248,15 +248,16 @@ LEFT = {
     ("monai.losses.DiceLoss", "soft_label"): _MONAI_SOFT_LABEL,
     ("monai.losses.DiceLoss", "ignore_index"): _MONAI_IGNORE,
     ("monai.losses.FocalLoss", "include_background"): _MONAI_BACKGROUND,
-    ("monai.losses.FocalLoss", "to_onehot_y"): (
-        "one-hot encodes an index target first; the canonical sigmoid_focal_loss takes binary "
-        "targets shaped like the input: the default False is run"),
-    ("monai.losses.FocalLoss", "weight"): _MONAI_CLASS_WEIGHT,
-    ("monai.losses.FocalLoss", "use_softmax"): (
-        "True computes a softmax focal loss over the classes instead of the sigmoid one; the "
-        "monai paths check sigmoid_focal_loss (the default False); the softmax form is not "
-        "mapped yet"),
-    ("monai.losses.FocalLoss", "ignore_index"): _MONAI_IGNORE,
+    ("monai.losses.FocalLoss", "weight"): (
+        "weights for each class's loss; neither canonical focal loss has class weights (the "
+        "default None is run); the canonical categorical alpha, one factor on every class, is "
+        "checked as alpha=[alpha] * C"),
+    ("monai.losses.FocalLoss", "ignore_index"): (
+        "masks the voxels whose label is this index (a (N, 1, d..) mask; their logits become "
+        "0) and changes the reductions: 'mean' divides by the kept voxels, 'sum' averages each "
+        "sample over its kept voxels (monai/losses/focal_loss.py 1.6.1): a convention set of "
+        "its own, not mapped yet onto the canonical categorical ignore_index (the default None "
+        "is run; the to_onehot_y path refuses ignored targets)"),
     ("monai.losses.GeneralizedDiceLoss", "include_background"): _MONAI_BACKGROUND,
     ("monai.losses.GeneralizedDiceLoss", "to_onehot_y"): _MONAI_ONEHOT,
     ("monai.losses.GeneralizedDiceLoss", "sigmoid"): _MONAI_ACTIVATION,

@@ -1,7 +1,8 @@
 """MONAI paths of the focal_dice family (spec.py beside this file): monai.losses 1.6.1.
 
 DiceLoss (soft_dice_loss; jaccard=True: jaccard), GeneralizedDiceLoss (generalized_dice),
-TverskyLoss (tversky), FocalLoss (sigmoid_focal_loss), and the focal term of DiceFocalLoss
+TverskyLoss (tversky), FocalLoss (sigmoid_focal_loss; use_softmax=True:
+categorical_focal_crossentropy), and the focal term of DiceFocalLoss
 isolated by setting lambda_dice to 0 (the cross-entropy term of DiceCELoss likewise): those two
 losses are lambda_dice * DiceLoss + lambda_ce * CrossEntropyLoss (resp. FocalLoss), a linear sum
 whose terms are canonical losses already, so no canonical combination is added; the
@@ -172,6 +173,59 @@ def focal_monai_dice_focal(input, target, *, alpha, gamma, reduction):
                                 reduction=reduction, lambda_dice=0.0)(input, target)
 
 
+# ---------------------------------------------------------------- categorical_focal_crossentropy
+# FocalLoss(use_softmax=True) computes -alpha_c (1 - p_c)^gamma log p_c t_c per class, p =
+# softmax over axis 1, and keeps the (N, C, d1..dk) map (monai_softmax_focal_map_per_class); its
+# 'sum' averages the spatial axes as the sigmoid form's does. A scalar alpha weighs class 0 by
+# 1 - alpha (monai_softmax_focal_scalar_alpha_weighs_background); the list [alpha] * C is the
+# canonical alpha. No label smoothing and the class axis 1 only: those cases are unsupported (the
+# params are not declared). float32 only, as the sigmoid form (input.float()).
+
+SOFTMAX_FOCAL = ["monai_softmax_focal_map_per_class", "monai_focal_sum_averages_spatial_axes",
+                 "monai_softmax_focal_nan_where_a_logit_is_neg_inf",
+                 "focal_pow_grad_nan_where_p_t_is_1"]
+SOFTMAX_CALL = ("monai.losses.FocalLoss(use_softmax=True, gamma=gamma, alpha={}, "
+                "reduction=reduction{})({})")
+IGNORED = {"ignored targets (the path passes no ignore_index; MONAI's one_hot of -100 fails)":
+           lambda p, e, i: bool((i["target"] == p["ignore_index"]).any())}
+
+
+def _softmax_focal(input, target, alpha, gamma, reduction, **kw):
+    return losses.FocalLoss(use_softmax=True, gamma=gamma, alpha=alpha, reduction=reduction,
+                            **kw)(input, target)
+
+
+# the call that agrees with the canonical alpha: one factor per class, all alike
+@path("categorical_focal_crossentropy",
+      "monai.losses.FocalLoss(use_softmax=True, alpha=[alpha] * C)",
+      params=["alpha", "gamma", "reduction"], encodings=["one_hot", "probs"], ndims=[2, 3, 4, 5],
+      conventions=SOFTMAX_FOCAL, dtypes=["float32"], notes=FOCAL_NOTES,
+      call=SOFTMAX_CALL.format("[alpha] * C", "", "input, target"))
+def softmax_focal_monai(input, target, *, alpha, gamma, reduction):
+    return _softmax_focal(input, target, [alpha] * input.shape[1], gamma, reduction)
+
+
+@path("categorical_focal_crossentropy", "monai.losses.FocalLoss(use_softmax=True)",
+      params=["alpha", "gamma", "reduction"], encodings=["one_hot", "probs"], ndims=[2, 3, 4, 5],
+      conventions=[*SOFTMAX_FOCAL, "monai_softmax_focal_scalar_alpha_weighs_background"],
+      dtypes=["float32"], notes=FOCAL_NOTES,
+      call=SOFTMAX_CALL.format("alpha", "", "input, target"))
+def softmax_focal_monai_scalar(input, target, *, alpha, gamma, reduction):
+    return _softmax_focal(input, target, alpha, gamma, reduction)
+
+
+# to_onehot_y: the index target (N, d1..dk) given as (N, 1, d1..dk), one-hot encoded by MONAI
+@path("categorical_focal_crossentropy",
+      "monai.losses.FocalLoss(use_softmax=True, to_onehot_y=True, alpha=[alpha] * C)",
+      params=["alpha", "gamma", "reduction"], encodings=["index"], ndims=[2, 3, 4, 5],
+      conventions=SOFTMAX_FOCAL, dtypes=["float32"], notes=FOCAL_NOTES,
+      unsupported_when=IGNORED,
+      call=SOFTMAX_CALL.format("[alpha] * C", ", to_onehot_y=True", "input, target[:, None]"))
+def softmax_focal_monai_onehot_y(input, target, *, alpha, gamma, reduction):
+    return _softmax_focal(input, target[:, None], [alpha] * input.shape[1], gamma, reduction,
+                          to_onehot_y=True)
+
+
 # ---------------------------------------------------------------- evidence
 
 saw = adapter.saw
@@ -238,6 +292,58 @@ saw("monai_dice_weight_ignored_for_one_class",
                  "ignore_background) [[0.75]]", versions=SEEN_ON,
             link=MONAI_DOCS + " (DiceLoss.forward: 'if self.class_weight is not None and "
                  "num_of_classes != 1', in its source)")
+
+# FocalLoss(use_softmax=True): categorical_focal_crossentropy
+SOFTMAX_PATH = ("categorical_focal_crossentropy/"
+                "monai.losses.FocalLoss(use_softmax=True, alpha=[alpha] * C)")
+SPATIAL_CASE = ("on the case's (2, 3, 4) float32 logits and the one-hot twin of its index targets "
+                "(torch.autograd.grad of the output's sum)")
+FOCAL_SOURCE = MONAI_DOCS + " (FocalLoss; softmax_focal_loss in monai/losses/focal_loss.py)"
+saw("monai_softmax_focal_map_per_class", path=SOFTMAX_PATH,
+    case="categorical_focal_crossentropy/spatial-mean/one_hot",
+    call="monai.losses.FocalLoss(use_softmax=True, gamma=2.0, alpha=[0.25] * 3, "
+         "reduction='mean')(x, t) " + SPATIAL_CASE,
+    seen="0.0679005161 = canonical 0.2037015753 / 3; gradient [0, 0, 0] 7.9005519e-03 (canonical "
+         "2.3701654e-02); reduction='none' gives shape (2, 3, 4), each position's term in its "
+         "target class's slice ([0, 2, 0] 0.2382931262, canonical [0, 0] 0.2382931204)",
+    versions=SEEN_ON, link=FOCAL_SOURCE + ": 'mean': 'the sum of the output will be divided by "
+                                          "the number of elements in the output'")
+saw("monai_focal_sum_averages_spatial_axes", path=SOFTMAX_PATH,
+    case="categorical_focal_crossentropy/spatial-2d-sum/one_hot",
+    call="monai.losses.FocalLoss(use_softmax=True, gamma=1.0, alpha=[0.25] * 4, "
+         "reduction='sum')(x, t) on the case's (2, 4, 3, 2) float32 logits and the one-hot "
+         "twin of its index targets",
+    seen="0.3904681504 = canonical sum 2.3428088670 / 6 (the 3 x 2 spatial size); gradient "
+         "[0, 0, 0, 0] -0.0146363800 (canonical -0.0878182600)",
+    versions=SEEN_ON, link=FOCAL_SOURCE + ": average_spatial_dims = True under 'sum'")
+saw("monai_softmax_focal_nan_where_a_logit_is_neg_inf", path=SOFTMAX_PATH,
+    case="categorical_focal_crossentropy/neg-inf-logit-none/one_hot",
+    call="monai.losses.FocalLoss(use_softmax=True, gamma=2.0, alpha=[0.25] * 3, "
+         "reduction='none')(x, t) on x [[1, -inf, 0.5], [0.25, 2, -inf]], t one-hot of [0, 1]",
+    seen="[[0.0168933701, nan, 0], [0, 0.0008779482, nan]] (canonical rows [0.0168933726, "
+         "0.0008779471]); gradient nan in both rows (canonical row 0 [-0.0344842493, 0, "
+         "0.0344842493])",
+    versions=SEEN_ON, link=FOCAL_SOURCE + ": loss = -(1 - input_ls.exp()).pow(gamma) * "
+                                          "input_ls * target")
+saw("focal_pow_grad_nan_where_p_t_is_1", path=SOFTMAX_PATH,
+    case="categorical_focal_crossentropy/saturated-gamma-0.5-none/one_hot",
+    call="torch.autograd.grad of monai.losses.FocalLoss(use_softmax=True, gamma=0.5, alpha="
+         "[0.25] * 3, reduction='none')(x, t).sum() on x [[40, 0, 0], [-3, 50, 1], [0.5, -0.5, "
+         "0.25]], t one-hot of [0, 1, 2]",
+    seen="values [[-0, 0, 0], [0, -0, 0], [0, 0, 0.2023415118]] (canonical [0, 0, "
+         "0.2023415309]); gradient rows 0 and 1 nan (canonical 0: the probability of the target "
+         "class rounds to 1)",
+    versions=SEEN_ON, link=FOCAL_SOURCE + ": (1 - input_ls.exp()).pow(gamma)")
+saw("monai_softmax_focal_scalar_alpha_weighs_background",
+    path="categorical_focal_crossentropy/monai.losses.FocalLoss(use_softmax=True)",
+    case="categorical_focal_crossentropy/spatial-mean/one_hot",
+    call="monai.losses.FocalLoss(use_softmax=True, gamma=2.0, alpha=0.25, reduction='mean')(x, "
+         "t) " + SPATIAL_CASE,
+    seen="0.0925831571 where alpha=[0.25] * 3 gives 0.0679005161 (canonical mean 0.2037015753, "
+         "/ 3 under monai_softmax_focal_map_per_class): the 3 positions of class 0 weighed by "
+         "0.75",
+    versions=SEEN_ON, link=FOCAL_SOURCE + ": '(1-alpha) for the background class and alpha for "
+                                          "the other classes'")
 
 # Seen, but no convention (no canonical difference reaches a checked value):
 PROBED = (

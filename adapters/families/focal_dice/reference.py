@@ -265,6 +265,16 @@ PARTS["soft_dice_loss"] = class_axis_anywhere(_soft_dice_loss)
 
 # ---------------------------------------------------------------- categorical_focal_crossentropy
 
+def _monai_sum_scale(x, p, conv):
+    """The divisor of MONAI FocalLoss's own 'sum' (monai_focal_sum_averages_spatial_axes): the
+    spatial size, every element on input without spatial axes (torch's mean(dim=[])); 1 for other
+    reductions and for a sample-weighted path, which reduces itself."""
+    if "monai_focal_sum_averages_spatial_axes" in conv and p["reduction"] == "sum" \
+            and p.get("sample_weight") is None:
+        return int(np.prod(x.shape[2:])) if x.ndim > 2 else x.size
+    return 1
+
+
 def _focal_targets(x, y, p, conv):
     """The smoothed targets t (class axis last), the kept rows and the mean divisor."""
     axis = class_axis(x, p.get("axis", 1))
@@ -290,6 +300,9 @@ def _categorical_focal_crossentropy(inputs, p, conv):
     axis = class_axis(x, p.get("axis", 1))
     alpha, gamma = float(p["alpha"]), float(p["gamma"])
     t, divisor = _focal_targets(x, y, p, conv)
+    if "monai_softmax_focal_scalar_alpha_weighs_background" in conv:
+        # MONAI's scalar alpha: 1 - alpha on class 0, alpha on the others (class axis last)
+        alpha = np.array([1 - alpha] + [alpha] * (x.shape[axis] - 1))
     logp = np.moveaxis(log_softmax(x, axis), axis, -1)
     prob = np.exp(logp)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -316,13 +329,22 @@ def _categorical_focal_crossentropy(inputs, p, conv):
     if "kornia_focal_grad_nan_where_target_logit_is_neg_inf" in conv and gamma > 0:
         # 0 * inf in the focal factor's derivative, then through log_softmax to the whole row
         h = np.where(np.any((t > 0) & (logp == -np.inf), axis=-1, keepdims=True), np.nan, h)
-    if "kornia_focal_map_per_class" in conv:
-        # each class's term where kornia puts it; term c depends on log p_c alone, so an
+    if "monai_softmax_focal_nan_where_a_logit_is_neg_inf" in conv:
+        # MONAI multiplies log p = -inf by t = 0 (nan), and its backward meets 0 * inf too
+        neg_inf = logp == -np.inf
+        terms = np.where(neg_inf & (t == 0), np.nan, terms)
+        h = np.where(np.any(neg_inf, axis=-1, keepdims=True), np.nan, h)
+    if "focal_pow_grad_nan_where_p_t_is_1" in conv and 0 < gamma < 1:
+        # pow's derivative gamma 0^(gamma - 1) = inf at a class of p = 1, times 0: the row's
+        h = np.where(np.any(-np.expm1(logp) == 0, axis=-1, keepdims=True), np.nan, h)
+    if conv & {"kornia_focal_map_per_class", "monai_softmax_focal_map_per_class"}:
+        # each class's term where kornia (MONAI) puts it; term c depends on log p_c alone, so an
         # upstream u_c scales h_c
-        elements = np.moveaxis(terms, -1, axis)
+        scale = _monai_sum_scale(x, p, conv)
+        elements = np.moveaxis(terms, -1, axis) / scale
 
         def vjp(u):
-            hu = h * np.moveaxis(u, axis, -1)
+            hu = h * np.moveaxis(u, axis, -1) / scale
             return {"input": np.moveaxis(hu - prob * hu.sum(axis=-1, keepdims=True), -1, axis)}
         return elements, vjp, elements.size
     elements = terms.sum(axis=-1)

@@ -482,13 +482,16 @@ EXTENDS["keras_weighted_mean_divides_by_given_weights"] = _KERAS_WEIGHTED
 EXTENDS["keras_mean_of_nothing_is_0"] = _KERAS_WEIGHTED
 
 CONVENTIONS = [
-    Convention(name="focal_pow_grad_nan_where_p_t_is_1", losses=("sigmoid_focal_loss",),
+    Convention(name="focal_pow_grad_nan_where_p_t_is_1",
+               losses=("sigmoid_focal_loss", "categorical_focal_crossentropy"),
                description="the focal factor is computed as pow(1 - p_t, gamma) with p_t = p y + "
                            "(1 - p)(1 - y): "
                "where 1 - p_t rounds to exactly 0 (a hard target whose logit saturates the "
                "sigmoid, "
                "e.g. |x| >= 40) and 0 < gamma < 1, pow's derivative gamma 0^(gamma - 1) = inf "
-               "meets a factor 0 and the gradient there is nan instead of 0 (values are right)"),
+               "meets a factor 0 and the gradient there is nan instead of 0 (values are right); "
+               "categorical_focal_crossentropy: pow(1 - p_c, gamma) on every class, so a class "
+               "whose softmax probability rounds to 1 makes its row's gradient nan"),
     Convention(name="keras_focal_pow_grad_nan_where_p_t_is_1_gamma_0",
                losses=("sigmoid_focal_loss",),
                description="as focal_pow_grad_nan_where_p_t_is_1 but at gamma = 0: TensorFlow "
@@ -598,11 +601,35 @@ CONVENTIONS = [
                            "s) / (2 (P + T - I) + s) = 1 - (I + s/2) / (U + s/2): the canonical "
                            "Jaccard loss with smooth = s / 2 (smooth_nr = smooth_dr = 2 smooth "
                            "gives canonical)"),
-    Convention(name="monai_focal_sum_averages_spatial_axes", losses=("sigmoid_focal_loss",),
+    Convention(name="monai_focal_sum_averages_spatial_axes",
+               losses=("sigmoid_focal_loss", "categorical_focal_crossentropy"),
                description="FocalLoss(reduction='sum') averages over the spatial axes 2.. before "
                            "summing over N and C: the canonical sum divided by d1 .. dk; on input "
                            "of 1 or 2 dimensions torch's mean(dim=[]) averages over every element, "
-                           "so 'sum' is the mean there"),
+                           "so 'sum' is the mean there (use_softmax=True too: its (N, C, d1..dk) "
+                           "map, monai_softmax_focal_map_per_class, is averaged the same way)"),
+    Convention(name="monai_softmax_focal_map_per_class",
+               losses=("categorical_focal_crossentropy",),
+               description="FocalLoss(use_softmax=True, reduction='none') returns the (N, C, "
+                           "d1..dk) map of the class terms -alpha_c t_c (1 - p_c)^gamma log p_c "
+                           "(summed over C they are canonical), so 'mean' divides their sum by "
+                           "N C d1..dk instead of the N d1..dk rows: the canonical mean / C"),
+    Convention(name="monai_softmax_focal_nan_where_a_logit_is_neg_inf",
+               losses=("categorical_focal_crossentropy",),
+               description="FocalLoss(use_softmax=True) multiplies every class's log p_c by its "
+                           "target t_c: a logit of -inf (log p_c = -inf) whose target is 0 gives "
+                           "0 * -inf = nan in its class term (canonical: the term is absent, "
+                           "0 log 0 = 0), and the backward meets the same product, so the row's "
+                           "gradient is nan wherever one of its logits is -inf"),
+    Convention(name="monai_softmax_focal_scalar_alpha_weighs_background",
+               losses=("categorical_focal_crossentropy",),
+               description="FocalLoss(use_softmax=True, alpha=a) with a scalar a weighs class 0 "
+                           "(the background) by 1 - a and every other class by a, where the "
+                           "canonical (Keras's) scalar alpha weighs every class by a; a list of C "
+                           "factors, alpha=[a] * C, gives canonical. No canonical parameter: a "
+                           "background class is MONAI's segmentation convention (Lin et al.'s "
+                           "binary alpha_t carried to C classes), not part of the loss's "
+                           "definition"),
     Convention(name="monai_focal_factor_of_hard_target", losses=("sigmoid_focal_loss",),
                description="the modulating factor is computed as exp(gamma logsigmoid(-x (2 y - "
                            "1))), 1 - p_t for a hard target only: for a soft target y in (0, 1) it "
