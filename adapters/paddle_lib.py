@@ -169,18 +169,10 @@ NO_PATHS = {
     "tversky": _NONE.format("Tversky loss"),
     "generalized_dice": _NONE.format("generalized Dice loss"),
     "jaccard": _NONE.format("Jaccard (soft IoU) loss"),
-    "cosine_similarity": _UNMAPPED.format(
-        "paddle.nn.functional.cosine_similarity", "as a loss, -c: it divides by sqrt(max(||x||^2 "
-        "||y||^2, eps^2)), the product floored, not each norm; its gradient at tiny and zero "
-        "vectors and its float32 overflow of the product are still to be written"),
     "lovasz_hinge": _NONE.format("Lovasz hinge loss"),
     "lovasz_softmax": _NONE.format("Lovasz-Softmax loss"),
-    "sigmoid_focal_loss": _UNMAPPED.format("paddle.nn.functional.sigmoid_focal_loss",
-                                           "its normalizer and default reduction 'sum'"),
     "soft_dice_loss": _UNMAPPED.format("paddle.nn.functional.dice_loss",
                                        "channels-last probabilities, index labels, epsilon"),
-    "ctc_loss": _UNMAPPED.format("paddle.nn.functional.ctc_loss",
-                                 "warpctc on logits, int32 labels, norm_by_times"),
 }
 for _loss, _why in NO_PATHS.items():
     adapter.no_path(_loss, _why)
