@@ -1,13 +1,15 @@
-"""PaddlePaddle paths of the embedding family (spec.py beside this file): margin_ranking_loss,
-functional and class (paddle names the second input `other`).
+"""PaddlePaddle paths of the embedding family (spec.py beside this file): margin_ranking_loss
+(paddle names the second input `other`), hinge_embedding_loss, triplet_margin_loss,
+cosine_embedding_loss and cosine_similarity, each functional and Layer.
 
-Not yet paths (they fail checks whose conventions are still to be written; see the branch's
-report): paddle.nn.functional.hinge_embedding_loss (the at-kink case: 0 where canonical is 1 for
-|x| = margin with target -1), cosine_embedding_loss (values about 1e-8 off, another epsilon
-than torch's), triplet_margin_loss (p = 3 about 1e-8 off) and F.cosine_similarity."""
+paddle has no cosine-similarity loss: the loss is minus paddle.nn.functional.cosine_similarity
+(or paddle.nn.CosineSimilarity), which floors the product of the squared norms
+(paddle_cosine_similarity_product_floored)."""
 from __future__ import annotations
 
-from adapters.paddle_lib import DTYPES, NO_HALF, SEEN_ON, F, adapter, nn, path
+import numpy as np
+
+from adapters.paddle_lib import DTYPES, NO_HALF, SEEN_ON, F, adapter, nn, path, reduce
 
 
 @path("margin_ranking_loss", "functional", params=["margin", "reduction"], dtypes=DTYPES,
@@ -131,6 +133,64 @@ def cosine_module(input1, input2, target, *, margin, reduction):
     return nn.CosineEmbeddingLoss(margin=margin, reduction=reduction)(input1, input2, target)
 
 
+# ---------------------------------------------------------------- cosine_similarity (composed)
+# minus paddle's cosine similarity (a mapping of the sign, exact), reduced as PyTorch reduces
+
+COSINE_SIMILARITY = ["paddle_cosine_similarity_product_floored"]
+
+
+def _product_out_of_range(p, e, i):
+    """Whether ||x||^2 ||y||^2 of a vector pair, which paddle forms, lies outside the normal
+    range of the inputs' dtype (float64 for the cases, the dtype itself for fuzzed examples
+    rounded to it): above it the product is inf; below it (and not floored at eps^2) the
+    chain rule's 1 / (2 sqrt(product)) times w12 / product overflows to inf."""
+    x, y = i["input"], i["target"]
+    dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
+    finfo = np.finfo(dtype)
+    prod = (np.sum(np.square(x.astype(np.float64)), axis=p["axis"])
+            * np.sum(np.square(y.astype(np.float64)), axis=p["axis"]))
+    live = prod >= float(p["eps"]) ** 2
+    return bool(np.any(prod > finfo.max) or np.any(live & (prod > 0) & (prod < finfo.tiny)))
+
+
+COSINE_SIMILARITY_REFUSES = {
+    "vectors whose product of squared norms ||x||^2 ||y||^2 lies outside the dtype's normal "
+    "range (paddle computes sqrt(clip(w1 * w2, min=eps * eps)): above it the product "
+    "overflows to inf, below it the gradient's chain 1 / (2 sqrt(w1 w2)) * w12 / (w1 w2) "
+    "overflows to inf; seen on a fuzzed pair x = [1e-148, 1e-148], y = [5.96e-8, 5.96e-8], "
+    "float64, gradient [inf, inf] where the formula's is [0, 0])": _product_out_of_range}
+# the case's float64 inputs pass that test; in float32 the product overflows
+_FLOAT32_OVERFLOW = (
+    "float32: row 0's ||x||^2 ||y||^2 = 5.25e30 * 1.61e31 overflows float32 (max 3.4e38) in "
+    "paddle's w1 * w2; seen value -8.13e10 where canonical is -0.163 (paddlepaddle 3.3.1)")
+_TINY = (
+    "the gradient with respect to a vector of norm 1e-15 is a difference of two terms of size "
+    "1e15 that cancel to 0 (c = 1, one element): paddle gives exactly 0, the reference's formula "
+    "y / d - c x / ||x||^2 leaves rounding of -0.014 and 0.19. A precision limit of the "
+    "reference, not a convention")
+COSINE_SIMILARITY_KNOWN = {
+    "value:large-magnitude-float32": _FLOAT32_OVERFLOW,
+    "gradient:large-magnitude-float32": _FLOAT32_OVERFLOW,
+    "gradient:one-element-tiny-vectors-float64": _TINY}
+
+
+@path("cosine_similarity", "-functional", kind="composed", params=["axis", "eps", "reduction"],
+      conventions=COSINE_SIMILARITY, dtypes=DTYPES, notes=NO_HALF,
+      unsupported_when=COSINE_SIMILARITY_REFUSES, known_failures=COSINE_SIMILARITY_KNOWN,
+      call="reduce(-paddle.nn.functional.cosine_similarity(input, target, axis=axis, eps=eps), "
+           "reduction)")
+def cosine_similarity_functional(input, target, *, axis, eps, reduction):
+    return reduce(-F.cosine_similarity(input, target, axis=axis, eps=eps), reduction)
+
+
+@path("cosine_similarity", "-module", kind="composed", params=["axis", "eps", "reduction"],
+      conventions=COSINE_SIMILARITY, dtypes=DTYPES, notes=NO_HALF,
+      unsupported_when=COSINE_SIMILARITY_REFUSES, known_failures=COSINE_SIMILARITY_KNOWN,
+      call="reduce(-paddle.nn.CosineSimilarity(axis=axis, eps=eps)(input, target), reduction)")
+def cosine_similarity_module(input, target, *, axis, eps, reduction):
+    return reduce(-nn.CosineSimilarity(axis=axis, eps=eps)(input, target), reduction)
+
+
 # ---------------------------------------------------------------- evidence of the conventions
 
 _LOSS_PY = "paddle/nn/functional/loss.py (paddlepaddle 3.3.1) "
@@ -215,3 +275,18 @@ adapter.saw("paddle_triplet_layer_drops_distance_function",
             link="paddle/nn/layer/loss.py TripletMarginWithDistanceLoss.forward: "
                  "F.triplet_margin_with_distance_loss(input, positive, negative, margin=..., "
                  "swap=..., reduction=..., name=...), no distance_function")
+
+for _name in ("-functional", "-module"):
+    adapter.saw("paddle_cosine_similarity_product_floored", path=f"cosine_similarity/{_name}",
+                case="cosine_similarity/tiny-and-zero-vectors-eps/none",
+                call="paddle.grad of -paddle.nn.functional.cosine_similarity(x1, x2, axis=-1, "
+                     "eps=1e-8).sum() (float64) with x1 rows [3e-9, 4e-9, 0], [0, 0, 0], [1, 2, "
+                     "3] and x2 rows [1, 0, 0], [1, 2, 3], [3e-9, 0, 4e-9]",
+                seen="values [-0.3, 0., -0.80178373] (canonical -[0.3, 0., 0.40089186]: row 2's "
+                     "||x||^2 ||y||^2 = 14 * 2.5e-17 >= eps^2, so ||y|| = 5e-9 is not floored); "
+                     "gradient of the sum with respect to x1: row 0 [-1e8, 0, 0] = -x2 / eps "
+                     "(the product floored, no norm term), row 1 (a zero vector) [-1e8, -2e8, "
+                     "-3e8] = -x2 / eps (canonical -x2 / (eps ||x2||) = [-2.67e7, -5.35e7, "
+                     "-8.02e7]), row 2 [-0.10308648, 0.11454053, -0.0419982]", versions=SEEN_ON,
+                link="paddle/nn/functional/common.py cosine_similarity (paddlepaddle 3.3.1): n12 "
+                     "= sqrt(clip(w1 * w2, min=eps * eps)); cos_sim = w12 / n12")

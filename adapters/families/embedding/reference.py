@@ -185,17 +185,34 @@ def _floored_norm(x, axis, eps, conv):
     return n, np.maximum(n, eps), np.where(n > eps, 1.0, np.where(n == eps, 0.5, 0.0))
 
 
+def _cosine_product_floored(x, y, axis, eps):
+    """paddle_cosine_similarity_product_floored: c = <x, y> / sqrt(max(q_x q_y, eps^2)) and its
+    gradients, the norms' terms only where the product is not floored (clip passes a tie)."""
+    qx = np.sum(x * x, axis=axis, keepdims=True)
+    qy = np.sum(y * y, axis=axis, keepdims=True)
+    live = qx * qy >= eps * eps
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = np.sqrt(np.maximum(qx * qy, eps * eps))
+        c = np.sum(x * y, axis=axis, keepdims=True) / d
+        dx = y / d - np.where(live, c * x / qx, 0.0)
+        dy = x / d - np.where(live, c * y / qy, 0.0)
+    return c, dx, dy
+
+
 def _cosine_similarity(inputs, p, conv):
     x, y, axis, eps = inputs["input"], inputs["target"], p["axis"], float(p["eps"])
-    nx, bx, wx = _floored_norm(x, axis, eps, conv)
-    ny, by, wy = _floored_norm(y, axis, eps, conv)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        c = np.sum(x * y, axis=axis, keepdims=True) / (bx * by)     # 0 / 0 = nan at eps = 0
-        # d b(x) / dx = share x / ||x||, 0 at x = 0 (the norm's gradient there, torch's too)
-        ux = np.where(nx > 0, x / nx, 0.0) * wx
-        uy = np.where(ny > 0, y / ny, 0.0) * wy
-        dx = y / (bx * by) - c * ux / bx
-        dy = x / (bx * by) - c * uy / by
+    if "paddle_cosine_similarity_product_floored" in conv:
+        c, dx, dy = _cosine_product_floored(x, y, axis, eps)
+    else:
+        nx, bx, wx = _floored_norm(x, axis, eps, conv)
+        ny, by, wy = _floored_norm(y, axis, eps, conv)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            c = np.sum(x * y, axis=axis, keepdims=True) / (bx * by)   # 0 / 0 = nan at eps = 0
+            # d b(x) / dx = share x / ||x||, 0 at x = 0 (the norm's gradient there, torch's too)
+            ux = np.where(nx > 0, x / nx, 0.0) * wx
+            uy = np.where(ny > 0, y / ny, 0.0) * wy
+            dx = y / (bx * by) - c * ux / bx
+            dy = x / (bx * by) - c * uy / by
     offset = 1.0 if "optax_cosine_distance_is_1_minus_cosine" in conv else 0.0
     elements = offset - np.squeeze(c, axis=axis)
 

@@ -379,6 +379,14 @@ CONVENTIONS = [
                "(paddle/nn/functional/loss.py cosine_embedding_loss, added in the input's dtype): "
                "finite for zero vectors (c = 0), smaller than canonical where a squared norm is "
                "not >> 1e-11 (torch's e is 1e-12)"),
+    Convention(name="paddle_cosine_similarity_product_floored", losses=("cosine_similarity",),
+               description="paddle.nn.functional.cosine_similarity computes c = <x, y> / "
+               "sqrt(max(||x||^2 ||y||^2, eps^2)) (paddle/nn/functional/common.py: "
+               "sqrt(clip(w1 * w2, min=eps * eps))): the product of the squared norms floored, "
+               "not each norm (canonical max(||x||, eps) max(||y||, eps)). Equal where both norms "
+               "are >= eps; where the product is floored the gradient is y / eps (no norm term), "
+               "and clip passes the gradient at the tie ||x|| ||y|| = eps (paddle's "
+               "ClipGradFunctor: min <= y <= max)"),
     Convention(name="paddle_p_norm_root_in_float32", losses=("triplet_margin_loss",),
                description="paddle's p_norm kernel (pairwise_distance, PairwiseDistance) takes "
                "the root with the float32 exponent float32(1 / p): d = (sum |w|^p)^0.33333334 "

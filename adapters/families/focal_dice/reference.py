@@ -50,6 +50,8 @@ def _sigmoid_focal_loss(inputs, p, conv):
     eps = float(p.get("label_smoothing", 0.0))
     y = y * (1 - eps) + eps / 2 if eps else y     # Keras's binary smoothing, in every term
     alpha, gamma = float(p["alpha"]), float(p["gamma"])
+    if "paddle_focal_gamma_in_float32" in conv:
+        gamma = float(np.float32(gamma))
     if "kornia_binary_focal_soft_target_terms_split" in conv:
         return _kornia_binary_focal(x, y, alpha, gamma)
     s, s_neg = sigmoid(x), sigmoid(-x)
@@ -61,6 +63,8 @@ def _sigmoid_focal_loss(inputs, p, conv):
         pc = np.clip(s, lo, hi)
         ce = -(y * np.log(pc) + (1 - y) * np.log1p(-pc))
         dce = ((s >= lo) & (s <= hi)) * (-y / pc + (1 - y) / (1 - pc)) * s * s_neg
+    if "paddle_bce_logits_grad_at_0_off_by_1" in conv:
+        dce = dce - (x == 0)                  # paddle's kernel: -1/2 - y at x = 0, not 1/2 - y
     q = y * s_neg + (1 - y) * s               # 1 - p_t without cancellation
     if "smp_focal_p_t_is_exp_of_minus_ce" in conv:
         q = -np.expm1(-ce)                    # 1 - exp(-ce): 1 - p_t for a hard target only

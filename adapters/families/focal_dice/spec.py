@@ -480,6 +480,9 @@ _KERAS_WEIGHTED = ("sigmoid_focal_loss", "soft_dice_loss", "tversky",
                    "categorical_focal_crossentropy")
 EXTENDS["keras_weighted_mean_divides_by_given_weights"] = _KERAS_WEIGHTED
 EXTENDS["keras_mean_of_nothing_is_0"] = _KERAS_WEIGHTED
+# paddle.nn.functional.sigmoid_focal_loss takes its cross-entropy from the kernel
+# sigmoid_cross_entropy_with_logits, whose gradient at a logit of exactly 0 is off by 1
+EXTENDS["paddle_bce_logits_grad_at_0_off_by_1"] = ("sigmoid_focal_loss",)
 
 CONVENTIONS = [
     Convention(name="focal_pow_grad_nan_where_p_t_is_1",
@@ -498,6 +501,12 @@ CONVENTIONS = [
                            "differentiates "
                "pow(b, 0) at b = 0 as 0 * 0^-1 = nan, so even the plain weighted BCE (gamma = 0) "
                "has a nan gradient where 1 - p_t rounds to 0"),
+    Convention(name="paddle_focal_gamma_in_float32", losses=("sigmoid_focal_loss",),
+               description="paddle.nn.functional.sigmoid_focal_loss raises 1 - p_t to gamma "
+               "rounded to float32 (_C_ops.pow takes its exponent as a float attribute), also "
+               "on float64 input: gamma = 0.1 is 0.100000001490116, a relative error of about "
+               "1e-9 in the loss where 1 - p_t = 1/2; gamma exact in float32 (0, 0.5, 1, 2, 5) "
+               "is canonical"),
     Convention(name="focal_negative_alpha_not_ignored", losses=("sigmoid_focal_loss",),
                description="a negative alpha still weights the classes: alpha_t = alpha y + (1 - "
                            "alpha)(1 - y) "
