@@ -5,11 +5,13 @@
 runs `asv run -E existing:<this python> --set-commit-hash <HEAD> --bench REGEX` (the default
 selection: cross-entropy float32 forward, torch, tensorflow and jax, small and medium, eager and
 compiled), reads asv's median of each timed benchmark from the results file it wrote, then times
-the very same call with a bare `timeit` loop (in a new interpreter per benchmark, as asv runs
-them: the benchmark's own `setup`, then timeit.Timer(time_...).autorange(), the benchmark's
-warmup_time of calls and 25 repeats; the median per call) and prints a table: benchmark, asv
-median, bare median, their ratio. With --results, asv is not run: the figures are read from that
-results file.
+the very same call with a bare `timeit` loop (in two new interpreters per benchmark, as asv runs
+them in two processes: the benchmark's own `setup`, then timeit.Timer(time_...).autorange(), the
+benchmark's warmup_time of calls and 25 repeats; the median per call of both processes' samples,
+pooled as asv pools them) and prints a table: benchmark, asv median, bare median, their ratio, and
+the two bare processes' medians against each other (the noise floor: how far two bare loops of
+the very same call disagree on this machine). With --results, asv is not run: the figures are
+read from that results file.
 
 Not an asv benchmark. Run it on a quiet machine: both figures are medians, but a loaded machine
 moves them apart.
@@ -34,6 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_BENCH = (r"^bench_classification\.CrossEntropy\.time_forward\("
                  r"'(torch|tensorflow|jax)', 'cross_entropy', '(small|medium)', 'float32', 'cpu'")
 REPEATS = 25   # samples, as many as asv takes in one process (LossBenchmark.repeat)
+PROCESSES = 2  # asv's default `processes`, whose samples it pools into one median
 
 
 def run_asv(benches: list[str], extra: list[str]) -> str:
@@ -79,8 +82,8 @@ def _unquote(p: str):
     return p[1:-1] if isinstance(p, str) and len(p) > 1 and p[0] == p[-1] == "'" else p
 
 
-def bare_median(name: str, params: tuple) -> float:
-    """Median seconds per call of benchmark `name` at `params`, timed by a bare timeit loop
+def bare_samples(name: str, params: tuple) -> list[float]:
+    """Seconds per call of benchmark `name` at `params`, one per sample of a bare timeit loop
     after the benchmark's own setup."""
     module_name, class_name, method = name.rsplit(".", 2)
     module = importlib.import_module(f"benchmarks.{module_name}")
@@ -92,11 +95,11 @@ def bare_median(name: str, params: tuple) -> float:
     warm_until = timeit.default_timer() + bench.warmup_time   # as asv warms up
     while timeit.default_timer() < warm_until:
         timer.timeit(number)
-    return statistics.median(t / number for t in timer.repeat(REPEATS, number))
+    return [t / number for t in timer.repeat(REPEATS, number)]
 
 
-def bare_median_in_new_process(name: str, params: tuple) -> float:
-    """bare_median in a new interpreter, as asv runs each benchmark: compiled functions of one
+def bare_samples_in_new_process(name: str, params: tuple) -> list[float]:
+    """bare_samples in a new interpreter, as asv runs each benchmark: compiled functions of one
     benchmark do not count against another's (torch.compile wraps every function in the same
     code object, and after torch._dynamo.config.recompile_limit (8) recompilations of it runs
     eagerly)."""
@@ -105,7 +108,7 @@ def bare_median_in_new_process(name: str, params: tuple) -> float:
                          text=True)
     if out.returncode:
         raise SystemExit(f"timing {name}{params} failed:\n{out.stderr[-2000:]}")
-    return float(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def _time(seconds: float) -> str:
@@ -128,7 +131,7 @@ def main(argv=None) -> int:
         sys.path.insert(0, ROOT)
     if args.bare:
         name, params = json.loads(args.bare)
-        print(repr(bare_median(name, tuple(params))))
+        print(json.dumps(bare_samples(name, tuple(params))))
         return 0
     path = args.results or run_asv(args.bench or [DEFAULT_BENCH], args.asv_args)
     rows = asv_medians(path)
@@ -136,13 +139,15 @@ def main(argv=None) -> int:
         raise SystemExit(f"{path}: no timed benchmark has a result")
     print(f"asv results: {os.path.relpath(path, ROOT)}\n")
     print("| benchmark | adapter | size | dtype | mode | asv number | asv median | bare median "
-          "| asv / bare |")
-    print("|---|---|---|---|---|---:|---:|---:|---:|")
+          "| asv / bare | bare process A / B |")
+    print("|---|---|---|---|---|---:|---:|---:|---:|---:|")
     for name, params, asv, number in rows:
-        bare = bare_median_in_new_process(name, params)
+        runs = [bare_samples_in_new_process(name, params) for _ in range(PROCESSES)]
+        bare = statistics.median(t for run in runs for t in run)
+        a, b = (statistics.median(run) for run in runs)
         adapter, _, size, dtype, _, mode = params
         print(f"| {name.split('.', 1)[1]} | {adapter} | {size} | {dtype} | {mode} | {number} "
-              f"| {_time(asv)} | {_time(bare)} | {asv / bare:.2f} |", flush=True)
+              f"| {_time(asv)} | {_time(bare)} | {asv / bare:.2f} | {a / b:.2f} |", flush=True)
     return 0
 
 

@@ -29,6 +29,7 @@ import math
 import os
 import re
 import sys
+import textwrap
 from dataclasses import dataclass, field
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -146,7 +147,9 @@ def _time(seconds: float) -> str:
 
 
 def _title(run: Run, what: str) -> str:
-    return f"{what}\n{run.date}, machine {run.machine}; {run.label}"
+    # wrapped: a run of every library lists a dozen versions, wider than the figure
+    return "\n".join([what, *textwrap.wrap(f"{run.date}, machine {run.machine}; {run.label}",
+                                            150)])
 
 
 def figure_run(run: Run, cls: str, dtype: str, device: str, out: str) -> str | None:
@@ -166,9 +169,10 @@ def figure_run(run: Run, cls: str, dtype: str, device: str, out: str) -> str | N
         _bars(axes[1][col], fractions[method], sizes, False, lambda y: f"{y:.2g}")
         axes[1][col].set_title(f"{label}: fraction of memory bandwidth (higher is better)")
         axes[1][col].set_ylabel("minimum bytes / time / bandwidth")
-    axes[0][0].legend(fontsize=8)
+    # one legend below the panels, where it hides no bar
+    fig.legend(*axes[0][0].get_legend_handles_labels(), loc="lower center", ncol=6, fontsize=8)
     fig.suptitle(_title(run, f"{cls.split('.')[-1]}, {dtype}, {device}"), fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     name = f"{cls.split('.')[-1]}-{dtype}-{device}-{_slug(run)}.png"
     fig.savefig(os.path.join(out, name), dpi=110)
     plt.close(fig)
@@ -179,16 +183,25 @@ def figure_versions(runs: list[Run], cls: str, dtype: str, device: str, out: str
     """The same benchmarks in environments whose versions of an adapter's framework differ."""
     import matplotlib.pyplot as plt
     methods = (("time_forward", "forward"), ("time_forward_backward", "forward+backward"))
-    per_adapter = {}
+    # two runs of one version stay two series (labelled with their dates), never merged
+    shared = {(a, v) for a, v in
+              (pair for r in runs for pair in r.versions.items())
+              if sum(r.versions.get(a) == v for r in runs) > 1}
+    per_adapter, used = {}, {}
     for run in runs:
         for method, _ in methods:
             for (adapter, mode), sizes in _series(run, cls, method, dtype, device).items():
                 version = run.versions.get(adapter)
                 if version:
-                    per_adapter.setdefault(adapter, {}).setdefault(
-                        f"{adapter} {version}", {}).setdefault(method, {}).update(
-                        {(size, mode): v for size, v in sizes.items()})
-    compared = {a: v for a, v in per_adapter.items() if len(v) > 1}
+                    label = f"{adapter} {version}"
+                    if (adapter, version) in shared:
+                        label += f" ({run.date})"
+                    per_adapter.setdefault(adapter, {}).setdefault(label, {}).setdefault(
+                        method, {}).update({(size, mode): v for size, v in sizes.items()})
+                    used.setdefault(adapter, set()).add(run.date)
+    # only adapters whose versions differ between the runs
+    compared = {a: v for a, v in per_adapter.items()
+                if len({r.versions.get(a) for r in runs if a in r.versions}) > 1}
     if not compared:
         return None
     fig, axes = plt.subplots(len(compared), 2, figsize=(12, 4 * len(compared)), squeeze=False)
@@ -201,11 +214,16 @@ def figure_versions(runs: list[Run], cls: str, dtype: str, device: str, out: str
                       for version, data in by_version.items()}
             _bars(axes[row][col], series, [f"{s}\n{m}" for s, m in groups], True, _time)
             axes[row][col].set_title(f"{adapter}, {label}: time per call (lower is better)")
-            axes[row][col].legend(fontsize=8)
-    dates = sorted({r.date for r in runs})
+    dates = sorted(set().union(*(used[a] for a in compared)))
     fig.suptitle(f"{cls.split('.')[-1]}, {dtype}, {device}: framework versions side by side\n"
                  f"{', '.join(dates)}, machine {runs[0].machine}", fontsize=10)
-    fig.tight_layout()
+    # one legend below the panels, where it hides no bar
+    labels = {}
+    for row in axes:
+        handles, names = row[0].get_legend_handles_labels()
+        labels.update(zip(names, handles, strict=True))
+    fig.legend(list(labels.values()), list(labels), loc="lower center", ncol=3, fontsize=8)
+    fig.tight_layout(rect=(0, 0.08 / len(compared), 1, 1))
     name = f"{cls.split('.')[-1]}-{dtype}-{device}-versions.png"
     fig.savefig(os.path.join(out, name), dpi=110)
     plt.close(fig)
