@@ -21,7 +21,7 @@ import re
 
 import numpy as np
 
-from . import compiled_known_failures, family_modules
+from . import compiled_known_failures, family_lists
 from .definitions import WEIGHTED_MEAN
 from .registry import (
     DERIVED,
@@ -286,12 +286,11 @@ def derive_keras_mask_paths(adapter, declare=None) -> None:
 def record_keras_mask_evidence(adapter) -> None:
     """The families' KERAS_MASK_EVIDENCE (in their tensorflow.py): evidence on the masked twins,
     which exist once derive_keras_mask_paths ran; recorded once."""
-    for module in family_modules("tensorflow").values():
-        for ev in getattr(module, "KERAS_MASK_EVIDENCE", ()):
-            ev = {"convention": KEPT_COUNT, "versions": SEEN_ON, "link": KERAS_MASK_DOC, **ev}
-            if not any(e.path == ev["path"] and e.case == ev["case"]
-                       and e.convention == ev["convention"] for e in adapter.evidence):
-                adapter.saw(ev.pop("convention"), **ev)
+    for ev in family_lists("tensorflow", "KERAS_MASK_EVIDENCE"):
+        ev = {"convention": KEPT_COUNT, "versions": SEEN_ON, "link": KERAS_MASK_DOC, **ev}
+        if not any(e.path == ev["path"] and e.case == ev["case"]
+                   and e.convention == ev["convention"] for e in adapter.evidence):
+            adapter.saw(ev.pop("convention"), **ev)
 
 
 COMPILE_NOTES = ("compiled twins run float32 and float64, the dtypes the benchmarks time, on "
