@@ -71,6 +71,13 @@ def compiled_known_failures(role: str) -> dict:
             for k, v in getattr(module, "COMPILED_KNOWN_FAILURES", {}).items()}
 
 
+def family_lists(role: str, name: str) -> list:
+    """The families' lists called `name` in their <role>.py, one after another (the evidence a
+    backend records on the paths it derives: KERAS_MASK_EVIDENCE)."""
+    return [item for module in family_modules(role).values()
+            for item in getattr(module, name, ())]
+
+
 def load(names=None) -> None:
     """Register the built-in adapters `names` (default: all) with every family's paths. Importing
     a backend module declares its adapter; importing a family's paths module adds its paths.

@@ -78,7 +78,7 @@ def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
     kept = _keras_mask(arrays, p, encoding, elements, conv)
     elements, vjp, weights = _sample_weights(elements, vjp, p.get("sample_weight"), conv, kept)
     if "keras_masked_mean_divides_by_kept_count" in conv and p.get("sample_weight") is not None:
-        divisor = _kept_count(p["sample_weight"], np.shape(elements), conv)
+        divisor = _kept_count(p["sample_weight"], np.shape(elements), conv, kept)
     with np.errstate(invalid="ignore", divide="ignore"):
         # what the elements are divided by before summing; 'batchmean' (kl_div) divides by N.
         # A divisor may be an array (one per element, CTC's 'mean' divides by target lengths).
@@ -146,13 +146,14 @@ def _keras_mask(arrays, p, encoding, elements, conv):
     return None
 
 
-def _kept_count(weight, shape, conv):
+def _kept_count(weight, shape, conv, kept=None):
     """What Keras's default reduction divides by with a mask on y_pred that keeps the elements
-    of nonzero weight (loss.py apply_mask: total / valid): their number; 0 gives inf under
-    keras_mean_of_nothing_is_0 (divide_no_nan)."""
+    of nonzero weight (loss.py apply_mask: total / valid): their number, of those the loss's own
+    mask keeps too where it has one (`kept`: Loss.__call__ takes in_mask & out_mask); 0 gives inf
+    under keras_mean_of_nothing_is_0 (divide_no_nan)."""
     given = np.asarray(weight, dtype=np.float64)
     w = np.broadcast_to(given.reshape(align_leading(given.shape, shape)), shape)
-    count = float(np.count_nonzero(w))
+    count = float(np.count_nonzero(w if kept is None else (w != 0) & kept))
     return np.inf if count == 0 and "keras_mean_of_nothing_is_0" in conv else count
 
 

@@ -15,13 +15,16 @@ doing it. Values seen: SEEN_ON.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import re
 
 import numpy as np
 
-from . import compiled_known_failures
+from . import compiled_known_failures, family_lists
 from .definitions import WEIGHTED_MEAN
 from .registry import (
+    DERIVED,
     LazyModule,
     _weights_fit,
     compiled_step,
@@ -194,16 +197,115 @@ def weighted_reduce(losses, weight, reduction, batch):
     return reduce(weighted, reduction)
 
 
+# ---------------------------------------------------------------- Keras masks on y_pred
+
+MASKED = "(masked input, sample_weight=)"
+KERAS_MASK_DOC = ("keras/src/losses/loss.py Loss.__call__ (in_mask = backend.get_keras_mask("
+                  "y_pred), combined with the output's own mask by &) and apply_mask: for "
+                  "'sum_over_batch_size' the mask becomes total / valid on kept entries, 'mean("
+                  "loss * sample_weight * total / valid) = sum(loss * sample_weight) / valid'; "
+                  "the weights are multiplied by the mask")
+KEPT_COUNT = "keras_masked_mean_divides_by_kept_count"
+# a path calling a keras.losses class (a Loss subclass), not a function
+_KERAS_CLASS = re.compile(r"keras\.losses\.[A-Z]")
+
+
+@contextlib.contextmanager
+def keras_mask_of(weight):
+    """Inside: each keras.losses.Loss called receives its y_pred carrying the mask a Masking layer
+    attaches (keras.src.backend.set_keras_mask, read back by Loss.__call__ as in_mask): True
+    where `weight` (its axes the leading ones of the unreduced loss) is nonzero, broadcast to the
+    shape of the loss's unreduced output, `Loss.call(y_true, y_pred)` (computed once more for
+    its shape). Loss.__call__ is wrapped for the duration, so every family's path runs unchanged
+    and every Loss subclass is covered (none overrides __call__ in keras 3.15.1); the checks run
+    one at a time in a process (xdist's workers are processes), so nothing else sees it."""
+    from keras.src import backend  # Keras's own setter of the mask layers attach
+    loss_class = keras.losses.Loss
+    plain = loss_class.__call__
+
+    def masked(self, y_true, y_pred, sample_weight=None):
+        def convert(x):      # as Loss.__call__ converts them before calling `call`
+            return keras.ops.convert_to_tensor(x, dtype=self.dtype)
+        unreduced = self.call(convert(y_true), convert(y_pred))
+        kept = keras_sample_weight(tf.cast(weight, unreduced.dtype), unreduced.shape.rank) != 0
+        y_pred = tf.identity(y_pred)      # a tensor of its own to carry the mask
+        backend.set_keras_mask(y_pred, tf.broadcast_to(kept, tf.shape(unreduced)))
+        return plain(self, y_true, y_pred, sample_weight)
+
+    loss_class.__call__ = masked
+    try:
+        yield
+    finally:
+        loss_class.__call__ = plain
+
+
+def _masked(fn):
+    def masked(*inputs, sample_weight, **params):
+        with keras_mask_of(sample_weight):
+            return fn(*inputs, sample_weight=sample_weight, **params)
+    return masked
+
+
+def derive_keras_mask_paths(adapter, declare=None) -> None:
+    """Give each path that passes its sample weights to a keras.losses class (its own
+    sample_weight=) a twin, `<name without "(sample_weight=)">(masked input, sample_weight=)`,
+    whose y_pred carries the Keras mask of the nonzero weights (keras_mask_of): what a Masking
+    layer before the loss does. Keras then multiplies the weights by the mask (loss.py
+    apply_mask): its default reduction divides by the kept count (KEPT_COUNT) and
+    'mean_with_sample_weight' by the weights broadcast over the loss, so the twin follows its
+    base's conventions but keras_weighted_mean_divides_by_given_weights, plus KEPT_COUNT and
+    keras_mean_of_nothing_is_0 (divide_no_nan). `declare(loss, name, **kw)` declares a path
+    (default adapter.path)."""
+    declare = declare or adapter.path
+    for base in list(adapter.paths):
+        if ("sample_weight" not in base.params or base.compiles or base.name.endswith(DERIVED)
+                or "masked input" in base.name or not _KERAS_CLASS.search(base.call)):
+            continue
+        name = base.name.replace("(sample_weight=)", "") + MASKED
+        if any(p.name == name for p in adapter.paths_for(base.loss)):
+            continue          # derived already (adapters.load() ran before)
+        conventions = [c for c in base.conventions
+                       if c != "keras_weighted_mean_divides_by_given_weights"]
+        conventions += [c for c in (KEPT_COUNT, "keras_mean_of_nothing_is_0")
+                        if c not in conventions]
+        refused = {why: test for why, test in base.unsupported_when
+                   if not why.startswith("cases without sample weights")}
+        declare(base.loss, name, kind="composed",
+                call=f"{base.call}  with keras.src.backend.set_keras_mask(y_pred, sample_weight "
+                     "!= 0 broadcast to the unreduced loss) on the y_pred the class receives  "
+                     "[the mask a Masking layer attaches; adapters/tensorflow.py keras_mask_of]",
+                encodings=base.encodings, params=base.params, conventions=conventions,
+                dtypes=base.dtypes, ndims=base.ndims, notes=base.notes,
+                checked_dtypes=base.checked_dtypes, checks_dtype=base.checks_dtype,
+                unsupported_when={
+                    f"cases without sample weights (no mask: it is {base.name} then)":
+                        lambda p, e, i: p["sample_weight"] is None,
+                    **refused})(_masked(base.fn))
+
+
+def record_keras_mask_evidence(adapter) -> None:
+    """The families' KERAS_MASK_EVIDENCE (in their tensorflow.py): evidence on the masked twins,
+    which exist once derive_keras_mask_paths ran; recorded once."""
+    for ev in family_lists("tensorflow", "KERAS_MASK_EVIDENCE"):
+        ev = {"convention": KEPT_COUNT, "versions": SEEN_ON, "link": KERAS_MASK_DOC, **ev}
+        if not any(e.path == ev["path"] and e.case == ev["case"]
+                   and e.convention == ev["convention"] for e in adapter.evidence):
+            adapter.saw(ev.pop("convention"), **ev)
+
+
 COMPILE_NOTES = ("compiled twins run float32 and float64, the dtypes the benchmarks time, on "
                  "representative cases (conformance/checks.py representative)")
 
 
 def derive_paths():
     """Paths made from the families' paths, once they are declared (adapters.load): sample
-    weights composed, then two compiled twins of each path the benchmarks time, the forward
-    and the tape-and-gradient step each one tf.function: "<name>+function" (graph mode, what
-    the compiled benchmarks time) and "<name>+xla" (jit_compile=True)."""
+    weights composed, the masked twins of the Keras classes' weighted paths (and their
+    evidence), then two compiled twins of each path the benchmarks time, the forward and the
+    tape-and-gradient step each one tf.function: "<name>+function" (graph mode, what the
+    compiled benchmarks time) and "<name>+xla" (jit_compile=True)."""
     derive_sample_weight_paths(adapter, weighted_reduce)
+    derive_keras_mask_paths(adapter)
+    record_keras_mask_evidence(adapter)
     backend = adapter.backend
     for suffix, jit in (("+function", None), ("+xla", True)):
         derive_compiled_paths(

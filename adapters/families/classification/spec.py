@@ -322,13 +322,21 @@ CONVENTIONS = [
                            "instead of H sum_n w_n (SparseCategoricalCrossentropy with "
                            "ignore_class multiplies the weights by its mask first, so it divides "
                            "by their full sum)"),
-    Convention(name="keras_masked_mean_divides_by_kept_count", losses=("cross_entropy",),
+    Convention(name="keras_masked_mean_divides_by_kept_count",
+               losses=("cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+                       "categorical_generalized_cross_entropy"),
                description="with a Keras mask on y_pred (a Masking layer's) and sample_weight, "
                            "the default reduction 'sum_over_batch_size' divides sum(w l) by the "
-                           "number of unmasked elements, not by all of them (loss.py apply_mask "
-                           "scales the weights by total / valid): the canonical 'mean' of the "
-                           "weighted loss divides by every element. Here the mask keeps the "
-                           "elements of nonzero weight"),
+                           "number of unmasked elements of the unreduced loss, not by all of "
+                           "them (loss.py apply_mask scales the weights by total / valid): the "
+                           "canonical 'mean' of the weighted loss divides by every element. Here "
+                           "the mask keeps the elements of nonzero weight (and, where the loss "
+                           "masks its own output, ignore_class's kept targets or Circle's "
+                           "positive losses, only those: Loss.__call__ takes in_mask & "
+                           "out_mask). 'mean_with_sample_weight' then divides by the sum of the "
+                           "weights broadcast over the loss, the canonical 'weighted_mean' "
+                           "(apply_mask multiplies the weights by the mask), so "
+                           "keras_weighted_mean_divides_by_given_weights does not hold"),
     Convention(name="keras_weighted_mean_drops_masked_weights", losses=("cross_entropy",),
                description="with a Keras mask on the unreduced loss (SparseCategoricalCrossentropy"
                            "'s ignore_class: the ignored targets; Circle: its zero losses), "

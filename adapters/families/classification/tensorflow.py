@@ -136,32 +136,9 @@ def ce_keras_categorical_masked(input, target, *, reduction, sample_weight):
         target, input)
 
 
-# A Keras mask on y_pred together with sample_weight: the mask keeps the elements of nonzero
-# weight. 'sum_over_batch_size' then divides by the kept count (keras_masked_mean_divides_by_
-# kept_count); 'mean_with_sample_weight' by the weights times the mask, broadcast over the output:
-# the canonical 'weighted_mean' (the given-weights convention does not apply under a mask)
-@path("cross_entropy", "keras.losses.CategoricalCrossentropy(masked input, sample_weight=)",
-      encodings=["one_hot", "probs"], params=["reduction", "sample_weight"],
-      conventions=[*FUSED, "keras_masked_mean_divides_by_kept_count",
-                   "keras_mean_of_nothing_is_0"],
-      unsupported_when={"cases without sample weights (it is "
-                        "keras.losses.CategoricalCrossentropy then)":
-                        lambda params, encoding, inputs: params["sample_weight"] is None},
-      call="keras.src.backend.set_keras_mask(input, sample_weight > 0); "
-           "keras.losses.CategoricalCrossentropy(from_logits=True, axis=1 if input.ndim > 1 "
-           "else -1, reduction=..., dtype=input.dtype.name)(target, input, "
-           "sample_weight=keras_sample_weight(sample_weight, input.ndim - 1))  [the mask a "
-           "Masking layer attaches, with the weights]")
-def ce_keras_categorical_masked_weighted(input, target, *, reduction, sample_weight):
-    from keras.src import backend  # Keras's own setter of the mask layers attach
-    axis = class_axis(input)
-    out_shape = input.shape[:axis] + input.shape[axis + 1:] if input.shape.rank > 1 else []
-    weight = keras_sample_weight(sample_weight, len(out_shape))
-    input = tf.identity(input)      # a tensor of its own to carry the mask
-    backend.set_keras_mask(input, tf.broadcast_to(weight > 0, out_shape))
-    return keras.losses.CategoricalCrossentropy(
-        from_logits=True, axis=axis, reduction=KERAS_REDUCTION[reduction],
-        dtype=input.dtype.name)(target, input, sample_weight=weight)
+# A Keras mask on y_pred together with sample_weight: the twin
+# "keras.losses.CategoricalCrossentropy(masked input, sample_weight=)" of the path above, derived
+# with every Keras class's (adapters/tensorflow.py derive_keras_mask_paths; evidence below)
 
 
 @path("cross_entropy", "keras.losses.categorical_crossentropy", kind="composed",
@@ -1065,17 +1042,116 @@ saw("keras_weighted_mean_drops_masked_weights",
     "backend.set_keras_mask(res, mask=valid_mask) for ignore_class; keras/src/losses/loss.py "
     "apply_mask: 'sample_weight *= float_mask', then reduce_values divides by "
     "ops.sum(sample_weight)")
-saw("keras_masked_mean_divides_by_kept_count",
-    path="cross_entropy/keras.losses.CategoricalCrossentropy(masked input, sample_weight=)",
-    case="cross_entropy/per-sample-mean/one_hot",
-    call="x = tf.identity(logits (4, 5)); keras.src.backend.set_keras_mask(x, [True, True, "
-         "False, True]); keras.losses.CategoricalCrossentropy(from_logits=True, axis=1, "
-         "dtype='float64')(one_hot_target, x, sample_weight=[.5, 2., 0., 1.5])",
-    seen="2.588049517389528 = sum(w l) / 3, the unmasked samples; canonical 'mean' 1.94103714 "
-         "= sum(w l) / 4 (what the same call without the mask gives)",
-    versions=SEEN_ON, link="keras/src/losses/loss.py apply_mask: for 'sum_over_batch_size' "
-    "the mask becomes total / valid on kept entries, 'mean(loss * sample_weight * total / "
-    "valid) = sum(loss * sample_weight) / valid'")
+
+# the masked twins of the Keras classes' weighted paths (adapters/tensorflow.py
+# derive_keras_mask_paths, which records these once it has declared them): the convention
+# keras_masked_mean_divides_by_kept_count, the Keras versions SEEN_ON
+KERAS_MASK_EVIDENCE = [
+    dict(
+        path="cross_entropy/keras.losses.CategoricalCrossentropy(masked input, sample_weight=)",
+        case="cross_entropy/per-sample-mean/one_hot",
+        call="keras.losses.CategoricalCrossentropy (this module's call) with reduction='mean' "
+             "(Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], dtype float64, "
+             "on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4,) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="2.588049517389528 = sum(w l) / 3, the kept elements of the 4 (reference "
+             "2.588049517); without the mask the reference gives 1.941037138 = sum(w l) / 4 and "
+             "keras.losses.CategoricalCrossentropy gives 1.941037138",
+    ),
+    dict(
+        path="cross_entropy/keras.losses.SparseCategoricalCrossentropy(masked input, "
+             "sample_weight=)",
+        case="cross_entropy/per-sample-mean/index",
+        call="keras.losses.SparseCategoricalCrossentropy (this module's call) with "
+             "reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], "
+             "dtype float64, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4,) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="2.5880495173895284 = sum(w l) / 3, the kept elements of the 4 (reference "
+             "2.588049517); without the mask the reference gives 1.941037138 = sum(w l) / 4 and "
+             "keras.losses.SparseCategoricalCrossentropy gives 1.941037138",
+    ),
+    dict(
+        path="binary_cross_entropy/keras.losses.BinaryCrossentropy[..., None](masked input, "
+             "sample_weight=)",
+        case="binary_cross_entropy/per-sample-mean/none",
+        call="keras.losses.BinaryCrossentropy[..., None] (this module's call) with "
+             "reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], "
+             "dtype float64, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4, 3) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="0.8579657823426435 = sum(w l) / 9, the kept elements of the 12 (reference "
+             "0.8579657823); without the mask the reference gives 0.6434743368 = sum(w l) / 12 "
+             "and keras.losses.BinaryCrossentropy[..., None] gives 0.6434743368",
+    ),
+    dict(
+        path="binary_cross_entropy/keras.losses.BinaryCrossentropy-float32[..., None](masked "
+             "input, sample_weight=)",
+        case="binary_cross_entropy/per-sample-mean/none",
+        call="keras.losses.BinaryCrossentropy-float32[..., None] (this module's call) with "
+             "reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], "
+             "dtype float32, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4, 3) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="0.8579657673835754 = sum(w l) / 9, the kept elements of the 12 (reference "
+             "0.8579657859); without the mask the reference gives 0.6434743394 = sum(w l) / 12 "
+             "and keras.losses.BinaryCrossentropy-float32[..., None] gives 0.6434743404",
+    ),
+    dict(
+        path="binary_cross_entropy/keras.losses.BinaryCrossentropy-float16[..., None](masked "
+             "input, sample_weight=)",
+        case="binary_cross_entropy/per-sample-mean/none",
+        call="keras.losses.BinaryCrossentropy-float16[..., None] (this module's call) with "
+             "reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], "
+             "dtype float16, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4, 3) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="0.85791015625 = sum(w l) / 9, the kept elements of the 12 (reference 0.8579926554); "
+             "without the mask the reference gives 0.6434944915 = sum(w l) / 12 and "
+             "keras.losses.BinaryCrossentropy-float16[..., None] gives 0.6435546875",
+    ),
+    dict(
+        path="binary_cross_entropy/keras.losses.BinaryCrossentropy-bfloat16[..., None](masked "
+             "input, sample_weight=)",
+        case="binary_cross_entropy/per-sample-mean/none",
+        call="keras.losses.BinaryCrossentropy-bfloat16[..., None] (this module's call) with "
+             "reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], "
+             "dtype bfloat16, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4, 3) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="0.85546875 = sum(w l) / 9, the kept elements of the 12 (reference 0.8547809445); "
+             "without the mask the reference gives 0.6410857084 = sum(w l) / 12 and "
+             "keras.losses.BinaryCrossentropy-bfloat16[..., None] gives 0.640625",
+    ),
+    dict(
+        path="binary_cross_entropy_with_logits/"
+             "keras.losses.BinaryCrossentropy(from_logits=True)[..., None](masked input, "
+             "sample_weight=)",
+        case="binary_cross_entropy_with_logits/per-sample-mean/none",
+        call="keras.losses.BinaryCrossentropy(from_logits=True)[..., None] (this module's call) "
+             "with reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , "
+             "1.5], dtype float64, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4, 3) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="1.3299509062380537 = sum(w l) / 9, the kept elements of the 12 (reference "
+             "1.329950906); without the mask the reference gives 0.9974631797 = sum(w l) / 12 and "
+             "keras.losses.BinaryCrossentropy(from_logits=True)[..., None] gives 0.9974631797",
+    ),
+    dict(
+        path="categorical_generalized_cross_entropy/"
+             "keras.losses.CategoricalGeneralizedCrossEntropy(masked input, sample_weight=)",
+        case="categorical_generalized_cross_entropy/batch-per-sample-mean/index",
+        call="keras.losses.CategoricalGeneralizedCrossEntropy(sample_weight=) (this module's "
+             "call) with reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , "
+             "0. , 1.5], dtype float64, on the inputs of case batch-per-sample-mean; its y_pred "
+             "carrying keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to "
+             "the (4,) unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="1.6221620334220437 = sum(w l) / 3, the kept elements of the 4 (reference "
+             "1.622162033); without the mask the reference gives 1.216621525 = sum(w l) / 4 and "
+             "keras.losses.CategoricalGeneralizedCrossEntropy(sample_weight=) gives 1.216621525",
+    ),
+]
 
 
 # poly_loss_cross_entropy, categorical_generalized_cross_entropy, linear_cross_entropy

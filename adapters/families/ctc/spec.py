@@ -169,4 +169,5 @@ CONVENTIONS = [
 
 # keras.losses.CTC takes sample_weight= as Keras's cross-entropies do
 EXTENDS = {"keras_weighted_mean_divides_by_given_weights": ("ctc_loss",),
-           "keras_mean_of_nothing_is_0": ("ctc_loss",)}
+           "keras_mean_of_nothing_is_0": ("ctc_loss",),
+           "keras_masked_mean_divides_by_kept_count": ("ctc_loss",)}

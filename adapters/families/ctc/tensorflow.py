@@ -180,3 +180,24 @@ for _p in ("ctc_loss/tf.nn.ctc_loss", "ctc_loss/keras.ops.ctc_loss", "ctc_loss/k
              "with C = 3: 1.5040774 for 2.1972246 (canonical - log 2); input_length 0: -0.0; "
              "with labels of shape (N, 1) and target_lengths 0: the canonical loss",
         versions=SEEN_ON)
+
+
+# ---------------------------------------------------------------- evidence: Keras masks
+
+# the masked twins of the Keras classes' weighted paths (adapters/tensorflow.py
+# derive_keras_mask_paths, which records these once it has declared them): the convention
+# keras_masked_mean_divides_by_kept_count, the Keras versions SEEN_ON
+KERAS_MASK_EVIDENCE = [
+    dict(
+        path="ctc_loss/keras.losses.CTC(masked input, sample_weight=)",
+        case="ctc_loss/per-sample-mean/none",
+        call="keras.losses.CTC(sample_weight=) (this module's call) with reduction='mean' (Keras "
+             "'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. ], dtype float32, on the inputs "
+             "of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (3,) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="10.959418296813965 = sum(w l) / 2, the kept elements of the 3 (reference "
+             "10.95941702); without the mask the reference gives 7.306278014 = sum(w l) / 3 and "
+             "keras.losses.CTC(sample_weight=) gives 7.306278229",
+    ),
+]

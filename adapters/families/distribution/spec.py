@@ -112,4 +112,5 @@ CONVENTIONS = [
 
 # keras.losses.KLDivergence takes sample_weight= as Keras's cross-entropies do
 EXTENDS = {"keras_weighted_mean_divides_by_given_weights": ("kl_div",),
-           "keras_mean_of_nothing_is_0": ("kl_div",)}
+           "keras_mean_of_nothing_is_0": ("kl_div",),
+           "keras_masked_mean_divides_by_kept_count": ("kl_div",)}

@@ -122,3 +122,24 @@ saw("keras_kl_divergence_mean_per_row", path="kl_div/keras.losses.KLDivergence",
     "over axis=-1 in keras.losses.kl_divergence)")
 
 # Seen, but no convention (no canonical difference reaches a checked value):
+
+
+# ---------------------------------------------------------------- evidence: Keras masks
+
+# the masked twins of the Keras classes' weighted paths (adapters/tensorflow.py
+# derive_keras_mask_paths, which records these once it has declared them): the convention
+# keras_masked_mean_divides_by_kept_count, the Keras versions SEEN_ON
+KERAS_MASK_EVIDENCE = [
+    dict(
+        path="kl_div/keras.losses.KLDivergence(masked input, sample_weight=)",
+        case="kl_div/per-sample-mean/none",
+        call="keras.losses.KLDivergence(sample_weight=) (this module's call) with "
+             "reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], "
+             "dtype float64, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4,) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="1.669367869192926 = sum(w l) / 3, the kept elements of the 4 (reference "
+             "1.669367869); without the mask the reference gives 1.252025902 = sum(w l) / 4 and "
+             "keras.losses.KLDivergence(sample_weight=) gives 1.252025902",
+    ),
+]

@@ -418,6 +418,8 @@ EXTENDS = {"keras_bce_mean_over_last_axis": ("hinge", "squared_hinge",),
 _KERAS_WEIGHTED = ("hinge", "squared_hinge", "categorical_hinge", "cosine_similarity", "circle")
 EXTENDS["keras_weighted_mean_divides_by_given_weights"] = _KERAS_WEIGHTED
 EXTENDS["keras_mean_of_nothing_is_0"] = _KERAS_WEIGHTED
+# ... and a Keras mask on y_pred divides their default mean by the kept count
+EXTENDS["keras_masked_mean_divides_by_kept_count"] = _KERAS_WEIGHTED
 # Circle's Keras mask (loss > 0) drops weights from its weighted mean as ignore_class does
 EXTENDS["keras_weighted_mean_drops_masked_weights"] = ("circle",)
 

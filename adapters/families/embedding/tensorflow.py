@@ -48,25 +48,29 @@ def hinge_embedding_tf(input, target, *, margin, reduction):
 
 # ---------------------------------------------------------------- triplet_margin_loss
 
-def p_norm(w, p):
-    """||w||_p over the last axis; gradient 0 (not nan) at w = 0, like torch's norm."""
-    s = tf.reduce_sum(tf.abs(w) ** p, axis=-1)
+def p_norm(w, p, axis=-1):
+    """||w||_p over `axis` (the last by default); gradient 0 (not nan) at w = 0, like torch's
+    norm."""
+    s = tf.reduce_sum(tf.abs(w) ** p, axis=axis)
     positive = s > 0
     safe = tf.where(positive, s, tf.ones_like(s))   # keeps the root's gradient finite at 0
     return tf.where(positive, safe ** (1.0 / p), tf.zeros_like(s))
 
 
+# the feature axis (optax's axis=) is the axis p_norm reduces over: TensorFlow has no triplet
+# loss, so the composition takes it directly, where torch moves it last
 @path("triplet_margin_loss", "tf.minimum", kind="composed",
-      params=["margin", "p", "eps", "swap", "reduction"],
+      params=["margin", "p", "eps", "swap", "axis", "reduction"],
       conventions=["tf_minimum_tie_grad_to_first"],
-      call="d = lambda u, v: p_norm(u - v + eps, p); d_neg = tf.minimum(d(anchor, negative), "
-           "d(positive, negative)) if swap else d(anchor, negative); reduce(tf.nn.relu((d(anchor, "
-           "positive) - d_neg) + margin), reduction)  [p_norm: "
+      call="d = lambda u, v: p_norm(u - v + eps, p, axis); d_neg = tf.minimum(d(anchor, "
+           "negative), d(positive, negative)) if swap else d(anchor, negative); "
+           "reduce(tf.nn.relu((d(anchor, positive) - d_neg) + margin), reduction)  [p_norm: "
+           "tf.reduce_sum(tf.abs(w) ** p, axis=axis) ** (1 / p), "
            "adapters/families/embedding/tensorflow.py]")
-def triplet_tf(anchor, positive, negative, *, margin, p, eps, swap, reduction):
+def triplet_tf(anchor, positive, negative, *, margin, p, eps, swap, axis, reduction):
 
     def d(u, v):
-        return p_norm(u - v + eps, p)
+        return p_norm(u - v + eps, p, axis)
     d_neg = d(anchor, negative)
     if swap:
         d_neg = tf.minimum(d_neg, d(positive, negative))
@@ -458,3 +462,72 @@ COMPILED_KNOWN_FAILURES = {
     "cosine_similarity/keras.losses.CosineSimilarity+xla": {
         "convention:tiny-and-zero-vectors-float64": _XLA_COSINE},
 }
+
+
+# ---------------------------------------------------------------- evidence: Keras masks
+
+# the masked twins of the Keras classes' weighted paths (adapters/tensorflow.py
+# derive_keras_mask_paths, which records these once it has declared them): the convention
+# keras_masked_mean_divides_by_kept_count, the Keras versions SEEN_ON
+KERAS_MASK_EVIDENCE = [
+    dict(
+        path="hinge/keras.losses.Hinge[..., None](masked input, sample_weight=)",
+        case="hinge/per-sample-mean/none",
+        call="keras.losses.Hinge[..., None](sample_weight=) (this module's call) with "
+             "reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], "
+             "dtype float64, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4, 5) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="1.263333400070846 = sum(w l) / 15, the kept elements of the 20 (reference "
+             "1.2633334); without the mask the reference gives 0.9475000501 = sum(w l) / 20 and "
+             "keras.losses.Hinge[..., None](sample_weight=) gives 0.9475000501",
+    ),
+    dict(
+        path="squared_hinge/keras.losses.SquaredHinge[..., None](masked input, sample_weight=)",
+        case="squared_hinge/per-sample-mean/none",
+        call="keras.losses.SquaredHinge[..., None](sample_weight=) (this module's call) with "
+             "reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], "
+             "dtype float64, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4, 5) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="3.9498659714414 = sum(w l) / 15, the kept elements of the 20 (reference "
+             "3.949865971); without the mask the reference gives 2.962399479 = sum(w l) / 20 and "
+             "keras.losses.SquaredHinge[..., None](sample_weight=) gives 2.962399479",
+    ),
+    dict(
+        path="categorical_hinge/keras.losses.CategoricalHinge(masked input, sample_weight=)",
+        case="categorical_hinge/per-sample-mean/none",
+        call="keras.losses.CategoricalHinge(sample_weight=) (this module's call) with "
+             "reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5, "
+             "1. ], dtype float64, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (5,) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="2.3066733562625292 = sum(w l) / 4, the kept elements of the 5 (reference "
+             "2.306673356); without the mask the reference gives 1.845338685 = sum(w l) / 5 and "
+             "keras.losses.CategoricalHinge(sample_weight=) gives 1.845338685",
+    ),
+    dict(
+        path="cosine_similarity/keras.losses.CosineSimilarity(masked input, sample_weight=)",
+        case="cosine_similarity/per-sample-mean/none",
+        call="keras.losses.CosineSimilarity(sample_weight=) (this module's call) with "
+             "reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], "
+             "dtype float64, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4,) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="-0.09929911354825435 = sum(w l) / 3, the kept elements of the 4 (reference "
+             "-0.09929911355); without the mask the reference gives -0.07447433516 = sum(w l) / 4 "
+             "and keras.losses.CosineSimilarity(sample_weight=) gives -0.07447433516",
+    ),
+    dict(
+        path="circle/keras.losses.Circle(masked input, sample_weight=)",
+        case="circle/per-sample-zero-positive-mean/none",
+        call="keras.losses.Circle(sample_weight=) (this module's call) with reduction='mean' "
+             "(Keras 'sum_over_batch_size'), sample_weight=[0.5, 0. , 1. , 1.5], dtype float64, "
+             "on the inputs of case per-sample-zero-positive-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4,) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="0.3465742804726393 = sum(w l) / 1, the kept elements of the 4 (reference "
+             "0.3465742805); without the mask the reference gives 0.1732871402 = sum(w l) / 2 and "
+             "keras.losses.Circle(sample_weight=) gives 0.1732871402",
+    ),
+]

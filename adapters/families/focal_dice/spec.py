@@ -480,6 +480,8 @@ _KERAS_WEIGHTED = ("sigmoid_focal_loss", "soft_dice_loss", "tversky",
                    "categorical_focal_crossentropy")
 EXTENDS["keras_weighted_mean_divides_by_given_weights"] = _KERAS_WEIGHTED
 EXTENDS["keras_mean_of_nothing_is_0"] = _KERAS_WEIGHTED
+# ... and a Keras mask on y_pred divides their default mean by the kept count
+EXTENDS["keras_masked_mean_divides_by_kept_count"] = _KERAS_WEIGHTED
 # paddle.nn.functional.sigmoid_focal_loss takes its cross-entropy from the kernel
 # sigmoid_cross_entropy_with_logits, whose gradient at a logit of exactly 0 is off by 1
 EXTENDS["paddle_bce_logits_grad_at_0_off_by_1"] = ("sigmoid_focal_loss",)

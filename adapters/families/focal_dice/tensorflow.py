@@ -771,3 +771,63 @@ for _loss, _path, _shape, _seen in (
         call=_path.replace("(sample_weight=)", "") + f" with reduction='mean_with_sample_weight', "
              f"sample_weight=keras_sample_weight(w, rank) for per-sample w on {_shape} inputs",
         seen=_seen, versions=SEEN_ON, link=KERAS_WEIGHTED_DOC)
+
+
+# ---------------------------------------------------------------- evidence: Keras masks
+
+# the masked twins of the Keras classes' weighted paths (adapters/tensorflow.py
+# derive_keras_mask_paths, which records these once it has declared them): the convention
+# keras_masked_mean_divides_by_kept_count, the Keras versions SEEN_ON
+KERAS_MASK_EVIDENCE = [
+    dict(
+        path="sigmoid_focal_loss/keras.losses.BinaryFocalCrossentropy[..., None](masked input, "
+             "sample_weight=)",
+        case="sigmoid_focal_loss/per-sample-mean/none",
+        call="keras.losses.BinaryFocalCrossentropy[..., None](sample_weight=) (this module's "
+             "call) with reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , "
+             "0. , 1.5], dtype float64, on the inputs of case per-sample-mean; its y_pred "
+             "carrying keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to "
+             "the (4, 5) unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="0.21594984237529458 = sum(w l) / 15, the kept elements of the 20 (reference "
+             "0.2159498424); without the mask the reference gives 0.1619623818 = sum(w l) / 20 "
+             "and keras.losses.BinaryFocalCrossentropy[..., None](sample_weight=) gives "
+             "0.1619623818",
+    ),
+    dict(
+        path="soft_dice_loss/keras.losses.Dice(masked input, sample_weight=)",
+        case="soft_dice_loss/per-sample-mean/none",
+        call="keras.losses.Dice(sample_weight=) (this module's call) with reduction='mean' (Keras "
+             "'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], dtype float64, on the "
+             "inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4, 3) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="0.8762041521010725 = sum(w l) / 9, the kept elements of the 12 (reference "
+             "0.8762041521); without the mask the reference gives 0.6571531141 = sum(w l) / 12 "
+             "and keras.losses.Dice(sample_weight=) gives 0.6571531141",
+    ),
+    dict(
+        path="categorical_focal_crossentropy/keras.losses.CategoricalFocalCrossentropy(masked "
+             "input, sample_weight=)",
+        case="categorical_focal_crossentropy/per-sample-mean/one_hot",
+        call="keras.losses.CategoricalFocalCrossentropy(sample_weight=) (this module's call) with "
+             "reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], "
+             "dtype float64, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4,) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="0.2948544554314093 = sum(w l) / 3, the kept elements of the 4 (reference "
+             "0.2948544554); without the mask the reference gives 0.2211408416 = sum(w l) / 4 and "
+             "keras.losses.CategoricalFocalCrossentropy(sample_weight=) gives 0.2211408416",
+    ),
+    dict(
+        path="tversky/keras.losses.Tversky(masked input, sample_weight=)",
+        case="tversky/per-sample-zero-mean/none",
+        call="keras.losses.Tversky(sample_weight=) (this module's call) with reduction='mean' "
+             "(Keras 'sum_over_batch_size'), sample_weight=[0., 2.], dtype float64, on the inputs "
+             "of case per-sample-zero-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (2, 3) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="1.176480347934319 = sum(w l) / 3, the kept elements of the 6 (reference "
+             "1.176480348); without the mask the reference gives 0.588240174 = sum(w l) / 6 and "
+             "keras.losses.Tversky(sample_weight=) gives 0.588240174",
+    ),
+]

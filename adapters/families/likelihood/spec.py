@@ -145,6 +145,8 @@ EXTENDS = {"keras_bce_mean_over_last_axis": ("poisson_nll_loss",)}
 _KERAS_WEIGHTED = ("poisson_nll_loss",)
 EXTENDS["keras_weighted_mean_divides_by_given_weights"] = _KERAS_WEIGHTED
 EXTENDS["keras_mean_of_nothing_is_0"] = _KERAS_WEIGHTED
+# ... and a Keras mask on y_pred divides its default mean by the kept count
+EXTENDS["keras_masked_mean_divides_by_kept_count"] = _KERAS_WEIGHTED
 
 CONVENTIONS = [
     Convention(name="torch_gaussian_nll_var_clamp_passes_gradient", losses=("gaussian_nll_loss",),

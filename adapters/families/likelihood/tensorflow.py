@@ -177,3 +177,24 @@ for _loss, _path, _shape, _seen in (
         call=_path.replace("(sample_weight=)", "") + f" with reduction='mean_with_sample_weight', "
              f"sample_weight=keras_sample_weight(w, rank) for per-sample w on {_shape} inputs",
         seen=_seen, versions=SEEN_ON, link=KERAS_WEIGHTED_DOC)
+
+
+# ---------------------------------------------------------------- evidence: Keras masks
+
+# the masked twins of the Keras classes' weighted paths (adapters/tensorflow.py
+# derive_keras_mask_paths, which records these once it has declared them): the convention
+# keras_masked_mean_divides_by_kept_count, the Keras versions SEEN_ON
+KERAS_MASK_EVIDENCE = [
+    dict(
+        path="poisson_nll_loss/keras.losses.Poisson[..., None](masked input, sample_weight=)",
+        case="poisson_nll_loss/per-sample-mean/none",
+        call="keras.losses.Poisson[..., None](sample_weight=) (this module's call) with "
+             "reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], "
+             "dtype float64, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4, 3) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="2.4424834302829823 = sum(w l) / 9, the kept elements of the 12 (reference "
+             "2.44248343); without the mask the reference gives 1.831862573 = sum(w l) / 12 and "
+             "keras.losses.Poisson[..., None](sample_weight=) gives 1.831862573",
+    ),
+]

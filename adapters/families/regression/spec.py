@@ -145,6 +145,8 @@ _KERAS_CLASSES = ("l1_loss", "mse_loss", "huber_loss", "log_cosh", "mean_absolut
                   "mean_squared_logarithmic_error")
 EXTENDS["keras_weighted_mean_divides_by_given_weights"] = _KERAS_CLASSES
 EXTENDS["keras_mean_of_nothing_is_0"] = _KERAS_CLASSES
+# ... and a Keras mask on y_pred divides their default mean by the kept count
+EXTENDS["keras_masked_mean_divides_by_kept_count"] = _KERAS_CLASSES
 # sklearn.metrics' regression metrics average with np.average(weights=sample_weight)
 EXTENDS["sklearn_average_divides_by_sample_weight_sum"] = (
     "l1_loss", "mse_loss", "mean_absolute_percentage_error", "mean_squared_logarithmic_error")

@@ -218,3 +218,86 @@ for _loss, _convs in KERAS_OWN.items():
             saw(_conv, path=f"{_loss}/keras.losses.{_name}",
                 case=_plain_case if _name == _cls else _case, call=_call, seen=_seen,
                 versions=SEEN_ON, link=_link)
+
+
+# ---------------------------------------------------------------- evidence: Keras masks
+
+# the masked twins of the Keras classes' weighted paths (adapters/tensorflow.py
+# derive_keras_mask_paths, which records these once it has declared them): the convention
+# keras_masked_mean_divides_by_kept_count, the Keras versions SEEN_ON
+KERAS_MASK_EVIDENCE = [
+    dict(
+        path="l1_loss/keras.losses.MeanAbsoluteError[..., None](masked input, sample_weight=)",
+        case="l1_loss/per-sample-mean/none",
+        call="keras.losses.MeanAbsoluteError[..., None] (this module's call) with "
+             "reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], "
+             "dtype float64, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4, 3) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="2.274780519737939 = sum(w l) / 9, the kept elements of the 12 (reference "
+             "2.27478052); without the mask the reference gives 1.70608539 = sum(w l) / 12 and "
+             "keras.losses.MeanAbsoluteError[..., None] gives 1.70608539",
+    ),
+    dict(
+        path="mse_loss/keras.losses.MeanSquaredError[..., None](masked input, sample_weight=)",
+        case="mse_loss/per-sample-mean/none",
+        call="keras.losses.MeanSquaredError[..., None] (this module's call) with reduction='mean' "
+             "(Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], dtype float64, "
+             "on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4, 3) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="4.751490038100827 = sum(w l) / 9, the kept elements of the 12 (reference "
+             "4.751490038); without the mask the reference gives 3.563617529 = sum(w l) / 12 and "
+             "keras.losses.MeanSquaredError[..., None] gives 3.563617529",
+    ),
+    dict(
+        path="huber_loss/keras.losses.Huber[..., None](masked input, sample_weight=)",
+        case="huber_loss/per-sample-mean/none",
+        call="keras.losses.Huber[..., None] (this module's call) with reduction='mean' (Keras "
+             "'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], dtype float64, on the "
+             "inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4, 3) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="1.671070602405436 = sum(w l) / 9, the kept elements of the 12 (reference "
+             "1.671070602); without the mask the reference gives 1.253302952 = sum(w l) / 12 and "
+             "keras.losses.Huber[..., None] gives 1.253302952",
+    ),
+    dict(
+        path="log_cosh/keras.losses.LogCosh[..., None](masked input, sample_weight=)",
+        case="log_cosh/per-sample-mean/none",
+        call="keras.losses.LogCosh[..., None] (this module's call) with reduction='mean' (Keras "
+             "'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], dtype float64, on the "
+             "inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4, 3) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="0.34119591677711353 = sum(w l) / 9, the kept elements of the 12 (reference "
+             "0.3411959168); without the mask the reference gives 0.2558969376 = sum(w l) / 12 "
+             "and keras.losses.LogCosh[..., None] gives 0.2558969376",
+    ),
+    dict(
+        path="mean_absolute_percentage_error/keras.losses.MeanAbsolutePercentageError[..., "
+             "None](masked input, sample_weight=)",
+        case="mean_absolute_percentage_error/per-sample-mean/none",
+        call="keras.losses.MeanAbsolutePercentageError[..., None] (this module's call) with "
+             "reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], "
+             "dtype float64, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4, 3) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="128.1478793590129 = sum(w l) / 9, the kept elements of the 12 (reference "
+             "128.1478794); without the mask the reference gives 96.11090952 = sum(w l) / 12 and "
+             "keras.losses.MeanAbsolutePercentageError[..., None] gives 96.11090952",
+    ),
+    dict(
+        path="mean_squared_logarithmic_error/keras.losses.MeanSquaredLogarithmicError[..., "
+             "None](masked input, sample_weight=)",
+        case="mean_squared_logarithmic_error/per-sample-mean/none",
+        call="keras.losses.MeanSquaredLogarithmicError[..., None] (this module's call) with "
+             "reduction='mean' (Keras 'sum_over_batch_size'), sample_weight=[0.5, 2. , 0. , 1.5], "
+             "dtype float64, on the inputs of case per-sample-mean; its y_pred carrying "
+             "keras.src.backend.set_keras_mask(y_pred, sample_weight != 0 broadcast to the (4, 3) "
+             "unreduced loss) (adapters/tensorflow.py keras_mask_of)",
+        seen="0.30585869896879964 = sum(w l) / 9, the kept elements of the 12 (reference "
+             "0.305858699); without the mask the reference gives 0.2293940242 = sum(w l) / 12 and "
+             "keras.losses.MeanSquaredLogarithmicError[..., None] gives 0.2293940242",
+    ),
+]
