@@ -294,10 +294,10 @@ saw("smp_class_weighted_mean_over_weights",
     path="soft_dice_loss/smp.losses.DiceLoss(smooth=smooth*0.5)",
     case="soft_dice_loss/hand-weights-2-1-batch-and-spatial-mean/none",
     call="smp.losses.DiceLoss(mode='multilabel', from_logits=False, smooth=1.0, "
-         "class_weights=[2.0, 1.0])(p, t) on the case's (1, 2, 2) float64 arrays (each class's "
-         "loss 0.25)",
-    seen="0.25 = (2 x 0.25 + 1 x 0.25) / 3, the weights' sum; canonical 0.375 (divided by the 2 "
-         "class losses)", versions=SEEN_ON,
+         "class_weights=[2.0, 1.0])(p, t) on the case's (2, 2, 2) float64 arrays (each class's "
+         "loss 1/3)",
+    seen="0.3333333333 = (2 x 1/3 + 1 x 1/3) / 3, the weights' sum; canonical 0.5 (divided "
+         "by the 2 class losses)", versions=SEEN_ON,
     link=SMP_DOCS + " (segmentation_models_pytorch/losses/dice.py DiceLoss.aggregate_loss: "
          "'return (loss * weights).sum() / weights.sum()', 0.6.0)")
 
