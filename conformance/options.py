@@ -155,8 +155,9 @@ _MONAI_DICE_TERM = (
     "lambda_dice=0, so it cannot change the value checked; DiceLoss's own row says which of its "
     "options are checked")
 _SMP_CLASSES = (
-    "the channels that enter the loss (a subset); the canonical loss has none: the default None "
-    "(every channel) is run")
+    "the channels that enter the loss (a subset); checked on DiceLoss as canonical "
+    "soft_dice_loss's ignore_background (classes=[1..C-1]); jaccard and tversky have no "
+    "ignore_background parameter: the default None (every channel) is run")
 _SMP_LOG_LOSS = (
     "True gives -log(score.clamp_min(eps)) instead of 1 - score; the canonical loss is 1 - "
     "score: the default False is run")
@@ -168,8 +169,10 @@ _SMP_EPS = (
     "has no floor (its smooth is passed as smooth=), so only the default is run; it matters only "
     "where the denominator is below 1e-7")
 _SMP_CLASS_WEIGHTS = (
-    "multiplies each class's loss before the mean; the canonical loss has no class weights (the "
-    "default None is run)")
+    "multiplies each class's loss, then divides by the weights' sum (aggregate_loss, shared with "
+    "DiceLoss, where it is checked against soft_dice_loss's class_weights: "
+    "smp_class_weighted_mean_over_weights); the canonical jaccard and tversky have no "
+    "class_weights parameter: the default None is run")
 _KORNIA_WEIGHT = (
     "weights for each class's loss (shape (C,)); the canonical sigmoid_focal_loss and "
     "soft_dice_loss have no class weights: the default None is run")
@@ -307,11 +310,9 @@ LEFT = {
         "multiplies each class's Lovasz term, the mean still dividing by C; the canonical "
         "lovasz_softmax has no class weights (the default None is run)"),
     # ------------------------------------------------------------------ smp
-    ("smp.losses.DiceLoss", "classes"): _SMP_CLASSES,
     ("smp.losses.DiceLoss", "log_loss"): _SMP_LOG_LOSS,
     ("smp.losses.DiceLoss", "ignore_index"): _SMP_IGNORE,
     ("smp.losses.DiceLoss", "eps"): _SMP_EPS,
-    ("smp.losses.DiceLoss", "class_weights"): _SMP_CLASS_WEIGHTS,
     ("smp.losses.JaccardLoss", "classes"): _SMP_CLASSES,
     ("smp.losses.JaccardLoss", "log_loss"): _SMP_LOG_LOSS,
     ("smp.losses.JaccardLoss", "ignore_index"): _SMP_IGNORE,
@@ -325,26 +326,15 @@ LEFT = {
         "the focal Tversky exponent: smp returns (the mean of the class losses) ** gamma; the "
         "canonical tversky has no exponent: the default 1.0 is run"),
     ("smp.losses.TverskyLoss", "class_weights"): _SMP_CLASS_WEIGHTS,
-    ("smp.losses.FocalLoss", "ignore_index"): _SMP_IGNORE,
     ("smp.losses.FocalLoss", "from_logits"): (
-        "False clamps the input to [eps, 1 - eps] and takes its logit (binary, multilabel) or its "
-        "log (multiclass) before the loss; the canonical sigmoid_focal_loss takes logits, so the "
-        "paths pass logits with the default True"),
+        "False clamps the input to [eps, 1 - eps] and takes its logit log(p / (1 - p)) (binary, "
+        "multilabel) or its log (multiclass) before the loss; the canonical sigmoid_focal_loss "
+        "takes logits, so the paths pass logits with the default True (sigmoid(x) passed back "
+        "through that logit is x only to the precision of 1 - p: in float32 about 1e-4 at "
+        "|x| = 8, and clamped at |x| = 16.1)"),
     ("smp.losses.FocalLoss", "eps"): (
         "the clamp of the probabilities that from_logits=False takes the logit of; with the "
         "default from_logits=True, which the paths run, it is not used"),
-    ("smp.losses.FocalLoss", "normalized"): (
-        "divides the loss by the sum of the focal factors (the normalised focal loss, arXiv "
-        "1909.07829); the canonical sigmoid_focal_loss (Lin et al.) has no such parameter (the "
-        "default False is run)"),
-    ("smp.losses.FocalLoss", "reduced_threshold"): (
-        "the reduced focal loss (arXiv 1903.01347): the focal factor is 1 where p_t < threshold "
-        "and ((1 - p_t) / threshold) ** gamma elsewhere; the canonical sigmoid_focal_loss has no "
-        "such parameter (the default None is run)"),
-    ("smp.losses.FocalLoss", "class_weights"): (
-        "multilabel only (binary raises ValueError): the per-class losses weighted and divided "
-        "by the weights' sum; the canonical sigmoid_focal_loss has no class weights (the default "
-        "None is run)"),
     ("smp.losses.SoftBCEWithLogitsLoss", "ignore_index"): (
         "zeroes the loss where the target equals it but keeps those elements in the mean's count "
         "(loss *= mask, then loss.mean()); the canonical binary_cross_entropy_with_logits has no "

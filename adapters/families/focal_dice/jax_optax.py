@@ -48,6 +48,32 @@ def focal_optax_none(input, target, *, alpha, gamma, reduction):
     return reduce(losses, reduction)
 
 
+# optax.sigmoid_focal_loss has neither the reduced nor the normalised focal loss: composed from
+# jax.nn with 1 - p_t in log space (a finite gradient where it underflows), as the torch and TF
+# log-space paths
+@path("sigmoid_focal_loss", "jax.nn.log_sigmoid+log-space", kind="composed",
+      params=["alpha", "gamma", "normalized", "reduced_threshold", "reduction"],
+      call="log_q = jnp.logaddexp(jnp.log(target) + jax.nn.log_sigmoid(-input), "
+           "jnp.log1p(-target) + jax.nn.log_sigmoid(input)); f = jnp.exp(gamma * log_q); if "
+           "reduced_threshold is not None: f = jnp.where(-jnp.expm1(log_q) < reduced_threshold, "
+           "1, jnp.exp(gamma * (log_q - log(reduced_threshold)))); l = alpha_t * f * "
+           "optax.sigmoid_binary_cross_entropy(input, target) (alpha_t = 1 if alpha < 0); if "
+           "normalized: l = l / jnp.sum(f); reduce(l, reduction)")
+def focal_jax(input, target, *, alpha, gamma, normalized, reduced_threshold, reduction):
+    log_q = jnp.logaddexp(jnp.log(target) + jax.nn.log_sigmoid(-input),
+                          jnp.log1p(-target) + jax.nn.log_sigmoid(input))
+    factor = jnp.exp(gamma * log_q)
+    if reduced_threshold is not None:      # 1 below the threshold: p_t = 1 - exp(log_q)
+        factor = jnp.where(-jnp.expm1(log_q) < reduced_threshold, 1.0,
+                           jnp.exp(gamma * (log_q - float(np.log(reduced_threshold)))))
+    losses = factor * optax.sigmoid_binary_cross_entropy(input, target)
+    if alpha >= 0:
+        losses = (alpha * target + (1 - alpha) * (1 - target)) * losses
+    if normalized:
+        losses = losses / jnp.sum(factor)
+    return reduce(losses, reduction)
+
+
 # ---------------------------------------------------------------- soft_dice_loss
 # Declared first: the benchmarks measure it (optax.losses.dice_loss cannot be jitted).
 @path("soft_dice_loss", "jnp.sum", kind="composed",

@@ -6,6 +6,8 @@ from torch ops, written here.
 """
 from __future__ import annotations
 
+import math
+
 from adapters.pytorch import SEEN_ON, F, adapter, path, reduce, torch  # noqa: F401
 
 from .spec import classes_first, dice_axes, lovasz_sets, weigh_dice_classes
@@ -42,22 +44,32 @@ def focal_torchvision_formula(input, target, *, alpha, gamma, label_smoothing, r
 
 
 # The same loss with 1 - p_t in log space: exp(gamma log(1 - p_t)) has a finite gradient where
-# 1 - p_t underflows, so this one is canonical everywhere.
-@path("sigmoid_focal_loss", "log-space", kind="composed", params=FOCAL_PARAMS,
+# 1 - p_t underflows, so this one is canonical everywhere. torch has neither the reduced nor the
+# normalised focal loss (nor has torchvision, Keras, optax, kornia or MONAI): composed here.
+@path("sigmoid_focal_loss", "log-space", kind="composed",
+      params=[*FOCAL_PARAMS, "normalized", "reduced_threshold"],
       call="target = target * (1 - label_smoothing) + 0.5 * label_smoothing; "
            "log_q = torch.logaddexp(torch.log(target) + F.logsigmoid(-input), "
-           "torch.log1p(-target) + F.logsigmoid(input)); l = alpha_t * torch.exp(gamma * log_q) * "
-           "F.binary_cross_entropy_with_logits(input, target, reduction='none'); reduce(l, "
-           "reduction)")
-def focal_log_space(input, target, *, alpha, gamma, label_smoothing, reduction):
+           "torch.log1p(-target) + F.logsigmoid(input)); f = torch.exp(gamma * log_q); "
+           "if reduced_threshold is not None: f = torch.where(-torch.expm1(log_q) < "
+           "reduced_threshold, 1, torch.exp(gamma * (log_q - log(reduced_threshold)))); "
+           "l = alpha_t * f * F.binary_cross_entropy_with_logits(input, target, reduction='none'); "
+           "if normalized: l = l / f.sum(); reduce(l, reduction)")
+def focal_log_space(input, target, *, alpha, gamma, label_smoothing, normalized,
+                    reduced_threshold, reduction):
     target = smooth_binary(target, label_smoothing)
     # log(1 - p_t) = log(y sigmoid(-x) + (1 - y) sigmoid(x)); log(0) = -inf drops a term
     log_q = torch.logaddexp(torch.log(target) + F.logsigmoid(-input),
                             torch.log1p(-target) + F.logsigmoid(input))
-    losses = torch.exp(gamma * log_q) * F.binary_cross_entropy_with_logits(
-        input, target, reduction="none")
+    factor = torch.exp(gamma * log_q)
+    if reduced_threshold is not None:      # 1 below the threshold: p_t = 1 - exp(log_q)
+        factor = torch.where(-torch.expm1(log_q) < reduced_threshold, 1.0,
+                             torch.exp(gamma * (log_q - math.log(reduced_threshold))))
+    losses = factor * F.binary_cross_entropy_with_logits(input, target, reduction="none")
     if alpha >= 0:
         losses = (alpha * target + (1 - alpha) * (1 - target)) * losses
+    if normalized:
+        losses = losses / factor.sum()
     return reduce(losses, reduction)
 
 

@@ -75,7 +75,6 @@ def _sigmoid_focal_loss(inputs, p, conv):
         # underflows, as MONAI's exp(gamma logsigmoid(z)))
         z = x * (1 - 2 * y)
         q, factor = sigmoid(z), np.exp(-gamma * softplus(-z))
-    elements = a * factor * ce
     # d q / dx = (1 - 2y) s (1 - s); gamma q^(gamma-1) s (1 - s) = gamma q^gamma (s (1-s) / q),
     # and s (1 - s) / q <= 1, so the first term goes to 0 with q: its limit where q is 0
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -88,8 +87,10 @@ def _sigmoid_focal_loss(inputs, p, conv):
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(q > 0, np.exp(-ce) / np.where(q > 0, q, 1.0), 0.0)
         slope = dce
-    first = gamma * factor * ratio * slope * ce if gamma > 0 else np.zeros_like(x)
-    local = a * (first + factor * dce)
+    dfactor = gamma * factor * ratio * slope if gamma > 0 else np.zeros_like(x)
+    factor, dfactor = _reduced_factor(factor, dfactor, q, gamma, p.get("reduced_threshold"))
+    elements = a * factor * ce
+    local = a * (dfactor * ce + factor * dce)
     # the frameworks' pow(1 - p_t, gamma) sees 1 - p_t computed by subtraction
     pow_zero = (1 - (s * y + (1 - s) * (1 - y))) == 0
     if "focal_pow_grad_nan_where_p_t_is_1" in conv and 0 < gamma < 1:
@@ -103,9 +104,43 @@ def _sigmoid_focal_loss(inputs, p, conv):
         spatial = int(np.prod(x.shape[2:])) if x.ndim > 2 else x.size   # mean(dim=[]): all
         elements, local = elements / spatial, local / spatial
 
+    if p.get("normalized"):       # a nan of pow's derivative in `local` stays where it is
+        elements, vjp = _normalized_focal(elements, local, factor, dfactor, conv)
+        return elements, vjp, x.size
+
     def vjp(u):
         return {"input": local * u}
     return elements, vjp, x.size
+
+
+def _reduced_factor(factor, dfactor, q, gamma, threshold):
+    """The reduced focal loss's factor (arXiv:1903.01347) and its derivative: 1 (slope 0) where
+    p_t = 1 - q < threshold, (q / threshold)^gamma elsewhere; unchanged without a threshold."""
+    if threshold is None:
+        return factor, dfactor
+    scale = float(threshold) ** gamma
+    below = (1 - q) < threshold
+    return np.where(below, 1.0, factor / scale), np.where(below, 0.0, dfactor / scale)
+
+
+def _normalized_focal(g, dg, f, df, conv):
+    """The normalised focal loss (arXiv:1909.07829): g / P with P = sum f, and its vjp,
+    d(g_i / P)/dx_k = [i = k] dg_k / P - g_i df_k / P^2 (g = alpha_t f ce elementwise, dg its
+    derivative, f the focal factors, df theirs). smp clamps P at 1e-6, where no gradient flows
+    through it (smp_focal_normalizer_clamped_to_eps)."""
+    total, d_total = np.sum(f), df
+    if "smp_focal_normalizer_clamped_to_eps" in conv and total < SMP_FOCAL_EPS:
+        total, d_total = SMP_FOCAL_EPS, np.zeros_like(df)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        elements = g / total
+
+    def vjp(u):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return {"input": dg * u / total - np.sum(u * g) * d_total / total ** 2}
+    return elements, vjp
+
+
+SMP_FOCAL_EPS = 1e-6   # focal_loss_with_logits's eps, the least normaliser
 
 
 def _kornia_binary_focal(x, y, alpha, gamma):
@@ -200,7 +235,8 @@ def _kornia_present_weights(t, axes, conv):
 def dice_class_terms(elements, vjp, p, conv=frozenset()):
     """class_weights and ignore_background on the per-class losses (N, C) or (C,), classes on
     their axis 1 or 0 (one Dice per class: sum_over is not 'all'): each weighted, class 0
-    dropped (kept when it is the only class); the divisor is the count left."""
+    dropped (kept when it is the only class); the divisor is the count left (smp: the kept
+    classes' weights summed, smp_class_weighted_mean_over_weights)."""
     weights, background = p.get("class_weights"), p.get("ignore_background", False)
     if weights is None and not background:
         return elements, vjp, np.size(elements)
@@ -220,7 +256,11 @@ def dice_class_terms(elements, vjp, p, conv=frozenset()):
         full = np.zeros(elements.shape)
         full[kept] = u
         return vjp(full * w)
-    return out, weighted_vjp, out.size
+    divisor = out.size
+    if "smp_class_weighted_mean_over_weights" in conv and weights is not None:
+        # smp: (loss * w).sum() / w.sum() over the classes kept
+        divisor = out.size // (c - first) * float(np.sum(np.asarray(weights, float)[first:]))
+    return out, weighted_vjp, divisor
 
 
 def _soft_dice_loss(inputs, p, conv):
@@ -231,7 +271,10 @@ def _soft_dice_loss(inputs, p, conv):
     if conv & SMP or "smp_dice_smooth_doubled" in conv:
         # the Tversky index at 1/2, 1/2 is the Dice with smooth doubled (smp_dice_smooth_doubled)
         s = smooth if "smp_dice_smooth_doubled" in conv else smooth / 2
-        return _smp_tversky(x, t, axes, 0.5, 0.5, s, conv)
+        elements, vjp, divisor = _smp_tversky(x, t, axes, 0.5, 0.5, s, conv)
+        if p.get("class_weights") is not None or p.get("ignore_background"):
+            return dice_class_terms(elements, vjp, p, conv)
+        return elements, vjp, divisor
     num_smooth = den_smooth = smooth
     if "optax_dice_smooth_doubled" in conv:
         num_smooth = den_smooth = 2 * smooth

@@ -1,5 +1,7 @@
 """segmentation_models_pytorch paths of the focal_dice family (spec.py beside this file):
-smp.losses 0.6.0 DiceLoss (soft_dice_loss), JaccardLoss (jaccard) and TverskyLoss (tversky).
+smp.losses 0.6.0 DiceLoss (soft_dice_loss), JaccardLoss (jaccard), TverskyLoss (tversky),
+FocalLoss (sigmoid_focal_loss, with normalized, reduced_threshold, class_weights and ignore_index)
+and LovaszLoss (lovasz_hinge, lovasz_softmax).
 
 All three compute soft_tversky_score over the axes (0, 2) of the input reshaped to (N, C, -1):
 one value per class with the batch and the spatial axes summed (canonical sum_over=
@@ -11,6 +13,9 @@ path passes the indices of a hard one-hot target.
 """
 from __future__ import annotations
 
+import numpy as np
+
+from adapters.pytorch import torch
 from adapters.smp_lib import SEEN_ON, SMP_DOCS, adapter, losses, path  # noqa: F401
 
 SMP_CONVENTIONS = ["smp_overlap_from_l1_distance", "smp_denominator_clamped_to_eps",
@@ -36,13 +41,27 @@ def dice_smp(input, target, *, smooth, sum_over):
     return losses.DiceLoss(mode="multilabel", from_logits=False, smooth=smooth)(input, target)
 
 
-# the call that agrees with the canonical smoothing: smooth halved
-@path("soft_dice_loss", "smp.losses.DiceLoss(smooth=smooth*0.5)", params=["smooth", "sum_over"],
-      unsupported_when=ONLY_BATCH, conventions=SMP_CONVENTIONS,
-      call="smp.losses.DiceLoss(mode='multilabel', from_logits=False, smooth=smooth / 2)(input, "
-           "target)")
-def dice_smp_half(input, target, *, smooth, sum_over):
-    return losses.DiceLoss(mode="multilabel", from_logits=False, smooth=smooth / 2)(input, target)
+def smp_classes(ignore_background, channels):
+    """smp's `classes` for canonical ignore_background: every channel but 0, or None (all); one
+    channel is kept, as canonical (classes=[] would average nothing)."""
+    return list(range(1, channels)) if ignore_background and channels > 1 else None
+
+
+# the call that agrees with the canonical smoothing: smooth halved. class_weights: smp divides the
+# weighted class losses by the weights' sum (smp_class_weighted_mean_over_weights); `classes`
+# without channel 0 is canonical ignore_background (weights kept for the classes kept, as optax)
+@path("soft_dice_loss", "smp.losses.DiceLoss(smooth=smooth*0.5)",
+      params=["smooth", "sum_over", "class_weights", "ignore_background"],
+      unsupported_when=ONLY_BATCH,
+      conventions=[*SMP_CONVENTIONS, "smp_class_weighted_mean_over_weights"],
+      call="smp.losses.DiceLoss(mode='multilabel', from_logits=False, smooth=smooth / 2, "
+           "class_weights=class_weights, classes=list(range(1, C)) if ignore_background and C > 1 "
+           "else None)(input, target)")
+def dice_smp_half(input, target, *, smooth, sum_over, class_weights, ignore_background):
+    weights = None if class_weights is None else class_weights.tolist()
+    return losses.DiceLoss(mode="multilabel", from_logits=False, smooth=smooth / 2,
+                           class_weights=weights,
+                           classes=smp_classes(ignore_background, input.shape[1]))(input, target)
 
 
 @path("soft_dice_loss", "smp.losses.DiceLoss(mode='multiclass')", kind="composed",
@@ -79,36 +98,139 @@ def tversky_smp(input, target, *, alpha, beta, smooth, sum_over):
 
 
 # ---------------------------------------------------------------- sigmoid_focal_loss
-# FocalLoss(from_logits=True) calls focal_loss_with_logits (alpha, gamma, reduction): mode='binary'
-# flattens input and target, so its 'none' is the flat (N d1..dk,) loss (the composed path
-# reshapes it); mode='multilabel' computes each class's loss with that reduction, then the mean
-# over the classes: the canonical mean (equal class sizes), but 'sum' becomes sum / C and 'none'
-# a mean, so its path declares no reduction (the default 'mean' only). alpha=None turns the
-# weighting off, as canonical alpha < 0. Left: normalized=True (divides by the sum of the focal
-# factors, arXiv:1909.07829; Lin et al. do not) and reduced_threshold (the reduced focal loss of
-# Sergievskiy and Ponamarev, arXiv:1903.01347): no canonical parameter yet; ignore_index
-# (targets in [0, 1] never equal it); class_weights (multilabel: a weighted mean of the classes).
+# FocalLoss(from_logits=True) calls focal_loss_with_logits (alpha, gamma, reduction, normalized,
+# reduced_threshold): mode='binary' flattens input and target, so its 'none' is the flat
+# (N d1..dk,) loss (the composed path reshapes it); mode='multilabel' computes each class's loss
+# with that reduction, then the mean over the classes: the canonical mean (equal class sizes), but
+# 'sum' becomes sum / C and 'none' a mean, so its path declares no reduction (the default 'mean'
+# only). alpha=None turns the weighting off, as canonical alpha < 0. normalized=True divides by
+# the focal factors' sum (clamped at 1e-6), reduced_threshold switches to the reduced factor:
+# the canonical parameters of the same names. class_weights and ignore_index are sample weights
+# (below); from_logits=False (with eps) is left: conformance/options.py says why.
 
 # 1 - exp(-ce) by subtraction, then pow: 0 where the logit saturates, a nan gradient for
 # 0 < gamma < 1 (torch's pow derivative gamma 0^(gamma - 1) = inf meets 0), as torchvision's
 SMP_FOCAL = ["smp_focal_p_t_is_exp_of_minus_ce", "focal_pow_grad_nan_where_p_t_is_1"]
+FOCAL_PARAMS = ["alpha", "gamma", "normalized", "reduced_threshold"]
+
+
+def _focal(mode, alpha, gamma, normalized, reduced_threshold, **kw):
+    return losses.FocalLoss(mode=mode, alpha=None if alpha < 0 else alpha, gamma=gamma,
+                            normalized=normalized, reduced_threshold=reduced_threshold, **kw)
+
+
 @path("sigmoid_focal_loss", "smp.losses.FocalLoss(mode='binary')", kind="composed",
-      params=["alpha", "gamma", "reduction"], conventions=SMP_FOCAL,
+      params=[*FOCAL_PARAMS, "reduction"],
+      conventions=[*SMP_FOCAL, "smp_focal_normalizer_clamped_to_eps"],
       call="smp.losses.FocalLoss(mode='binary', alpha=None if alpha < 0 else alpha, gamma=gamma, "
-           "reduction=reduction)(input, target), reshaped to input.shape for 'none'")
-def focal_smp_binary(input, target, *, alpha, gamma, reduction):
-    loss = losses.FocalLoss(mode="binary", alpha=None if alpha < 0 else alpha, gamma=gamma,
-                            reduction=reduction)(input, target)
+           "normalized=normalized, reduced_threshold=reduced_threshold, reduction=reduction)("
+           "input, target), reshaped to input.shape for 'none'")
+def focal_smp_binary(input, target, *, alpha, gamma, normalized, reduced_threshold, reduction):
+    loss = _focal("binary", alpha, gamma, normalized, reduced_threshold,
+                  reduction=reduction)(input, target)
     return loss.reshape(input.shape) if reduction == "none" else loss
 
 
+# normalized=True divides each class's losses by that class's focal sum (one
+# focal_loss_with_logits call per class), not by the sum over every element
+PER_CLASS_NORM = {"normalized=True (mode='multilabel' normalises each class's losses by that "
+                  "class's own sum of focal factors, one focal_loss_with_logits call per class, "
+                  "then averages the classes; canonical divides by the sum over every element)":
+                  lambda p, e, i: bool(p["normalized"])}
+
+
 @path("sigmoid_focal_loss", "smp.losses.FocalLoss(mode='multilabel')",
-      params=["alpha", "gamma"], ndims=[2, 3, 4, 5], conventions=SMP_FOCAL,
+      params=FOCAL_PARAMS, ndims=[2, 3, 4, 5], conventions=SMP_FOCAL,
+      unsupported_when=PER_CLASS_NORM,
       call="smp.losses.FocalLoss(mode='multilabel', alpha=None if alpha < 0 else alpha, "
-           "gamma=gamma)(input, target)  [reduction='mean', its default]")
-def focal_smp_multilabel(input, target, *, alpha, gamma):
-    return losses.FocalLoss(mode="multilabel", alpha=None if alpha < 0 else alpha,
-                            gamma=gamma)(input, target)
+           "gamma=gamma, normalized=normalized, reduced_threshold=reduced_threshold)(input, "
+           "target)  [reduction='mean', its default]")
+def focal_smp_multilabel(input, target, *, alpha, gamma, normalized, reduced_threshold):
+    return _focal("multilabel", alpha, gamma, normalized, reduced_threshold)(input, target)
+
+
+# class_weights and ignore_index are canonical sample weights: mode='multilabel' with
+# class_weights=w returns sum_c w_c mean_c / sum_c w_c, the 'weighted_mean' of weights w_c
+# broadcast over every element of class c; mode='binary' with ignore_index drops the elements whose
+# target equals it, so a 0/1 mask as sample weights ('none' with the dropped elements 0, 'sum',
+# and 'weighted_mean' as smp's 'mean' over the kept ones). normalized is left out of both: smp
+# then normalises over the kept elements (or per class), canonical over every element.
+
+def _broadcast(sample_weight, shape):
+    """The sample weights (their axes the leading ones, numpy or torch) over the whole shape."""
+    if sample_weight is None or np.ndim(sample_weight) > len(shape):
+        return None
+    w = np.asarray(sample_weight, dtype=float)
+    try:
+        return np.broadcast_to(w.reshape(w.shape + (1,) * (len(shape) - w.ndim)), shape)
+    except ValueError:
+        return None
+
+
+def _per_class(params, encoding, inputs):
+    """Whether the sample weights are not one weight per class (constant over every axis but
+    axis 1)."""
+    shape = inputs["input"].shape
+    full = _broadcast(params["sample_weight"], shape)
+    if full is None or len(shape) < 2:
+        return True
+    first = full[(slice(None), slice(None)) + (slice(0, 1),) * (len(shape) - 2)][:1]
+    return not bool(np.all(full == first))
+
+
+def _not_mask(params, encoding, inputs):
+    full = _broadcast(params["sample_weight"], inputs["input"].shape)
+    return full is None or not bool(np.all((full == 0) | (full == 1)))
+
+
+def _class_weights(sample_weight, input):
+    """The C class weights of per-class sample weights, as a list (smp's class_weights)."""
+    w = sample_weight.reshape(sample_weight.shape + (1,) * (input.ndim - sample_weight.ndim))
+    return w.expand(input.shape)[(0, slice(None)) + (0,) * (input.ndim - 2)].tolist()
+
+
+@path("sigmoid_focal_loss", "smp.losses.FocalLoss(mode='multilabel', class_weights=)",
+      kind="composed", params=["alpha", "gamma", "reduced_threshold", "sample_weight",
+                               "reduction"],
+      ndims=[2, 3, 4, 5], conventions=SMP_FOCAL,
+      unsupported_when={"a reduction other than 'weighted_mean' (smp divides by the weights' "
+                        "sum)": lambda p, e, i: p["reduction"] != "weighted_mean",
+                        "sample weights other than one weight per class (class_weights)":
+                        _per_class},
+      call="smp.losses.FocalLoss(mode='multilabel', alpha=None if alpha < 0 else alpha, "
+           "gamma=gamma, reduced_threshold=reduced_threshold, class_weights=[the per-class "
+           "sample_weight, w[0, c, 0..0]])(input, target)")
+def focal_smp_class_weights(input, target, *, alpha, gamma, reduced_threshold, sample_weight,
+                            reduction):
+    return _focal("multilabel", alpha, gamma, False, reduced_threshold,
+                  class_weights=_class_weights(sample_weight, input))(input, target)
+
+
+IGNORED = -1.0     # a label no canonical target in [0, 1] has
+
+
+@path("sigmoid_focal_loss", "smp.losses.FocalLoss(mode='binary', ignore_index=)",
+      kind="composed", params=["alpha", "gamma", "reduced_threshold", "sample_weight",
+                               "reduction"],
+      conventions=SMP_FOCAL,
+      unsupported_when={"reduction='mean' (smp's mean divides by the kept elements: "
+                        "'weighted_mean' here)": lambda p, e, i: p["reduction"] == "mean",
+                        "sample weights other than a 0/1 mask": _not_mask},
+      call="l = smp.losses.FocalLoss(mode='binary', alpha=None if alpha < 0 else alpha, "
+           "gamma=gamma, reduced_threshold=reduced_threshold, ignore_index=-1, reduction="
+           "{'weighted_mean': 'mean'}.get(reduction, reduction))(input, torch.where("
+           "sample_weight == 0, -1, target)); for 'none' the kept elements' losses scattered "
+           "into zeros of input.shape")
+def focal_smp_ignore_index(input, target, *, alpha, gamma, reduced_threshold, sample_weight,
+                           reduction):
+    mask = torch.broadcast_to(sample_weight.reshape(
+        sample_weight.shape + (1,) * (input.ndim - sample_weight.ndim)), input.shape) != 0
+    smp_reduction = {"weighted_mean": "mean"}.get(reduction, reduction)
+    loss = _focal("binary", alpha, gamma, False, reduced_threshold, ignore_index=IGNORED,
+                  reduction=smp_reduction)(input, torch.where(mask, target, IGNORED))
+    if reduction != "none":
+        return loss
+    return torch.zeros_like(input).masked_scatter(mask, loss)
 
 
 # ---------------------------------------------------------------- evidence
@@ -157,6 +279,28 @@ saw("smp_focal_p_t_is_exp_of_minus_ce",
             link=SMP_DOCS + " (segmentation_models_pytorch/losses/_functional.py "
                  "focal_loss_with_logits: 'pt = torch.exp(-logpt)', 0.6.0)")
 
+saw("smp_focal_normalizer_clamped_to_eps",
+    path="sigmoid_focal_loss/smp.losses.FocalLoss(mode='binary')",
+    case="sigmoid_focal_loss/normalized-confident-gamma-5-none/none",
+    call="smp.losses.FocalLoss(mode='binary', alpha=0.25, gamma=5.0, normalized=True, "
+         "reduction='none')(x, y).reshape(x.shape) on the case's (2, 3) float64 logits, every "
+         "one confidently right",
+    seen="row 0 [1.60944981e-04, 2.56232646e-05, 3.72202953e-05] (divided by 1e-6: the focal "
+         "factors sum to 5.2276e-08); canonical (divided by that sum) [3.07875172e-03, "
+         "4.90153029e-04, 7.11995164e-04]", versions=SEEN_ON,
+    link=SMP_DOCS + " (segmentation_models_pytorch/losses/_functional.py focal_loss_with_logits: "
+         "'norm_factor = focal_term.sum().clamp_min(eps)', eps=1e-6, 0.6.0)")
+saw("smp_class_weighted_mean_over_weights",
+    path="soft_dice_loss/smp.losses.DiceLoss(smooth=smooth*0.5)",
+    case="soft_dice_loss/hand-weights-2-1-batch-and-spatial-mean/none",
+    call="smp.losses.DiceLoss(mode='multilabel', from_logits=False, smooth=1.0, "
+         "class_weights=[2.0, 1.0])(p, t) on the case's (2, 2, 2) float64 arrays (each class's "
+         "loss 1/3)",
+    seen="0.3333333333 = (2 x 1/3 + 1 x 1/3) / 3, the weights' sum; canonical 0.5 (divided "
+         "by the 2 class losses)", versions=SEEN_ON,
+    link=SMP_DOCS + " (segmentation_models_pytorch/losses/dice.py DiceLoss.aggregate_loss: "
+         "'return (loss * weights).sum() / weights.sum()', 0.6.0)")
+
 # Seen, but no convention or path:
 PROBED = (
     "DiceLoss, JaccardLoss and TverskyLoss reshape the input to (N, C, -1) and sum over (0, 2): "
@@ -164,6 +308,12 @@ PROBED = (
     "(loss * class_weights).sum() / class_weights.sum()); no per-sample or 'none' output",
     "TverskyLoss(gamma=g) returns mean ** g, the focal Tversky loss (Abraham and Khan 2019): no "
     "canonical loss, left at 1",
+    "FocalLoss(mode='multilabel', normalized=True) calls focal_loss_with_logits once per class, "
+    "so each class's losses are divided by that class's own sum of focal factors; refused with "
+    "normalized (canonical divides by the sum over every element, as mode='binary' does)",
+    "FocalLoss(class_weights=) and DiceLoss(class_weights=) turn the weights into a float32 "
+    "tensor (to_tensor(class_weights, dtype=torch.float)): the cases' weights are exact in "
+    "float32",
     "log_loss=True returns -log(clamp_min(score, eps)) instead of 1 - score: no canonical loss",
     "importing segmentation_models_pytorch imports timm, which imports torchvision: on a CPU-only "
     "torch with the CUDA-linked torchvision 0.28.0 wheel that import fails at register_fake("
@@ -179,13 +329,10 @@ PROBED = (
 # over the batch; ignore_index drops the pixels whose label equals it. No reduction: the mean
 # over the images (canonical 'mean'). Its sort is torch.sort(descending=True), not stable.
 
-import numpy as np  # noqa: E402
-
 from adapters.families.focal_dice.reference import (  # noqa: E402
     TORCH_SORT_KEEPS_TIES_UP_TO,
     unstable_ties,
 )
-from adapters.pytorch import torch  # noqa: E402
 
 # _lovasz_grad takes gt_sorted.float(): float32 weights, and torch.dot of float64 errors with them
 # raises, so float32 only

@@ -65,6 +65,34 @@ GAMMA = Param(name="gamma", default=2.0,
               check=lambda v: is_finite(v) and v >= 0)
 
 
+# the normalised and the reduced focal loss (segmentation_models_pytorch's FocalLoss(normalized=,
+# reduced_threshold=), the variants its focal_loss_with_logits cites)
+FOCAL_NORMALIZED = Param(name="normalized", default=False,
+                         domain="a bool: True divides every element by the sum of the focal "
+                                "factors over all elements (the normalised focal loss, Sofiiuk "
+                                "et al. 2019, arXiv:1909.07829)", check=is_bool)
+REDUCED_THRESHOLD = Param(name="reduced_threshold", default=None,
+                          domain="null (the focal factor as Lin et al.) or a number in (0, 1]: "
+                                 "the factor is 1 where p_t < threshold and ((1 - p_t) / "
+                                 "threshold)^gamma elsewhere (the reduced focal loss, "
+                                 "arXiv:1903.01347)",
+                          check=lambda v: v is None or (is_finite(v) and 0 < v <= 1))
+FOCAL_VARIANTS_DOC = (
+    " reduced_threshold = th (default null: off) replaces the focal factor (1 - p_t)^gamma by "
+    "f = 1 where p_t < th and by ((1 - p_t) / th)^gamma where p_t >= th (the reduced focal loss "
+    "of Sergievskiy and Ponamarev 2019, 'Reduced Focal Loss: 1st Place Solution to xView object "
+    "detection in Satellite Imagery', arXiv:1903.01347: the easy examples are down-weighted, "
+    "the hard ones keep the cross-entropy; f jumps at p_t = th unless th = 1/2), and its "
+    "derivative is 0 where p_t < th. normalized = True (default False) divides every element "
+    "by P = sum over all elements of f (alpha_t not included): l = alpha_t f ce / P, the "
+    "normalised focal loss of Sofiiuk, Barinova and Konushin 2019 ('AdaptIS: Adaptive Instance "
+    "Selection Network', arXiv:1909.07829, NFL = -(1/P) sum (1 - p_t)^gamma log p_t), so 'sum' "
+    "is the NFL itself and 'mean' NFL / (number of elements); P is part of the function and is "
+    "differentiated: d l_i / dx_k = [i = k] g'_k / P - g_i f'_k / P^2, g = alpha_t f ce "
+    "(P = 0, every f = 0, gives 0/0 = nan). Both apply to f, so normalized with reduced_threshold "
+    "divides by the sum of the reduced factors.")
+
+
 def _check_same_shape_unit_target(inputs, params):
     x, y = inputs["input"], inputs["target"]
     check_at_least_1d("input", x)
@@ -76,6 +104,7 @@ LOSSES.append(Loss(
     name="sigmoid_focal_loss", inputs=("input", "target"), differentiable=("input",),
     target="other",
     params={"alpha": ALPHA, "gamma": GAMMA, "label_smoothing": LABEL_SMOOTHING,
+            "normalized": FOCAL_NORMALIZED, "reduced_threshold": REDUCED_THRESHOLD,
             "reduction": REDUCTION}, mean_divisor="the number of elements",
     doc="Logits x, targets y in [0, 1], any shape (elementwise). p = sigmoid(x), "
     "ce = y softplus(-x) + (1 - y) softplus(x) (BCE with logits), p_t = p y + (1 - p)(1 - y), "
@@ -88,7 +117,8 @@ LOSSES.append(Loss(
     "positive and far below float64's smallest number). Default reduction 'mean' like every "
     "loss here; torchvision's default is 'none' (every path passes reduction explicitly). With "
     "label_smoothing = eps, y is replaced by y (1 - eps) + eps / 2 first, in ce, p_t and alpha_t "
-    "alike (Keras's binary smoothing, keras/src/losses/losses.py binary_focal_crossentropy).",
+    "alike (Keras's binary smoothing, keras/src/losses/losses.py binary_focal_crossentropy)."
+    + FOCAL_VARIANTS_DOC,
     check=_check_same_shape_unit_target, values={"target": "unit"}))
 
 
@@ -678,6 +708,22 @@ CONVENTIONS = [
                            "batch) has loss 0 (loss *= y_true.sum(dims) > 0), and the mean over "
                            "the classes still divides by C: absent classes pull the mean towards "
                            "0 instead of costing 1 - smooth / (P + smooth)"),
+    # smp's FocalLoss(normalized=True) and the class weights of its Dice loss
+    # (adapters/families/focal_dice/smp_lib.py)
+    Convention(name="smp_focal_normalizer_clamped_to_eps", losses=("sigmoid_focal_loss",),
+               description="FocalLoss(normalized=True) divides by focal_term.sum().clamp_min(eps) "
+                           "with focal_loss_with_logits's eps = 1e-6 (FocalLoss does not pass its "
+                           "own eps on): where the focal factors sum to less than 1e-6 (every "
+                           "element confidently right) each element is alpha_t f ce / 1e-6 "
+                           "instead of alpha_t f ce / P, and no gradient flows through the "
+                           "clamped sum"),
+    Convention(name="smp_class_weighted_mean_over_weights", losses=("soft_dice_loss",),
+               description="DiceLoss(class_weights=w) returns (loss * w).sum() / w.sum(): the "
+                           "weighted class losses divided by the sum of the weights (of the "
+                           "classes kept by `classes`), where canonical class_weights "
+                           "(optax.losses.dice_loss, MONAI DiceLoss(weight=)) divide by the "
+                           "number of class losses; equal where the weights sum to C (C - 1 "
+                           "with ignore_background)"),
     # segmentation_models_pytorch's LovaszLoss (adapters/families/focal_dice/smp_lib.py)
     Convention(name="smp_lovasz_from_logits_ignored", losses=("lovasz_hinge", "lovasz_softmax"),
                description="smp.losses.LovaszLoss takes from_logits and ignores it: given "

@@ -114,21 +114,32 @@ def focal_keras_fn(input, target, *, alpha, gamma, label_smoothing, reduction):
     return reduce(losses, reduction)
 
 
-# 1 - p_t in log space, as a TF user would write a stable focal loss: canonical everywhere.
+# 1 - p_t in log space, as a TF user would write a stable focal loss: canonical everywhere. Keras
+# has neither the reduced nor the normalised focal loss: both composed here.
 @path("sigmoid_focal_loss", "tf.nn.sigmoid_cross_entropy_with_logits+log-space", kind="composed",
-      params=["alpha", "gamma", "reduction"],
+      params=["alpha", "gamma", "normalized", "reduced_threshold", "reduction"],
       call="log_q = tf.reduce_logsumexp(tf.stack([tf.math.log(target) + "
            "tf.math.log_sigmoid(-input), "
-           "tf.math.log1p(-target) + tf.math.log_sigmoid(input)]), axis=0); l = alpha_t * "
-           "tf.exp(gamma * log_q) * tf.nn.sigmoid_cross_entropy_with_logits(target, input) "
-           "(alpha_t = 1 if alpha < 0); reduce(l, reduction)")
-def focal_tf(input, target, *, alpha, gamma, reduction):
+           "tf.math.log1p(-target) + tf.math.log_sigmoid(input)]), axis=0); "
+           "f = tf.exp(gamma * log_q); if reduced_threshold is not None: f = tf.where("
+           "-tf.math.expm1(log_q) < reduced_threshold, 1, tf.exp(gamma * (log_q - "
+           "log(reduced_threshold)))); l = alpha_t * f * "
+           "tf.nn.sigmoid_cross_entropy_with_logits(target, input) "
+           "(alpha_t = 1 if alpha < 0); if normalized: l = l / tf.reduce_sum(f); "
+           "reduce(l, reduction)")
+def focal_tf(input, target, *, alpha, gamma, normalized, reduced_threshold, reduction):
     log_q = tf.reduce_logsumexp(tf.stack([tf.math.log(target) + tf.math.log_sigmoid(-input),
                                           tf.math.log1p(-target) + tf.math.log_sigmoid(input)]),
                                 axis=0)
-    losses = tf.exp(gamma * log_q) * tf.nn.sigmoid_cross_entropy_with_logits(target, input)
+    factor = tf.exp(gamma * log_q)
+    if reduced_threshold is not None:      # 1 below the threshold: p_t = 1 - exp(log_q)
+        factor = tf.where(-tf.math.expm1(log_q) < reduced_threshold, tf.ones_like(factor),
+                          tf.exp(gamma * (log_q - float(np.log(reduced_threshold)))))
+    losses = factor * tf.nn.sigmoid_cross_entropy_with_logits(target, input)
     if alpha >= 0:
         losses = (alpha * target + (1 - alpha) * (1 - target)) * losses
+    if normalized:
+        losses = losses / tf.reduce_sum(factor)
     return reduce(losses, reduction)
 
 
