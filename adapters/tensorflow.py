@@ -218,7 +218,12 @@ def keras_mask_of(weight):
     shape of the loss's unreduced output, `Loss.call(y_true, y_pred)` (computed once more for
     its shape). Loss.__call__ is wrapped for the duration, so every family's path runs unchanged
     and every Loss subclass is covered (none overrides __call__ in keras 3.15.1); the checks run
-    one at a time in a process (xdist's workers are processes), so nothing else sees it."""
+    one at a time in a process (xdist's workers are processes), so nothing else sees it.
+    The mask has the unreduced loss's shape: Keras neither reduces nor broadcasts a mask of
+    another shape onto it. Probed (keras 3.15.1, TF 2.21.0): a Masking layer's (N, T) mask on
+    (N, T, C) y_pred of keras.losses.CTC (output (N,)), or an (N, H) mask on (N, H, C) y_pred of
+    keras.losses.Dice (output () or (N,)), raises InvalidArgumentError 'Incompatible shapes: [3]
+    vs. [3,5] [Op:Mul]' (resp. '[2] vs. [2,4]'), with or without sample_weight."""
     from keras.src import backend  # Keras's own setter of the mask layers attach
     loss_class = keras.losses.Loss
     plain = loss_class.__call__
