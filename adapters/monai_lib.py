@@ -53,16 +53,20 @@ for _loss in LOSSES:
             "segmentation, registration and image-similarity losses)")))
 
 
-# DiceCELoss and DiceFocalLoss refuse reduction='none', which a sample-weighted path needs
+# DiceCELoss and DiceFocalLoss refuse reduction='none', which a sample-weighted path needs: none
+# of their paths may be the base one is made from
 NO_SAMPLE_WEIGHT = ("monai.losses.DiceCELoss(", "monai.losses.DiceFocalLoss(")
 
 
-def _declare_weighted(loss, name, **kw):
-    if name.startswith(NO_SAMPLE_WEIGHT):
-        return lambda fn: fn
-    return adapter.path(loss, name, **kw)
-
-
 def derive_paths():
-    """Paths made from the families' paths, once they are declared (adapters.load)."""
-    derive_sample_weight_paths(adapter, weighted_reduce, declare=_declare_weighted)
+    """Paths made from the families' paths, once they are declared (adapters.load()): the
+    combined classes' paths are set aside while deriving (the base is the path without
+    conventions, which one of theirs may be), then the declared order restored, the derived
+    paths after it."""
+    declared = list(adapter.paths)
+    adapter.paths[:] = [p for p in declared if not p.name.startswith(NO_SAMPLE_WEIGHT)]
+    try:
+        derive_sample_weight_paths(adapter, weighted_reduce)
+    finally:
+        derived = [p for p in adapter.paths if all(p is not d for d in declared)]
+        adapter.paths[:] = declared + derived

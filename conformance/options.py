@@ -130,12 +130,10 @@ _PADDLE_NAME = ("the name of the operator in a static program (paddle's `name` a
 
 
 # the library adapters' shared reasons
-_MONAI_BACKGROUND = (
-    "False drops channel 0 (the background) from the loss; the canonical loss has no class "
-    "subset: the default True (every class) is run")
-_MONAI_ACTIVATION = (
-    "an activation applied to the input first (sigmoid=, softmax=, other_act=); the canonical "
-    "loss takes probabilities, which the paths pass: the defaults (no activation) are run")
+_MONAI_OTHER_ACT = (
+    "any callable applied to the input first (e.g. torch.tanh): no canonical form; sigmoid= and "
+    "softmax= are checked (the `(logit)` and `(log)` paths, which pass the activation's inverse "
+    "of the probabilities), other_act's default None is run")
 _MONAI_ONEHOT = (
     "one-hot encodes an index target (N, 1, d..) first; checked on monai.losses.DiceLoss "
     "(soft_dice_loss/monai.losses.DiceLoss(to_onehot_y=True)) and DiceCELoss; this class runs "
@@ -150,10 +148,11 @@ _MONAI_IGNORE = (
 _MONAI_CLASS_WEIGHT = (
     "weights for each class's loss; the canonical loss has no class weights (the default None "
     "is run)")
-_MONAI_DICE_TERM = (
-    "an option of the DiceLoss term only (MONAI passes it to self.dice): the path sets "
-    "lambda_dice=0, so it cannot change the value checked; DiceLoss's own row says which of its "
-    "options are checked")
+_MONAI_COMBINED_ACTIVATION = (
+    "passed to the DiceLoss term only (MONAI builds self.dice = DiceLoss(sigmoid=, softmax=) from "
+    "it; the other term takes logits): checked on that DiceLoss, "
+    "soft_dice_loss/monai.losses.DiceLoss(sigmoid=True)(logit) and (softmax=True)(log); the "
+    "Dice-term paths here pass probabilities with the default False")
 _SMP_CLASSES = (
     "the channels that enter the loss (a subset); checked on DiceLoss as canonical "
     "soft_dice_loss's ignore_background (classes=[1..C-1]); jaccard and tversky have no "
@@ -210,47 +209,25 @@ LEFT = {
         "label smoothing of index targets before the poly term; the canonical "
         "poly_loss_cross_entropy has no label_smoothing parameter (the default 0 is run)"),
     # ------------------------------------------------------------------ monai
-    ("monai.losses.DiceCELoss", "include_background"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceCELoss", "sigmoid"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceCELoss", "softmax"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceCELoss", "other_act"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceCELoss", "squared_pred"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceCELoss", "jaccard"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceCELoss", "smooth_nr"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceCELoss", "smooth_dr"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceCELoss", "batch"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceCELoss", "lambda_ce"): (
-        "multiplies the cross-entropy term; the canonical cross_entropy is unscaled: the default "
-        "1.0 is run"),
-    ("monai.losses.DiceFocalLoss", "include_background"): (
-        "passed to both terms; False drops channel 0 from the focal term too, and the canonical "
-        "sigmoid_focal_loss has no class subset: the default True is run"),
+    ("monai.losses.DiceCELoss", "sigmoid"): _MONAI_COMBINED_ACTIVATION,
+    ("monai.losses.DiceCELoss", "softmax"): _MONAI_COMBINED_ACTIVATION,
+    ("monai.losses.DiceCELoss", "other_act"): _MONAI_OTHER_ACT,
     ("monai.losses.DiceFocalLoss", "to_onehot_y"): (
         "one-hot encodes an index target before both terms; the canonical sigmoid_focal_loss "
-        "takes binary targets shaped like the input: the default False is run"),
-    ("monai.losses.DiceFocalLoss", "sigmoid"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceFocalLoss", "softmax"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceFocalLoss", "other_act"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceFocalLoss", "squared_pred"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceFocalLoss", "jaccard"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceFocalLoss", "smooth_nr"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceFocalLoss", "smooth_dr"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceFocalLoss", "batch"): _MONAI_DICE_TERM,
-    ("monai.losses.DiceFocalLoss", "weight"): (
-        "class weights passed to both terms (FocalLoss's weight); the canonical "
-        "sigmoid_focal_loss has no class weights (the default None is run)"),
-    ("monai.losses.DiceFocalLoss", "lambda_focal"): (
-        "multiplies the focal term; the canonical sigmoid_focal_loss is unscaled: the default "
-        "1.0 is run"),
-    ("monai.losses.DiceLoss", "sigmoid"): _MONAI_ACTIVATION,
-    ("monai.losses.DiceLoss", "softmax"): _MONAI_ACTIVATION,
-    ("monai.losses.DiceLoss", "other_act"): _MONAI_ACTIVATION,
-    ("monai.losses.DiceLoss", "squared_pred"): (
-        "True squares the prediction and the target in the denominator (sum p^2 + sum t^2); the "
-        "canonical soft_dice_loss and jaccard sum p + t: the default False is run"),
+        "takes binary targets shaped like the input, and the Dice-term paths run one-hot "
+        "targets (DiceLoss's own to_onehot_y is checked on "
+        "soft_dice_loss/monai.losses.DiceLoss(to_onehot_y=True)): the default False is run"),
+    ("monai.losses.DiceFocalLoss", "sigmoid"): _MONAI_COMBINED_ACTIVATION,
+    ("monai.losses.DiceFocalLoss", "softmax"): _MONAI_COMBINED_ACTIVATION,
+    ("monai.losses.DiceFocalLoss", "other_act"): _MONAI_OTHER_ACT,
+    ("monai.losses.DiceLoss", "other_act"): _MONAI_OTHER_ACT,
     ("monai.losses.DiceLoss", "soft_label"): _MONAI_SOFT_LABEL,
     ("monai.losses.DiceLoss", "ignore_index"): _MONAI_IGNORE,
-    ("monai.losses.FocalLoss", "include_background"): _MONAI_BACKGROUND,
+    ("monai.losses.FocalLoss", "include_background"): (
+        "False drops channel 0 (input[:, 1:], target[:, 1:]) before the loss; the canonical "
+        "sigmoid_focal_loss is elementwise, with no class axis to drop a class from (the "
+        "canonical loss of the sliced input is the same number), and the softmax form also "
+        "drops a scalar alpha (a warning): the default True (every class) is run"),
     ("monai.losses.FocalLoss", "weight"): (
         "weights for each class's loss; neither canonical focal loss has class weights (the "
         "default None is run); the canonical categorical alpha, one factor on every class, is "
@@ -261,17 +238,11 @@ LEFT = {
         "sample over its kept voxels (monai/losses/focal_loss.py 1.6.1): a convention set of "
         "its own, not mapped yet onto the canonical categorical ignore_index (the default None "
         "is run; the to_onehot_y path refuses ignored targets)"),
-    ("monai.losses.GeneralizedDiceLoss", "include_background"): _MONAI_BACKGROUND,
     ("monai.losses.GeneralizedDiceLoss", "to_onehot_y"): _MONAI_ONEHOT,
-    ("monai.losses.GeneralizedDiceLoss", "sigmoid"): _MONAI_ACTIVATION,
-    ("monai.losses.GeneralizedDiceLoss", "softmax"): _MONAI_ACTIVATION,
-    ("monai.losses.GeneralizedDiceLoss", "other_act"): _MONAI_ACTIVATION,
+    ("monai.losses.GeneralizedDiceLoss", "other_act"): _MONAI_OTHER_ACT,
     ("monai.losses.GeneralizedDiceLoss", "soft_label"): _MONAI_SOFT_LABEL,
-    ("monai.losses.TverskyLoss", "include_background"): _MONAI_BACKGROUND,
     ("monai.losses.TverskyLoss", "to_onehot_y"): _MONAI_ONEHOT,
-    ("monai.losses.TverskyLoss", "sigmoid"): _MONAI_ACTIVATION,
-    ("monai.losses.TverskyLoss", "softmax"): _MONAI_ACTIVATION,
-    ("monai.losses.TverskyLoss", "other_act"): _MONAI_ACTIVATION,
+    ("monai.losses.TverskyLoss", "other_act"): _MONAI_OTHER_ACT,
     ("monai.losses.TverskyLoss", "soft_label"): _MONAI_SOFT_LABEL,
     ("monai.losses.TverskyLoss", "ignore_index"): _MONAI_IGNORE,
     # ------------------------------------------------------------------ kornia

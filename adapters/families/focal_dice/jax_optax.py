@@ -21,7 +21,13 @@ from adapters.jax_optax import (  # noqa: F401
     reduce,
 )
 
-from .spec import classes_first, dice_axes, lovasz_sets, weigh_dice_classes
+from .spec import (
+    classes_first,
+    denominator_terms,
+    dice_axes,
+    lovasz_sets,
+    weigh_dice_classes,
+)
 
 # ---------------------------------------------------------------- sigmoid_focal_loss
 # optax's alpha defaults to None (no weighting) where torchvision's is 0.25; the path passes
@@ -77,18 +83,20 @@ def focal_jax(input, target, *, alpha, gamma, normalized, reduced_threshold, red
 # ---------------------------------------------------------------- soft_dice_loss
 # Declared first: the benchmarks measure it (optax.losses.dice_loss cannot be jitted).
 @path("soft_dice_loss", "jnp.sum", kind="composed",
-      params=["smooth", "sum_over", "axis", "class_weights", "ignore_background", "reduction"],
+      params=["smooth", "sum_over", "axis", "class_weights", "ignore_background", "squared",
+              "reduction"],
       call="axes = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
-           "adapters/families/focal_dice/spec.py]; "
-           "l = 1 - (2 * jnp.sum(input * target, axes) + smooth) / (jnp.sum(input, axes) + "
-           "jnp.sum(target, axes) + smooth); l = weigh_dice_classes(l, class_weights, "
+           "adapters/families/focal_dice/spec.py]; sq = a * a if squared else a; "
+           "l = 1 - (2 * jnp.sum(input * target, axes) + smooth) / (jnp.sum(sq(input), axes) + "
+           "jnp.sum(sq(target), axes) + smooth); l = weigh_dice_classes(l, class_weights, "
            "ignore_background, classes first) [spec.py: l * class_weights per class, class 0 "
            "dropped with ignore_background]; reduce(l, reduction)")
 def dice_jnp(input, target, *, smooth, sum_over, axis, class_weights, ignore_background,
-             reduction):
+             squared, reduction):
     axes = dice_axes(input.ndim, sum_over, axis)      # () sums over nothing in jnp
+    sq = denominator_terms(squared)
     inter = jnp.sum(input * target, axis=axes)
-    total = jnp.sum(input, axis=axes) + jnp.sum(target, axis=axes)
+    total = jnp.sum(sq(input), axis=axes) + jnp.sum(sq(target), axis=axes)
     losses = 1 - (2 * inter + smooth) / (total + smooth)
     return reduce(weigh_dice_classes(losses, class_weights, ignore_background,
                                      classes_first(input.ndim, axis, losses.ndim)), reduction)
@@ -184,29 +192,36 @@ def cfc_jax(input, target, *, alpha, gamma, label_smoothing, ignore_index, axis,
 # ---------------------------------------------------------------- tversky
 
 @path("tversky", "jnp.sum", kind="composed",
-      params=["alpha", "beta", "smooth", "sum_over", "axis", "reduction"],
+      params=["alpha", "beta", "smooth", "sum_over", "axis", "ignore_background", "reduction"],
       call="axes = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
            "adapters/families/focal_dice/spec.py]; "
            "tp, fp, fn = (jnp.sum(a, axes) for a in (input * target, input * (1 - target), "
-           "(1 - input) * target)); reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + "
-           "smooth), reduction)")
-def tversky_jnp(input, target, *, alpha, beta, smooth, sum_over, axis, reduction):
+           "(1 - input) * target)); l = 1 - (tp + smooth) / (tp + alpha * fp + beta * fn + "
+           "smooth); l = weigh_dice_classes(l, None, ignore_background, classes first) [spec.py: "
+           "class 0 dropped]; reduce(l, reduction)")
+def tversky_jnp(input, target, *, alpha, beta, smooth, sum_over, axis, ignore_background,
+                reduction):
     axes = dice_axes(input.ndim, sum_over, axis)      # () sums over nothing in jnp
     tp = jnp.sum(input * target, axis=axes)
     fp = jnp.sum(input * (1 - target), axis=axes)
     fn = jnp.sum((1 - input) * target, axis=axes)
-    return reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + smooth), reduction)
+    losses = 1 - (tp + smooth) / (tp + alpha * fp + beta * fn + smooth)
+    return reduce(weigh_dice_classes(losses, None, ignore_background,
+                                     classes_first(input.ndim, axis, losses.ndim)), reduction)
 
 
 # optax.losses.dice_loss with alpha and beta is the Tversky loss, smoothed as canonical; eager only
-# and only on inputs that sum to 1 over the classes, as its Dice path (see above).
-def tversky_optax(input, target, *, alpha, beta, smooth, sum_over, axis, reduction):
+# and only on inputs that sum to 1 over the classes, as its Dice path (see above). Its
+# ignore_background drops class 0's loss as canonical's does.
+def tversky_optax(input, target, *, alpha, beta, smooth, sum_over, axis, ignore_background,
+                  reduction):
     return reduce(_optax_dice(input, target, sum_over, axis, smooth=smooth, alpha=alpha,
-                              beta=beta), reduction)
+                              beta=beta, ignore_background=ignore_background), reduction)
 
 
 adapter.path("tversky", "optax.losses.dice_loss", kind="composed",
-             params=["alpha", "beta", "smooth", "sum_over", "axis", "reduction"],
+             params=["alpha", "beta", "smooth", "sum_over", "axis", "ignore_background",
+                     "reduction"],
              dtypes=["float64", "float32"],
              unsupported_when={"an input that does not sum to 1 over the classes with "
                                "apply_softmax=False (ValueError)": _not_distributions},
@@ -214,7 +229,8 @@ adapter.path("tversky", "optax.losses.dice_loss", kind="composed",
                    "which float16 and bfloat16 rounding fails (ValueError)",
              call="reduce(optax.losses.dice_loss(moveaxis(input, axis, -1), moveaxis(target, axis, "
                   "-1), "
-                  "smooth=smooth, alpha=alpha, beta=beta, apply_softmax=False, reduction='none', "
+                  "smooth=smooth, alpha=alpha, beta=beta, ignore_background=ignore_background, "
+                  "apply_softmax=False, reduction='none', "
                   "axis=the sum_over axes in channels-last order) with the class axis moved back "
                   "first for classes-first input, reduction)  "
                   "[eager: not jit-able with apply_softmax=False]")(
@@ -227,15 +243,19 @@ adapter.path("tversky", "optax.losses.dice_loss", kind="composed",
 # et al.'s ratio of weighted sums. Composed from jnp.
 
 @path("generalized_dice", "jnp.sum", kind="composed",
-      params=["weight_type", "smooth", "sum_over", "axis", "reduction"],
+      params=["weight_type", "smooth", "sum_over", "axis", "ignore_background", "reduction"],
       call="input, target = jnp.moveaxis(input, axis, 1), jnp.moveaxis(target, axis, 1); "
+           "input, target = input[:, 1:], target[:, 1:] if ignore_background and C > 1; "
            "axes = (2, ..), with 0 first for sum_over='batch_and_spatial'; I, P, T = "
            "jnp.sum(input * target, axes), jnp.sum(input, axes), jnp.sum(target, axes); w = "
            "{1 / T**2, 1 / T, 1}[weight_type], inf replaced by the largest finite w of the "
            "sample; l = 1 - (2 jnp.sum(w I, -1) + smooth) / (jnp.sum(w (P + T), -1) + smooth); "
            "reduce(l, reduction)")
-def gdl_jnp(input, target, *, weight_type, smooth, sum_over, axis, reduction):
+def gdl_jnp(input, target, *, weight_type, smooth, sum_over, axis, ignore_background,
+            reduction):
     input, target = jnp.moveaxis(input, axis, 1), jnp.moveaxis(target, axis, 1)  # batch at 0
+    if ignore_background and input.shape[1] > 1:
+        input, target = input[:, 1:], target[:, 1:]
     axes = tuple(range(2, input.ndim))
     if sum_over == "batch_and_spatial":
         axes = (0, *axes)
@@ -254,15 +274,16 @@ def gdl_jnp(input, target, *, weight_type, smooth, sum_over, axis, reduction):
 # alpha = beta = 1, eager only): composed from jnp.
 
 @path("jaccard", "jnp.sum", kind="composed",
-      params=["smooth", "sum_over", "axis", "reduction"],
+      params=["smooth", "sum_over", "axis", "squared", "reduction"],
       call="axes = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
-           "adapters/families/focal_dice/spec.py]; "
-           "I = jnp.sum(input * target, axes); U = jnp.sum(input, axes) + jnp.sum(target, axes) - "
-           "I; reduce(1 - (I + smooth) / (U + smooth), reduction)")
-def jaccard_jnp(input, target, *, smooth, sum_over, axis, reduction):
+           "adapters/families/focal_dice/spec.py]; sq = a * a if squared else a; "
+           "I = jnp.sum(input * target, axes); U = jnp.sum(sq(input), axes) + jnp.sum(sq(target), "
+           "axes) - I; reduce(1 - (I + smooth) / (U + smooth), reduction)")
+def jaccard_jnp(input, target, *, smooth, sum_over, axis, squared, reduction):
     axes = dice_axes(input.ndim, sum_over, axis)      # () sums over nothing in jnp
+    sq = denominator_terms(squared)
     inter = jnp.sum(input * target, axis=axes)
-    union = jnp.sum(input, axis=axes) + jnp.sum(target, axis=axes) - inter
+    union = jnp.sum(sq(input), axis=axes) + jnp.sum(sq(target), axis=axes) - inter
     return reduce(1 - (inter + smooth) / (union + smooth), reduction)
 
 

@@ -2,11 +2,16 @@
 
 DiceLoss (soft_dice_loss; jaccard=True: jaccard), GeneralizedDiceLoss (generalized_dice),
 TverskyLoss (tversky), FocalLoss (sigmoid_focal_loss; use_softmax=True:
-categorical_focal_crossentropy), and the focal term of DiceFocalLoss
-isolated by setting lambda_dice to 0 (the cross-entropy term of DiceCELoss likewise): those two
-losses are lambda_dice * DiceLoss + lambda_ce * CrossEntropyLoss (resp. FocalLoss), a linear sum
-whose terms are canonical losses already, so no canonical combination is added; the
-cross-entropy term is in adapters/families/classification/monai_lib.py.
+categorical_focal_crossentropy), and each term of DiceCELoss and DiceFocalLoss isolated by
+setting the other's lambda to 0: those two losses are lambda_dice * DiceLoss + lambda_ce *
+CrossEntropyLoss (resp. FocalLoss), a linear sum whose terms are canonical losses already, so no
+canonical combination is added (PROBED: the sum on one case); the cross-entropy term is in
+adapters/families/classification/monai_lib.py.
+
+sigmoid=True and softmax=True apply an activation to the input first: the canonical losses take
+probabilities, so the paths pass the activation's inverse of the probabilities, torch.logit(p)
+(sigmoid(logit p) = p, value and gradient) or torch.log(p) (softmax(log p) = p / sum_c p:
+monai_softmax_of_log_input). other_act (any callable) has no canonical form.
 
 Every class takes (N, C, d1..dk) inputs and sums over axes 2.. (batch=True: 0 too); the
 canonical smooth is passed as both smooth_nr and smooth_dr. MONAI computes the sums with
@@ -16,6 +21,7 @@ one value covers the whole batch: the paths take inputs with spatial axes only (
 from __future__ import annotations
 
 from adapters.monai_lib import MONAI_DOCS, SEEN_ON, adapter, losses, path  # noqa: F401
+from adapters.pytorch import torch
 
 SPATIAL = [3, 4, 5]
 NO_ALL = {"sum_over='all' or 'classes_and_spatial' (MONAI sums over the spatial axes, "
@@ -28,6 +34,27 @@ NONE_SHAPE = "monai_none_keeps_broadcast_shape"
 
 def _batch(sum_over):
     return sum_over == "batch_and_spatial"
+
+
+def _has_zero_or_one(params, encoding, inputs):
+    x = inputs["input"]
+    return bool(((x == 0) | (x == 1)).any())
+
+
+def _has_zero(params, encoding, inputs):
+    return bool((inputs["input"] == 0).any())
+
+
+# the activation paths: the activation's inverse of the probabilities passed in
+SIGMOID_INPUT = {"a probability of exactly 0 or 1 (torch.logit gives -inf or inf, whose "
+                 "gradient inf meets the sigmoid's 0: nan)": _has_zero_or_one}
+SOFTMAX_INPUT = {"a probability of 0 (torch.log gives -inf, whose gradient at 0 is 0/0 = "
+                 "nan)": _has_zero,
+                 "one channel (MONAI warns 'single channel prediction, `softmax=True` ignored.' "
+                 "and takes the log-probabilities as they are)":
+                     lambda p, e, i: i["input"].shape[1] == 1}
+SOFTMAX_OF_LOG = "monai_softmax_of_log_input"
+ACTIVATION_DTYPES = ["float64", "float32"]
 
 
 def _not_one_hot(params, encoding, inputs):
@@ -43,12 +70,33 @@ DICE_CALL = ("monai.losses.DiceLoss(smooth_nr=smooth, smooth_dr=smooth, batch=su
              "'batch_and_spatial', reduction=reduction{})({})")
 
 
-@path("soft_dice_loss", "monai.losses.DiceLoss", params=["smooth", "sum_over", "reduction"],
+@path("soft_dice_loss", "monai.losses.DiceLoss",
+      params=["smooth", "sum_over", "squared", "reduction"],
       ndims=SPATIAL, unsupported_when=NO_ALL, conventions=[NONE_SHAPE],
-      call=DICE_CALL.format("", "input, target"))
-def dice_monai(input, target, *, smooth, sum_over, reduction):
+      call=DICE_CALL.format(", squared_pred=squared", "input, target"))
+def dice_monai(input, target, *, smooth, sum_over, squared, reduction):
     return losses.DiceLoss(smooth_nr=smooth, smooth_dr=smooth, batch=_batch(sum_over),
-                           reduction=reduction)(input, target)
+                           squared_pred=squared, reduction=reduction)(input, target)
+
+
+# sigmoid=True: the logits of the probabilities, so that MONAI's sigmoid gives them back
+@path("soft_dice_loss", "monai.losses.DiceLoss(sigmoid=True)(logit)", kind="composed",
+      params=["smooth", "sum_over", "reduction"], ndims=SPATIAL, dtypes=ACTIVATION_DTYPES,
+      unsupported_when={**NO_ALL, **SIGMOID_INPUT}, conventions=[NONE_SHAPE],
+      call=DICE_CALL.format(", sigmoid=True", "torch.logit(input), target"))
+def dice_monai_sigmoid(input, target, *, smooth, sum_over, reduction):
+    return losses.DiceLoss(smooth_nr=smooth, smooth_dr=smooth, batch=_batch(sum_over),
+                           sigmoid=True, reduction=reduction)(torch.logit(input), target)
+
+
+# softmax=True: the log-probabilities, whose softmax over the classes is p / sum_c p
+@path("soft_dice_loss", "monai.losses.DiceLoss(softmax=True)(log)", kind="composed",
+      params=["smooth", "sum_over", "reduction"], ndims=SPATIAL, dtypes=ACTIVATION_DTYPES,
+      unsupported_when={**NO_ALL, **SOFTMAX_INPUT}, conventions=[NONE_SHAPE, SOFTMAX_OF_LOG],
+      call=DICE_CALL.format(", softmax=True", "torch.log(input), target"))
+def dice_monai_softmax(input, target, *, smooth, sum_over, reduction):
+    return losses.DiceLoss(smooth_nr=smooth, smooth_dr=smooth, batch=_batch(sum_over),
+                           softmax=True, reduction=reduction)(torch.log(input), target)
 
 
 # to_onehot_y: the class indices of a hard one-hot target, one-hot encoded again by MONAI
@@ -75,73 +123,230 @@ def _monai_weights(class_weights, ignore_background):
 
 
 @path("soft_dice_loss", "monai.losses.DiceLoss(include_background, weight)",
-      params=["smooth", "sum_over", "class_weights", "ignore_background", "reduction"],
+      params=["smooth", "sum_over", "class_weights", "ignore_background", "squared",
+              "reduction"],
       ndims=SPATIAL, unsupported_when=NO_ALL,
       conventions=[NONE_SHAPE, "monai_dice_weight_ignored_for_one_class"],
       call="monai.losses.DiceLoss(smooth_nr=smooth, smooth_dr=smooth, batch=sum_over == "
            "'batch_and_spatial', include_background=not ignore_background, weight="
-           "class_weights[1:] if ignore_background else class_weights, reduction=reduction)("
-           "input, target)")
+           "class_weights[1:] if ignore_background else class_weights, squared_pred=squared, "
+           "reduction=reduction)(input, target)")
 def dice_monai_class_terms(input, target, *, smooth, sum_over, class_weights, ignore_background,
-                           reduction):
+                           squared, reduction):
     return losses.DiceLoss(smooth_nr=smooth, smooth_dr=smooth, batch=_batch(sum_over),
                            include_background=not ignore_background,
                            weight=_monai_weights(class_weights, ignore_background),
-                           reduction=reduction)(input, target)
+                           squared_pred=squared, reduction=reduction)(input, target)
 
 
-# DiceCELoss(lambda_ce=0) and DiceFocalLoss(lambda_focal=0) are this DiceLoss: both build
-# self.dice = DiceLoss(...) from their own arguments (monai/losses/dice.py), so their Dice term
-# adds no path; their other terms do (FocalLoss below, cross_entropy in the classification
-# family).
+# DiceCELoss(lambda_ce=0) and DiceFocalLoss(lambda_focal=0): their Dice term alone, a DiceLoss
+# built from their own arguments (monai/losses/dice.py), so that those arguments are checked
+# through the combined class. The other term is still computed (on the probabilities as logits:
+# finite) and multiplied by 0. Both take 'mean' and 'sum' only.
+COMBINED = {**NO_ALL, **NO_NONE}
+# DiceCELoss slices its weight itself: `dice_weight = weight[1:]` when not include_background
+# (its weight also weighs the cross-entropy, whose C classes are all kept), so the canonical
+# class_weights pass unchanged, unlike DiceLoss's (the C - 1 weights left)
+DICE_CE_CALL = ("monai.losses.DiceCELoss(smooth_nr={0}, smooth_dr={0}, batch=sum_over == "
+                "'batch_and_spatial', include_background=not ignore_background, "
+                "weight=class_weights, squared_pred=squared, {1}reduction=reduction, "
+                "lambda_ce=0.0)(input, target)  [its Dice term]")
+
+
+def _dice_ce(input, target, smooth, sum_over, class_weights, ignore_background, squared,
+             reduction, jaccard=False):
+    return losses.DiceCELoss(smooth_nr=smooth, smooth_dr=smooth, batch=_batch(sum_over),
+                             include_background=not ignore_background, weight=class_weights,
+                             squared_pred=squared, jaccard=jaccard, reduction=reduction,
+                             lambda_ce=0.0)(input, target)
+
+
+@path("soft_dice_loss", "monai.losses.DiceCELoss(lambda_ce=0)", kind="composed",
+      params=["smooth", "sum_over", "class_weights", "ignore_background", "squared",
+              "reduction"],
+      ndims=SPATIAL, unsupported_when=COMBINED,
+      conventions=["monai_dice_weight_ignored_for_one_class"],
+      call=DICE_CE_CALL.format("smooth", ""))
+def dice_monai_dice_ce(input, target, *, smooth, sum_over, class_weights, ignore_background,
+                       squared, reduction):
+    return _dice_ce(input, target, smooth, sum_over, class_weights, ignore_background, squared,
+                    reduction)
+
+
+# DiceFocalLoss passes its weight to DiceLoss and to FocalLoss unchanged: the C - 1 weights left
+# with include_background=False, as DiceLoss's; FocalLoss refuses per-class weights on one
+# channel left (ValueError 'Per-class class_weight is not supported for single-channel outputs.')
+def _one_weighted_channel(params, encoding, inputs):
+    left = inputs["input"].shape[1] - (1 if params["ignore_background"] else 0)
+    return params["class_weights"] is not None and left <= 1
+
+
+DICE_FOCAL_CALL = ("monai.losses.DiceFocalLoss(smooth_nr={0}, smooth_dr={0}, batch=sum_over == "
+                   "'batch_and_spatial', include_background=not ignore_background, weight="
+                   "class_weights[1:] if ignore_background else class_weights, "
+                   "squared_pred=squared, {1}reduction=reduction, lambda_focal=0.0)(input, "
+                   "target)  [its Dice term]")
+ONE_WEIGHTED = {"class_weights with one channel left (FocalLoss, DiceFocalLoss's other term, "
+                "raises ValueError on per-class weights of one channel)": _one_weighted_channel}
+
+
+def _dice_focal(input, target, smooth, sum_over, class_weights, ignore_background, squared,
+                reduction, jaccard=False):
+    return losses.DiceFocalLoss(smooth_nr=smooth, smooth_dr=smooth, batch=_batch(sum_over),
+                                include_background=not ignore_background,
+                                weight=_monai_weights(class_weights, ignore_background),
+                                squared_pred=squared, jaccard=jaccard, reduction=reduction,
+                                lambda_focal=0.0)(input, target)
+
+
+@path("soft_dice_loss", "monai.losses.DiceFocalLoss(lambda_focal=0)", kind="composed",
+      params=["smooth", "sum_over", "class_weights", "ignore_background", "squared",
+              "reduction"],
+      ndims=SPATIAL, unsupported_when={**COMBINED, **ONE_WEIGHTED},
+      conventions=["monai_dice_weight_ignored_for_one_class"],
+      call=DICE_FOCAL_CALL.format("smooth", ""))
+def dice_monai_dice_focal(input, target, *, smooth, sum_over, class_weights, ignore_background,
+                          squared, reduction):
+    return _dice_focal(input, target, smooth, sum_over, class_weights, ignore_background,
+                       squared, reduction)
 
 
 # ---------------------------------------------------------------- jaccard
 
-@path("jaccard", "monai.losses.DiceLoss(jaccard=True)", params=["smooth", "sum_over", "reduction"],
+@path("jaccard", "monai.losses.DiceLoss(jaccard=True)",
+      params=["smooth", "sum_over", "squared", "reduction"],
       ndims=SPATIAL, unsupported_when=NO_ALL,
       conventions=["monai_jaccard_smooth_halved", NONE_SHAPE],
       call="monai.losses.DiceLoss(jaccard=True, smooth_nr=smooth, smooth_dr=smooth, "
-           "batch=sum_over == 'batch_and_spatial', reduction=reduction)(input, target)")
-def jaccard_monai(input, target, *, smooth, sum_over, reduction):
+           "batch=sum_over == 'batch_and_spatial', squared_pred=squared, reduction=reduction)("
+           "input, target)")
+def jaccard_monai(input, target, *, smooth, sum_over, squared, reduction):
     return losses.DiceLoss(jaccard=True, smooth_nr=smooth, smooth_dr=smooth,
-                           batch=_batch(sum_over), reduction=reduction)(input, target)
+                           batch=_batch(sum_over), squared_pred=squared,
+                           reduction=reduction)(input, target)
 
 
 # the call that agrees with the canonical smoothing: both smoothing terms doubled
 @path("jaccard", "monai.losses.DiceLoss(jaccard=True, smooth_nr=2*smooth, smooth_dr=2*smooth)",
-      params=["smooth", "sum_over", "reduction"], ndims=SPATIAL, unsupported_when=NO_ALL,
-      conventions=[NONE_SHAPE],
+      params=["smooth", "sum_over", "squared", "reduction"], ndims=SPATIAL,
+      unsupported_when=NO_ALL, conventions=[NONE_SHAPE],
       call="monai.losses.DiceLoss(jaccard=True, smooth_nr=2 * smooth, smooth_dr=2 * smooth, "
-           "batch=sum_over == 'batch_and_spatial', reduction=reduction)(input, target)")
-def jaccard_monai_doubled(input, target, *, smooth, sum_over, reduction):
+           "batch=sum_over == 'batch_and_spatial', squared_pred=squared, reduction=reduction)("
+           "input, target)")
+def jaccard_monai_doubled(input, target, *, smooth, sum_over, squared, reduction):
     return losses.DiceLoss(jaccard=True, smooth_nr=2 * smooth, smooth_dr=2 * smooth,
-                           batch=_batch(sum_over), reduction=reduction)(input, target)
+                           batch=_batch(sum_over), squared_pred=squared,
+                           reduction=reduction)(input, target)
+
+
+# the Jaccard term of the combined classes (jaccard=True), smoothing doubled as above; no class
+# terms (the canonical jaccard has none), so the defaults include_background=True, weight=None
+@path("jaccard", "monai.losses.DiceCELoss(jaccard=True, lambda_ce=0)", kind="composed",
+      params=["smooth", "sum_over", "squared", "reduction"], ndims=SPATIAL,
+      unsupported_when=COMBINED,
+      call=DICE_CE_CALL.format("2 * smooth", "jaccard=True, ").replace(
+          "include_background=not ignore_background, weight=class_weights, ", ""))
+def jaccard_monai_dice_ce(input, target, *, smooth, sum_over, squared, reduction):
+    return _dice_ce(input, target, 2 * smooth, sum_over, None, False, squared, reduction,
+                    jaccard=True)
+
+
+@path("jaccard", "monai.losses.DiceFocalLoss(jaccard=True, lambda_focal=0)", kind="composed",
+      params=["smooth", "sum_over", "squared", "reduction"], ndims=SPATIAL,
+      unsupported_when=COMBINED,
+      call=DICE_FOCAL_CALL.format("2 * smooth", "jaccard=True, ").replace(
+          "include_background=not ignore_background, weight=class_weights[1:] if "
+          "ignore_background else class_weights, ", ""))
+def jaccard_monai_dice_focal(input, target, *, smooth, sum_over, squared, reduction):
+    return _dice_focal(input, target, 2 * smooth, sum_over, None, False, squared, reduction,
+                       jaccard=True)
 
 
 # ---------------------------------------------------------------- generalized_dice
 
+# include_background=False slices class 0 off input and target before the weighted sums (with
+# one channel MONAI keeps it, a warning): canonical ignore_background
 @path("generalized_dice", "monai.losses.GeneralizedDiceLoss",
-      params=["weight_type", "smooth", "sum_over", "reduction"], ndims=SPATIAL,
-      conventions=[NONE_SHAPE, "monai_gdl_weights_in_float32"],
+      params=["weight_type", "smooth", "sum_over", "ignore_background", "reduction"],
+      ndims=SPATIAL, conventions=[NONE_SHAPE, "monai_gdl_weights_in_float32"],
       call="monai.losses.GeneralizedDiceLoss(w_type=weight_type, smooth_nr=smooth, "
-           "smooth_dr=smooth, batch=sum_over == 'batch_and_spatial', reduction=reduction)(input, "
-           "target)")
-def gdl_monai(input, target, *, weight_type, smooth, sum_over, reduction):
+           "smooth_dr=smooth, batch=sum_over == 'batch_and_spatial', include_background=not "
+           "ignore_background, reduction=reduction)(input, target)")
+def gdl_monai(input, target, *, weight_type, smooth, sum_over, ignore_background, reduction):
     return losses.GeneralizedDiceLoss(w_type=weight_type, smooth_nr=smooth, smooth_dr=smooth,
-                                      batch=_batch(sum_over), reduction=reduction)(input, target)
+                                      batch=_batch(sum_over),
+                                      include_background=not ignore_background,
+                                      reduction=reduction)(input, target)
+
+
+GDL_CALL = ("monai.losses.GeneralizedDiceLoss(w_type=weight_type, smooth_nr=smooth, "
+            "smooth_dr=smooth, batch=sum_over == 'batch_and_spatial', {}, reduction=reduction)("
+            "{}, target)")
+
+
+@path("generalized_dice", "monai.losses.GeneralizedDiceLoss(sigmoid=True)(logit)",
+      kind="composed", params=["weight_type", "smooth", "sum_over", "reduction"], ndims=SPATIAL,
+      dtypes=ACTIVATION_DTYPES, unsupported_when=SIGMOID_INPUT,
+      conventions=[NONE_SHAPE, "monai_gdl_weights_in_float32"],
+      call=GDL_CALL.format("sigmoid=True", "torch.logit(input)"))
+def gdl_monai_sigmoid(input, target, *, weight_type, smooth, sum_over, reduction):
+    return losses.GeneralizedDiceLoss(w_type=weight_type, smooth_nr=smooth, smooth_dr=smooth,
+                                      batch=_batch(sum_over), sigmoid=True,
+                                      reduction=reduction)(torch.logit(input), target)
+
+
+@path("generalized_dice", "monai.losses.GeneralizedDiceLoss(softmax=True)(log)",
+      kind="composed", params=["weight_type", "smooth", "sum_over", "reduction"], ndims=SPATIAL,
+      dtypes=ACTIVATION_DTYPES, unsupported_when=SOFTMAX_INPUT,
+      conventions=[NONE_SHAPE, "monai_gdl_weights_in_float32", SOFTMAX_OF_LOG],
+      call=GDL_CALL.format("softmax=True", "torch.log(input)"))
+def gdl_monai_softmax(input, target, *, weight_type, smooth, sum_over, reduction):
+    return losses.GeneralizedDiceLoss(w_type=weight_type, smooth_nr=smooth, smooth_dr=smooth,
+                                      batch=_batch(sum_over), softmax=True,
+                                      reduction=reduction)(torch.log(input), target)
 
 
 # ---------------------------------------------------------------- tversky
 
-@path("tversky", "monai.losses.TverskyLoss",
-      params=["alpha", "beta", "smooth", "sum_over", "reduction"], ndims=SPATIAL,
-      unsupported_when=NO_ALL,
-      call="monai.losses.TverskyLoss(alpha=alpha, beta=beta, smooth_nr=smooth, smooth_dr=smooth, "
-           "batch=sum_over == 'batch_and_spatial', reduction=reduction)(input, target)")
-def tversky_monai(input, target, *, alpha, beta, smooth, sum_over, reduction):
+TVERSKY_CALL = ("monai.losses.TverskyLoss(alpha=alpha, beta=beta, smooth_nr=smooth, "
+                "smooth_dr=smooth, batch=sum_over == 'batch_and_spatial', {}"
+                "reduction=reduction)({}, target)")
+
+
+def _tversky(input, target, alpha, beta, smooth, sum_over, reduction, **kw):
     return losses.TverskyLoss(alpha=alpha, beta=beta, smooth_nr=smooth, smooth_dr=smooth,
-                              batch=_batch(sum_over), reduction=reduction)(input, target)
+                              batch=_batch(sum_over), reduction=reduction, **kw)(input, target)
+
+
+# include_background=False drops class 0 from input and target (with one channel MONAI keeps
+# it, a warning): canonical ignore_background
+@path("tversky", "monai.losses.TverskyLoss",
+      params=["alpha", "beta", "smooth", "sum_over", "ignore_background", "reduction"],
+      ndims=SPATIAL, unsupported_when=NO_ALL,
+      call=TVERSKY_CALL.format("include_background=not ignore_background, ", "input"))
+def tversky_monai(input, target, *, alpha, beta, smooth, sum_over, ignore_background,
+                  reduction):
+    return _tversky(input, target, alpha, beta, smooth, sum_over, reduction,
+                    include_background=not ignore_background)
+
+
+@path("tversky", "monai.losses.TverskyLoss(sigmoid=True)(logit)", kind="composed",
+      params=["alpha", "beta", "smooth", "sum_over", "reduction"], ndims=SPATIAL,
+      dtypes=ACTIVATION_DTYPES, unsupported_when={**NO_ALL, **SIGMOID_INPUT},
+      call=TVERSKY_CALL.format("sigmoid=True, ", "torch.logit(input)"))
+def tversky_monai_sigmoid(input, target, *, alpha, beta, smooth, sum_over, reduction):
+    return _tversky(torch.logit(input), target, alpha, beta, smooth, sum_over, reduction,
+                    sigmoid=True)
+
+
+@path("tversky", "monai.losses.TverskyLoss(softmax=True)(log)", kind="composed",
+      params=["alpha", "beta", "smooth", "sum_over", "reduction"], ndims=SPATIAL,
+      dtypes=ACTIVATION_DTYPES, unsupported_when={**NO_ALL, **SOFTMAX_INPUT},
+      conventions=[SOFTMAX_OF_LOG],
+      call=TVERSKY_CALL.format("softmax=True, ", "torch.log(input)"))
+def tversky_monai_softmax(input, target, *, alpha, beta, smooth, sum_over, reduction):
+    return _tversky(torch.log(input), target, alpha, beta, smooth, sum_over, reduction,
+                    softmax=True)
 
 
 # ---------------------------------------------------------------- sigmoid_focal_loss
@@ -345,6 +550,35 @@ saw("monai_softmax_focal_scalar_alpha_weighs_background",
     versions=SEEN_ON, link=FOCAL_SOURCE + ": '(1-alpha) for the background class and alpha for "
                                           "the other classes'")
 
+# softmax=True given log p: the softmax of the log, p / sum_c p
+UNNORMALISED = ("on the case's (2, 3, 3, 3) float64 uniform probabilities in [0.05, 1) (not "
+                "summing to 1 over the classes) and one-hot targets")
+saw(SOFTMAX_OF_LOG, path="soft_dice_loss/monai.losses.DiceLoss(softmax=True)(log)",
+    case="soft_dice_loss/one-hot-unnormalised-mean/none",
+    call="monai.losses.DiceLoss(smooth_nr=1e-6, smooth_dr=1e-6, softmax=True, reduction='mean')("
+         "torch.log(p), t) " + UNNORMALISED,
+    seen="0.6816536818 where the Dice loss of p as given is 0.5938384878 (canonical); gradient "
+         "[0, 0, 0, 0] -0.0489163300 (canonical -0.0410314669): the loss of p / sum_c p and its "
+         "projected gradient",
+    versions=SEEN_ON, link=MONAI_DOCS + " (DiceLoss: 'softmax: if True, apply a softmax "
+                                        "function to the prediction')")
+saw(SOFTMAX_OF_LOG, path="tversky/monai.losses.TverskyLoss(softmax=True)(log)",
+    case="tversky/one-hot-unnormalised-mean/none",
+    call="monai.losses.TverskyLoss(smooth_nr=1e-6, smooth_dr=1e-6, softmax=True)(torch.log(p), "
+         "t) " + UNNORMALISED,
+    seen="0.6816535645 where the Tversky loss (alpha = beta = 0.5) of p as given is "
+         "0.5938384100 (canonical): the loss of p / sum_c p",
+    versions=SEEN_ON, link=MONAI_DOCS + " (TverskyLoss: 'softmax: If True, apply a softmax "
+                                        "function to the prediction')")
+saw(SOFTMAX_OF_LOG, path="generalized_dice/monai.losses.GeneralizedDiceLoss(softmax=True)(log)",
+    case="generalized_dice/one-hot-unnormalised-mean/none",
+    call="monai.losses.GeneralizedDiceLoss(smooth_nr=1e-6, smooth_dr=1e-6, softmax=True)("
+         "torch.log(p), t) " + UNNORMALISED,
+    seen="0.6957064149 where the generalised Dice loss of p as given is 0.6168698857 "
+         "(canonical): the loss of p / sum_c p",
+    versions=SEEN_ON, link=MONAI_DOCS + " (GeneralizedDiceLoss: 'softmax: If True, apply a "
+                                        "softmax function to the prediction')")
+
 # Seen, but no convention (no canonical difference reaches a checked value):
 PROBED = (
     "DiceLoss, TverskyLoss and GeneralizedDiceLoss sum with torch.sum(dim=list(range(2, ndim))): "
@@ -356,4 +590,11 @@ PROBED = (
     "True` ignored.' and compares the index target as it is",
     "DiceCELoss and DiceFocalLoss raise ValueError on reduction='none' ('Unsupported option "
     "'none', Available options are {'mean', 'sum'}')",
+    "both terms together are the sum of the canonical terms: on soft_dice_loss_one_hot.yaml "
+    "one-hot-unnormalised-mean ((2, 3, 3, 3) float64), DiceCELoss(smooth_nr=s, smooth_dr=s)(x, "
+    "t) = 1.7126129957558383 = soft_dice_loss(smooth=s) 0.5938384877546152 + cross_entropy "
+    "(probs, mean) 1.118774508001223 at s = 1e-6 (1.6439806690035532 and 1.643980669003553 at "
+    "s = 1); DiceFocalLoss(smooth_nr=s, smooth_dr=s)(x, t) = 0.8908512042863689 where "
+    "soft_dice_loss + sigmoid_focal_loss(alpha=-1, gamma=2, mean) 0.29701271798991197 gives "
+    "0.8908512057445273: 1.5e-9 apart, FocalLoss's float32 computation (input.float())",
 )

@@ -10,7 +10,13 @@ import math
 
 from adapters.pytorch import SEEN_ON, F, adapter, path, reduce, torch  # noqa: F401
 
-from .spec import classes_first, dice_axes, lovasz_sets, weigh_dice_classes
+from .spec import (
+    classes_first,
+    denominator_terms,
+    dice_axes,
+    lovasz_sets,
+    weigh_dice_classes,
+)
 
 # ---------------------------------------------------------------- sigmoid_focal_loss
 
@@ -76,21 +82,23 @@ def focal_log_space(input, target, *, alpha, gamma, label_smoothing, normalized,
 # ---------------------------------------------------------------- soft_dice_loss
 
 @path("soft_dice_loss", "torch.sum", kind="composed",
-      params=["smooth", "sum_over", "axis", "class_weights", "ignore_background", "reduction"],
+      params=["smooth", "sum_over", "axis", "class_weights", "ignore_background", "squared",
+              "reduction"],
       call="dims = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
-           "adapters/families/focal_dice/spec.py]; "
-           "l = 1 - (2 * (input * target).sum(dims) + smooth) / (input.sum(dims) + "
-           "target.sum(dims) + smooth); l = weigh_dice_classes(l, class_weights, "
+           "adapters/families/focal_dice/spec.py]; sq = a * a if squared else a; "
+           "l = 1 - (2 * (input * target).sum(dims) + smooth) / (sq(input).sum(dims) + "
+           "sq(target).sum(dims) + smooth); l = weigh_dice_classes(l, class_weights, "
            "ignore_background, classes first) [spec.py: l * class_weights per class, class 0 "
            "dropped with ignore_background]; reduce(l, reduction)")
 def dice_torch(input, target, *, smooth, sum_over, axis, class_weights, ignore_background,
-               reduction):
+               squared, reduction):
     dims = dice_axes(input.ndim, sum_over, axis)
+    sq = denominator_terms(squared)
     if dims:
         inter = (input * target).sum(dim=dims)
-        total = input.sum(dim=dims) + target.sum(dim=dims)
+        total = sq(input).sum(dim=dims) + sq(target).sum(dim=dims)
     else:                  # (N, C) input per sample and class: each element is its own Dice
-        inter, total = input * target, input + target
+        inter, total = input * target, sq(input) + sq(target)
     losses = 1 - (2 * inter + smooth) / (total + smooth)
     return reduce(weigh_dice_classes(losses, class_weights, ignore_background,
                                      classes_first(input.ndim, axis, losses.ndim)), reduction)
@@ -138,18 +146,22 @@ def cfc_torch(input, target, *, alpha, gamma, label_smoothing, ignore_index, axi
 # ---------------------------------------------------------------- tversky
 
 @path("tversky", "torch.sum", kind="composed",
-      params=["alpha", "beta", "smooth", "sum_over", "axis", "reduction"],
+      params=["alpha", "beta", "smooth", "sum_over", "axis", "ignore_background", "reduction"],
       call="dims = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
            "adapters/families/focal_dice/spec.py]; "
            "tp = (input * target).sum(dims); fp = (input * (1 - target)).sum(dims); "
            "fn = ((1 - input) * target).sum(dims); l = 1 - (tp + smooth) / (tp + alpha * fp + "
-           "beta * fn + smooth); reduce(l, reduction)")
-def tversky_torch(input, target, *, alpha, beta, smooth, sum_over, axis, reduction):
+           "beta * fn + smooth); l = weigh_dice_classes(l, None, ignore_background, classes "
+           "first) [spec.py: class 0 dropped]; reduce(l, reduction)")
+def tversky_torch(input, target, *, alpha, beta, smooth, sum_over, axis, ignore_background,
+                  reduction):
     dims = dice_axes(input.ndim, sum_over, axis)
     tp, fp, fn = input * target, input * (1 - target), (1 - input) * target
     if dims:
         tp, fp, fn = tp.sum(dim=dims), fp.sum(dim=dims), fn.sum(dim=dims)
-    return reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + smooth), reduction)
+    losses = 1 - (tp + smooth) / (tp + alpha * fp + beta * fn + smooth)
+    return reduce(weigh_dice_classes(losses, None, ignore_background,
+                                     classes_first(input.ndim, axis, losses.ndim)), reduction)
 
 
 # ---------------------------------------------------------------- generalized_dice
@@ -165,18 +177,22 @@ def gdl_class_weights(volume, weight_type):
 
 
 @path("generalized_dice", "torch.sum", kind="composed",
-      params=["weight_type", "smooth", "sum_over", "axis", "reduction"],
+      params=["weight_type", "smooth", "sum_over", "axis", "ignore_background", "reduction"],
       call="input, target = torch.movedim(input, axis, 1), torch.movedim(target, axis, 1); "
+           "input, target = input[:, 1:], target[:, 1:] if ignore_background and C > 1; "
            "dims = (2, .., ndim-1), with 0 first for sum_over='batch_and_spatial'; "
            "I, P, T = (input * target).sum(dims), input.sum(dims), target.sum(dims); "
            "w = {1 / T**2, 1 / T, 1}[weight_type], inf replaced by the largest finite w of the "
            "sample; "
            "l = 1 - (2 * (w * I).sum(-1) + smooth) / ((w * (P + T)).sum(-1) + smooth); "
            "reduce(l, reduction)")
-def gdl_torch(input, target, *, weight_type, smooth, sum_over, axis, reduction):
+def gdl_torch(input, target, *, weight_type, smooth, sum_over, axis, ignore_background,
+              reduction):
     # the classes moved to 1 (the batch, the first other axis, then lies at 0): the sums keep
     # (N, C) and the weighted sum runs over the last axis
     input, target = torch.movedim(input, axis, 1), torch.movedim(target, axis, 1)
+    if ignore_background and input.shape[1] > 1:
+        input, target = input[:, 1:], target[:, 1:]
     dims = tuple(range(2, input.ndim))
     if sum_over == "batch_and_spatial":
         dims = (0, *dims)
@@ -189,19 +205,20 @@ def gdl_torch(input, target, *, weight_type, smooth, sum_over, axis, reduction):
 # ---------------------------------------------------------------- jaccard
 
 @path("jaccard", "torch.sum", kind="composed",
-      params=["smooth", "sum_over", "axis", "reduction"],
+      params=["smooth", "sum_over", "axis", "squared", "reduction"],
       call="dims = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
-           "adapters/families/focal_dice/spec.py]; "
-           "I = (input * target).sum(dims); U = input.sum(dims) + target.sum(dims) - "
+           "adapters/families/focal_dice/spec.py]; sq = a * a if squared else a; "
+           "I = (input * target).sum(dims); U = sq(input).sum(dims) + sq(target).sum(dims) - "
            "I; reduce(1 - (I + smooth) / (U + smooth), reduction)")
-def jaccard_torch(input, target, *, smooth, sum_over, axis, reduction):
+def jaccard_torch(input, target, *, smooth, sum_over, axis, squared, reduction):
     dims = dice_axes(input.ndim, sum_over, axis)
+    sq = denominator_terms(squared)
     if dims:
         inter = (input * target).sum(dim=dims)
-        union = input.sum(dim=dims) + target.sum(dim=dims) - inter
+        union = sq(input).sum(dim=dims) + sq(target).sum(dim=dims) - inter
     else:                  # (N, C) input per sample and class: each element is its own index
         inter = input * target
-        union = input + target - inter
+        union = sq(input) + sq(target) - inter
     return reduce(1 - (inter + smooth) / (union + smooth), reduction)
 
 

@@ -212,10 +212,15 @@ def _smp_tversky(x, t, axes, alpha, beta, smooth, conv):
 
 # ---------------------------------------------------------------- soft_dice_loss
 
+# a softmax over the classes of the log-probabilities the path passes (kornia's losses take
+# logits; MONAI's softmax=True)
+SOFTMAX_OF_LOG = {"kornia_softmax_of_input", "monai_softmax_of_log_input"}
+
+
 def _kornia_input(x, conv):
-    """kornia's softmax of log p: p / sum_c p, and the map of a gradient g with respect to it
-    back to p: (g - sum_c g q) / S, classes on axis 1."""
-    if "kornia_softmax_of_input" not in conv:
+    """kornia's softmax of log p (MONAI's softmax=True given log p): p / sum_c p, and the map of
+    a gradient g with respect to it back to p: (g - sum_c g q) / S, classes on axis 1."""
+    if not conv & SOFTMAX_OF_LOG:
         return x, lambda g: g
     total = np.sum(x, axis=1, keepdims=True)
     q = x / total
@@ -263,6 +268,15 @@ def dice_class_terms(elements, vjp, p, conv=frozenset()):
     return out, weighted_vjp, divisor
 
 
+def overlap_totals(x, t, axes, squared):
+    """P + T over `axes` (kept), and its derivative in p: sums of p and t, or of their squares
+    with `squared` (V-Net's denominator, MONAI's squared_pred=True)."""
+    if squared:
+        return (np.sum(x * x, axis=axes, keepdims=True)
+                + np.sum(t * t, axis=axes, keepdims=True)), 2 * x
+    return np.sum(x, axis=axes, keepdims=True) + np.sum(t, axis=axes, keepdims=True), 1.0
+
+
 def _soft_dice_loss(inputs, p, conv):
     x, t = inputs["input"], inputs["target"]
     x, back = _kornia_input(x, conv)
@@ -283,10 +297,11 @@ def _soft_dice_loss(inputs, p, conv):
     if conv & {"kornia_eps_in_denominator_only", "paddle_dice_epsilon_in_denominator_only"}:
         num_smooth = 0.0
     inter = np.sum(x * t, axis=axes, keepdims=True)
-    den = np.sum(x, axis=axes, keepdims=True) + np.sum(t, axis=axes, keepdims=True) + den_smooth
+    total, d_total = overlap_totals(x, t, axes, p.get("squared", False))
+    den = total + den_smooth
     with np.errstate(invalid="ignore", divide="ignore"):
         dice = (2 * inter + num_smooth) / den      # 0/0 = nan only when smooth is 0
-        local = (dice - 2 * t) / den               # d(1 - dice)/dp, laid out like the input
+        local = (dice * d_total - 2 * t) / den     # d(1 - dice)/dp, laid out like the input
     if "kornia_eps_in_denominator_only" in conv:   # kornia: Dice 0 where P + T = 0
         empty = (den - den_smooth) == 0
         dice, local = np.where(empty, 0.0, dice), np.where(empty, 0.0, local)
@@ -440,6 +455,8 @@ def _tversky(inputs, p, conv):
     def vjp(u):
         u = u * weights
         return {"input": back(local * np.expand_dims(u, axes) if axes else local * u)}
+    if p.get("ignore_background"):
+        elements, vjp, divisor = dice_class_terms(elements, vjp, p, conv)
     return elements, vjp, divisor
 
 
@@ -469,6 +486,12 @@ def per_value(a, ndim):
 
 def _generalized_dice(inputs, p, conv):
     x, t = inputs["input"], inputs["target"]
+    x, back = _kornia_input(x, conv)
+    if p.get("ignore_background") and x.shape[1] > 1:    # class 0 out, before the sums
+        x, t, full_back = x[:, 1:], t[:, 1:], back
+
+        def back(g):
+            return full_back(np.concatenate([np.zeros_like(g[:, :1]), g], axis=1))
     batch = p["sum_over"] == "batch_and_spatial"
     axes = tuple(range(2, x.ndim))
     if batch:
@@ -487,7 +510,7 @@ def _generalized_dice(inputs, p, conv):
     elements = 1 - g
 
     def vjp(u):
-        return {"input": local * per_value(u, x.ndim)}
+        return {"input": back(local * per_value(u, x.ndim))}
     elements, vjp = monai_none_shape(elements, vjp, x.ndim, conv, kept=1)
     return elements, vjp, elements.size
 
@@ -507,10 +530,11 @@ def _jaccard(inputs, p, conv):
     if "monai_jaccard_smooth_halved" in conv:
         num_smooth = den_smooth = smooth / 2
     inter = np.sum(x * t, axis=axes, keepdims=True)
-    union = np.sum(x, axis=axes, keepdims=True) + np.sum(t, axis=axes, keepdims=True) - inter
+    total, d_total = overlap_totals(x, t, axes, p.get("squared", False))
+    union = total - inter
     with np.errstate(invalid="ignore", divide="ignore"):
         index = (inter + num_smooth) / (union + den_smooth)     # 0/0 = nan only when smooth is 0
-        local = (index * (1 - t) - t) / (union + den_smooth)   # d(1 - J)/dp
+        local = (index * (d_total - t) - t) / (union + den_smooth)   # d(1 - J)/dp
     squeeze = (lambda a: np.squeeze(a, axis=axes)) if axes else (lambda a: a)
     elements = squeeze(1 - index)
 

@@ -161,6 +161,14 @@ IGNORE_BACKGROUND = Param(name="ignore_background", default=False,
                           check=is_bool)
 
 
+# MONAI DiceLoss(squared_pred=True), with jaccard=True too: the denominator's sums of squares
+SQUARED = Param(name="squared", default=False,
+                domain="a bool: True sums the squares p^2 and t^2 in the denominator (the V-Net "
+                       "Dice of Milletari et al. 2016, arXiv:1606.04797, eq. 1; MONAI's "
+                       "squared_pred=True), False (default) sums p and t",
+                check=is_bool)
+
+
 def dice_axes(ndim: int, sum_over: str, axis: int = 1) -> tuple[int, ...]:
     """The axes soft_dice_loss sums over, of an input of `ndim` >= 2 dimensions whose class axis
     is `axis` (1 by default: (N, C, d1..dk)). The batch is the first other axis (0, or 1 when the
@@ -191,6 +199,12 @@ def weigh_dice_classes(losses, class_weights, ignore_background: bool, first: bo
     return losses
 
 
+def denominator_terms(squared: bool):
+    """What the Dice and Jaccard denominators sum, of p and of t: the values, or their squares
+    with `squared` (V-Net's). Any array type."""
+    return (lambda a: a * a) if squared else (lambda a: a)
+
+
 def _check_dice(inputs, params):
     x, y = inputs["input"], inputs["target"]
     if x.ndim < 2:
@@ -216,7 +230,7 @@ LOSSES.append(Loss(
     name="soft_dice_loss", inputs=("input", "target"), differentiable=("input",), target="other",
     params={"smooth": SMOOTH, "sum_over": DICE_SUM_OVER, "axis": CLASS_AXIS,
             "class_weights": DICE_CLASS_WEIGHTS, "ignore_background": IGNORE_BACKGROUND,
-            "reduction": REDUCTION},
+            "squared": SQUARED, "reduction": REDUCTION},
     mean_divisor="the number of Dice values: N * C ('spatial'), C ('batch_and_spatial'), N "
                  "('classes_and_spatial'), 1 ('all'), C - 1 in place of C with "
                  "ignore_background (the count, whatever class_weights are)",
@@ -224,8 +238,9 @@ LOSSES.append(Loss(
     "axis 1 (the seed's dice_loss(F.softmax(masks_pred, dim=1), F.one_hot(true_masks, C)"
     ".permute(0, 3, 1, 2), multiclass=True), ../shared/seeds/004_3cb1995894827011.txt). Over the "
     "axes A chosen by sum_over: I = sum_A p t, P = sum_A p, T = sum_A t, and "
-    "l = 1 - (2 I + smooth) / (P + T + smooth) (the Sorensen-Dice coefficient; squared sums in "
-    "the denominator, as V-Net has them, are not this loss). sum_over='spatial' (default) gives "
+    "l = 1 - (2 I + smooth) / (P + T + smooth) (the Sorensen-Dice coefficient). squared=True "
+    "takes P = sum_A p^2 and T = sum_A t^2 instead, the denominator of V-Net's Dice (Milletari "
+    "et al. 2016, eq. 1; MONAI's squared_pred=True). sum_over='spatial' (default) gives "
     "one l per sample and class, shape (N, C) (MONAI DiceLoss batch=False, optax dice_loss's "
     "default axis); 'batch_and_spatial' one per class, shape (C,) (MONAI batch=True, "
     "Pytorch-UNet's "
@@ -240,9 +255,9 @@ LOSSES.append(Loss(
     "with C = 1 the class is kept), both after the Dice and only with one Dice per class "
     "(not sum_over='all' or 'classes_and_spatial'); 'mean' then divides by the number of "
     "values left, not by the weights' sum (optax.losses.dice_loss and MONAI DiceLoss). "
-    "Gradient: dl/dp = w_c (D - 2 t) / (P + T + smooth), "
-    "D = (2 I + smooth) / (P + T + smooth) (0 for a dropped class 0); the target is not "
-    "differentiated. "
+    "Gradient: dl/dp = w_c (D dP/dp - 2 t) / (P + T + smooth), "
+    "D = (2 I + smooth) / (P + T + smooth), dP/dp = 1 (2 p with squared) (0 for a dropped "
+    "class 0); the target is not differentiated. "
     "The classes may lie on any axis, `axis` (1 by default; -1 channels-last (N, d1..dk, C), 0 "
     "classes-first (C, N, d1..dk)): the batch is then the first other axis and the spatial axes "
     "the rest, and the unreduced values keep the batch and class axes in the input's order, so "
@@ -302,12 +317,21 @@ TVERSKY_BETA = Param(name="beta", default=0.5,
                      domain="a number >= 0, the weight of the false negatives sum (1 - p) t",
                      check=lambda v: is_finite(v) and v >= 0)
 
+# MONAI TverskyLoss(include_background=False): soft_dice_loss's ignore_background, the same
+# slicing of the per-class losses (weigh_dice_classes)
+TVERSKY_IGNORE_BACKGROUND = Param(name="ignore_background", default=False,
+                                  domain="a bool: drop class 0's Tversky loss (MONAI "
+                                         "TverskyLoss's include_background=False); with one "
+                                         "class it is kept",
+                                  check=is_bool)
+
 LOSSES.append(Loss(
     name="tversky", inputs=("input", "target"), differentiable=("input",), target="other",
     params={"alpha": TVERSKY_ALPHA, "beta": TVERSKY_BETA, "smooth": SMOOTH,
-            "sum_over": OVERLAP_SUM_OVER, "axis": CLASS_AXIS, "reduction": REDUCTION},
+            "sum_over": OVERLAP_SUM_OVER, "axis": CLASS_AXIS,
+            "ignore_background": TVERSKY_IGNORE_BACKGROUND, "reduction": REDUCTION},
     mean_divisor="the number of Tversky values: N * C ('spatial'), C ('batch_and_spatial'), 1 "
-                 "('all')",
+                 "('all'), C - 1 in place of C with ignore_background",
     doc="Probabilities p (input) and targets t in [0, 1] of one shape (N, C, d1..dk), classes on "
     "axis `axis` (1 by default, anywhere as soft_dice_loss's), summed over the axes chosen by "
     "sum_over exactly as soft_dice_loss ('spatial', 'batch_and_spatial' or 'all'): I = sum p t, "
@@ -319,7 +343,9 @@ LOSSES.append(Loss(
     "with smooth doubled, so tversky(smooth=s) = soft_dice_loss(smooth=2 s); alpha = beta = 1 is "
     "the soft Jaccard (IoU) loss. An empty mask (P = T = 0) gives l = 0. Gradient, with D = "
     "(1 - alpha - beta) I + alpha P + beta T + smooth and TI = (I + smooth) / D: dl/dp = "
-    "(TI ((1 - alpha - beta) t + alpha) - t) / D; the target is not differentiated.",
+    "(TI ((1 - alpha - beta) t + alpha) - t) / D; the target is not differentiated. "
+    "ignore_background drops class 0's l after the index, as soft_dice_loss's (shape (N, C - 1) "
+    "or (C - 1,); kept when C = 1; not with sum_over='all'), its input getting no gradient.",
     check=_check_dice,
     layouts=({"input": "N C", "target": "N C"}, {"input": "N C H", "target": "N C H"},
              {"input": "N C H W", "target": "N C H W"}),
@@ -341,6 +367,15 @@ GDL_SUM_OVER = Param(name="sum_over", default="spatial",
                      choices=("spatial", "batch_and_spatial"))
 
 
+# MONAI GeneralizedDiceLoss(include_background=False): class 0 leaves input and target before the
+# weighted sums (not a per-class loss dropped after it, as soft_dice_loss's)
+GDL_IGNORE_BACKGROUND = Param(name="ignore_background", default=False,
+                              domain="a bool: leave class 0 out of the class-weighted sums "
+                                     "(MONAI GeneralizedDiceLoss's include_background=False); "
+                                     "with one class it is kept",
+                              check=is_bool)
+
+
 def _check_gdl(inputs, params):
     _check_dice(inputs, params)
     if inputs["input"].ndim < 3:
@@ -352,7 +387,8 @@ LOSSES.append(Loss(
     name="generalized_dice", inputs=("input", "target"), differentiable=("input",),
     target="other",
     params={"weight_type": GDL_WEIGHT_TYPE, "smooth": SMOOTH, "sum_over": GDL_SUM_OVER,
-            "axis": CLASS_AXIS, "reduction": REDUCTION},
+            "axis": CLASS_AXIS, "ignore_background": GDL_IGNORE_BACKGROUND,
+            "reduction": REDUCTION},
     mean_divisor="the number of values: N ('spatial'), 1 ('batch_and_spatial')",
     doc="Probabilities p (input) and targets t in [0, 1] of one shape (N, C, d1..dk), classes on "
     "axis `axis` (1 by default, anywhere as soft_dice_loss's), at least one spatial axis. Over "
@@ -365,7 +401,10 @@ LOSSES.append(Loss(
     "l = 1 - (2 sum_c w_c I_c + smooth) / (sum_c w_c (P_c + T_c) + smooth), one l per sample "
     "('spatial', shape (N,)) or one in all ('batch_and_spatial', shape ()). The weights are "
     "constants of the target: dl/dp = -(2 w_c t - G w_c) / Den with G = (2 sum w I + smooth) / "
-    "Den, Den = sum_c w_c (P_c + T_c) + smooth; the target is not differentiated.",
+    "Den, Den = sum_c w_c (P_c + T_c) + smooth; the target is not differentiated. "
+    "ignore_background leaves class 0 out: the sums over c (and the largest finite weight of an "
+    "absent class) run over classes 1..C-1, class 0's input gets no gradient (with C = 1 the "
+    "class is kept).",
     check=_check_gdl,
     layouts=({"input": "N C H", "target": "N C H"},
              {"input": "N C H W", "target": "N C H W"}),
@@ -382,7 +421,7 @@ JACCARD_SMOOTH = Param(name="smooth", default=1e-6,
 LOSSES.append(Loss(
     name="jaccard", inputs=("input", "target"), differentiable=("input",), target="other",
     params={"smooth": JACCARD_SMOOTH, "sum_over": OVERLAP_SUM_OVER, "axis": CLASS_AXIS,
-            "reduction": REDUCTION},
+            "squared": SQUARED, "reduction": REDUCTION},
     mean_divisor="the number of Jaccard values: N * C ('spatial'), C ('batch_and_spatial'), 1 "
                  "('all')",
     doc="Probabilities p (input) and targets t in [0, 1] of one shape (N, C, d1..dk), classes on "
@@ -391,8 +430,11 @@ LOSSES.append(Loss(
     "U = sum p + sum t - I (the soft union); l = 1 - (I + smooth) / (U + smooth), the soft "
     "Jaccard (IoU) loss (Rahman and Wang 2016, 'Optimizing intersection-over-union in deep neural "
     "networks for image segmentation'; tversky with alpha = beta = 1). smooth defaults to 1e-6 "
-    "as soft_dice_loss's. An empty mask (P = T = 0) gives l = 0. Gradient, with J = (I + smooth) / "
-    "(U + smooth): dl/dp = (J (1 - t) - t) / (U + smooth); the target is not differentiated.",
+    "as soft_dice_loss's. squared=True takes U = sum p^2 + sum t^2 - I, the squared "
+    "denominator of soft_dice_loss (MONAI DiceLoss(jaccard=True, squared_pred=True)). An empty "
+    "mask (P = T = 0) gives l = 0. Gradient, with J = (I + smooth) / (U + smooth): dl/dp = "
+    "(J (dQ/dp - t) - t) / (U + smooth), dQ/dp = 1 (2 p with squared); the target is not "
+    "differentiated.",
     check=_check_dice,
     layouts=({"input": "N C", "target": "N C"}, {"input": "N C H", "target": "N C H"},
              {"input": "N C H W", "target": "N C H W"}),
@@ -625,6 +667,14 @@ CONVENTIONS = [
                            "with batch=True; generalized_dice's (N,) as (N, 1, 1, .., 1) and () "
                            "as (1, 1, .., 1) (MONAI keeps the summed class axis as 1 too). "
                            "Values and the other reductions are unchanged"),
+    Convention(name="monai_softmax_of_log_input",
+               losses=("soft_dice_loss", "tversky", "generalized_dice"),
+               description="DiceLoss, TverskyLoss and GeneralizedDiceLoss(softmax=True) take the "
+                           "softmax over the classes of their input: given log p (the path's "
+                           "torch.log(input), the call that checks softmax=) they compute the "
+                           "loss of p / sum_c p: the canonical value where the probabilities sum "
+                           "to 1, but the gradient is projected, dl/dp_j = g_j - sum_c g_c p_c "
+                           "(g the canonical gradient), as through any softmax"),
     Convention(name="monai_dice_weight_ignored_for_one_class", losses=("soft_dice_loss",),
                description="DiceLoss(weight=w) multiplies the per-class losses by w only where "
                            "more than one class is left (`num_of_classes != 1`): on one channel, "

@@ -24,7 +24,13 @@ from adapters.tensorflow import (  # noqa: F401
     tf,
 )
 
-from .spec import classes_first, dice_axes, lovasz_sets, weigh_dice_classes
+from .spec import (
+    classes_first,
+    denominator_terms,
+    dice_axes,
+    lovasz_sets,
+    weigh_dice_classes,
+)
 
 KERAS_LOSSES_DOC = "https://keras.io/api/losses/"
 
@@ -254,18 +260,20 @@ def dice_keras_fn(input, target, *, sum_over, axis, reduction):
 
 
 @path("soft_dice_loss", "tf.reduce_sum", kind="composed",
-      params=["smooth", "sum_over", "axis", "class_weights", "ignore_background", "reduction"],
+      params=["smooth", "sum_over", "axis", "class_weights", "ignore_background", "squared",
+              "reduction"],
       call="axes = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
-           "adapters/families/focal_dice/spec.py]; "
-           "l = 1 - (2 * tf.reduce_sum(input * target, axes) + smooth) / (tf.reduce_sum(input, "
-           "axes) + tf.reduce_sum(target, axes) + smooth); l = weigh_dice_classes(l, "
-           "class_weights, ignore_background, classes first) [spec.py: l * class_weights per "
+           "adapters/families/focal_dice/spec.py]; sq = a * a if squared else a; "
+           "l = 1 - (2 * tf.reduce_sum(input * target, axes) + smooth) / (tf.reduce_sum("
+           "sq(input), axes) + tf.reduce_sum(sq(target), axes) + smooth); l = weigh_dice_classes("
+           "l, class_weights, ignore_background, classes first) [spec.py: l * class_weights per "
            "class, class 0 dropped with ignore_background]; reduce(l, reduction)")
 def dice_tf(input, target, *, smooth, sum_over, axis, class_weights, ignore_background,
-            reduction):
+            squared, reduction):
     axes = list(dice_axes(input.ndim, sum_over, axis))   # [] sums over nothing in TF
+    sq = denominator_terms(squared)
     inter = tf.reduce_sum(input * target, axis=axes)
-    total = tf.reduce_sum(input, axis=axes) + tf.reduce_sum(target, axis=axes)
+    total = tf.reduce_sum(sq(input), axis=axes) + tf.reduce_sum(sq(target), axis=axes)
     losses = 1 - (2 * inter + smooth) / (total + smooth)
     return reduce(weigh_dice_classes(losses, class_weights, ignore_background,
                                      classes_first(input.ndim, axis, losses.ndim)), reduction)
@@ -434,34 +442,42 @@ def tversky_keras_swapped(input, target, *, alpha, beta, sum_over, axis, reducti
 
 
 @path("tversky", "tf.reduce_sum", kind="composed",
-      params=["alpha", "beta", "smooth", "sum_over", "axis", "reduction"],
+      params=["alpha", "beta", "smooth", "sum_over", "axis", "ignore_background", "reduction"],
       call="axes = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
            "adapters/families/focal_dice/spec.py]; "
            "tp, fp, fn = (tf.reduce_sum(a, axes) for a in (input * target, input * (1 - target), "
-           "(1 - input) * target)); reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + "
-           "smooth), reduction)")
-def tversky_tf(input, target, *, alpha, beta, smooth, sum_over, axis, reduction):
+           "(1 - input) * target)); l = 1 - (tp + smooth) / (tp + alpha * fp + beta * fn + "
+           "smooth); l = weigh_dice_classes(l, None, ignore_background, classes first) [spec.py: "
+           "class 0 dropped]; reduce(l, reduction)")
+def tversky_tf(input, target, *, alpha, beta, smooth, sum_over, axis, ignore_background,
+               reduction):
     axes = list(dice_axes(input.ndim, sum_over, axis))   # [] sums over nothing in TF
     tp = tf.reduce_sum(input * target, axis=axes)
     fp = tf.reduce_sum(input * (1 - target), axis=axes)
     fn = tf.reduce_sum((1 - input) * target, axis=axes)
-    return reduce(1 - (tp + smooth) / (tp + alpha * fp + beta * fn + smooth), reduction)
+    losses = 1 - (tp + smooth) / (tp + alpha * fp + beta * fn + smooth)
+    return reduce(weigh_dice_classes(losses, None, ignore_background,
+                                     classes_first(input.ndim, axis, losses.ndim)), reduction)
 
 
 # ---------------------------------------------------------------- generalized_dice
 # Keras has no generalised Dice loss: composed from tf ops.
 
 @path("generalized_dice", "tf.reduce_sum", kind="composed",
-      params=["weight_type", "smooth", "sum_over", "axis", "reduction"],
+      params=["weight_type", "smooth", "sum_over", "axis", "ignore_background", "reduction"],
       call="input, target = (tf.experimental.numpy.moveaxis(a, axis, 1) for a in (input, "
-           "target)); axes = (2, ..), with 0 first for sum_over='batch_and_spatial'; I, P, T = "
+           "target)); input, target = input[:, 1:], target[:, 1:] if ignore_background and "
+           "C > 1; axes = (2, ..), with 0 first for sum_over='batch_and_spatial'; I, P, T = "
            "tf.reduce_sum(input * target, axes), tf.reduce_sum(input, axes), "
            "tf.reduce_sum(target, axes); w = {1 / T**2, 1 / T, 1}[weight_type], inf replaced by "
            "the largest finite w of the sample; l = 1 - (2 tf.reduce_sum(w I, -1) + smooth) / "
            "(tf.reduce_sum(w (P + T), -1) + smooth); reduce(l, reduction)")
-def gdl_tf(input, target, *, weight_type, smooth, sum_over, axis, reduction):
+def gdl_tf(input, target, *, weight_type, smooth, sum_over, axis, ignore_background,
+           reduction):
     move = tf.experimental.numpy.moveaxis        # the classes to 1, the batch then at 0
     input, target = move(input, axis, 1), move(target, axis, 1)
+    if ignore_background and input.shape[1] > 1:
+        input, target = input[:, 1:], target[:, 1:]
     axes = list(range(2, input.ndim))
     if sum_over == "batch_and_spatial":
         axes = [0, *axes]
@@ -482,15 +498,17 @@ def gdl_tf(input, target, *, weight_type, smooth, sum_over, axis, reduction):
 # 1e-7-in-the-denominator smoothing): composed from tf ops.
 
 @path("jaccard", "tf.reduce_sum", kind="composed",
-      params=["smooth", "sum_over", "axis", "reduction"],
+      params=["smooth", "sum_over", "axis", "squared", "reduction"],
       call="axes = dice_axes(input.ndim, sum_over, axis)  [dice_axes: "
-           "adapters/families/focal_dice/spec.py]; "
-           "I = tf.reduce_sum(input * target, axes); U = tf.reduce_sum(input, axes) + "
-           "tf.reduce_sum(target, axes) - I; reduce(1 - (I + smooth) / (U + smooth), reduction)")
-def jaccard_tf(input, target, *, smooth, sum_over, axis, reduction):
+           "adapters/families/focal_dice/spec.py]; sq = a * a if squared else a; "
+           "I = tf.reduce_sum(input * target, axes); U = tf.reduce_sum(sq(input), axes) + "
+           "tf.reduce_sum(sq(target), axes) - I; reduce(1 - (I + smooth) / (U + smooth), "
+           "reduction)")
+def jaccard_tf(input, target, *, smooth, sum_over, axis, squared, reduction):
     axes = list(dice_axes(input.ndim, sum_over, axis))   # [] sums over nothing in TF
+    sq = denominator_terms(squared)
     inter = tf.reduce_sum(input * target, axis=axes)
-    union = tf.reduce_sum(input, axis=axes) + tf.reduce_sum(target, axis=axes) - inter
+    union = tf.reduce_sum(sq(input), axis=axes) + tf.reduce_sum(sq(target), axis=axes) - inter
     return reduce(1 - (inter + smooth) / (union + smooth), reduction)
 
 
