@@ -4,6 +4,8 @@ categorical_generalized_cross_entropy, linear_cross_entropy, jsd_cross_entropy (
 """
 from __future__ import annotations
 
+import math
+
 from adapters.definitions import WEIGHTED_MEAN, is_mask
 from adapters.jax_optax import (  # _jitted: the "+jit" twin of a path declared on its own
     EAGER_CHECKED,
@@ -79,7 +81,8 @@ def joint_classes_last(a, axis):
     axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     k = a.ndim - len(axes)
     moved = jnp.moveaxis(a, axes, tuple(range(k, a.ndim)))
-    return moved.reshape(moved.shape[:k] + (-1,))
+    # the classes' number written out: -1 cannot be inferred for an empty batch
+    return moved.reshape(moved.shape[:k] + (math.prod(moved.shape[k:]),))
 
 
 @path("cross_entropy", "optax.safe_softmax_cross_entropy", kind="composed",

@@ -4,6 +4,8 @@ categorical_generalized_cross_entropy, linear_cross_entropy, jsd_cross_entropy (
 """
 from __future__ import annotations
 
+import math
+
 from adapters.definitions import WEIGHTED_MEAN, is_mask
 from adapters.tensorflow import (
     KERAS_REDUCTION,
@@ -85,7 +87,8 @@ def over_joint_dims(fn):
         dims = [d % input.ndim for d in (dim if isinstance(dim, tuple) else (dim,))]
         order = [i for i in range(input.ndim) if i not in dims] + dims
         moved = tf.transpose(input, order)
-        out = fn(tf.reshape(moved, [*moved.shape[:input.ndim - len(dims)], -1]), axis=-1)
+        k = input.ndim - len(dims)
+        out = fn(tf.reshape(moved, [*moved.shape[:k], math.prod(moved.shape[k:])]), axis=-1)
         return tf.transpose(tf.reshape(out, moved.shape),
                             sorted(range(input.ndim), key=order.__getitem__))
     run.__name__ = f"{fn.__name__}_over_joint_dims"
@@ -374,7 +377,8 @@ def joint_classes_last(a, axis):
     axes = [i % a.ndim for i in (axis if isinstance(axis, (tuple, list)) else (axis,))]
     rest = [i for i in range(a.ndim) if i not in axes]
     moved = tf.transpose(a, rest + axes)
-    return tf.reshape(moved, [*moved.shape[:len(rest)], -1])
+    # the classes' number written out: -1 cannot be inferred for an empty batch
+    return tf.reshape(moved, [*moved.shape[:len(rest)], math.prod(moved.shape[len(rest):])])
 
 
 def over_joint_axes(fn):
