@@ -43,6 +43,10 @@ class Param:
     choices: tuple = ()                           # every value, for a parameter of a few
     # ((value, parameter), ...): a path takes `value` only if it declares `parameter` too
     requires: tuple = ()
+    # takes a tuple too (several axes at once: optax's axis=(2, 3)); a list, as a case file writes
+    # it, becomes a tuple. A path receives a tuple only where it declares the parameter in its
+    # tuple_params (registry.Path), so a path written for one value is never handed several
+    tuples: bool = False
 
     def __post_init__(self):
         if self.choices and self.check is Param.__dataclass_fields__["check"].default:
@@ -148,6 +152,25 @@ CLASS_AXIS = Param(name="axis", default=1,
                           "are its only axis)", check=is_int)
 
 
+def is_axes(v) -> bool:
+    """A non-empty tuple (or list) of integer axes."""
+    return isinstance(v, (tuple, list)) and len(v) > 0 and all(is_int(a) for a in v)
+
+
+# The class axis, or several taken jointly (optax's axis=(2, 3): one softmax over the joint
+# classes): the losses whose classes form one distribution over the given axes (the
+# cross-entropies on logits) take CLASS_AXES instead of CLASS_AXIS. A tuple's axes are moved last
+# in the order given and flattened into one class axis (C = the product of their sizes, row-major
+# in that order), as optax.softmax_cross_entropy_with_integer_labels does for a tuple, so an index
+# target is a flat index into the joint classes
+CLASS_AXES = Param(name="axis", default=1, tuples=True,
+                   domain="an integer axis of the input holding the classes (default 1, "
+                          "channels-first; negative counts from the end; a 1-D input's classes "
+                          "are its only axis), or a tuple of distinct axes holding them jointly "
+                          "(flattened into one class axis in the order given; an index target "
+                          "is a flat index into them)", check=lambda v: is_int(v) or is_axes(v))
+
+
 SAMPLE_WEIGHT = Param(
     name="sample_weight", default=None, array=True,
     domain="null or finite non-negative numbers whose shape matches the leading axes of the "
@@ -181,6 +204,32 @@ def class_axis(x, axis: int = 1) -> int:
     `axis` (the canonical parameter; 1, channels-first, by default): 0 for one unbatched sample."""
     ndim = len(x.shape)
     return axis % ndim if ndim >= 2 else 0
+
+
+def class_axes(x, axis=1) -> tuple[int, ...]:
+    """The class axes, non-negative, in the order given: (class_axis(x, axis),) for one axis, a
+    tuple's (or list's) axes each counted from the front."""
+    if isinstance(axis, (tuple, list)):
+        return tuple(a % len(x.shape) for a in axis)
+    return (class_axis(x, axis),)
+
+
+def check_class_axes(x, axis) -> tuple[int, ...]:
+    """class_axes(x, axis), or SpecError('params.axis') when an axis is not one of `x` or a
+    tuple names one axis twice."""
+    if not isinstance(axis, (tuple, list)):
+        return (check_class_axis(x, axis),)
+    ndim = len(x.shape)
+    for a in axis:
+        if not -ndim <= a < ndim:
+            raise SpecError("params.axis", f"{a} (in {tuple(axis)}) is not an axis of an input "
+                                           f"of {ndim} dimensions")
+    axes = class_axes(x, axis)
+    twice = sorted({a for a in axes if axes.count(a) > 1})
+    if twice:
+        raise SpecError("params.axis", f"{tuple(axis)} names axis {twice[0]} twice (an input of "
+                                       f"{ndim} dimensions): joint class axes must be distinct")
+    return axes
 
 
 def check_class_axis(x, axis: int) -> int:
@@ -268,6 +317,7 @@ def check_broadcast(name: str, a, shape) -> None:
 
 def check_params(loss: Loss, params: dict[str, Any]) -> dict[str, Any]:
     """Return the full parameter set (defaults filled in); raise SpecError naming the parameter."""
+    given = {}
     for name, value in params.items():
         if name not in loss.params:
             known = ", ".join(loss.params) or "none"
@@ -276,7 +326,8 @@ def check_params(loss: Loss, params: dict[str, Any]) -> dict[str, Any]:
         if not param.check(value):
             raise SpecError(f"params.{name}",
                             f"{value!r} is out of domain: expected {param.domain}")
-    return {**loss.defaults(), **params}
+        given[name] = tuple(value) if param.tuples and isinstance(value, list) else value
+    return {**loss.defaults(), **given}
 
 
 def check_inputs(loss: Loss, inputs: dict[str, np.ndarray], params: dict[str, Any],
@@ -302,10 +353,15 @@ def check_inputs(loss: Loss, inputs: dict[str, np.ndarray], params: dict[str, An
         _check_target(loss, inputs, params, encoding)
     elif loss.target is None:
         check_at_least_1d("input", inputs["input"])
-        x = inputs["input"]
-        if not -x.ndim <= params["dim"] < x.ndim:
-            raise SpecError("params.dim", f"{params['dim']} is not an axis of an input of "
-                                          f"{x.ndim} dimensions")
+        x, dim = inputs["input"], params["dim"]
+        dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)   # a tuple: jointly
+        for d in dims:
+            if not -x.ndim <= d < x.ndim:
+                raise SpecError("params.dim", f"{d} is not an axis of an input of {x.ndim} "
+                                              "dimensions")
+        if len({d % x.ndim for d in dims}) < len(dims):
+            raise SpecError("params.dim", f"{dims} names an axis twice (an input of {x.ndim} "
+                                          "dimensions): joint axes must be distinct")
     if loss.check is not None:
         loss.check(inputs, params)
 
@@ -327,11 +383,11 @@ def _check_target(loss: Loss, inputs, params, encoding) -> None:
     check_at_least_1d("input", x)
     if encoding not in loss.encodings:
         raise SpecError("encoding", f"{encoding!r} is not one of {list(loss.encodings)}")
-    axis = check_class_axis(x, params.get("axis", 1))
-    c = x.shape[axis]
+    axes = check_class_axes(x, params.get("axis", 1))
+    c = int(np.prod([x.shape[a] for a in axes]))   # joint axes: their classes flattened
     check_class_weight(params, c)
     if encoding == "index":
-        expected = x.shape[:axis] + x.shape[axis + 1:]
+        expected = tuple(s for i, s in enumerate(x.shape) if i not in axes)
         if y.shape != expected:
             raise SpecError("inputs.target", f"index targets of shape {y.shape} do not match input "
                                              f"{x.shape}: expected {expected}")

@@ -177,6 +177,9 @@ def _with_args(fn, args, wrt):
 
 
 def _is_scalar(v):
+    """A static parameter of a jitted path (a tuple of axes too: jax.jit traces arrays only)."""
+    if isinstance(v, tuple):
+        return all(map(_is_scalar, v))
     return isinstance(v, (bool, int, float, str, np.integer, np.floating))
 
 

@@ -57,5 +57,6 @@ adapter = declare_adapter("reference", ReferenceBackend(),
 for _name, _loss in LOSSES.items():
     adapter.path(_name, "numpy", call=f"adapters.reference.evaluate({_name!r}, ...)",
                  params=tuple(_loss.params),
+                 tuple_params=[n for n, p in _loss.params.items() if p.tuples],
                  known_failures=reference.KNOWN_FAILURES.get(_name))(
         functools.partial(_path_fn, _name))

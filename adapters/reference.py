@@ -65,8 +65,9 @@ def evaluate(loss: str, inputs: dict, params: dict, encoding: str = "none",
         check_inputs(spec, {n: np.asarray(a) for n, a in inputs.items()},
                      check_params(spec, dict(params)), encoding)
     p = {**spec.defaults(), **params}
-    if spec.target is None:
-        return _activation(loss, np.asarray(inputs["input"], dtype=np.float64), p["dim"], cotangent,
+    if spec.target is None:    # dim: one axis, or a tuple (NumPy reduces over it jointly)
+        dim = tuple(p["dim"]) if isinstance(p["dim"], list) else p["dim"]
+        return _activation(loss, np.asarray(inputs["input"], dtype=np.float64), dim, cotangent,
                            frozenset(conventions))
     conv = frozenset(conventions)
     integer = set(spec.integer_inputs) | ({"target"} if encoding == "index" else set())

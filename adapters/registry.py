@@ -16,6 +16,9 @@ computes a loss. A built-in adapter and a user's plug-in module declare themselv
 A path function takes the loss's inputs positionally (as framework arrays, in spec order) and the
 parameters it declared as keywords (array parameters converted too). A case that sets a parameter
 the path did not declare to a non-default value is "unsupported" for that path, with the reason.
+A parameter that also takes a tuple (the cross-entropies' `axis`: several class axes at once)
+reaches a path as a tuple only where the path lists it in `tuple_params=`; elsewhere such a case
+is unsupported, so a path written for one axis is never handed several.
 """
 from __future__ import annotations
 
@@ -173,6 +176,9 @@ class Path:
     # checked on its loss's representative cases only (conformance/checks.py representative):
     # compiling every case would cost minutes per path
     representative: bool = False
+    # the parameters it also takes as a tuple (several axes at once: optax's axis=(2, 3)), among
+    # those whose Param says `tuples`; a tuple set for another of its parameters is unsupported
+    tuple_params: frozenset = frozenset()
 
     @property
     def id(self) -> str:
@@ -198,6 +204,9 @@ class Path:
         for name, value in params.items():
             if name not in self.params and not _is_default(value, loss.params[name].default):
                 return f"{self.id} has no parameter {name!r} (case sets {name}={value!r})"
+            if isinstance(value, tuple) and name in self.params and name not in self.tuple_params:
+                return (f"{self.id} takes one {name}, not the tuple {value!r} (several taken "
+                        "jointly)")
             for needed_by, needed in loss.params[name].requires:
                 if _is_default(value, needed_by) and needed not in self.params:
                     return (f"{self.id} has no parameter {needed!r}, which {name}={value!r} "
@@ -258,7 +267,8 @@ class Adapter:
     def path(self, loss: str, name: str, *, call: str, kind: str = "native", encodings=None,
              params=(), conventions=(), dtypes=DTYPES, ndims=None, known_failures=None,
              notes: str = "", unsupported_when=None, checks_dtype: bool = False,
-             checked_dtypes=None, compiles: str = "", representative: bool = False):
+             checked_dtypes=None, compiles: str = "", representative: bool = False,
+             tuple_params=()):
         """Decorator: declare `fn` as a path computing `loss`. Validates the declaration."""
         def register(fn: Callable) -> Callable:
             self.paths.append(_validated(Path(
@@ -271,7 +281,7 @@ class Adapter:
                 known_failures=tuple(sorted((known_failures or {}).items())),
                 unsupported_when=tuple((unsupported_when or {}).items()),
                 checks_dtype=checks_dtype, compiles=compiles,
-                representative=representative), self))
+                representative=representative, tuple_params=frozenset(tuple_params)), self))
             return fn
         return register
 
@@ -314,6 +324,11 @@ def _validated(path: Path, adapter: Adapter) -> Path:
     if bad:
         raise RegistryError(f"{where}: unknown parameters {sorted(bad)} for {loss.name}; "
                             f"known: {list(loss.params)}")
+    bad = {p for p in path.tuple_params if p not in path.params or not loss.params[p].tuples}
+    if bad:
+        raise RegistryError(f"{where}: tuple_params {sorted(bad)} must be parameters it declares "
+                            f"that take a tuple; for {loss.name}: "
+                            f"{[n for n, p in loss.params.items() if p.tuples]}")
     for conv in path.conventions:
         if conv not in CONVENTIONS:
             raise RegistryError(f"{where}: unknown convention {conv!r}; known: {list(CONVENTIONS)}")
@@ -454,6 +469,8 @@ def derive_sample_weight_paths(adapter: Adapter, weighted_reduce: Callable,
                      "number of elements, 'weighted_mean' by the sum of the broadcast weights",
                 encodings=base.encodings, params=[*base.params, "sample_weight"],
                 conventions=base.conventions, ndims=base.ndims,
+                # only when set: a plug-in's own `declare` may not know the keyword
+                **({"tuple_params": base.tuple_params} if base.tuple_params else {}),
                 dtypes=base.dtypes | (twin[0].dtypes if twin else frozenset()),
                 unsupported_when={
                     **dict(base.unsupported_when),
@@ -578,6 +595,8 @@ class Compiled:
 
 
 def _is_plain(v) -> bool:
+    if isinstance(v, tuple):          # a tuple of axes is a static parameter, not an array
+        return all(map(_is_plain, v))
     return isinstance(v, (bool, int, float, str, np.integer, np.floating))
 
 
@@ -622,7 +641,8 @@ def derive_compiled_paths(adapter: Adapter, suffix: str, compile: Callable, *, c
                          **dict(base.known_failures),
                          **known_failures.pop(f"{base.loss}/{name}", {})},
                      notes=notes, unsupported_when=dict(base.unsupported_when),
-                     checks_dtype=base.checks_dtype, compiles=base.name, representative=True)(
+                     checks_dtype=base.checks_dtype, compiles=base.name, representative=True,
+                     tuple_params=base.tuple_params)(
             Compiled(base.fn, compile, step, release))
         # the base's evidence, re-run on the twin: a convention the compiled form stops
         # following fails its convention check (the evidence's case runs beside the

@@ -16,7 +16,7 @@ import numpy as np
 import yaml
 
 from adapters import cache_folder, reference
-from adapters.definitions import extended_domain
+from adapters.definitions import class_axes, extended_domain
 from adapters.numerics import log_softmax, sigmoid
 from adapters.spec import LOSSES, SpecError, check_inputs, check_params, class_axis
 
@@ -254,9 +254,9 @@ def _twins(case: Case) -> list[Case]:
     target, x = case.inputs["target"], case.inputs["input"]
     if np.any(target == case.params["ignore_index"]):
         return []   # an ignored target has no one-hot form
-    axis = class_axis(x, case.params.get("axis", 1))   # the one-hot laid along the class axis
-    c = x.shape[axis]
-    one_hot = np.moveaxis(np.eye(c)[target], -1, axis)
+    axes = class_axes(x, case.params.get("axis", 1))
+    c = int(np.prod([x.shape[a] for a in axes]))
+    one_hot = joint_one_hot(target, x.shape, axes)
     twin = replace(case, encoding="one_hot", inputs={**case.inputs, "target": one_hot},
                    derived_from="index")
     twins = [twin]
@@ -266,6 +266,14 @@ def _twins(case: Case) -> list[Case]:
                              inputs={**case.inputs, "target": (1 - eps) * one_hot + eps / c},
                              params={**case.params, "label_smoothing": 0.0}))
     return twins
+
+
+def joint_one_hot(index, shape, axes) -> np.ndarray:
+    """The one-hot of class indices laid along the class axes `axes` of an input of `shape`: one
+    axis, or joint axes (a flat index into them, unravelled row-major in the order given)."""
+    sizes = tuple(shape[a] for a in axes)
+    one_hot = np.eye(int(np.prod(sizes)))[index].reshape(np.shape(index) + sizes)
+    return np.moveaxis(one_hot, tuple(range(np.ndim(index), one_hot.ndim)), axes)
 
 
 # ---------------------------------------------------------------- arrays
@@ -282,7 +290,9 @@ def make_array(value) -> np.ndarray:
                 return np.log(a)
             if fn == "sigmoid":
                 return sigmoid(a)
-            logp = log_softmax(a, value.get("axis", class_axis(a)))
+            axis = value.get("axis", class_axis(a))
+            # a list of axes: one softmax over them jointly (numpy takes a tuple)
+            logp = log_softmax(a, tuple(axis) if isinstance(axis, list) else axis)
             return np.exp(logp) if fn == "softmax" else logp
     try:
         a = np.asarray(_literal(value))

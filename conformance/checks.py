@@ -29,8 +29,9 @@ from pathlib import Path as FilePath
 import numpy as np
 
 from adapters import reference
+from adapters.definitions import class_axes
 from adapters.registry import DTYPES, Adapter, Evidence, Path, has_gradients
-from adapters.spec import LOSSES, class_axis
+from adapters.spec import LOSSES
 
 from . import tolerances
 from .assertions import ConformanceFailure, Context, Worst, assert_close, assert_dtype, close_mask
@@ -500,8 +501,8 @@ def _infinite_loss_at(prep: Prepared, name: str) -> np.ndarray:
                                    {**prep.seen_params, "reduction": "none"}, prep.case.encoding,
                                    validate=False)
     bad = ~np.isfinite(unreduced.value)
-    axis = class_axis(x, prep.seen_params.get("axis", 1))
-    rows = x.shape[:axis] + x.shape[axis + 1:]
+    axis = class_axes(x, prep.seen_params.get("axis", 1))   # one, or joint class axes
+    rows = tuple(s for i, s in enumerate(x.shape) if i not in axis)
     if (spec.target == "class" and bad.ndim and bad.shape != rows
             and bad.shape[0] and bad.shape[1:] == rows[1:] and rows[0] % bad.shape[0] == 0):
         # a batch of equal splits (jsd_cross_entropy): input row n is element n mod B's

@@ -23,7 +23,10 @@ each input; both default from the loss's target kind (`domain`). An example draw
   integer for an integer parameter) it accepts; array parameters (weights) as None or
   non-negative arrays with zeros and every element drawn, in every shape the spec accepts
   (sample weights over leading axes of the unreduced loss);
-- a target encoding the path takes.
+- a target encoding the path takes; a class axis anywhere where the path takes `axis`, and where
+  it takes a tuple (tuple_params), half the time a spatial axis joined to it (both in a drawn
+  order, maybe counted from the end) with a target drawn afresh over the joint classes, or, with
+  no spatial axis, the class axis as a 1-tuple.
 An example the spec rejects (check_params, check_inputs) is discarded, so a new loss, parameter or
 input is fuzzed with no new strategy code; a loss whose inputs need more structure than its target
 kind gives declares `layouts` and `values` in its family's spec.
@@ -63,14 +66,14 @@ from adapters.definitions import (
     SpecError,
     check_inputs,
     check_params,
-    class_axis,
+    class_axes,
 )
 from adapters.registry import has_gradients
 from adapters.spec import FAMILY, LOSSES
 
 from . import tolerances
 from .assertions import ConformanceFailure, Worst, assert_close, assert_dtype, close_mask
-from .cases import Case, Tolerance, plain
+from .cases import Case, Tolerance, joint_one_hot, plain
 from .checks import Check, Prepared, context, shifted, worse
 
 SIZES = {"N": (1, 4), "C": (1, 5), "D": (1, 4), "H": (1, 3), "W": (1, 2), "T": (1, 6),
@@ -239,6 +242,41 @@ def _move_class_axis(draw, inputs, layout, encoding) -> dict:
     return {"axis": axis}
 
 
+def _join_class_axes(draw, inputs, layout, encoding, params) -> dict:
+    """Several class axes at once, for a path that takes a tuple `axis`: sometimes a spatial axis
+    joins the class axis (one softmax over both, in a drawn order, each maybe counted from the
+    end) with a target drawn afresh over the joint classes; without a spatial axis, sometimes
+    the class axis as a 1-tuple. Returns the parameter ({} to keep the drawn one)."""
+    x = inputs["input"]
+    if "axis" not in params or not draw(st.booleans()):
+        return {}
+    dims = _dims(layout["input"])
+    spatial = [i for i, d in enumerate(dims) if d not in ("N", "C")]
+    if not spatial:
+        return {"axis": (params["axis"],)}
+    j = draw(st.sampled_from(spatial))
+    axes = draw(st.sampled_from([(dims.index("C"), j), (j, dims.index("C"))]))
+    given = tuple(a - x.ndim if draw(st.booleans()) else a for a in axes)
+    c = int(np.prod([x.shape[a] for a in axes]))
+    rest = tuple(s for i, s in enumerate(x.shape) if i not in axes)
+    index = draw(hnp.arrays(np.int64, rest, elements=st.integers(0, max(c - 1, 0))))
+    if encoding == "index":
+        inputs["target"] = index
+        layout["target"] = " ".join(d for i, d in enumerate(dims) if i not in axes)
+        return {"axis": given}
+    one_hot = joint_one_hot(index, x.shape, axes)
+    if encoding == "probs":      # a one-hot mixed with a drawn distribution over the joint axes
+        mix = draw(st.sampled_from([0.0, 0.1, 0.5, 1.0]))
+        noise = draw(hnp.arrays(np.float64, x.shape,
+                                elements=st.floats(0.0, 1.0, allow_subnormal=False)))
+        total = noise.sum(axis=axes, keepdims=True)
+        spread = np.divide(noise, total, out=np.full_like(noise, 1.0 / max(c, 1)),
+                           where=total > 0)
+        one_hot = (1 - mix) * one_hot + mix * spread
+    inputs["target"] = one_hot
+    return {"axis": given}
+
+
 def _param(draw, param, x, declared=()):
     if param.array:
         if draw(st.booleans()):
@@ -316,6 +354,8 @@ def examples(draw, path, dtypes) -> Example:
     # a class loss's `axis`, or the Dice family's (target "other", the classes on axis 1 too)
     if "axis" in path.params and (loss.target == "class" or loss.params["axis"] is CLASS_AXIS):
         params.update(_move_class_axis(draw, inputs, layout, encoding))
+        if "axis" in path.tuple_params:
+            params.update(_join_class_axes(draw, inputs, layout, encoding, params))
         x = inputs[loss.primary]
     try:
         full = check_params(loss, params)
@@ -747,11 +787,11 @@ def _class_relations(calls, example, loss, reductions):
     if loss.target != "class" or example.encoding != "index":
         return
     x, y = example.inputs["input"], example.inputs["target"]
-    axis = class_axis(x, example.params.get("axis", 1))
-    c = x.shape[axis]
+    axes = class_axes(x, example.params.get("axis", 1))    # one, or joint class axes
+    c = int(np.prod([x.shape[a] for a in axes]))
     ignore = example.params.get("ignore_index", loss.params["ignore_index"].default)
-    twin = example.variant(inputs={**example.inputs, "target": np.moveaxis(
-        np.eye(c)[np.clip(y, 0, c - 1)], -1, axis)}, encoding="one_hot")
+    twin = example.variant(inputs={**example.inputs, "target": joint_one_hot(
+        np.clip(y, 0, c - 1), x.shape, axes)}, encoding="one_hot")
     if not np.any(y == ignore) and not calls.fuzzed.path.unsupported(
             loss, "one_hot", example.params, example.dtype, x.ndim, twin.inputs):
         got, _ = calls(twin)
@@ -770,7 +810,8 @@ def _class_relations(calls, example, loss, reductions):
     path = calls.fuzzed.path
     if x.ndim >= 3 and (path.ndims is None or 2 in path.ndims):
         flat_params = {**example.params, **({"axis": 1} if "axis" in example.params else {})}
-        flat = Example(example.loss, {"input": np.moveaxis(x, axis, -1).reshape(-1, c),
+        last = tuple(range(x.ndim - len(axes), x.ndim))
+        flat = Example(example.loss, {"input": np.moveaxis(x, axes, last).reshape(-1, c),
                                       "target": y.reshape(-1)},
                        flat_params, "index", example.dtype, {"input": "N C", "target": "N"})
         for reduction in [r for r in reductions if r != "none"] or [None]:

@@ -26,6 +26,8 @@ xt = x.T.copy()                            # the same logits, classes first: (5,
 seg = rng.normal(size=(2, 4, 4, 3))        # segmentation logits, channels last: (N, H, W, C)
 seg_p = np.exp(seg) / np.exp(seg).sum(-1, keepdims=True)   # their softmax over the 3 classes
 seg_y = np.eye(3)[rng.integers(0, 3, size=(2, 4, 4))]      # one-hot masks, channels last
+heat = rng.normal(size=(2, 3, 4, 4))       # keypoint heatmap logits (N, K, H, W)
+pos = rng.integers(0, 16, size=(2, 3))     # each keypoint's position on the 4 x 4 map, h * 4 + w
 """
 
 # Keras and JAX compute in float32 by default (keras.config.floatx(), jax_enable_x64 off), as a
@@ -283,6 +285,48 @@ loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, axis=0)(y, x
                  why="Keras's TensorFlow backend takes the class axis last only; move it there "
                      "(xt.T) or use CategoricalCrossentropy(axis=0) on one-hot targets",
                  raises="Only axis=-1 is currently supported"),
+        )),
+    Recipe(
+        title="optax.softmax_cross_entropy_with_integer_labels(heat, pos, axis=(2, 3)).mean()  "
+              "(one softmax over the H W positions of each heatmap; pos a flat index h * W + w)",
+        loss="cross_entropy", inputs={"input": "heat", "target": "pos"}, params={"axis": (2, 3)},
+        ports=(
+            Port("optax", """\
+import optax
+loss = optax.softmax_cross_entropy_with_integer_labels(heat, pos, axis=(2, 3)).mean()"""),
+            Port("torch", """\
+import torch
+flat = torch.tensor(heat).flatten(2)       # (N, K, H W): the joint classes, row-major
+loss = torch.nn.functional.cross_entropy(flat.movedim(-1, 1), torch.tensor(pos))"""),
+            Port("keras", """\
+import keras
+flat = heat.reshape(2, 3, 16)              # (N, K, H W): the joint classes last
+loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)(pos, flat)"""),
+        ),
+        traps=(
+            Trap(Port("optax", """\
+import optax
+loss = optax.softmax_cross_entropy_with_integer_labels(heat, pos, axis=(3, 2)).mean()"""),
+                 why="the flat index is read in the order the axes are given: with (3, 2) "
+                     "pos = w * 4 + h, another position for the same numbers, and nothing fails",
+                 gives=3.060),
+            Trap(Port("torch", """\
+import torch
+flat = torch.tensor(heat).transpose(2, 3).flatten(2)   # (N, K, W H): column-major positions
+loss = torch.nn.functional.cross_entropy(flat.movedim(-1, 1), torch.tensor(pos))"""),
+                 why="flattened (W, H) instead of (H, W): the softmax is the same, but pos = "
+                     "h * 4 + w now names the position (w, h)",
+                 gives=3.060),
+            Trap(Port("keras", """\
+import keras
+import numpy as np
+onehot = np.eye(16)[pos].reshape(2, 3, 4, 4)
+loss = keras.losses.CategoricalCrossentropy(from_logits=True, axis=(2, 3))(onehot, heat)"""),
+                 why="Keras's categorical_crossentropy takes one int axis (its docstring: 'Int "
+                     "specifying the channels axis'): a tuple reaches "
+                     "tf.nn.softmax_cross_entropy_with_logits, which raises InvalidArgumentError; "
+                     "flatten the joint axes last first",
+                 raises="limit must be a scalar"),
         )),
     Recipe(
         title="keras.losses.Dice(axis=(1, 2))(seg_y, seg_p)  (channels-last masks (N, H, W, C): "

@@ -4,6 +4,8 @@ categorical_generalized_cross_entropy, linear_cross_entropy, jsd_cross_entropy (
 """
 from __future__ import annotations
 
+import math
+
 from adapters.definitions import WEIGHTED_MEAN, is_mask
 from adapters.jax_optax import (  # _jitted: the "+jit" twin of a path declared on its own
     EAGER_CHECKED,
@@ -43,13 +45,14 @@ def class_loss(logp, target, weight, ignore_index, label_smoothing, reduction, a
 
 # ---------------------------------------------------------------- softmax, log_softmax
 
-@path("softmax", "jax.nn.softmax", call="jax.nn.softmax(input, axis=dim)", params=["dim"])
+@path("softmax", "jax.nn.softmax", call="jax.nn.softmax(input, axis=dim)", params=["dim"],
+      tuple_params=["dim"])
 def softmax(input, *, dim):
     return jax.nn.softmax(input, axis=dim)
 
 
 @path("log_softmax", "jax.nn.log_softmax", call="jax.nn.log_softmax(input, axis=dim)",
-      params=["dim"])
+      params=["dim"], tuple_params=["dim"])
 def log_softmax(input, *, dim):
     return jax.nn.log_softmax(input, axis=dim)
 
@@ -58,7 +61,7 @@ def log_softmax(input, *, dim):
 
 @path("cross_entropy", "optax.softmax_cross_entropy", kind="composed",
       encodings=["one_hot", "probs"], params=["label_smoothing", "axis", "reduction"],
-      conventions=["probs_zero_target_on_neg_inf_logit_is_nan"],
+      tuple_params=["axis"], conventions=["probs_zero_target_on_neg_inf_logit_is_nan"],
       call="reduce(optax.softmax_cross_entropy(input, optax.smooth_labels(target, label_smoothing, "
            "axis=axis if input.ndim > 1 else -1), axis=axis if input.ndim > 1 else -1), "
            "reduction)")
@@ -68,19 +71,34 @@ def ce_optax(input, target, *, label_smoothing, axis, reduction):
                   reduction, jnp.sum(target))
 
 
+# safe_softmax_cross_entropy has no axis= (its classes are the last axis): the class axis, or a
+# tuple's axes in the order given flattened into one, is moved last
+def joint_classes_last(a, axis):
+    """The class axes `axis` (one, or a tuple taken jointly) moved last in the order given and
+    flattened into one; 1-D arrays as they are."""
+    if a.ndim <= 1:
+        return a
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    k = a.ndim - len(axes)
+    moved = jnp.moveaxis(a, axes, tuple(range(k, a.ndim)))
+    # the classes' number written out: -1 cannot be inferred for an empty batch
+    return moved.reshape(moved.shape[:k] + (math.prod(moved.shape[k:]),))
+
+
 @path("cross_entropy", "optax.safe_softmax_cross_entropy", kind="composed",
       encodings=["one_hot", "probs"], params=["label_smoothing", "axis", "reduction"],
+      tuple_params=["axis"],
       call="reduce(optax.safe_softmax_cross_entropy(moveaxis(input, axis, -1), "
-           "optax.smooth_labels(moveaxis(target, axis, -1), label_smoothing)), reduction)")
+           "optax.smooth_labels(moveaxis(target, axis, -1), label_smoothing)), reduction)  [a "
+           "tuple axis: its axes moved last in the order given and flattened into one]")
 def ce_optax_safe(input, target, *, label_smoothing, axis, reduction):
-    axis = class_axis(input, axis)
-    x, y = jnp.moveaxis(input, axis, -1), jnp.moveaxis(target, axis, -1)
+    x, y = joint_classes_last(input, axis), joint_classes_last(target, axis)
     return reduce(optax.safe_softmax_cross_entropy(x, optax.smooth_labels(y, label_smoothing)),
                   reduction, jnp.sum(target))
 
 
 @path("cross_entropy", "optax.softmax_cross_entropy_with_integer_labels", kind="composed",
-      encodings=["index"], params=["ignore_index", "axis", "reduction"],
+      encodings=["index"], params=["ignore_index", "axis", "reduction"], tuple_params=["axis"],
       conventions=["all_ignored_mean_gradient_is_zero"],
       known_failures={"value:extreme-logits/index-float32": (
           "optax computes logsumexp(x) - x[y] in float32, which cancels at logits of 1e4 (float32 "
@@ -111,6 +129,23 @@ def ce_optax_int(input, target, *, ignore_index, axis, reduction):
 def ce_composed(input, target, *, weight, ignore_index, label_smoothing, axis, reduction):
     logp = jax.nn.log_softmax(input, axis=class_axis(input, axis))
     return class_loss(logp, target, weight, ignore_index, label_smoothing, reduction, axis)
+
+
+# jax.nn.log_softmax takes a tuple of axes (one softmax over the joint classes); class_loss reads
+# one class axis, so the log-probabilities are flattened for it as the target is
+@path("cross_entropy", "jax.nn.log_softmax(joint axes)+class_loss", kind="composed",
+      params=["weight", "ignore_index", "label_smoothing", "axis", "reduction"],
+      tuple_params=["axis"], conventions=["all_ignored_mean_gradient_is_zero"],
+      call="class_loss(joint_classes_last(jax.nn.log_softmax(input, axis=axis if input.ndim > 1 "
+           "else -1), axis), target if index targets else joint_classes_last(target, axis), "
+           "weight, ignore_index, label_smoothing, reduction, -1)  [joint_classes_last: the "
+           "class axis, or a tuple's axes in the order given flattened into one, moved last; "
+           "adapters/families/classification/jax_optax.py]")
+def ce_composed_joint(input, target, *, weight, ignore_index, label_smoothing, axis, reduction):
+    logp = joint_classes_last(jax.nn.log_softmax(input, axis=class_axis(input, axis)), axis)
+    if not jnp.issubdtype(target.dtype, jnp.integer):
+        target = joint_classes_last(target, axis)
+    return class_loss(logp, target, weight, ignore_index, label_smoothing, reduction, -1)
 
 
 # ---------------------------------------------------------------- nll_loss
@@ -249,6 +284,7 @@ POLY_OPTAX_CALL = ("optax.losses.poly_loss_cross_entropy(input, target, epsilon=
 
 @path("poly_loss_cross_entropy", "optax.poly_loss_cross_entropy", kind="composed",
       encodings=["one_hot", "probs"], params=["epsilon", "axis", "reduction"],
+      tuple_params=["axis"],
       conventions=["probs_zero_target_on_neg_inf_logit_is_nan", "optax_poly_term_sums_labels"],
       call=f"reduce({POLY_OPTAX_CALL}, reduction)")
 def poly_optax(input, target, *, epsilon, axis, reduction):

@@ -31,6 +31,33 @@ def log_softmax_module(input, *, dim):
     return nn.LogSoftmax(dim=dim)(input)
 
 
+# torch's dim= is one axis: a softmax over several at once (jax.nn.softmax(axis=(1, 2))) moves
+# them last, flattens them, and lays the result back
+def over_joint_dims(fn):
+    """fn(x, dim=-1) on the axes `dim` (one, or a tuple taken jointly) moved last in the order
+    given and flattened into one, the result laid back on the input's axes."""
+    def run(input, *, dim):
+        dims = tuple(d % input.dim() for d in (dim if isinstance(dim, tuple) else (dim,)))
+        last = tuple(range(input.dim() - len(dims), input.dim()))
+        moved = torch.movedim(input, dims, last)
+        out = fn(moved.flatten(input.dim() - len(dims)), dim=-1).reshape(moved.shape)
+        return torch.movedim(out, last, dims)
+    run.__name__ = f"{fn.__name__}_over_joint_dims"
+    return run
+
+
+JOINT_DIMS_CALL = ("x = torch.movedim(input, dim, last); torch.movedim({fn}(x.flatten(start), "
+                   "dim=-1).reshape(x.shape), last, dim)  [dim: one axis, or a tuple taken "
+                   "jointly; last, start: the last len(dim) axes]")
+
+path("softmax", "functional(movedim+flatten)", kind="composed", params=["dim"],
+     tuple_params=["dim"], call=JOINT_DIMS_CALL.format(fn="torch.nn.functional.softmax"))(
+    over_joint_dims(F.softmax))
+path("log_softmax", "functional(movedim+flatten)", kind="composed", params=["dim"],
+     tuple_params=["dim"], call=JOINT_DIMS_CALL.format(fn="torch.nn.functional.log_softmax"))(
+    over_joint_dims(F.log_softmax))
+
+
 # ---------------------------------------------------------------- cross_entropy, nll_loss
 
 CE_PARAMS = ["weight", "ignore_index", "label_smoothing", "reduction"]
@@ -125,6 +152,45 @@ def nll_loss_movedim(input, target, *, weight, ignore_index, axis, reduction):
     # by conformance/test_layout.py); the 3-D and 5-D+ inputs it makes contiguous itself
     return F.nll_loss(channels_first(input, axis).contiguous(), target, weight=weight,
                       ignore_index=ignore_index, reduction=reduction)
+
+
+# torch has no tuple of class axes either (optax's axis=(2, 3), one softmax over the joint
+# classes): a user moves those axes last, in the order given, flattens them into one class axis
+# and calls the one-axis composition on it; a target index is then a flat index into them
+def joint_classes_last(a, axis):
+    """The class axes `axis` (one, or a tuple taken jointly) moved last in the order given and
+    flattened into one; 1-D arrays as they are."""
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    if a.dim() <= 1:
+        return a
+    k = a.dim() - len(axes)
+    return torch.movedim(a, axes, tuple(range(k, a.dim()))).flatten(k)
+
+
+def over_joint_axes(fn):
+    """A path `fn` taking one class axis, run on the joint class axes flattened into the last
+    (an index target, a flat index into them, as it is)."""
+    def run(input, target, *, axis, **params):
+        if target.is_floating_point():
+            target = joint_classes_last(target, axis)
+        return fn(joint_classes_last(input, axis), target, axis=-1, **params)
+    run.__name__ = f"{fn.__name__}_over_joint_axes"
+    return run
+
+
+JOINT_CALL = ("input = torch.movedim(input, axis, range(input.ndim - len(axis), input.ndim))"
+              ".flatten(input.ndim - len(axis)), the same for one-hot or probability targets "
+              "(axis: one class axis, or a tuple taken jointly); then {call} with axis=-1")
+
+
+path("cross_entropy", "functional(movedim+flatten)", kind="composed",
+     params=[*CE_PARAMS, "axis"], tuple_params=["axis"], conventions=CE_CONVENTIONS,
+     unsupported_when=CE_REFUSES,
+     call=JOINT_CALL.format(call="torch.nn.functional.cross_entropy(torch.movedim(input, -1, 1), "
+                                 "target if index targets else torch.movedim(target, -1, 1), "
+                                 "weight=weight, ignore_index=ignore_index, reduction=reduction, "
+                                 "label_smoothing=label_smoothing)  [1-D input as it is]"))(
+    over_joint_axes(cross_entropy_movedim))
 
 
 # ---------------------------------------------------------------- binary cross-entropy
@@ -244,6 +310,28 @@ def poly_composed_probs(input, target, *, epsilon, axis, reduction):
     p_t = (torch.softmax(input, axis) * target).sum(axis)
     losses = ce + epsilon * (1 - p_t)
     return _reduce_kept(losses, torch.ones_like(losses, dtype=torch.bool), reduction)
+
+
+path("poly_loss_cross_entropy", "cross_entropy+softmax(flatten)", kind="composed",
+     encodings=["index"], params=["epsilon", "ignore_index", "axis", "reduction"],
+     tuple_params=["axis"], conventions=["all_ignored_mean_gradient_is_zero"],
+     call=JOINT_CALL.format(call="kept = target != ignore_index; losses = "
+                                 "torch.nn.functional.cross_entropy(x, target, "
+                                 "ignore_index=ignore_index, reduction='none') + epsilon * "
+                                 "torch.where(kept, 1 - torch.softmax(x, 1).gather(1, "
+                                 "torch.where(kept, target, 0).unsqueeze(1)).squeeze(1), 0); "
+                                 "reduce(losses, reduction, divisor=kept.sum())  [x = "
+                                 "torch.movedim(input, -1, 1); 1-D input as it is, its axis 0]"))(
+    over_joint_axes(poly_composed))
+path("poly_loss_cross_entropy", "cross_entropy+softmax(probs, flatten)", kind="composed",
+     encodings=["one_hot", "probs"], params=["epsilon", "axis", "reduction"],
+     tuple_params=["axis"], conventions=["probs_zero_target_on_neg_inf_logit_is_nan"],
+     call=JOINT_CALL.format(call="losses = torch.nn.functional.cross_entropy(x, t, "
+                                 "reduction='none') + epsilon * (1 - (torch.softmax(x, 1) * "
+                                 "t).sum(1)); reduce(losses, reduction)  [x, t = "
+                                 "torch.movedim(input, -1, 1), torch.movedim(target, -1, 1); "
+                                 "1-D input as it is, its axis 0]"))(
+    over_joint_axes(poly_composed_probs))
 
 
 # ---------------------------------------------------------------- generalized cross-entropy

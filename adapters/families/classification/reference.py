@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from adapters.definitions import KERAS_EPSILON, class_axis
+from adapters.definitions import KERAS_EPSILON, class_axes, class_axis
 from adapters.families.classification.spec import PADDLE_CLIP, PADDLE_LOGIT_FLOOR
 from adapters.numerics import input_vjp, log_softmax, sigmoid, softplus
 
@@ -216,7 +216,32 @@ def _keras_sparse_probs(x, y, p, encoding, conv):
     return elements, input_vjp(np.moveaxis(local, -1, axis), axis), divisor
 
 
-PARTS["cross_entropy"] = _cross_entropy
+def _over_joint_axes(part):
+    """`part` (written for one class axis) for a tuple `axis` too: the joint class axes moved last
+    in the order given and flattened into one (an index target is already a flat index into
+    them), the part run with axis=-1, its gradient laid back on the input's own axes."""
+    def run(inputs, p, conv):
+        if not isinstance(p.get("axis", 1), (tuple, list)):
+            return part(inputs, p, conv)
+        x = inputs["input"]
+        axes = class_axes(x, p["axis"])
+        last = tuple(range(x.ndim - len(axes), x.ndim))
+        moved = np.moveaxis(x, axes, last).shape
+
+        def flat(a):
+            return np.moveaxis(a, axes, last).reshape(moved[:x.ndim - len(axes)] + (-1,))
+        joint = {**inputs, "input": flat(x)}
+        if not np.issubdtype(inputs["target"].dtype, np.integer):
+            joint["target"] = flat(inputs["target"])
+        elements, vjp, divisor = part(joint, {**p, "axis": -1}, conv)
+
+        def laid_back(upstream):
+            return {n: np.moveaxis(g.reshape(moved), last, axes) for n, g in vjp(upstream).items()}
+        return elements, laid_back, divisor
+    return run
+
+
+PARTS["cross_entropy"] = _over_joint_axes(_cross_entropy)
 PARTS["nll_loss"] = _nll_loss
 
 
@@ -365,7 +390,7 @@ def _categorical_generalized_cross_entropy(inputs, p, conv):
     return elements, input_vjp(np.moveaxis(local, -1, axis), axis), kept.sum()
 
 
-PARTS["poly_loss_cross_entropy"] = _poly_loss_cross_entropy
+PARTS["poly_loss_cross_entropy"] = _over_joint_axes(_poly_loss_cross_entropy)
 PARTS["categorical_generalized_cross_entropy"] = _categorical_generalized_cross_entropy
 
 

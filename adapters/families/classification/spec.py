@@ -9,6 +9,9 @@ cross_entropy, nll_loss, poly_loss_cross_entropy and categorical_generalized_cro
 focal_dice's categorical_focal_crossentropy) take the class axis as a parameter, `axis` (1 by
 default, negative from the end; optax's and Keras's axis=): index targets then have the input's
 shape without it, and so has the unreduced loss, e.g. input (N, H, C) with axis=-1, target (N, H).
+cross_entropy and poly_loss_cross_entropy also take a tuple of axes, whose classes form one
+distribution (optax's axis=(2, 3)): input (N, H, W) with axis=(1, 2), target (N,) indices in
+[0, H W), loss (N,); see JOINT_AXES_DOC.
 softmax and log_softmax are the activations these losses are built from (no target).
 linear_cross_entropy takes hidden states and a weight matrix instead of logits (its own layouts):
     input (D,) or (N, D), linear_weight (C, D) or (C, d1..dk, D), target () / (N,) / (N, d1..dk)
@@ -20,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.definitions import (
+    CLASS_AXES,
     CLASS_AXIS,
     CLASS_WEIGHT,
     ENCODINGS,
@@ -31,6 +35,7 @@ from adapters.definitions import (
     check_at_least_1d,
     check_class_weight,
     check_unit_interval,
+    is_axes,
     is_finite,
     is_int,
     is_number,
@@ -42,7 +47,9 @@ IGNORE_INDEX = Param(name="ignore_index", default=-100,
                      domain="any integer; targets equal to it are left out", check=is_int)
 LABEL_SMOOTHING = Param(name="label_smoothing", default=0.0, domain="a number in [0, 1]",
                         check=lambda v: is_number(v) and 0.0 <= v <= 1.0)
-DIM = Param(name="dim", default=-1, domain="an integer axis of the input", check=is_int)
+DIM = Param(name="dim", default=-1, domain="an integer axis of the input, or a tuple of distinct "
+            "axes (one softmax over them jointly: jax.nn.softmax's and keras.ops.softmax's "
+            "axis=(1, 2))", check=lambda v: is_int(v) or is_axes(v), tuples=True)
 ELEMENT_WEIGHT = Param(name="weight", default=None,
                        domain="null or non-negative numbers broadcastable to the input",
                        check=non_negative_array, array=True)
@@ -152,18 +159,28 @@ def _largest_logit(inputs) -> float:
     return largest_magnitude(inputs["input"])
 
 
+# the tuple form of CLASS_AXES, said once for the losses that take it
+JOINT_AXES_DOC = ("A tuple `axis` (distinct axes, e.g. (2, 3)) takes the classes jointly: those "
+                  "axes are moved last in the order given and flattened into one class axis of "
+                  "C = their sizes' product classes (row-major in that order), the loss is the "
+                  "one above on it, and an index target (the input's shape without those axes) "
+                  "is a flat index into them, np.ravel_multi_index of the per-axis indices in "
+                  "that order (optax.softmax_cross_entropy_with_integer_labels(axis=(2, 3))).")
+
 LOSSES = [
     Loss(name="softmax", inputs=("input",), differentiable=("input",), target=None,
          params={"dim": DIM}, mean_divisor=None,
-         doc="s_i = exp(x_i) / sum_j exp(x_j) along `dim`."),
+         doc="s_i = exp(x_i) / sum_j exp(x_j) along `dim` (a tuple: the sum over every "
+             "entry of those axes, one distribution over them)."),
     Loss(name="log_softmax", inputs=("input",), differentiable=("input",), target=None,
          params={"dim": DIM}, mean_divisor=None,
-         doc="x_i - log(sum_j exp(x_j)) along `dim`, computed with log-sum-exp.",
+         doc="x_i - log(sum_j exp(x_j)) along `dim` (a tuple: over every entry of those axes "
+             "jointly), computed with log-sum-exp.",
          cancels=_largest_logit),
     Loss(name="cross_entropy", inputs=("input", "target"), differentiable=("input",),
          target="class",
          params={"weight": CLASS_WEIGHT, "ignore_index": IGNORE_INDEX,
-                 "label_smoothing": LABEL_SMOOTHING, "axis": CLASS_AXIS, "reduction": REDUCTION},
+                 "label_smoothing": LABEL_SMOOTHING, "axis": CLASS_AXES, "reduction": REDUCTION},
          mean_divisor="sum over kept elements of the target's class weight: sum_n w[y_n] over "
                       "y_n != ignore_index for index targets, sum_n sum_c w_c y_nc for "
                       "one_hot/probs targets (both equal the count of kept elements when weight "
@@ -172,7 +189,7 @@ LOSSES = [
              "softmax(x) and eps = "
              "label_smoothing: index: l_n = (1-eps) w[y_n] (-log p_n,y_n) + eps/C sum_c w_c "
              "(-log p_n,c), 0 where y_n == ignore_index; one_hot/probs: l_n = -sum_c w_c "
-             "((1-eps) y_nc + eps/C) log p_nc.",
+             "((1-eps) y_nc + eps/C) log p_nc. " + JOINT_AXES_DOC,
          encodings=ENCODINGS, cancels=_largest_logit),
     Loss(name="nll_loss", inputs=("input", "target"), differentiable=("input",), target="class",
          params={"weight": CLASS_WEIGHT, "ignore_index": IGNORE_INDEX, "axis": CLASS_AXIS,
@@ -194,7 +211,7 @@ LOSSES = [
          check=_check_probabilities, values={"input": "unit"}),
     Loss(name="poly_loss_cross_entropy", inputs=("input", "target"), differentiable=("input",),
          target="class",
-         params={"epsilon": POLY_EPSILON, "ignore_index": IGNORE_INDEX, "axis": CLASS_AXIS,
+         params={"epsilon": POLY_EPSILON, "ignore_index": IGNORE_INDEX, "axis": CLASS_AXES,
                  "reduction": REDUCTION},
          mean_divisor="the number of kept elements: targets != ignore_index (index), every "
                       "element N d1..dk (one_hot/probs); 0/0 gives nan",
@@ -204,7 +221,8 @@ LOSSES = [
              "t the target distribution (one-hot of y for index targets), P_t = sum_c t_c p_c: "
              "l = -sum_c t_c log p_c + epsilon (1 - P_t), with 0 log 0 = 0; l = 0 where y == "
              "ignore_index. Gradient: dl/dx_j = p_j sum_c t_c - t_j - epsilon p_j (t_j - P_t). "
-             "epsilon = 0 is cross_entropy; epsilon = -1 removes the first polynomial term.",
+             "epsilon = 0 is cross_entropy; epsilon = -1 removes the first polynomial term. "
+             + JOINT_AXES_DOC,
          encodings=ENCODINGS, cancels=_largest_logit),
     Loss(name="categorical_generalized_cross_entropy", inputs=("input", "target"),
          differentiable=("input",), target="class",

@@ -4,6 +4,8 @@ categorical_generalized_cross_entropy, linear_cross_entropy, jsd_cross_entropy (
 """
 from __future__ import annotations
 
+import math
+
 from adapters.definitions import WEIGHTED_MEAN, is_mask
 from adapters.tensorflow import (
     KERAS_REDUCTION,
@@ -40,12 +42,25 @@ def class_loss(logp, target, weight, ignore_index, label_smoothing, reduction, a
 
 # ---------------------------------------------------------------- softmax, log_softmax
 
+# keras.ops.softmax and log_softmax (keras 3.15.1, keras/src/ops/nn.py) keep the axes `v not in
+# axis` for v in range(ndim): a negative axis in the tuple is kept as well as moved, and the
+# transpose that follows fails
+KERAS_NEGATIVE_DIMS = {
+    "a tuple dim with a negative axis (keras.ops.softmax's tuple branch compares them with "
+    "range(ndim) and raises ValueError '`axes` must be a valid permutation of the input "
+    "dimensions (no duplicates). Received: axes=[0, 2, 1, 2] for input of rank 3' for axis=(1, "
+    "-1); keras 3.15.1)":
+        lambda params, encoding, inputs: isinstance(params["dim"], tuple)
+        and any(d < 0 for d in params["dim"])}
+
+
 @path("softmax", "tf.nn.softmax", call="tf.nn.softmax(input, axis=dim)", params=["dim"])
 def softmax_tf(input, *, dim):
     return tf.nn.softmax(input, axis=dim)
 
 
-@path("softmax", "keras.ops.softmax", call="keras.ops.softmax(input, axis=dim)", params=["dim"])
+@path("softmax", "keras.ops.softmax", call="keras.ops.softmax(input, axis=dim)", params=["dim"],
+      tuple_params=["dim"], unsupported_when=KERAS_NEGATIVE_DIMS)
 def softmax_keras(input, *, dim):
     return keras.ops.softmax(input, axis=dim)
 
@@ -57,9 +72,48 @@ def log_softmax_tf(input, *, dim):
 
 
 @path("log_softmax", "keras.ops.log_softmax", call="keras.ops.log_softmax(input, axis=dim)",
-      params=["dim"])
+      params=["dim"], tuple_params=["dim"], unsupported_when=KERAS_NEGATIVE_DIMS)
 def log_softmax_keras(input, *, dim):
     return keras.ops.log_softmax(input, axis=dim)
+
+
+# tf.nn's axis= is one axis: a softmax over several at once (jax.nn.softmax(axis=(1, 2))) moves
+# them last, flattens them, and lays the result back; keras.ops.softmax and log_softmax take a
+# tuple themselves (their own transpose, reshape and transpose back)
+def over_joint_dims(fn):
+    """fn(x, axis=-1) on the axes `dim` (one, or a tuple taken jointly) moved last in the order
+    given and flattened into one, the result laid back on the input's axes."""
+    def run(input, *, dim):
+        dims = [d % input.ndim for d in (dim if isinstance(dim, tuple) else (dim,))]
+        order = [i for i in range(input.ndim) if i not in dims] + dims
+        moved = tf.transpose(input, order)
+        k = input.ndim - len(dims)
+        out = fn(tf.reshape(moved, [*moved.shape[:k], math.prod(moved.shape[k:])]), axis=-1)
+        return tf.transpose(tf.reshape(out, moved.shape),
+                            sorted(range(input.ndim), key=order.__getitem__))
+    run.__name__ = f"{fn.__name__}_over_joint_dims"
+    return run
+
+
+JOINT_DIMS_CALL = ("order = [the other axes] + list(dim); x = tf.transpose(input, order); "
+                   "tf.transpose(tf.reshape({fn}(tf.reshape(x, [their sizes] + [-1]), axis=-1), "
+                   "x.shape), argsort(order))  [dim: one axis, or a tuple taken jointly]")
+
+
+def _softmax_tf_joint(x, axis):
+    return tf.nn.softmax(x, axis=axis)
+
+
+def _log_softmax_tf_joint(x, axis):
+    return tf.nn.log_softmax(x, axis=axis)
+
+
+path("softmax", "tf.nn.softmax(transpose+reshape)", kind="composed", params=["dim"],
+     tuple_params=["dim"], call=JOINT_DIMS_CALL.format(fn="tf.nn.softmax"))(
+    over_joint_dims(_softmax_tf_joint))
+path("log_softmax", "tf.nn.log_softmax(transpose+reshape)", kind="composed", params=["dim"],
+     tuple_params=["dim"], call=JOINT_DIMS_CALL.format(fn="tf.nn.log_softmax"))(
+    over_joint_dims(_log_softmax_tf_joint))
 
 
 # ---------------------------------------------------------------- cross_entropy
@@ -286,6 +340,75 @@ def ce_tf_sparse(input, target, *, ignore_index, axis, reduction):
 def ce_composed(input, target, *, weight, ignore_index, label_smoothing, axis, reduction):
     logp = tf.nn.log_softmax(input, axis=class_axis(input, axis))
     return class_loss(logp, target, weight, ignore_index, label_smoothing, reduction, axis)
+
+
+# Neither tf.nn nor Keras takes a tuple of class axes (optax's axis=(2, 3), one softmax over the
+# joint classes; Keras's categorical_crossentropy documents axis as an int): a user moves those
+# axes last, in the order given, flattens them into one class axis and calls the one-axis loss
+# on it; a target index is then a flat index into them
+def joint_classes_last(a, axis):
+    """The class axes `axis` (one, or a tuple taken jointly) moved last in the order given and
+    flattened into one; 1-D arrays as they are."""
+    if a.ndim <= 1:
+        return a
+    axes = [i % a.ndim for i in (axis if isinstance(axis, (tuple, list)) else (axis,))]
+    rest = [i for i in range(a.ndim) if i not in axes]
+    moved = tf.transpose(a, rest + axes)
+    # the classes' number written out: -1 cannot be inferred for an empty batch
+    return tf.reshape(moved, [*moved.shape[:len(rest)], math.prod(moved.shape[len(rest):])])
+
+
+def over_joint_axes(fn):
+    """A path `fn` taking one class axis, run on the joint class axes flattened into the last
+    (an index target, a flat index into them, as it is)."""
+    def run(input, target, *, axis, **params):
+        if target.dtype.is_floating:
+            target = joint_classes_last(target, axis)
+        return fn(joint_classes_last(input, axis), target, axis=-1, **params)
+    run.__name__ = f"{fn.__name__}_over_joint_axes"
+    return run
+
+
+JOINT_CALL = ("input = tf.reshape(tf.transpose(input, [the other axes] + list(axis)), "
+              "[their sizes] + [-1]), the same for one-hot or probability targets (axis: one "
+              "class axis, or a tuple taken jointly); then {call} with axis=-1")
+
+path("cross_entropy", "tf.nn.log_softmax+class_loss(flatten)", kind="composed",
+     params=["weight", "ignore_index", "label_smoothing", "axis", "reduction"],
+     tuple_params=["axis"], conventions=["all_ignored_mean_gradient_is_zero"],
+     call=JOINT_CALL.format(call="class_loss(tf.nn.log_softmax(input, axis=-1), target, weight, "
+                                 "ignore_index, label_smoothing, reduction, -1)  [class_loss: "
+                                 "adapters/families/classification/tensorflow.py]"))(
+    over_joint_axes(ce_composed))
+
+path("cross_entropy", "keras.losses.CategoricalCrossentropy(flatten)", kind="composed",
+     encodings=["one_hot", "probs"], params=["label_smoothing", "axis", "reduction",
+                                             "sample_weight"],
+     tuple_params=["axis"], conventions=[*FUSED, *KERAS_WEIGHTED],
+     call=JOINT_CALL.format(call="keras.losses.CategoricalCrossentropy(from_logits=True, "
+                                 "label_smoothing=label_smoothing, axis=-1, reduction=..., "
+                                 "dtype=input.dtype.name)(target, input, sample_weight="
+                                 "keras_sample_weight(sample_weight, input.ndim - 1))"))(
+    over_joint_axes(ce_keras_categorical))
+
+path("cross_entropy", "keras.losses.SparseCategoricalCrossentropy(flatten)", kind="composed",
+     encodings=["index"], params=["weight", "ignore_index", "axis", "reduction", "sample_weight"],
+     tuple_params=["axis"],
+     unsupported_when={"C = 1, unbatched or with spatial axes: as for "
+                       "keras.losses.SparseCategoricalCrossentropy": _one_class_not_2d,
+                       "sample weights with class weights: as for "
+                       "keras.losses.SparseCategoricalCrossentropy": _weights_and_class_weights},
+     conventions=["keras_mean_of_nothing_is_0", "keras_scalar_loss_is_not_reduced",
+                  "keras_weighted_mean_drops_masked_weights"],
+     call=JOINT_CALL.format(call="keras.losses.SparseCategoricalCrossentropy(from_logits=True, "
+                                 "ignore_class=ignore_index, reduction='mean_with_sample_weight' "
+                                 "if weight is not None and reduction == 'mean' else ..., "
+                                 "dtype=input.dtype.name)(target, input, sample_weight=None if "
+                                 "weight is None else tf.gather(weight, tf.where(target != "
+                                 "ignore_index, target, 0)))  [with sample weights: "
+                                 "sample_weight=keras_sample_weight(sample_weight, "
+                                 "target.ndim)]"))(
+    over_joint_axes(ce_keras_sparse))
 
 
 # ---------------------------------------------------------------- nll_loss
@@ -589,6 +712,21 @@ def poly_keras(input, target, *, epsilon, ignore_index, axis, reduction):
     ce = keras.losses.categorical_crossentropy(t, x, from_logits=True)
     p_t = tf.reduce_sum(t * keras.ops.softmax(x, axis=-1), axis=-1)
     return _reduce_kept(tf.where(kept, ce + epsilon * (1 - p_t), 0), kept, reduction)
+
+
+path("poly_loss_cross_entropy", "keras.losses.categorical_crossentropy+softmax(flatten)",
+     kind="composed", params=["epsilon", "ignore_index", "axis", "reduction"],
+     tuple_params=["axis"],
+     conventions=["probs_zero_target_on_neg_inf_logit_is_nan",
+                  "tf_softmax_ce_grad_assumes_labels_sum_to_1",
+                  "all_ignored_mean_gradient_is_zero"],
+     call=JOINT_CALL.format(call="losses = tf.where(kept, "
+                                 "keras.losses.categorical_crossentropy(t, input, "
+                                 "from_logits=True) + epsilon * (1 - tf.reduce_sum(t * "
+                                 "keras.ops.softmax(input), -1)), 0); reduce(losses, reduction, "
+                                 "divisor=count(kept))  [kept, t: the kept mask and the one-hot "
+                                 "of index targets (ignore_index), or the target itself]"))(
+    over_joint_axes(poly_keras))
 
 
 # ---------------------------------------------------------------- generalized cross-entropy
