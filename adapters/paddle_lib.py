@@ -144,7 +144,6 @@ def derive_paths():
 
 _LATER = ("paddle has {}; not yet a path here: its checks fail where conventions are still to be "
           "written ({})")
-_UNMAPPED = "paddle has {}; not yet mapped onto the canonical loss here ({})"
 _NONE = "paddle.nn.functional and paddle.nn have no {} (a composition would test paddle's ops, " \
         "not a paddle loss)"
 NO_PATHS = {
@@ -171,13 +170,6 @@ NO_PATHS = {
     "jaccard": _NONE.format("Jaccard (soft IoU) loss"),
     "lovasz_hinge": _NONE.format("Lovasz hinge loss"),
     "lovasz_softmax": _NONE.format("Lovasz-Softmax loss"),
-    "ctc_loss": _UNMAPPED.format(
-        "paddle.nn.functional.ctc_loss and paddle.nn.CTCLoss", "warpctc on logits (softmax "
-        "inside), int32 labels, 'mean' over unclamped label lengths, norm_by_times; seen with "
-        "paddlepaddle 3.3.1 CPU: a label matrix of no columns stops the process with SIGFPE, an "
-        "input length of 0 gives inf (float64) or aborts the process (float32), and infeasible "
-        "sequences differ from canonical; a fuzzed input also raised SIGFPE, so no path runs it "
-        "in the suite's process until those inputs are characterised and refused"),
 }
 for _loss, _why in NO_PATHS.items():
     adapter.no_path(_loss, _why)

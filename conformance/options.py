@@ -319,6 +319,10 @@ LEFT = {
     ("paddle.nn.CrossEntropyLoss", "use_softmax"): (
         "checked on the functional form (path softmax+cross_entropy(use_softmax=False)); the "
         "class passes it to the same function"),
+    ("paddle.nn.CTCLoss", "norm_by_times"): (
+        "an argument of its forward, passed on to paddle.nn.functional.ctc_loss unchanged "
+        "(paddle/nn/layer/loss.py CTCLoss.forward): checked there, on the path "
+        "ctc_loss/functional(norm_by_times=True); the class runs the default False"),
     ("paddle.nn.functional.log_softmax", "dtype"): (
         "casts the input before the op; the paths pass inputs already in the dtype checked"),
     ("paddle.nn.functional.softmax", "dtype"): (

@@ -15,7 +15,8 @@ t emitted); beta_t(s): log of the summed weight of the completions from s after 
 t+1.. emitted). log p = logsumexp_s(alpha_t(s) + beta_t(s)) for any t, and d log p / d x_t[k] is
 the posterior occupancy gamma_t(k) = sum_{s: z'_s = k} exp(alpha_t(s) + beta_t(s) - log p): x_t[k]
 enters each alignment once per frame that occupies a state of class k.
-The TensorFlow and optax conventions change init, final, skip and the label row only.
+The TensorFlow and optax conventions change init, final, skip and the label row only; paddle's
+(Warp-CTC) conventions change which sequences are computed at all and the gradient's entries.
 """
 from __future__ import annotations
 
@@ -23,10 +24,15 @@ import numpy as np
 
 from adapters.numerics import log_softmax
 
-from .spec import OPTAX_LOG_EPSILON, TF_LOG_ZERO
+from .spec import OPTAX_LOG_EPSILON, PADDLE_PROB_FLOOR, TF_LOG_ZERO
 
 PARTS = {}
 NEG_INF = -np.inf
+PADDLE_INFEASIBLE = "paddle_ctc_infeasible_is_0"
+PADDLE_FLOOR = "paddle_ctc_probabilities_floored_at_float64_min"
+PADDLE_CERTAIN = "paddle_ctc_grad_is_softmax_where_occupancy_is_1"
+PADDLE_MEAN = "paddle_ctc_mean_divides_by_unclamped_target_lengths"
+PADDLE_NORM_BY_TIMES = "paddle_ctc_norm_by_times_divides_grad_by_input_length"
 
 
 class Lattice:
@@ -110,6 +116,30 @@ def _sequence(x, lattice):
     return -log_p, grad
 
 
+def repeats(labels) -> int:
+    """The number of consecutive equal labels: each needs a blank between, so T_n >= L + repeats
+    frames hold the target."""
+    labels = np.asarray(labels)
+    return int(np.sum(labels[1:] == labels[:-1]))
+
+
+def _certain(x, lattice):
+    """(T_n, C): where Warp-CTC's log occupancy of a class is exactly 0.0
+    (paddle_ctc_grad_is_softmax_where_occupancy_is_1). It holds probabilities, not their logs:
+    exp(x) rounded to float64, then logged (a log-probability of -1e-17 is log 1.0 = 0 there)."""
+    with np.errstate(divide="ignore"):
+        held = np.log(np.exp(x))
+    e = lattice.emissions(held)
+    with np.errstate(invalid="ignore"):
+        alpha, _ = lattice.forward(e)
+        both = alpha + lattice.backward(e) + e     # Warp-CTC's beta includes frame t's emission
+    occupancy = np.full(x.shape, NEG_INF)
+    for s, k in enumerate(lattice.classes):
+        if 0 <= k < x.shape[-1]:
+            occupancy[:, k] = np.logaddexp(occupancy[:, k], both[:, s])
+    return occupancy == 0.0
+
+
 def _tf_class(v, blank, c):
     """The class tf.nn.ctc_loss (dense labels) reads for label value v: it moves the blank to
     class 0 and adds 1 to labels below it, then one-hots the result (out of range: no class)."""
@@ -171,11 +201,21 @@ def _ctc_loss(inputs, p, conv):
         il[:] = x.shape[0]
     normalise = "ctc_input_normalised_with_log_softmax" in conv
     lp = log_softmax(x, -1) if normalise else x
+    if PADDLE_FLOOR in conv:
+        lp = np.maximum(lp, np.log(PADDLE_PROB_FLOOR))
     n, c = x.shape[1], x.shape[2]
     losses, grads = np.empty(n), []
+    certain = [None] * n     # paddle_ctc_grad_is_softmax_where_occupancy_is_1's entries
     for i in range(n):
         lat = _lattice(targets[i], int(tl[i]), p["blank"], c, conv)
-        losses[i], g = _sequence(lp[:il[i], i], lat)
+        frames = lp[:il[i], i]
+        losses[i], g = _sequence(frames, lat)
+        labels = targets[i, :tl[i]]
+        if PADDLE_INFEASIBLE in conv and il[i] < len(labels) + repeats(labels):
+            # Warp-CTC returns 0 before computing anything, its gradient left 0
+            losses[i], g = 0.0, (lambda f=frames: np.zeros_like(f))
+        elif PADDLE_CERTAIN in conv:
+            certain[i] = _certain(frames, lat)
         grads.append(g)
     infinite = ~np.isfinite(losses)
     if p["zero_infinity"]:
@@ -198,21 +238,32 @@ def _ctc_loss(inputs, p, conv):
         for i in range(n):
             if p["zero_infinity"] and infinite[i]:
                 continue
-            g = grads[i]() * u[i]
+            g = grads[i]()
             frames = lp[:il[i], i]
             if "torch_ctc_grad_is_logits_grad" in conv:
-                g = g + np.exp(frames) * u[i]
+                g = g + np.exp(frames)
             if "torch_ctc_grad_nan_at_zero_probability" in conv:
                 g = np.where(np.isneginf(frames), np.nan, g)
             if normalise:   # back through log_softmax: g - softmax * sum_k g (a nan spreads)
                 g = g - np.exp(frames) * np.sum(g, axis=-1, keepdims=True)
-            out[:il[i], i] = g
+            if certain[i] is not None:
+                g = np.where(certain[i], np.exp(frames), g)
+            scale = u[i] / il[i] if PADDLE_NORM_BY_TIMES in conv else u[i]   # 1 / 0 = inf
+            if PADDLE_MEAN in conv or PADDLE_NORM_BY_TIMES in conv:
+                # paddle scales Warp-CTC's whole (T, N, C) gradient: padded frames too (0 * inf)
+                column = np.zeros_like(x[:, i])
+                column[:il[i]] = g
+                out[:, i] = column * scale
+            else:
+                out[:il[i], i] = g * scale
             if poisoned[i]:
                 out[:, i] = np.nan
         return {"log_probs": out if batched else out[:, 0]}
 
     if "keras_ctc_mean_divides_by_batch_size" in conv:
         divisor = n if batched else 1
+    elif PADDLE_MEAN in conv:
+        divisor = n * tl if batched else int(tl[0])
     else:
         divisor = n * np.maximum(tl, 1) if batched else max(int(tl[0]), 1)
     return (losses if batched else losses[0]), vjp, divisor

@@ -95,6 +95,8 @@ LOSSES.append(Loss(
 # tf ctc_state_log_probs: log(0 + 1e-307) in float32
 TF_LOG_ZERO = float(np.float32(np.log(1e-307)))
 OPTAX_LOG_EPSILON = -1e5                         # optax.ctc_loss default log_epsilon
+# Warp-CTC's floor of a probability in float64: std::numeric_limits<double>::min()
+PADDLE_PROB_FLOOR = float(np.finfo(np.float64).tiny)
 
 CONVENTIONS = [
     Convention(name="torch_ctc_grad_is_logits_grad", losses=("ctc_loss",),
@@ -157,6 +159,42 @@ CONVENTIONS = [
                description="when the label matrix has no columns (S = 0: every target empty), "
                "each sequence with input_length > 0 gets the canonical loss minus log 2 (its "
                "one all-blank alignment is counted twice); the gradient is unchanged"),
+    Convention(name="paddle_ctc_infeasible_is_0", losses=("ctc_loss",),
+               description="a sequence whose input length is below its target length plus its "
+               "number of repeated consecutive labels (no alignment fits: T_n < L + repeats) has "
+               "loss 0 and gradient 0, instead of inf and nan: Warp-CTC returns 0 before its "
+               "recursions (cpu_ctc.h cost_and_grad_kernel, 'TODO, not right to return 0'), so "
+               "zero_infinity finds nothing to zero"),
+    Convention(name="paddle_ctc_probabilities_floored_at_float64_min", losses=("ctc_loss",),
+               description="Warp-CTC (paddle's copy) raises each softmax probability below the "
+               "dtype's smallest normal number to it before taking logs: float64's "
+               f"{PADDLE_PROB_FLOOR!r} (log {np.log(PADDLE_PROB_FLOOR):.4f}) here. A class of "
+               "probability 0 then costs about 708.4 per frame instead of ruling the alignment "
+               "out: a sequence whose every alignment needs one has a finite loss (not inf, so "
+               "zero_infinity leaves it) and the gradient softmax - gamma of that floored "
+               "lattice. float32 floors at 1.1754944e-38 (log -87.3365): its values differ "
+               "from these (known failures, precision findings of the fuzzer)"),
+    Convention(name="paddle_ctc_grad_is_softmax_where_occupancy_is_1", losses=("ctc_loss",),
+               description="where Warp-CTC's log occupancy of class k at frame t, log sum over the "
+               "states s of class k of alpha_t(s) beta_t(s) (both including frame t's "
+               "emission, the probabilities as it holds them: exp(log_softmax) rounded), is "
+               "exactly 0.0 (every alignment occupies k at t with probability 1), the gradient "
+               "with respect to that entry is softmax(log_probs) = 1 times the upstream gradient, "
+               "instead of softmax - gamma = 0: compute_betas_and_grad treats a log occupancy of "
+               "0.0 as it treats log 0 (grad = probs). With one class (C = 1) that is every frame "
+               "t < input_length; values unchanged"),
+    Convention(name="paddle_ctc_mean_divides_by_unclamped_target_lengths", losses=("ctc_loss",),
+               description="reduction='mean' divides each loss by its target length as it is, "
+               "not clamped to at least 1: sum_n l_n / (N target_lengths[n]); a target length 0 "
+               "gives l_n / 0 (inf, nan where l_n = 0) and makes the mean inf or nan, and that "
+               "sequence's gradient is Warp-CTC's gradient times inf on every frame (padded "
+               "frames included): +-inf, nan where that gradient is 0"),
+    Convention(name="paddle_ctc_norm_by_times_divides_grad_by_input_length",
+               losses=("ctc_loss",),
+               description="norm_by_times=True divides each sequence's gradient by its input "
+               "length (the warpctc_grad kernel multiplies by 1 / logits_length), on every "
+               "frame; values unchanged. A sequence of input length 0 (no frames: its gradient "
+               "is 0) gets 0 * inf = nan"),
     Convention(name="keras_ctc_uses_every_frame", losses=("ctc_loss",),
                description="keras.losses.CTC takes no input lengths: every sequence uses all T "
                            "frames "
