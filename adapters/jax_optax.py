@@ -116,16 +116,19 @@ EAGER_FLOAT64 = ("eager JAX is checked in float64 only, for time; the path's +ji
 EAGER_CHECKED = ["float64"]
 
 
-def path(loss, name, **kw):
-    """Declare `fn` twice: eager as `name`, and compiled as `name+jit`."""
+def path(loss, name, jit_known_failures=None, **kw):
+    """Declare `fn` twice: eager as `name`, and compiled as `name+jit`. `jit_known_failures`
+    {key: reason}: the checks where the jitted twin alone differs (XLA simplifies 0 * -inf)."""
     def register(fn):
         dtypes = kw.get("dtypes", DTYPES)
         eager = {**kw, "checked_dtypes": EAGER_CHECKED, "notes": EAGER_FLOAT64} \
             if "float64" in dtypes else kw
         adapter.path(loss, name, **eager)(fn)
         call = kw.pop("call")
+        jitted = {**kw, "known_failures": {**(kw.get("known_failures") or {}),
+                                           **(jit_known_failures or {})}}
         adapter.path(loss, name + "+jit", call=f"jax.jit({call})", compiles=name,
-                     **kw)(_jitted(fn))
+                     **jitted)(_jitted(fn))
         return fn
     return register
 

@@ -27,8 +27,19 @@ def ctc_reduce(losses, target_lengths, reduction):
     return jnp.mean(losses / jnp.maximum(target_lengths, 1).astype(losses.dtype))
 
 
+# Where jax.jit of the path differs from the eager call (XLA simplifies 0 * -inf, as it does for
+# Keras's cross-entropies under tf.function(jit_compile=True)), with the values seen (jax 0.10.2,
+# optax 0.2.8, CPU): case 'zero-probability-target-none', whose sequence 1 has an empty target
+# and -inf logits on classes 1 and 2.
+_JIT_EMPTY_TARGET = ("under jax.jit a sequence with an empty target is not poisoned by its -inf "
+                     "logits: losses [nan, -0.] where eager optax gives [nan, nan] "
+                     "(optax_ctc_nan_at_neg_inf_logit) and canonical is [inf, 0]")
+JIT_KNOWN_FAILURES = {f"{kind}:zero-probability-target-none-{dtype}": _JIT_EMPTY_TARGET
+                      for kind in ("value", "gradient") for dtype in ("float64", "float32")}
+
+
 @path("ctc_loss", "optax.ctc_loss", kind="composed", params=["blank", "reduction"],
-      conventions=OPTAX_CONV,
+      conventions=OPTAX_CONV, jit_known_failures=JIT_KNOWN_FAILURES,
       call="ctc_reduce(optax.ctc_loss(transpose(log_probs, (1, 0, 2)), paddings(input_lengths, "
            "T), targets, paddings(target_lengths, S), blank_id=blank), target_lengths, reduction)"
            "  [unbatched: a batch of one]")
@@ -71,3 +82,4 @@ for _jit in ("", "+jit"):
                 seen="losses [nan, 0.9187939]; all 9 gradient entries of sequence 0 nan. With "
                      "-inf only on the unused frame 2 the loss of sequence 0 is still nan",
                 versions=SEEN_ON, link=OPTAX_CTC_DOC)
+
