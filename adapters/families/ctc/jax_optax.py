@@ -82,4 +82,3 @@ for _jit in ("", "+jit"):
                 seen="losses [nan, 0.9187939]; all 9 gradient entries of sequence 0 nan. With "
                      "-inf only on the unused frame 2 the loss of sequence 0 is still nan",
                 versions=SEEN_ON, link=OPTAX_CTC_DOC)
-
