@@ -214,22 +214,28 @@ def class_axes(x, axis=1) -> tuple[int, ...]:
     return (class_axis(x, axis),)
 
 
+def check_joint_axes(field: str, x, axes: tuple) -> tuple[int, ...]:
+    """`axes` (taken jointly), each counted from the front, or SpecError(field) when one is not
+    an axis of `x` or an axis is named twice."""
+    ndim = len(x.shape)
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise SpecError(field, f"{a} (in {axes}) is not an axis of an input of {ndim} "
+                                   "dimensions")
+    found = tuple(a % ndim for a in axes)
+    twice = sorted({a for a in found if found.count(a) > 1})
+    if twice:
+        raise SpecError(field, f"{axes} names axis {twice[0]} twice (an input of {ndim} "
+                               "dimensions): joint axes must be distinct")
+    return found
+
+
 def check_class_axes(x, axis) -> tuple[int, ...]:
     """class_axes(x, axis), or SpecError('params.axis') when an axis is not one of `x` or a
     tuple names one axis twice."""
     if not isinstance(axis, (tuple, list)):
         return (check_class_axis(x, axis),)
-    ndim = len(x.shape)
-    for a in axis:
-        if not -ndim <= a < ndim:
-            raise SpecError("params.axis", f"{a} (in {tuple(axis)}) is not an axis of an input "
-                                           f"of {ndim} dimensions")
-    axes = class_axes(x, axis)
-    twice = sorted({a for a in axes if axes.count(a) > 1})
-    if twice:
-        raise SpecError("params.axis", f"{tuple(axis)} names axis {twice[0]} twice (an input of "
-                                       f"{ndim} dimensions): joint class axes must be distinct")
-    return axes
+    return check_joint_axes("params.axis", x, tuple(axis))
 
 
 def check_class_axis(x, axis: int) -> int:
@@ -354,14 +360,11 @@ def check_inputs(loss: Loss, inputs: dict[str, np.ndarray], params: dict[str, An
     elif loss.target is None:
         check_at_least_1d("input", inputs["input"])
         x, dim = inputs["input"], params["dim"]
-        dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)   # a tuple: jointly
-        for d in dims:
-            if not -x.ndim <= d < x.ndim:
-                raise SpecError("params.dim", f"{d} is not an axis of an input of {x.ndim} "
-                                              "dimensions")
-        if len({d % x.ndim for d in dims}) < len(dims):
-            raise SpecError("params.dim", f"{dims} names an axis twice (an input of {x.ndim} "
-                                          "dimensions): joint axes must be distinct")
+        if isinstance(dim, (tuple, list)):      # several axes, taken jointly
+            check_joint_axes("params.dim", x, tuple(dim))
+        elif not -x.ndim <= dim < x.ndim:
+            raise SpecError("params.dim", f"{dim} is not an axis of an input of {x.ndim} "
+                                          "dimensions")
     if loss.check is not None:
         loss.check(inputs, params)
 

@@ -142,8 +142,8 @@ def test_tuple_params_must_be_declared_and_take_tuples(adapter, loss, params, tu
 
 
 @pytest.mark.parametrize("dim, message", [
-    ((1, 3), "3 is not an axis of an input of 3 dimensions"),
-    ((0, -3), "(0, -3) names an axis twice"),
+    ((1, 3), "3 (in (1, 3)) is not an axis of an input of 3 dimensions"),
+    ((0, -3), "(0, -3) names axis 0 twice"),
     ((), "is out of domain"),
 ])
 def test_bad_softmax_dims_refused_naming_the_field(dim, message):
