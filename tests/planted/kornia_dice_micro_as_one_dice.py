@@ -19,7 +19,7 @@ def _refused(p, e, i):
 
 
 @bug.path("soft_dice_loss", "dice_loss-micro", ndims=[4], params=["smooth", "sum_over"],
-          conventions=["kornia_softmax_of_input", "kornia_eps_in_denominator_only"],
+          conventions=["dice_softmax_of_log_input", "kornia_eps_in_denominator_only"],
           unsupported_when={"not sum_over='all', a one-hot target, an input without 0": _refused},
           call="kornia.losses.dice_loss(torch.log(input), target.argmax(1), average='micro', "
                "eps=smooth)")

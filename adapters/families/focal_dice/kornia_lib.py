@@ -93,7 +93,7 @@ KORNIA_INPUTS = {
     "a probability of 0 (the path passes torch.log(input), whose gradient at 0 is 0/0 = nan)":
         _has_zero,
 }
-SEGMENTATION = ["kornia_softmax_of_input", "kornia_eps_in_denominator_only"]
+SEGMENTATION = ["dice_softmax_of_log_input", "kornia_eps_in_denominator_only"]
 
 
 @path("soft_dice_loss", "dice_loss-macro", ndims=[4], params=["smooth"],
@@ -201,7 +201,7 @@ adapter.saw("kornia_focal_grad_nan_where_target_logit_is_neg_inf",
                  "0.0008779471]); gradient [[nan, nan, nan], [0.0023071627, -0.0023071627, 0]], "
                  "canonical row 0 [0.1556148328, -0.25, 0.0943851672]",
             versions=SEEN_ON)
-adapter.saw("kornia_softmax_of_input", path="soft_dice_loss/dice_loss-macro",
+adapter.saw("dice_softmax_of_log_input", path="soft_dice_loss/dice_loss-macro",
             case="soft_dice_loss/one-hot-unnormalised-mean/none",
             call="kornia.losses.dice_loss(torch.log(input), target.argmax(1), average='macro', "
                  "eps=1e-6) on (2, 3, 3, 3) uniform probabilities in [0.05, 1) (not summing to "
@@ -219,7 +219,7 @@ adapter.saw("kornia_eps_in_denominator_only", path="soft_dice_loss/dice_loss-mac
                  "-0.0620815678)",
             versions=SEEN_ON, link=SEGMENTATION_SOURCE + ": 'eps is added to the denominator "
                                                          "only'")
-adapter.saw("kornia_softmax_of_input", path="soft_dice_loss/dice_loss-micro",
+adapter.saw("dice_softmax_of_log_input", path="soft_dice_loss/dice_loss-micro",
             case="soft_dice_loss/one-hot-unnormalised-classes-and-spatial-mean/none",
             call="kornia.losses.dice_loss(torch.log(input), target.argmax(1), average='micro', "
                  "eps=1e-6) on (2, 3, 3, 3) uniform probabilities in [0.05, 1) (not summing to "

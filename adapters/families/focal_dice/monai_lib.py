@@ -11,7 +11,7 @@ adapters/families/classification/monai_lib.py.
 sigmoid=True and softmax=True apply an activation to the input first: the canonical losses take
 probabilities, so the paths pass the activation's inverse of the probabilities, torch.logit(p)
 (sigmoid(logit p) = p, value and gradient) or torch.log(p) (softmax(log p) = p / sum_c p:
-monai_softmax_of_log_input). other_act (any callable) has no canonical form.
+dice_softmax_of_log_input). other_act (any callable) has no canonical form.
 
 Every class takes (N, C, d1..dk) inputs and sums over axes 2.. (batch=True: 0 too); the
 canonical smooth is passed as both smooth_nr and smooth_dr. MONAI computes the sums with
@@ -53,7 +53,7 @@ SOFTMAX_INPUT = {"a probability of 0 (torch.log gives -inf, whose gradient at 0 
                  "one channel (MONAI warns 'single channel prediction, `softmax=True` ignored.' "
                  "and takes the log-probabilities as they are)":
                      lambda p, e, i: i["input"].shape[1] == 1}
-SOFTMAX_OF_LOG = "monai_softmax_of_log_input"
+SOFTMAX_OF_LOG = "dice_softmax_of_log_input"
 ACTIVATION_DTYPES = ["float64", "float32"]
 
 

@@ -214,13 +214,13 @@ def _smp_tversky(x, t, axes, alpha, beta, smooth, conv):
 
 # a softmax over the classes of the log-probabilities the path passes (kornia's losses take
 # logits; MONAI's softmax=True)
-SOFTMAX_OF_LOG = {"kornia_softmax_of_input", "monai_softmax_of_log_input"}
+SOFTMAX_OF_LOG = "dice_softmax_of_log_input"
 
 
 def _kornia_input(x, conv):
     """kornia's softmax of log p (MONAI's softmax=True given log p): p / sum_c p, and the map of
     a gradient g with respect to it back to p: (g - sum_c g q) / S, classes on axis 1."""
-    if not conv & SOFTMAX_OF_LOG:
+    if SOFTMAX_OF_LOG not in conv:
         return x, lambda g: g
     total = np.sum(x, axis=1, keepdims=True)
     q = x / total

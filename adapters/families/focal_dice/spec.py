@@ -633,13 +633,15 @@ CONVENTIONS = [
                            "logit of -inf: the loss inf) and gamma > 0, the factor's derivative "
                            "-gamma (1 - p)^(gamma - 1) p = 0 meets -log p = inf, so the row's "
                            "gradient is nan instead of the canonical finite limit"),
-    Convention(name="kornia_softmax_of_input", losses=("soft_dice_loss", "tversky"),
-               description="kornia.losses.dice_loss and tversky_loss take logits and take the "
-                           "softmax over the classes themselves; given log p (the path's "
-                           "torch.log(input)) they compute the loss of p / sum_c p: the "
-                           "canonical value where the probabilities sum to 1, but the gradient "
-                           "is projected, dl/dp_j = g_j - sum_c g_c p_c (g the canonical "
-                           "gradient), as through any softmax"),
+    Convention(name="dice_softmax_of_log_input",
+               losses=("soft_dice_loss", "tversky", "generalized_dice"),
+               description="the loss takes the softmax over the classes of its input (kornia's "
+                           "dice_loss and tversky_loss, which take logits; MONAI's DiceLoss, "
+                           "TverskyLoss and GeneralizedDiceLoss with softmax=True): given log p "
+                           "(the path's torch.log(input)) it computes the loss of p / sum_c p: "
+                           "the canonical value where the probabilities sum to 1, but the "
+                           "gradient is projected, dl/dp_j = g_j - sum_c g_c p_c (g the "
+                           "canonical gradient), as through any softmax"),
     Convention(name="kornia_eps_in_denominator_only", losses=("soft_dice_loss", "tversky"),
                description="kornia's eps (the canonical smooth here) is added to the "
                            "denominator only: l = 1 - 2 I / (P + T + eps) (dice_loss), 1 - I / "
@@ -667,14 +669,6 @@ CONVENTIONS = [
                            "with batch=True; generalized_dice's (N,) as (N, 1, 1, .., 1) and () "
                            "as (1, 1, .., 1) (MONAI keeps the summed class axis as 1 too). "
                            "Values and the other reductions are unchanged"),
-    Convention(name="monai_softmax_of_log_input",
-               losses=("soft_dice_loss", "tversky", "generalized_dice"),
-               description="DiceLoss, TverskyLoss and GeneralizedDiceLoss(softmax=True) take the "
-                           "softmax over the classes of their input: given log p (the path's "
-                           "torch.log(input), the call that checks softmax=) they compute the "
-                           "loss of p / sum_c p: the canonical value where the probabilities sum "
-                           "to 1, but the gradient is projected, dl/dp_j = g_j - sum_c g_c p_c "
-                           "(g the canonical gradient), as through any softmax"),
     Convention(name="monai_dice_weight_ignored_for_one_class", losses=("soft_dice_loss",),
                description="DiceLoss(weight=w) multiplies the per-class losses by w only where "
                            "more than one class is left (`num_of_classes != 1`): on one channel, "
