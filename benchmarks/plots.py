@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import collections
 import datetime
 import glob
 import html
@@ -184,9 +185,7 @@ def figure_versions(runs: list[Run], cls: str, dtype: str, device: str, out: str
     import matplotlib.pyplot as plt
     methods = (("time_forward", "forward"), ("time_forward_backward", "forward+backward"))
     # two runs of one version stay two series (labelled with their dates), never merged
-    shared = {(a, v) for a, v in
-              (pair for r in runs for pair in r.versions.items())
-              if sum(r.versions.get(a) == v for r in runs) > 1}
+    runs_of = collections.Counter(pair for r in runs for pair in r.versions.items())
     per_adapter, used = {}, {}
     for run in runs:
         for method, _ in methods:
@@ -194,7 +193,7 @@ def figure_versions(runs: list[Run], cls: str, dtype: str, device: str, out: str
                 version = run.versions.get(adapter)
                 if version:
                     label = f"{adapter} {version}"
-                    if (adapter, version) in shared:
+                    if runs_of[adapter, version] > 1:
                         label += f" ({run.date})"
                     per_adapter.setdefault(adapter, {}).setdefault(label, {}).setdefault(
                         method, {}).update({(size, mode): v for size, v in sizes.items()})
