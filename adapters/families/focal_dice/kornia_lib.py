@@ -114,6 +114,36 @@ def dice_macro_class(input, target, *, smooth):
     return losses.DiceLoss(average="macro", eps=smooth)(torch.log(input), target.argmax(1))
 
 
+# ---- weight= on the Dice loss (class weights): average='macro' with weight=w is the canonical
+# class_weights, but each sample's mean divides by the weights of its present classes
+# (kornia_dice_weighted_mean_over_present_weights). average='micro' with weight=w computes one
+# Dice per sample, 2 sum_c w_c I_c / sum_c w_c (P_c + T_c): classes summed, so no canonical
+# class_weights (which need one Dice per class); its weight is left (the default None is run).
+
+WEIGHTED = [*SEGMENTATION, "kornia_mean_over_present_classes",
+            "kornia_dice_weighted_mean_over_present_weights"]
+UNWEIGHTED = {"cases without class_weights (it is the path without weight= then)":
+              lambda p, e, i: p["class_weights"] is None}
+
+
+@path("soft_dice_loss", "dice_loss(weight=)-macro", ndims=[4], params=["smooth", "class_weights"],
+      conventions=WEIGHTED, unsupported_when={**KORNIA_INPUTS, **UNWEIGHTED},
+      call="kornia.losses.dice_loss(torch.log(input), target.argmax(1), average='macro', "
+           "eps=smooth, weight=class_weights)")
+def dice_macro_weighted(input, target, *, smooth, class_weights):
+    return losses.dice_loss(torch.log(input), target.argmax(1), average="macro", eps=smooth,
+                            weight=class_weights)
+
+
+@path("soft_dice_loss", "DiceLoss(weight=)-macro", ndims=[4], params=["smooth", "class_weights"],
+      conventions=WEIGHTED, unsupported_when={**KORNIA_INPUTS, **UNWEIGHTED},
+      call="kornia.losses.DiceLoss(average='macro', eps=smooth, weight=class_weights)("
+           "torch.log(input), target.argmax(1))")
+def dice_macro_weighted_class(input, target, *, smooth, class_weights):
+    return losses.DiceLoss(average="macro", eps=smooth, weight=class_weights)(
+        torch.log(input), target.argmax(1))
+
+
 # average='micro' (the default) is one Dice per sample over its classes and pixels together,
 # averaged over the batch: canonical sum_over='classes_and_spatial', reduction 'mean'. With
 # one-hot targets T is the pixel count, never 0, so kornia's empty-mask rule never shows here.
@@ -309,3 +339,21 @@ def lovasz_softmax(input, target, *, classes, per_image):
       call="kornia.losses.LovaszSoftmaxLoss()(input, target)")
 def lovasz_softmax_class(input, target, *, classes, per_image):
     return losses.LovaszSoftmaxLoss()(input, target)
+
+
+# ---------------------------------------------------------------- evidence: weight= (class weights)
+
+adapter.saw("kornia_dice_weighted_mean_over_present_weights",
+            path="soft_dice_loss/dice_loss(weight=)-macro",
+            case="soft_dice_loss/hand-unequal-classes-weights-2-1-mean/none",
+            call="kornia.losses.dice_loss(torch.log(input), target.argmax(1), average='macro', "
+                 "eps=0.0, weight=torch.tensor([2., 1.])) on (1, 2, 1, 3) probabilities 1/2 and "
+                 "targets [0, 0, 1] (class losses 3/7 and 0.6)",
+            seen="0.48571428571428577 = (2 x 3/7 + 0.6) / 3 where canonical gives 51/70 = "
+                 "0.7285714285714286 ((2 x 3/7 + 0.6) / 2); gradient [-0.1627210884, "
+                 "-0.1627210884, 0.1610884354, 0.1627210884, 0.1627210884, -0.1610884354], "
+                 "canonical [-0.4081632653, -0.4081632653, 0.1632653061, 0.08, 0.08, -0.32]",
+            versions=SEEN_ON, link=SEGMENTATION_SOURCE + ": \"'macro' ... averages them as "
+                                                         "sum_c w_c loss_c / sum_c w_c over the "
+                                                         "classes present in the sample's "
+                                                         "non-ignored target\"")

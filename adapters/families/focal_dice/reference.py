@@ -237,6 +237,23 @@ def _kornia_present_weights(t, axes, conv):
     return present / count, t.shape[0]
 
 
+# kornia's dice_loss(average='macro', weight=w): each sample's weighted mean over the weights of
+# its present classes (kornia_dice_weighted_mean_over_present_weights)
+KORNIA_WEIGHTED = "kornia_dice_weighted_mean_over_present_weights"
+
+
+def _kornia_weighted_present(t, axes, class_weights):
+    """The (N, C) factors w_c [T_c > 0] / sum_c w_c [T_c > 0] of the per-class losses, and the
+    (N, C) constant a sample of zero weight sum costs (1, spread over its C entries, no
+    gradient)."""
+    present = (np.sum(t, axis=axes) > 0) if axes else t > 0
+    w = np.asarray(class_weights, dtype=np.float64)[None, :] * present
+    total = w.sum(axis=1, keepdims=True)
+    empty = total == 0
+    factors = np.where(empty, 0.0, w / np.where(empty, 1.0, total))
+    return factors, np.where(empty, 1.0 / w.shape[1], 0.0)
+
+
 def dice_class_terms(elements, vjp, p, conv=frozenset()):
     """class_weights and ignore_background on the per-class losses (N, C) or (C,), classes on
     their axis 1 or 0 (one Dice per class: sum_over is not 'all'): each weighted, class 0
@@ -308,7 +325,11 @@ def _soft_dice_loss(inputs, p, conv):
     squeeze = (lambda a: np.squeeze(a, axis=axes)) if axes else (lambda a: a)
     elements = squeeze(1 - dice)
     weights, divisor = _kornia_present_weights(t, axes, conv)
-    if weights is not None:
+    if KORNIA_WEIGHTED in conv and p.get("class_weights") is not None:
+        weights, cost = _kornia_weighted_present(t, axes, p["class_weights"])
+        elements, divisor = elements * weights + cost, t.shape[0]
+        p = {**p, "class_weights": None}      # applied: not again by dice_class_terms
+    elif weights is not None:
         elements = elements * weights
     else:
         divisor, weights = elements.size, 1.0

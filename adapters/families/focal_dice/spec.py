@@ -655,6 +655,15 @@ CONVENTIONS = [
                            "canonical sum_over='spatial', reduction='mean' averages all N C of "
                            "them: a class absent from a sample's target (a false positive only) "
                            "does not count"),
+    # kornia's class weights (families/focal_dice/kornia_lib.py, the weight= block)
+    Convention(name="kornia_dice_weighted_mean_over_present_weights", losses=("soft_dice_loss",),
+               description="kornia.losses.dice_loss(average='macro', weight=w) averages each "
+                           "sample's class losses as sum_c w_c l_c / sum_c w_c, both sums over "
+                           "the classes present in that sample's target "
+                           "(kornia_mean_over_present_classes), then averages the samples, "
+                           "where canonical class_weights divide sum w_c l_c by the count N C; "
+                           "a sample whose present classes all weigh 0 costs 1 with a zero "
+                           "gradient"),
     Convention(name="keras_tversky_epsilon_in_denominator_only", losses=("tversky",),
                description="l = 1 - I / (I + alpha FP + beta FN + 1e-7) (keras.config.epsilon()) "
                            "whatever `smooth` is: no smoothing in the numerator, so an empty "
