@@ -38,6 +38,85 @@ def binary_focal_class(input, target, *, alpha, gamma, reduction):
                                             reduction=reduction)(input, target)
 
 
+# ---- weight= and ignore_index= on the binary focal loss: canonical sample weights. weight=w
+# (C,) multiplies channel c's whole loss by w_c, and 'mean' still divides by every element: the
+# sample weights w of shape (1, C). ignore_index=k zeroes the entries whose target is k (their
+# logits' terms too) and keeps them in the 'mean' divisor: a 0/1 mask as sample weights. Both
+# together: sample weights m w_c, m a 0/1 mask; the paths pass w_c = the largest weight of
+# channel c and write k = -1 (no target in [0, 1] is) where the weight is 0. 'none', 'sum' and
+# 'mean' are canonical; neither divides by the weights' sum, so 'weighted_mean' is refused.
+
+def _channel_weights(weight):
+    """w_c, the largest weight of each channel (axis 1) of full sample weights (any array)."""
+    return weight.amax(dim=tuple(a for a in range(weight.ndim) if a != 1)) \
+        if hasattr(weight, "amax") else weight.max(axis=tuple(a for a in range(weight.ndim)
+                                                             if a != 1))
+
+
+def _full_weights(sample_weight, shape):
+    """The sample weights broadcast over the input (their axes its leading ones), or None."""
+    if sample_weight is None or np.ndim(sample_weight) > len(shape):
+        return None
+    w = np.asarray(sample_weight, dtype=float)
+    try:
+        return np.broadcast_to(w.reshape(w.shape + (1,) * (len(shape) - w.ndim)), shape)
+    except ValueError:
+        return None
+
+
+def _not_masked_channel_weights(params, encoding, inputs) -> bool:
+    """Whether the sample weights are not m w_c (m a 0/1 mask, w_c one weight per channel)."""
+    full = _full_weights(params["sample_weight"], np.shape(inputs["input"]))
+    if full is None:
+        return True
+    w = _channel_weights(full).reshape((1, -1) + (1,) * (full.ndim - 2))
+    return not bool(np.all((full == 0) | (full == w)))
+
+
+def _kornia_weights(sample_weight, input):
+    """kornia's weight (C,) and the kept entries (True where the sample weight is not 0)."""
+    full = torch.broadcast_to(sample_weight.reshape(
+        tuple(sample_weight.shape) + (1,) * (input.ndim - sample_weight.ndim)), input.shape)
+    return _channel_weights(full), full != 0
+
+
+WEIGHTED_SAMPLES = {
+    "reduction='weighted_mean' (kornia's 'mean' divides by every element, not by the weights' "
+    "sum)": lambda p, e, i: p["reduction"] == "weighted_mean",
+    "sample weights other than a 0/1 mask times one weight per channel (axis 1)":
+        _not_masked_channel_weights}
+IGNORED = -1          # a label no canonical target in [0, 1] has
+KEPT = "torch.where(sample_weight == 0, -1, target)"
+WEIGHT_ARGS = "weight=[the largest sample weight of each channel], ignore_index=-1"
+
+
+@path("sigmoid_focal_loss", "binary_focal_loss_with_logits(weight=, ignore_index=)",
+      kind="composed", ndims=RANKS, params=["alpha", "gamma", "sample_weight", "reduction"],
+      conventions=["kornia_binary_focal_soft_target_terms_split"],
+      unsupported_when=WEIGHTED_SAMPLES,
+      call=f"kornia.losses.binary_focal_loss_with_logits(input, {KEPT}, alpha=None if alpha < 0 "
+           f"else alpha, gamma=gamma, reduction=reduction, {WEIGHT_ARGS})")
+def binary_focal_weighted(input, target, *, alpha, gamma, sample_weight, reduction):
+    weight, kept = _kornia_weights(sample_weight, input)
+    return losses.binary_focal_loss_with_logits(
+        input, torch.where(kept, target, float(IGNORED)), alpha=None if alpha < 0 else alpha,
+        gamma=gamma, reduction=reduction, weight=weight, ignore_index=IGNORED)
+
+
+@path("sigmoid_focal_loss", "BinaryFocalLossWithLogits(weight=, ignore_index=)",
+      kind="composed", ndims=RANKS, params=["alpha", "gamma", "sample_weight", "reduction"],
+      conventions=["kornia_binary_focal_soft_target_terms_split"],
+      unsupported_when=WEIGHTED_SAMPLES,
+      call="kornia.losses.BinaryFocalLossWithLogits(alpha=None if alpha < 0 else alpha, "
+           f"gamma=gamma, reduction=reduction, {WEIGHT_ARGS})(input, {KEPT})")
+def binary_focal_weighted_class(input, target, *, alpha, gamma, sample_weight, reduction):
+    weight, kept = _kornia_weights(sample_weight, input)
+    return losses.BinaryFocalLossWithLogits(alpha=None if alpha < 0 else alpha, gamma=gamma,
+                                            reduction=reduction, weight=weight,
+                                            ignore_index=IGNORED)(
+        input, torch.where(kept, target, float(IGNORED)))
+
+
 # ---------------------------------------------------------------- categorical_focal_crossentropy
 # The canonical alpha is one factor on every class: kornia's weight=full(C, alpha) with
 # alpha=None. kornia's own alpha weighs class 0 by 1 - alpha and the others by alpha (a
