@@ -117,6 +117,45 @@ def binary_focal_weighted_class(input, target, *, alpha, gamma, sample_weight, r
         input, torch.where(kept, target, float(IGNORED)))
 
 
+# ---- pos_weight= on the binary focal loss: the canonical pos_weight (the positive term times
+# it), given per channel: kornia views its (C,) vector along axis 1, the canonical pos_weight
+# broadcasts from the trailing axes, so the path takes a pos_weight of shape (C,) on (N, C) input
+# or (C, 1, .., 1) on (N, C, d1..dk), and passes it flattened.
+
+def _not_per_channel_pos_weight(params, encoding, inputs) -> bool:
+    w, shape = params["pos_weight"], np.shape(inputs["input"])
+    return w is None or np.shape(w) != (shape[1],) + (1,) * (len(shape) - 2)
+
+
+POS_WEIGHT_REFUSED = {"pos_weight other than one per channel, shape (C,) or (C, 1, .., 1) (or "
+                      "none: it is the path without pos_weight then)":
+                      _not_per_channel_pos_weight}
+
+
+@path("sigmoid_focal_loss", "binary_focal_loss_with_logits(pos_weight=)", ndims=RANKS,
+      params=["alpha", "gamma", "pos_weight", "reduction"],
+      conventions=["kornia_binary_focal_soft_target_terms_split"],
+      unsupported_when=POS_WEIGHT_REFUSED,
+      call="kornia.losses.binary_focal_loss_with_logits(input, target, alpha=None if alpha < 0 "
+           "else alpha, gamma=gamma, reduction=reduction, pos_weight=pos_weight.flatten())")
+def binary_focal_pos_weight(input, target, *, alpha, gamma, pos_weight, reduction):
+    return losses.binary_focal_loss_with_logits(input, target, alpha=None if alpha < 0 else alpha,
+                                                gamma=gamma, reduction=reduction,
+                                                pos_weight=pos_weight.flatten())
+
+
+@path("sigmoid_focal_loss", "BinaryFocalLossWithLogits(pos_weight=)", ndims=RANKS,
+      params=["alpha", "gamma", "pos_weight", "reduction"],
+      conventions=["kornia_binary_focal_soft_target_terms_split"],
+      unsupported_when=POS_WEIGHT_REFUSED,
+      call="kornia.losses.BinaryFocalLossWithLogits(alpha=None if alpha < 0 else alpha, "
+           "gamma=gamma, reduction=reduction, pos_weight=pos_weight.flatten())(input, target)")
+def binary_focal_pos_weight_class(input, target, *, alpha, gamma, pos_weight, reduction):
+    return losses.BinaryFocalLossWithLogits(alpha=None if alpha < 0 else alpha, gamma=gamma,
+                                            reduction=reduction,
+                                            pos_weight=pos_weight.flatten())(input, target)
+
+
 # ---------------------------------------------------------------- categorical_focal_crossentropy
 # The canonical alpha is one factor on every class: kornia's weight=full(C, alpha) with
 # alpha=None. kornia's own alpha weighs class 0 by 1 - alpha and the others by alpha (a

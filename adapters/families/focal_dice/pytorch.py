@@ -79,6 +79,28 @@ def focal_log_space(input, target, *, alpha, gamma, label_smoothing, normalized,
     return reduce(losses, reduction)
 
 
+# ---- pos_weight (kornia's binary_focal_loss_with_logits(pos_weight=)): torch's BCE with
+# pos_weight inside the focal loss, 1 - p_t in log space as the log-space path
+POS_WEIGHT_ONLY = {"cases without pos_weight (it is log-space then)":
+                   lambda p, e, i: p["pos_weight"] is None}
+
+
+@path("sigmoid_focal_loss", "log-space(pos_weight=)", kind="composed",
+      params=["alpha", "gamma", "pos_weight", "reduction"], unsupported_when=POS_WEIGHT_ONLY,
+      call="log_q = torch.logaddexp(torch.log(target) + F.logsigmoid(-input), "
+           "torch.log1p(-target) + F.logsigmoid(input)); l = alpha_t * torch.exp(gamma * log_q) "
+           "* F.binary_cross_entropy_with_logits(input, target, pos_weight=pos_weight, "
+           "reduction='none') (alpha_t = 1 if alpha < 0); reduce(l, reduction)")
+def focal_pos_weight(input, target, *, alpha, gamma, pos_weight, reduction):
+    log_q = torch.logaddexp(torch.log(target) + F.logsigmoid(-input),
+                            torch.log1p(-target) + F.logsigmoid(input))
+    losses = torch.exp(gamma * log_q) * F.binary_cross_entropy_with_logits(
+        input, target, pos_weight=pos_weight, reduction="none")
+    if alpha >= 0:
+        losses = (alpha * target + (1 - alpha) * (1 - target)) * losses
+    return reduce(losses, reduction)
+
+
 # ---------------------------------------------------------------- soft_dice_loss
 
 @path("soft_dice_loss", "torch.sum", kind="composed",

@@ -52,11 +52,16 @@ def _sigmoid_focal_loss(inputs, p, conv):
     alpha, gamma = float(p["alpha"]), float(p["gamma"])
     if "paddle_focal_gamma_in_float32" in conv:
         gamma = float(np.float32(gamma))
+    pos_weight = p.get("pos_weight")
     if "kornia_binary_focal_soft_target_terms_split" in conv:
-        return _kornia_binary_focal(x, y, alpha, gamma)
+        return _kornia_binary_focal(x, y, alpha, gamma, pos_weight)
     s, s_neg = sigmoid(x), sigmoid(-x)
     ce = y * softplus(-x) + (1 - y) * softplus(x)
     dce = s - y
+    if pos_weight is not None:      # torch's BCE with pos_weight (spec.py FOCAL_POS_WEIGHT_DOC)
+        w = np.asarray(pos_weight, dtype=np.float64)
+        ce = w * y * softplus(-x) + (1 - y) * softplus(x)
+        dce = (1 - y) * s - w * y * s_neg
     clipped = conv & set(KERAS_BCE_BOUNDS)
     if clipped:     # Keras's cross-entropy term on probabilities p = sigmoid(x), clipped
         lo, hi = KERAS_BCE_BOUNDS[min(clipped)]
@@ -143,12 +148,15 @@ def _normalized_focal(g, dg, f, df, conv):
 SMP_FOCAL_EPS = 1e-6   # focal_loss_with_logits's eps, the least normaliser
 
 
-def _kornia_binary_focal(x, y, alpha, gamma):
+def _kornia_binary_focal(x, y, alpha, gamma, pos_weight=None):
     """alpha y s(-x)^gamma softplus(-x) + (1 - alpha)(1 - y) s(x)^gamma softplus(x), s = sigmoid
-    (alpha < 0: no weighting). d/dx [s(-x)^gamma softplus(-x)] = -s(-x)^gamma (gamma s(x)
-    softplus(-x) + s(-x)) and d/dx [s(x)^gamma softplus(x)] = s(x)^gamma (gamma s(-x) softplus(x) +
-    s(x)): no power below 0, so no singular point."""
+    (alpha < 0: no weighting), the positive term times pos_weight. d/dx [s(-x)^gamma
+    softplus(-x)] = -s(-x)^gamma (gamma s(x) softplus(-x) + s(-x)) and d/dx [s(x)^gamma
+    softplus(x)] = s(x)^gamma (gamma s(-x) softplus(x) + s(x)): no power below 0, so no singular
+    point."""
     a_pos, a_neg = (alpha, 1 - alpha) if alpha >= 0 else (1.0, 1.0)
+    if pos_weight is not None:
+        a_pos = a_pos * np.asarray(pos_weight, dtype=np.float64)
     s, s_neg, sp_neg, sp = sigmoid(x), sigmoid(-x), softplus(-x), softplus(x)
     f_pos, f_neg = np.power(s_neg, gamma), np.power(s, gamma)
     elements = a_pos * y * f_pos * sp_neg + a_neg * (1 - y) * f_neg * sp

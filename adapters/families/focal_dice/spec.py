@@ -93,11 +93,37 @@ FOCAL_VARIANTS_DOC = (
     "divides by the sum of the reduced factors.")
 
 
+# the positive term's weight (kornia's binary_focal_loss_with_logits(pos_weight=), torch's
+# BCEWithLogitsLoss(pos_weight=) inside the focal factor): the cross-entropy with pos_weight
+FOCAL_POS_WEIGHT = Param(name="pos_weight", default=None, array=True,
+                         domain="null or non-negative numbers broadcastable to the input "
+                                "(trailing axes, as torch's BCEWithLogitsLoss pos_weight: one "
+                                "per class of the last axis, or (C, 1, .., 1) per channel)",
+                         check=lambda v: v is None or non_negative_array(v))
+FOCAL_POS_WEIGHT_DOC = (
+    " pos_weight = w (default null: 1) multiplies the positive term of the cross-entropy: ce = "
+    "w y softplus(-x) + (1 - y) softplus(x), torch's binary_cross_entropy_with_logits(pos_weight="
+    "w) (its dce/dx = (1 - y) sigmoid(x) - w y sigmoid(-x)); the focal factor and alpha_t are "
+    "unchanged, so a hard positive costs w alpha (1 - p)^gamma softplus(-x), kornia's "
+    "binary_focal_loss_with_logits(pos_weight=) ('pos_weight[c] scales the positive term of "
+    "channel c', https://kornia.readthedocs.io/en/latest/losses.html).")
+
+
 def _check_same_shape_unit_target(inputs, params):
     x, y = inputs["input"], inputs["target"]
     check_at_least_1d("input", x)
     check_same_shape(y, x)
     check_unit_interval("inputs.target", y)
+    w = params.get("pos_weight")
+    if w is not None:
+        try:
+            np.broadcast_shapes(np.shape(w), x.shape)
+        except ValueError:
+            raise SpecError("params.pos_weight", f"shape {np.shape(w)} does not broadcast to the "
+                                                 f"input's {x.shape}") from None
+        if np.broadcast_shapes(np.shape(w), x.shape) != x.shape:
+            raise SpecError("params.pos_weight", f"shape {np.shape(w)} broadcasts the input's "
+                                                 f"{x.shape} to a larger shape")
 
 
 LOSSES.append(Loss(
@@ -105,7 +131,8 @@ LOSSES.append(Loss(
     target="other",
     params={"alpha": ALPHA, "gamma": GAMMA, "label_smoothing": LABEL_SMOOTHING,
             "normalized": FOCAL_NORMALIZED, "reduced_threshold": REDUCED_THRESHOLD,
-            "reduction": REDUCTION}, mean_divisor="the number of elements",
+            "pos_weight": FOCAL_POS_WEIGHT, "reduction": REDUCTION},
+    mean_divisor="the number of elements",
     doc="Logits x, targets y in [0, 1], any shape (elementwise). p = sigmoid(x), "
     "ce = y softplus(-x) + (1 - y) softplus(x) (BCE with logits), p_t = p y + (1 - p)(1 - y), "
     "so 1 - p_t = y sigmoid(-x) + (1 - y) sigmoid(x); l = alpha_t (1 - p_t)^gamma ce with "
@@ -118,7 +145,7 @@ LOSSES.append(Loss(
     "loss here; torchvision's default is 'none' (every path passes reduction explicitly). With "
     "label_smoothing = eps, y is replaced by y (1 - eps) + eps / 2 first, in ce, p_t and alpha_t "
     "alike (Keras's binary smoothing, keras/src/losses/losses.py binary_focal_crossentropy)."
-    + FOCAL_VARIANTS_DOC,
+    + FOCAL_VARIANTS_DOC + FOCAL_POS_WEIGHT_DOC,
     check=_check_same_shape_unit_target, values={"target": "unit"}))
 
 
