@@ -349,11 +349,12 @@ def lovasz_hinge_jax(input, target, *, per_image, ignore_index, reduction):
 
 
 @path("lovasz_softmax", "jnp.argsort", kind="composed",
-      params=["classes", "per_image", "ignore_index", "reduction"],
+      params=["classes", "per_image", "ignore_index", "class_weights", "reduction"],
       call="as torch's lovasz_softmax path, with jax.nn.softmax(input, axis=1), jax.nn.one_hot, "
            "d = fg - p, m = d * jnp.sign(d), jnp.argsort(where(kept, m, -1), descending=True, "
            "stable=True), jnp.take_along_axis and jnp.cumsum")
-def lovasz_softmax_jax(input, target, *, classes, per_image, ignore_index, reduction):
+def lovasz_softmax_jax(input, target, *, classes, per_image, ignore_index, class_weights,
+                       reduction):
     c = input.shape[1]
     prob = jnp.moveaxis(jax.nn.softmax(input, axis=1), 1, -1)
     if jnp.issubdtype(target.dtype, jnp.integer):
@@ -372,6 +373,8 @@ def lovasz_softmax_jax(input, target, *, classes, per_image, ignore_index, reduc
     d = fg - sets(prob)
     m, g, k = lovasz_sorted(d * jnp.sign(d), fg, k, -1.0)
     per_class = jnp.sum(m * lovasz_weights(g, k), axis=-1)          # (sets, C)
+    if class_weights is not None:
+        per_class = per_class * class_weights
     if classes == "present":
         present = (jnp.sum(fg, axis=-1) > 0).astype(input.dtype)
         losses = jnp.sum(per_class * present, axis=-1) / jnp.maximum(jnp.sum(present, axis=-1), 1)

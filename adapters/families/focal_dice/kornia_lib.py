@@ -445,18 +445,22 @@ def lovasz_hinge_class(input, target, *, per_image):
     return losses.LovaszHingeLoss()(input, target[:, 0])
 
 
+# weight=class_weights: each class's term weighed, the mean over the C classes by their count,
+# as the canonical class_weights (None, kornia's default, when the case has none)
 @path("lovasz_softmax", "lovasz_softmax_loss", ndims=[4], encodings=["index"],
-      params=["classes", "per_image"], dtypes=LOVASZ_FLOAT, unsupported_when=SOFTMAX_REFUSES,
-      call="kornia.losses.lovasz_softmax_loss(input, target)")
-def lovasz_softmax(input, target, *, classes, per_image):
-    return losses.lovasz_softmax_loss(input, target)
+      params=["classes", "per_image", "class_weights"], dtypes=LOVASZ_FLOAT,
+      unsupported_when=SOFTMAX_REFUSES,
+      call="kornia.losses.lovasz_softmax_loss(input, target, weight=class_weights)")
+def lovasz_softmax(input, target, *, classes, per_image, class_weights):
+    return losses.lovasz_softmax_loss(input, target, weight=class_weights)
 
 
 @path("lovasz_softmax", "LovaszSoftmaxLoss", ndims=[4], encodings=["index"],
-      params=["classes", "per_image"], dtypes=LOVASZ_FLOAT, unsupported_when=SOFTMAX_REFUSES,
-      call="kornia.losses.LovaszSoftmaxLoss()(input, target)")
-def lovasz_softmax_class(input, target, *, classes, per_image):
-    return losses.LovaszSoftmaxLoss()(input, target)
+      params=["classes", "per_image", "class_weights"], dtypes=LOVASZ_FLOAT,
+      unsupported_when=SOFTMAX_REFUSES,
+      call="kornia.losses.LovaszSoftmaxLoss(weight=class_weights)(input, target)")
+def lovasz_softmax_class(input, target, *, classes, per_image, class_weights):
+    return losses.LovaszSoftmaxLoss(weight=class_weights)(input, target)
 
 
 # ---------------------------------------------------------------- evidence: weight= (class weights)

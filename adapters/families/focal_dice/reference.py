@@ -661,14 +661,16 @@ def _lovasz_softmax(inputs, p, conv):
     fm = np.moveaxis(fg, 1, -1).reshape(groups, size, c)
     km = kept.reshape(groups, size)
     values, dp = [], np.zeros((groups, size, c))
+    weights = np.ones(c) if p.get("class_weights") is None else np.asarray(p["class_weights"],
+                                                                          dtype=np.float64)
     for r in range(groups):
         pr, fr = pm[r][km[r]], fm[r][km[r]]
         used = [k for k in range(c) if p["classes"] == "all" or fr[:, k].sum() > 0]
         grad, total = np.zeros_like(pr), 0.0
         for k in used:
             value, dm = _lovasz_extension(np.abs(fr[:, k] - pr[:, k]), fr[:, k], hinge=False)
-            total += value / len(used)
-            grad[:, k] = dm * np.sign(pr[:, k] - fr[:, k]) / len(used)   # |.|'(0) = 0
+            total += weights[k] * value / len(used)
+            grad[:, k] = weights[k] * dm * np.sign(pr[:, k] - fr[:, k]) / len(used)  # |.|'(0)=0
         values.append(total)
         dp[r][km[r]] = grad
     elements = np.array(values) if p["per_image"] else np.array(values[0] if values else 0.0)

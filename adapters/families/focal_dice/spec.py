@@ -527,11 +527,25 @@ LOSSES.append(Loss(
     values={"input": "real", "target": "binary"}))
 
 
+# kornia's lovasz_softmax_loss(weight=): each class's term weighed, the mean still over the count
+LOVASZ_CLASS_WEIGHTS = Param(name="class_weights", default=None, array=True,
+                             domain="null or a list of C non-negative numbers, one factor per "
+                                    "class's Lovasz term; the mean over the classes still "
+                                    "divides by their count (kornia's lovasz_softmax_loss "
+                                    "weight=)",
+                             check=lambda v: v is None or (np.ndim(v) == 1
+                                                           and non_negative_array(v)))
+
+
 def _check_lovasz_softmax(inputs, params):
     x = inputs["input"]
     if x.ndim < 2:
         raise SpecError("inputs.input", f"must be (N, C, d1..dk) with at least 2 dimensions, "
                                         f"got shape {x.shape}")
+    weights = params.get("class_weights")
+    if weights is not None and np.shape(weights) != (x.shape[1],):
+        raise SpecError("params.class_weights", f"has shape {np.shape(weights)}, expected "
+                                                f"({x.shape[1]},): one weight per class")
     y = inputs["target"]
     if np.issubdtype(y.dtype, np.floating) and y.size and not (
             np.all(np.isin(y, (0.0, 1.0))) and np.all(y.sum(axis=1) == 1)):
@@ -542,7 +556,7 @@ def _check_lovasz_softmax(inputs, params):
 LOSSES.append(Loss(
     name="lovasz_softmax", inputs=("input", "target"), differentiable=("input",), target="class",
     params={"classes": LOVASZ_CLASSES, "per_image": PER_IMAGE, "ignore_index": IGNORE_INDEX,
-            "reduction": REDUCTION},
+            "class_weights": LOVASZ_CLASS_WEIGHTS, "reduction": REDUCTION},
     mean_divisor=_LOVASZ_DIVISOR,
     doc="Logits x (N, C, d1..dk), classes on axis 1; p = softmax(x) over axis 1 (smp's "
     "LovaszLoss(mode='multiclass') and kornia's lovasz_softmax_loss take logits; Berman's "
@@ -553,7 +567,10 @@ LOSSES.append(Loss(
     "l_c = sum_k m_c,pi(k) w_k with g = y_c. " + _LOVASZ_EXTENSION + "l is the mean of l_c "
     "over the classes present among the set's kept pixels (classes='present'; 0 when none is) "
     "or over all C (classes='all': an absent class has G = 0, so w = (1, 0, ..) and l_c = "
-    "max p_c). Gradient: dl_c/dp_c,i = w_rank(i) sign(p_c,i - y_c,i), 0 where p = y exactly "
+    "max p_c). class_weights v (C factors, default null: 1) multiply each l_c before that "
+    "mean, which still divides by the number of classes averaged, not by the weights' sum "
+    "(kornia's lovasz_softmax_loss(weight=): 'the mean still divides by C'). "
+    "Gradient: dl_c/dp_c,i = w_rank(i) sign(p_c,i - y_c,i), 0 where p = y exactly "
     "(|.|'s derivative at 0 in torch and TF), then back through the softmax. A set without "
     "kept pixels has l = 0. 'none' gives shape (N,) (per_image) or (); 'mean' their mean.",
     encodings=("index", "one_hot"), check=_check_lovasz_softmax,

@@ -578,11 +578,12 @@ def lovasz_hinge_tf(input, target, *, per_image, ignore_index, reduction):
 
 
 @path("lovasz_softmax", "tf.argsort", kind="composed",
-      params=["classes", "per_image", "ignore_index", "reduction"],
+      params=["classes", "per_image", "ignore_index", "class_weights", "reduction"],
       call="as torch's lovasz_softmax path, with tf.nn.softmax(input, axis=1), tf.one_hot, "
            "tf.argsort(where(kept, |fg - p|, -1), direction='DESCENDING', stable=True), "
            "tf.gather(batch_dims=2) and tf.math.cumsum")
-def lovasz_softmax_tf(input, target, *, classes, per_image, ignore_index, reduction):
+def lovasz_softmax_tf(input, target, *, classes, per_image, ignore_index, class_weights,
+                      reduction):
     c = input.shape[1]
     prob = tf.experimental.numpy.moveaxis(tf.nn.softmax(input, axis=1), 1, -1)
     if target.dtype.is_integer:
@@ -600,6 +601,8 @@ def lovasz_softmax_tf(input, target, *, classes, per_image, ignore_index, reduct
     fg = sets(fg)
     m, g, k = lovasz_sorted(tf.abs(fg - sets(prob)), fg, k, -1.0)
     per_class = tf.reduce_sum(m * lovasz_weights(g, k), axis=-1)     # (sets, C)
+    if class_weights is not None:
+        per_class = per_class * class_weights
     if classes == "present":
         present = tf.cast(tf.reduce_sum(fg, axis=-1) > 0, input.dtype)
         losses = tf.reduce_sum(per_class * present, axis=-1) / tf.maximum(
