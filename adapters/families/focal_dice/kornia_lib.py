@@ -469,12 +469,15 @@ adapter.saw("kornia_dice_weighted_mean_over_present_weights",
             path="soft_dice_loss/dice_loss(weight=)-macro",
             case="soft_dice_loss/hand-unequal-classes-weights-2-1-mean/none",
             call="kornia.losses.dice_loss(torch.log(input), target.argmax(1), average='macro', "
-                 "eps=0.0, weight=torch.tensor([2., 1.])) on (1, 2, 1, 3) probabilities 1/2 and "
-                 "targets [0, 0, 1] (class losses 3/7 and 0.6)",
-            seen="0.48571428571428577 = (2 x 3/7 + 0.6) / 3 where canonical gives 51/70 = "
-                 "0.7285714285714286 ((2 x 3/7 + 0.6) / 2); gradient [-0.1627210884, "
-                 "-0.1627210884, 0.1610884354, 0.1627210884, 0.1627210884, -0.1610884354], "
-                 "canonical [-0.4081632653, -0.4081632653, 0.1632653061, 0.08, 0.08, -0.32]",
+                 "eps=1.0, weight=torch.tensor([2., 1.])) on (1, 2, 1, 3) probabilities 1/2 and "
+                 "targets [0, 0, 1] (kornia's class losses 5/9 and 5/7: eps in the denominator "
+                 "only)",
+            seen="0.6084656084656085 = (2 x 5/9 + 5/7) / 3, the weights' sum 3 as divisor, where "
+                 "the count 2 (kornia_mean_over_present_classes alone) gives 0.9126984127 and "
+                 "canonical 23/42 = 0.5476190476; gradient [-0.1288317796, -0.1288317796, "
+                 "0.1145544638, 0.1288317796, 0.1288317796, -0.1145544638], canonical "
+                 "[-0.2962962963, -0.2962962963, 0.1481481481, 0.0816326531, 0.0816326531, "
+                 "-0.2040816327]",
             versions=SEEN_ON, link=SEGMENTATION_SOURCE + ": \"'macro' ... averages them as "
                                                          "sum_c w_c loss_c / sum_c w_c over the "
                                                          "classes present in the sample's "

@@ -346,7 +346,9 @@ def _soft_dice_loss(inputs, p, conv):
         u = u * weights
         return {"input": back(local * np.expand_dims(u, axes) if axes else local * u)}
     if p.get("class_weights") is not None or p.get("ignore_background"):
-        elements, vjp, divisor = dice_class_terms(elements, vjp, p, conv)
+        elements, vjp, counted = dice_class_terms(elements, vjp, p, conv)
+        # kornia's present classes already averaged each sample: its divisor stays N
+        divisor = divisor if "kornia_mean_over_present_classes" in conv else counted
     elements, vjp = monai_none_shape(elements, vjp, x.ndim, conv)
     return elements, vjp, divisor
 
