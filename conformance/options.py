@@ -172,13 +172,6 @@ _SMP_CLASS_WEIGHTS = (
     "DiceLoss, where it is checked against soft_dice_loss's class_weights: "
     "smp_class_weighted_mean_over_weights); the canonical jaccard and tversky have no "
     "class_weights parameter: the default None is run")
-_KORNIA_WEIGHT = (
-    "weights for each class's loss (shape (C,)); the canonical sigmoid_focal_loss and "
-    "soft_dice_loss have no class weights: the default None is run")
-_KORNIA_BINARY_IGNORE = (
-    "target entries equal to it contribute 0 but stay in the 'mean' divisor; the canonical "
-    "binary targets lie in [0, 1], so the default -100 never matches and has no effect; no "
-    "canonical parameter is an ignored-target mask")
 _SKLEARN_MULTIOUTPUT = (
     "how the per-output means of 2-D targets are combined; the canonical mean divides by every "
     "element, which the default 'uniform_average' equals for one output and for outputs "
@@ -246,22 +239,10 @@ LEFT = {
     ("monai.losses.TverskyLoss", "soft_label"): _MONAI_SOFT_LABEL,
     ("monai.losses.TverskyLoss", "ignore_index"): _MONAI_IGNORE,
     # ------------------------------------------------------------------ kornia
-    ("kornia.losses.BinaryFocalLossWithLogits", "pos_weight"): (
-        "a weight of each channel's positive term; the canonical sigmoid_focal_loss has only "
-        "alpha for the positive/negative balance (the default None is run)"),
-    ("kornia.losses.BinaryFocalLossWithLogits", "weight"): _KORNIA_WEIGHT,
-    ("kornia.losses.BinaryFocalLossWithLogits", "ignore_index"): _KORNIA_BINARY_IGNORE,
-    ("kornia.losses.binary_focal_loss_with_logits", "pos_weight"): (
-        "a weight of each channel's positive term; the canonical sigmoid_focal_loss has only "
-        "alpha for the positive/negative balance (the default None is run)"),
-    ("kornia.losses.binary_focal_loss_with_logits", "weight"): _KORNIA_WEIGHT,
-    ("kornia.losses.binary_focal_loss_with_logits", "ignore_index"): _KORNIA_BINARY_IGNORE,
-    ("kornia.losses.DiceLoss", "weight"): _KORNIA_WEIGHT,
     ("kornia.losses.DiceLoss", "ignore_index"): (
         "pixels labelled with it leave both sums of their sample; the canonical soft_dice_loss "
         "has no ignore_index parameter, and the paths' targets (argmax of one-hot) never equal "
         "the default -100"),
-    ("kornia.losses.dice_loss", "weight"): _KORNIA_WEIGHT,
     ("kornia.losses.dice_loss", "ignore_index"): (
         "pixels labelled with it leave both sums of their sample; the canonical soft_dice_loss "
         "has no ignore_index parameter, and the paths' targets (argmax of one-hot) never equal "
@@ -274,12 +255,6 @@ LEFT = {
         "pixels labelled with it leave both sums of their sample; the canonical tversky has no "
         "ignore_index parameter, and the paths' targets (argmax of one-hot) never equal the "
         "default -100"),
-    ("kornia.losses.lovasz_softmax_loss", "weight"): (
-        "multiplies each class's Lovasz term, the mean still dividing by C; the canonical "
-        "lovasz_softmax has no class weights (the default None is run)"),
-    ("kornia.losses.LovaszSoftmaxLoss", "weight"): (
-        "multiplies each class's Lovasz term, the mean still dividing by C; the canonical "
-        "lovasz_softmax has no class weights (the default None is run)"),
     # ------------------------------------------------------------------ smp
     ("smp.losses.DiceLoss", "log_loss"): _SMP_LOG_LOSS,
     ("smp.losses.DiceLoss", "ignore_index"): _SMP_IGNORE,

@@ -80,6 +80,30 @@ def focal_jax(input, target, *, alpha, gamma, normalized, reduced_threshold, red
     return reduce(losses, reduction)
 
 
+# ---- pos_weight (kornia's binary_focal_loss_with_logits(pos_weight=)): optax's
+# sigmoid_binary_cross_entropy has no pos_weight, so the cross-entropy is composed from
+# jax.nn.log_sigmoid, inside the log-space focal loss
+POS_WEIGHT_ONLY = {"cases without pos_weight (it is jax.nn.log_sigmoid+log-space then)":
+                   lambda p, e, i: p["pos_weight"] is None}
+
+
+@path("sigmoid_focal_loss", "jax.nn.log_sigmoid+log-space(pos_weight=)", kind="composed",
+      params=["alpha", "gamma", "pos_weight", "reduction"], unsupported_when=POS_WEIGHT_ONLY,
+      call="log_q = jnp.logaddexp(jnp.log(target) + jax.nn.log_sigmoid(-input), "
+           "jnp.log1p(-target) + jax.nn.log_sigmoid(input)); ce = -(pos_weight * target * "
+           "jax.nn.log_sigmoid(input) + (1 - target) * jax.nn.log_sigmoid(-input)); l = alpha_t "
+           "* jnp.exp(gamma * log_q) * ce (alpha_t = 1 if alpha < 0); reduce(l, reduction)")
+def focal_jax_pos_weight(input, target, *, alpha, gamma, pos_weight, reduction):
+    log_q = jnp.logaddexp(jnp.log(target) + jax.nn.log_sigmoid(-input),
+                          jnp.log1p(-target) + jax.nn.log_sigmoid(input))
+    ce = -(pos_weight * target * jax.nn.log_sigmoid(input)
+           + (1 - target) * jax.nn.log_sigmoid(-input))
+    losses = jnp.exp(gamma * log_q) * ce
+    if alpha >= 0:
+        losses = (alpha * target + (1 - alpha) * (1 - target)) * losses
+    return reduce(losses, reduction)
+
+
 # ---------------------------------------------------------------- soft_dice_loss
 # Declared first: the benchmarks measure it (optax.losses.dice_loss cannot be jitted).
 @path("soft_dice_loss", "jnp.sum", kind="composed",
@@ -325,11 +349,12 @@ def lovasz_hinge_jax(input, target, *, per_image, ignore_index, reduction):
 
 
 @path("lovasz_softmax", "jnp.argsort", kind="composed",
-      params=["classes", "per_image", "ignore_index", "reduction"],
+      params=["classes", "per_image", "ignore_index", "class_weights", "reduction"],
       call="as torch's lovasz_softmax path, with jax.nn.softmax(input, axis=1), jax.nn.one_hot, "
            "d = fg - p, m = d * jnp.sign(d), jnp.argsort(where(kept, m, -1), descending=True, "
            "stable=True), jnp.take_along_axis and jnp.cumsum")
-def lovasz_softmax_jax(input, target, *, classes, per_image, ignore_index, reduction):
+def lovasz_softmax_jax(input, target, *, classes, per_image, ignore_index, class_weights,
+                       reduction):
     c = input.shape[1]
     prob = jnp.moveaxis(jax.nn.softmax(input, axis=1), 1, -1)
     if jnp.issubdtype(target.dtype, jnp.integer):
@@ -348,6 +373,8 @@ def lovasz_softmax_jax(input, target, *, classes, per_image, ignore_index, reduc
     d = fg - sets(prob)
     m, g, k = lovasz_sorted(d * jnp.sign(d), fg, k, -1.0)
     per_class = jnp.sum(m * lovasz_weights(g, k), axis=-1)          # (sets, C)
+    if class_weights is not None:
+        per_class = per_class * class_weights
     if classes == "present":
         present = (jnp.sum(fg, axis=-1) > 0).astype(input.dtype)
         losses = jnp.sum(per_class * present, axis=-1) / jnp.maximum(jnp.sum(present, axis=-1), 1)

@@ -38,6 +38,124 @@ def binary_focal_class(input, target, *, alpha, gamma, reduction):
                                             reduction=reduction)(input, target)
 
 
+# ---- weight= and ignore_index= on the binary focal loss: canonical sample weights. weight=w
+# (C,) multiplies channel c's whole loss by w_c, and 'mean' still divides by every element: the
+# sample weights w of shape (1, C). ignore_index=k zeroes the entries whose target is k (their
+# logits' terms too) and keeps them in the 'mean' divisor: a 0/1 mask as sample weights. Both
+# together: sample weights m w_c, m a 0/1 mask; the paths pass w_c = the largest weight of
+# channel c and write k = -1 (no target in [0, 1] is) where the weight is 0. 'none', 'sum' and
+# 'mean' are canonical; neither divides by the weights' sum, so 'weighted_mean' is refused.
+
+def _channel_weights(weight):
+    """w_c, the largest weight of each channel (axis 1) of full sample weights (any array)."""
+    return weight.amax(dim=tuple(a for a in range(weight.ndim) if a != 1)) \
+        if hasattr(weight, "amax") else weight.max(axis=tuple(a for a in range(weight.ndim)
+                                                             if a != 1))
+
+
+def _full_weights(sample_weight, shape):
+    """The sample weights broadcast over the input (their axes its leading ones), or None."""
+    if sample_weight is None or np.ndim(sample_weight) > len(shape):
+        return None
+    w = np.asarray(sample_weight, dtype=float)
+    try:
+        return np.broadcast_to(w.reshape(w.shape + (1,) * (len(shape) - w.ndim)), shape)
+    except ValueError:
+        return None
+
+
+def _not_masked_channel_weights(params, encoding, inputs) -> bool:
+    """Whether the sample weights are not m w_c (m a 0/1 mask, w_c one weight per channel)."""
+    full = _full_weights(params["sample_weight"], np.shape(inputs["input"]))
+    if full is None:
+        return True
+    w = _channel_weights(full).reshape((1, -1) + (1,) * (full.ndim - 2))
+    return not bool(np.all((full == 0) | (full == w)))
+
+
+def _kornia_weights(sample_weight, input):
+    """kornia's weight (C,) and the kept entries (True where the sample weight is not 0)."""
+    full = torch.broadcast_to(sample_weight.reshape(
+        tuple(sample_weight.shape) + (1,) * (input.ndim - sample_weight.ndim)), input.shape)
+    return _channel_weights(full), full != 0
+
+
+WEIGHTED_SAMPLES = {
+    "reduction='weighted_mean' (kornia's 'mean' divides by every element, not by the weights' "
+    "sum)": lambda p, e, i: p["reduction"] == "weighted_mean",
+    "sample weights other than a 0/1 mask times one weight per channel (axis 1)":
+        _not_masked_channel_weights}
+IGNORED = -1          # a label no canonical target in [0, 1] has
+KEPT = "torch.where(sample_weight == 0, -1, target)"
+WEIGHT_ARGS = "weight=[the largest sample weight of each channel], ignore_index=-1"
+
+
+@path("sigmoid_focal_loss", "binary_focal_loss_with_logits(weight=, ignore_index=)",
+      kind="composed", ndims=RANKS, params=["alpha", "gamma", "sample_weight", "reduction"],
+      conventions=["kornia_binary_focal_soft_target_terms_split"],
+      unsupported_when=WEIGHTED_SAMPLES,
+      call=f"kornia.losses.binary_focal_loss_with_logits(input, {KEPT}, alpha=None if alpha < 0 "
+           f"else alpha, gamma=gamma, reduction=reduction, {WEIGHT_ARGS})")
+def binary_focal_weighted(input, target, *, alpha, gamma, sample_weight, reduction):
+    weight, kept = _kornia_weights(sample_weight, input)
+    return losses.binary_focal_loss_with_logits(
+        input, torch.where(kept, target, float(IGNORED)), alpha=None if alpha < 0 else alpha,
+        gamma=gamma, reduction=reduction, weight=weight, ignore_index=IGNORED)
+
+
+@path("sigmoid_focal_loss", "BinaryFocalLossWithLogits(weight=, ignore_index=)",
+      kind="composed", ndims=RANKS, params=["alpha", "gamma", "sample_weight", "reduction"],
+      conventions=["kornia_binary_focal_soft_target_terms_split"],
+      unsupported_when=WEIGHTED_SAMPLES,
+      call="kornia.losses.BinaryFocalLossWithLogits(alpha=None if alpha < 0 else alpha, "
+           f"gamma=gamma, reduction=reduction, {WEIGHT_ARGS})(input, {KEPT})")
+def binary_focal_weighted_class(input, target, *, alpha, gamma, sample_weight, reduction):
+    weight, kept = _kornia_weights(sample_weight, input)
+    return losses.BinaryFocalLossWithLogits(alpha=None if alpha < 0 else alpha, gamma=gamma,
+                                            reduction=reduction, weight=weight,
+                                            ignore_index=IGNORED)(
+        input, torch.where(kept, target, float(IGNORED)))
+
+
+# ---- pos_weight= on the binary focal loss: the canonical pos_weight (the positive term times
+# it), given per channel: kornia views its (C,) vector along axis 1, the canonical pos_weight
+# broadcasts from the trailing axes, so the path takes a pos_weight of shape (C,) on (N, C) input
+# or (C, 1, .., 1) on (N, C, d1..dk), and passes it flattened.
+
+def _not_per_channel_pos_weight(params, encoding, inputs) -> bool:
+    w, shape = params["pos_weight"], np.shape(inputs["input"])
+    return w is None or np.shape(w) != (shape[1],) + (1,) * (len(shape) - 2)
+
+
+POS_WEIGHT_REFUSED = {"pos_weight other than one per channel, shape (C,) or (C, 1, .., 1) (or "
+                      "none: it is the path without pos_weight then)":
+                      _not_per_channel_pos_weight}
+
+
+@path("sigmoid_focal_loss", "binary_focal_loss_with_logits(pos_weight=)", ndims=RANKS,
+      params=["alpha", "gamma", "pos_weight", "reduction"],
+      conventions=["kornia_binary_focal_soft_target_terms_split"],
+      unsupported_when=POS_WEIGHT_REFUSED,
+      call="kornia.losses.binary_focal_loss_with_logits(input, target, alpha=None if alpha < 0 "
+           "else alpha, gamma=gamma, reduction=reduction, pos_weight=pos_weight.flatten())")
+def binary_focal_pos_weight(input, target, *, alpha, gamma, pos_weight, reduction):
+    return losses.binary_focal_loss_with_logits(input, target, alpha=None if alpha < 0 else alpha,
+                                                gamma=gamma, reduction=reduction,
+                                                pos_weight=pos_weight.flatten())
+
+
+@path("sigmoid_focal_loss", "BinaryFocalLossWithLogits(pos_weight=)", ndims=RANKS,
+      params=["alpha", "gamma", "pos_weight", "reduction"],
+      conventions=["kornia_binary_focal_soft_target_terms_split"],
+      unsupported_when=POS_WEIGHT_REFUSED,
+      call="kornia.losses.BinaryFocalLossWithLogits(alpha=None if alpha < 0 else alpha, "
+           "gamma=gamma, reduction=reduction, pos_weight=pos_weight.flatten())(input, target)")
+def binary_focal_pos_weight_class(input, target, *, alpha, gamma, pos_weight, reduction):
+    return losses.BinaryFocalLossWithLogits(alpha=None if alpha < 0 else alpha, gamma=gamma,
+                                            reduction=reduction,
+                                            pos_weight=pos_weight.flatten())(input, target)
+
+
 # ---------------------------------------------------------------- categorical_focal_crossentropy
 # The canonical alpha is one factor on every class: kornia's weight=full(C, alpha) with
 # alpha=None. kornia's own alpha weighs class 0 by 1 - alpha and the others by alpha (a
@@ -112,6 +230,36 @@ def dice_macro(input, target, *, smooth):
            "target.argmax(1))")
 def dice_macro_class(input, target, *, smooth):
     return losses.DiceLoss(average="macro", eps=smooth)(torch.log(input), target.argmax(1))
+
+
+# ---- weight= on the Dice loss (class weights): average='macro' with weight=w is the canonical
+# class_weights, but each sample's mean divides by the weights of its present classes
+# (kornia_dice_weighted_mean_over_present_weights). average='micro' with weight=w computes one
+# Dice per sample, 2 sum_c w_c I_c / sum_c w_c (P_c + T_c): classes summed, so no canonical
+# class_weights (which need one Dice per class); its weight is left (the default None is run).
+
+WEIGHTED = [*SEGMENTATION, "kornia_mean_over_present_classes",
+            "kornia_dice_weighted_mean_over_present_weights"]
+UNWEIGHTED = {"cases without class_weights (it is the path without weight= then)":
+              lambda p, e, i: p["class_weights"] is None}
+
+
+@path("soft_dice_loss", "dice_loss(weight=)-macro", ndims=[4], params=["smooth", "class_weights"],
+      conventions=WEIGHTED, unsupported_when={**KORNIA_INPUTS, **UNWEIGHTED},
+      call="kornia.losses.dice_loss(torch.log(input), target.argmax(1), average='macro', "
+           "eps=smooth, weight=class_weights)")
+def dice_macro_weighted(input, target, *, smooth, class_weights):
+    return losses.dice_loss(torch.log(input), target.argmax(1), average="macro", eps=smooth,
+                            weight=class_weights)
+
+
+@path("soft_dice_loss", "DiceLoss(weight=)-macro", ndims=[4], params=["smooth", "class_weights"],
+      conventions=WEIGHTED, unsupported_when={**KORNIA_INPUTS, **UNWEIGHTED},
+      call="kornia.losses.DiceLoss(average='macro', eps=smooth, weight=class_weights)("
+           "torch.log(input), target.argmax(1))")
+def dice_macro_weighted_class(input, target, *, smooth, class_weights):
+    return losses.DiceLoss(average="macro", eps=smooth, weight=class_weights)(
+        torch.log(input), target.argmax(1))
 
 
 # average='micro' (the default) is one Dice per sample over its classes and pixels together,
@@ -297,15 +445,40 @@ def lovasz_hinge_class(input, target, *, per_image):
     return losses.LovaszHingeLoss()(input, target[:, 0])
 
 
+# weight=class_weights: each class's term weighed, the mean over the C classes by their count,
+# as the canonical class_weights (None, kornia's default, when the case has none)
 @path("lovasz_softmax", "lovasz_softmax_loss", ndims=[4], encodings=["index"],
-      params=["classes", "per_image"], dtypes=LOVASZ_FLOAT, unsupported_when=SOFTMAX_REFUSES,
-      call="kornia.losses.lovasz_softmax_loss(input, target)")
-def lovasz_softmax(input, target, *, classes, per_image):
-    return losses.lovasz_softmax_loss(input, target)
+      params=["classes", "per_image", "class_weights"], dtypes=LOVASZ_FLOAT,
+      unsupported_when=SOFTMAX_REFUSES,
+      call="kornia.losses.lovasz_softmax_loss(input, target, weight=class_weights)")
+def lovasz_softmax(input, target, *, classes, per_image, class_weights):
+    return losses.lovasz_softmax_loss(input, target, weight=class_weights)
 
 
 @path("lovasz_softmax", "LovaszSoftmaxLoss", ndims=[4], encodings=["index"],
-      params=["classes", "per_image"], dtypes=LOVASZ_FLOAT, unsupported_when=SOFTMAX_REFUSES,
-      call="kornia.losses.LovaszSoftmaxLoss()(input, target)")
-def lovasz_softmax_class(input, target, *, classes, per_image):
-    return losses.LovaszSoftmaxLoss()(input, target)
+      params=["classes", "per_image", "class_weights"], dtypes=LOVASZ_FLOAT,
+      unsupported_when=SOFTMAX_REFUSES,
+      call="kornia.losses.LovaszSoftmaxLoss(weight=class_weights)(input, target)")
+def lovasz_softmax_class(input, target, *, classes, per_image, class_weights):
+    return losses.LovaszSoftmaxLoss(weight=class_weights)(input, target)
+
+
+# ---------------------------------------------------------------- evidence: weight= (class weights)
+
+adapter.saw("kornia_dice_weighted_mean_over_present_weights",
+            path="soft_dice_loss/dice_loss(weight=)-macro",
+            case="soft_dice_loss/hand-unequal-classes-weights-2-1-mean/none",
+            call="kornia.losses.dice_loss(torch.log(input), target.argmax(1), average='macro', "
+                 "eps=1.0, weight=torch.tensor([2., 1.])) on (1, 2, 1, 3) probabilities 1/2 and "
+                 "targets [0, 0, 1] (kornia's class losses 5/9 and 5/7: eps in the denominator "
+                 "only)",
+            seen="0.6084656084656085 = (2 x 5/9 + 5/7) / 3, the weights' sum 3 as divisor, where "
+                 "the count 2 (kornia_mean_over_present_classes alone) gives 0.9126984127 and "
+                 "canonical 23/42 = 0.5476190476; gradient [-0.1288317796, -0.1288317796, "
+                 "0.1145544638, 0.1288317796, 0.1288317796, -0.1145544638], canonical "
+                 "[-0.2962962963, -0.2962962963, 0.1481481481, 0.0816326531, 0.0816326531, "
+                 "-0.2040816327]",
+            versions=SEEN_ON, link=SEGMENTATION_SOURCE + ": \"'macro' ... averages them as "
+                                                         "sum_c w_c loss_c / sum_c w_c over the "
+                                                         "classes present in the sample's "
+                                                         "non-ignored target\"")

@@ -79,6 +79,28 @@ def focal_log_space(input, target, *, alpha, gamma, label_smoothing, normalized,
     return reduce(losses, reduction)
 
 
+# ---- pos_weight (kornia's binary_focal_loss_with_logits(pos_weight=)): torch's BCE with
+# pos_weight inside the focal loss, 1 - p_t in log space as the log-space path
+POS_WEIGHT_ONLY = {"cases without pos_weight (it is log-space then)":
+                   lambda p, e, i: p["pos_weight"] is None}
+
+
+@path("sigmoid_focal_loss", "log-space(pos_weight=)", kind="composed",
+      params=["alpha", "gamma", "pos_weight", "reduction"], unsupported_when=POS_WEIGHT_ONLY,
+      call="log_q = torch.logaddexp(torch.log(target) + F.logsigmoid(-input), "
+           "torch.log1p(-target) + F.logsigmoid(input)); l = alpha_t * torch.exp(gamma * log_q) "
+           "* F.binary_cross_entropy_with_logits(input, target, pos_weight=pos_weight, "
+           "reduction='none') (alpha_t = 1 if alpha < 0); reduce(l, reduction)")
+def focal_pos_weight(input, target, *, alpha, gamma, pos_weight, reduction):
+    log_q = torch.logaddexp(torch.log(target) + F.logsigmoid(-input),
+                            torch.log1p(-target) + F.logsigmoid(input))
+    losses = torch.exp(gamma * log_q) * F.binary_cross_entropy_with_logits(
+        input, target, pos_weight=pos_weight, reduction="none")
+    if alpha >= 0:
+        losses = (alpha * target + (1 - alpha) * (1 - target)) * losses
+    return reduce(losses, reduction)
+
+
 # ---------------------------------------------------------------- soft_dice_loss
 
 @path("soft_dice_loss", "torch.sum", kind="composed",
@@ -270,12 +292,14 @@ LOVASZ_SOFTMAX_CALL = (
     "target, classes last, as (sets, C, pixels); m = (fg - p).abs(); m, g, k sorted along the "
     "pixels by torch.sort(where(kept, m, -1), descending=True, stable=True); l_c = (m * w).sum(-1) "
     "with w as lovasz_hinge's; l = the mean of l_c over the present classes (fg.sum(-1) > 0) or "
-    "all; reduce(l, reduction)")
+    "all (l_c * class_weights first, when given); reduce(l, reduction)")
 
 
 @path("lovasz_softmax", "torch.sort", kind="composed",
-      params=["classes", "per_image", "ignore_index", "reduction"], call=LOVASZ_SOFTMAX_CALL)
-def lovasz_softmax_torch(input, target, *, classes, per_image, ignore_index, reduction):
+      params=["classes", "per_image", "ignore_index", "class_weights", "reduction"],
+      call=LOVASZ_SOFTMAX_CALL)
+def lovasz_softmax_torch(input, target, *, classes, per_image, ignore_index, class_weights,
+                         reduction):
     c = input.shape[1]
     prob = torch.movedim(F.softmax(input, dim=1), 1, -1)          # (N, d1..dk, C)
     if target.dtype == torch.int64:
@@ -291,6 +315,8 @@ def lovasz_softmax_torch(input, target, *, classes, per_image, ignore_index, red
     fg, k = sets(fg), sets(kept.unsqueeze(-1).expand(fg.shape).to(input.dtype))
     m, g, k = lovasz_sorted((fg - sets(prob)).abs(), fg, k, -1.0)
     per_class = (m * lovasz_weights(g, k)).sum(-1)                # (sets, C)
+    if class_weights is not None:
+        per_class = per_class * class_weights
     if classes == "present":
         present = (fg.sum(-1) > 0).to(input.dtype)
         losses = (per_class * present).sum(-1) / present.sum(-1).clamp(min=1)

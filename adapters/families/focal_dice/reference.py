@@ -52,11 +52,16 @@ def _sigmoid_focal_loss(inputs, p, conv):
     alpha, gamma = float(p["alpha"]), float(p["gamma"])
     if "paddle_focal_gamma_in_float32" in conv:
         gamma = float(np.float32(gamma))
+    pos_weight = p.get("pos_weight")
     if "kornia_binary_focal_soft_target_terms_split" in conv:
-        return _kornia_binary_focal(x, y, alpha, gamma)
+        return _kornia_binary_focal(x, y, alpha, gamma, pos_weight)
     s, s_neg = sigmoid(x), sigmoid(-x)
     ce = y * softplus(-x) + (1 - y) * softplus(x)
     dce = s - y
+    if pos_weight is not None:      # torch's BCE with pos_weight (spec.py FOCAL_POS_WEIGHT_DOC)
+        w = np.asarray(pos_weight, dtype=np.float64)
+        ce = w * y * softplus(-x) + (1 - y) * softplus(x)
+        dce = (1 - y) * s - w * y * s_neg
     clipped = conv & set(KERAS_BCE_BOUNDS)
     if clipped:     # Keras's cross-entropy term on probabilities p = sigmoid(x), clipped
         lo, hi = KERAS_BCE_BOUNDS[min(clipped)]
@@ -143,12 +148,15 @@ def _normalized_focal(g, dg, f, df, conv):
 SMP_FOCAL_EPS = 1e-6   # focal_loss_with_logits's eps, the least normaliser
 
 
-def _kornia_binary_focal(x, y, alpha, gamma):
+def _kornia_binary_focal(x, y, alpha, gamma, pos_weight=None):
     """alpha y s(-x)^gamma softplus(-x) + (1 - alpha)(1 - y) s(x)^gamma softplus(x), s = sigmoid
-    (alpha < 0: no weighting). d/dx [s(-x)^gamma softplus(-x)] = -s(-x)^gamma (gamma s(x)
-    softplus(-x) + s(-x)) and d/dx [s(x)^gamma softplus(x)] = s(x)^gamma (gamma s(-x) softplus(x) +
-    s(x)): no power below 0, so no singular point."""
+    (alpha < 0: no weighting), the positive term times pos_weight. d/dx [s(-x)^gamma
+    softplus(-x)] = -s(-x)^gamma (gamma s(x) softplus(-x) + s(-x)) and d/dx [s(x)^gamma
+    softplus(x)] = s(x)^gamma (gamma s(-x) softplus(x) + s(x)): no power below 0, so no singular
+    point."""
     a_pos, a_neg = (alpha, 1 - alpha) if alpha >= 0 else (1.0, 1.0)
+    if pos_weight is not None:
+        a_pos = a_pos * np.asarray(pos_weight, dtype=np.float64)
     s, s_neg, sp_neg, sp = sigmoid(x), sigmoid(-x), softplus(-x), softplus(x)
     f_pos, f_neg = np.power(s_neg, gamma), np.power(s, gamma)
     elements = a_pos * y * f_pos * sp_neg + a_neg * (1 - y) * f_neg * sp
@@ -237,6 +245,23 @@ def _kornia_present_weights(t, axes, conv):
     return present / count, t.shape[0]
 
 
+# kornia's dice_loss(average='macro', weight=w): each sample's weighted mean over the weights of
+# its present classes (kornia_dice_weighted_mean_over_present_weights)
+KORNIA_WEIGHTED = "kornia_dice_weighted_mean_over_present_weights"
+
+
+def _kornia_weighted_present(t, axes, class_weights):
+    """The (N, C) factors w_c [T_c > 0] / sum_c w_c [T_c > 0] of the per-class losses, and the
+    (N, C) constant a sample of zero weight sum costs (1, spread over its C entries, no
+    gradient)."""
+    present = (np.sum(t, axis=axes) > 0) if axes else t > 0
+    w = np.asarray(class_weights, dtype=np.float64)[None, :] * present
+    total = w.sum(axis=1, keepdims=True)
+    empty = total == 0
+    factors = np.where(empty, 0.0, w / np.where(empty, 1.0, total))
+    return factors, np.where(empty, 1.0 / w.shape[1], 0.0)
+
+
 def dice_class_terms(elements, vjp, p, conv=frozenset()):
     """class_weights and ignore_background on the per-class losses (N, C) or (C,), classes on
     their axis 1 or 0 (one Dice per class: sum_over is not 'all'): each weighted, class 0
@@ -308,7 +333,11 @@ def _soft_dice_loss(inputs, p, conv):
     squeeze = (lambda a: np.squeeze(a, axis=axes)) if axes else (lambda a: a)
     elements = squeeze(1 - dice)
     weights, divisor = _kornia_present_weights(t, axes, conv)
-    if weights is not None:
+    if KORNIA_WEIGHTED in conv and p.get("class_weights") is not None:
+        weights, cost = _kornia_weighted_present(t, axes, p["class_weights"])
+        elements, divisor = elements * weights + cost, t.shape[0]
+        p = {**p, "class_weights": None}      # applied: not again by dice_class_terms
+    elif weights is not None:
         elements = elements * weights
     else:
         divisor, weights = elements.size, 1.0
@@ -317,7 +346,9 @@ def _soft_dice_loss(inputs, p, conv):
         u = u * weights
         return {"input": back(local * np.expand_dims(u, axes) if axes else local * u)}
     if p.get("class_weights") is not None or p.get("ignore_background"):
-        elements, vjp, divisor = dice_class_terms(elements, vjp, p, conv)
+        elements, vjp, counted = dice_class_terms(elements, vjp, p, conv)
+        # kornia's present classes already averaged each sample: its divisor stays N
+        divisor = divisor if "kornia_mean_over_present_classes" in conv else counted
     elements, vjp = monai_none_shape(elements, vjp, x.ndim, conv)
     return elements, vjp, divisor
 
@@ -632,14 +663,16 @@ def _lovasz_softmax(inputs, p, conv):
     fm = np.moveaxis(fg, 1, -1).reshape(groups, size, c)
     km = kept.reshape(groups, size)
     values, dp = [], np.zeros((groups, size, c))
+    weights = np.ones(c) if p.get("class_weights") is None else np.asarray(p["class_weights"],
+                                                                          dtype=np.float64)
     for r in range(groups):
         pr, fr = pm[r][km[r]], fm[r][km[r]]
         used = [k for k in range(c) if p["classes"] == "all" or fr[:, k].sum() > 0]
         grad, total = np.zeros_like(pr), 0.0
         for k in used:
             value, dm = _lovasz_extension(np.abs(fr[:, k] - pr[:, k]), fr[:, k], hinge=False)
-            total += value / len(used)
-            grad[:, k] = dm * np.sign(pr[:, k] - fr[:, k]) / len(used)   # |.|'(0) = 0
+            total += weights[k] * value / len(used)
+            grad[:, k] = weights[k] * dm * np.sign(pr[:, k] - fr[:, k]) / len(used)  # |.|'(0)=0
         values.append(total)
         dp[r][km[r]] = grad
     elements = np.array(values) if p["per_image"] else np.array(values[0] if values else 0.0)

@@ -93,11 +93,37 @@ FOCAL_VARIANTS_DOC = (
     "divides by the sum of the reduced factors.")
 
 
+# the positive term's weight (kornia's binary_focal_loss_with_logits(pos_weight=), torch's
+# BCEWithLogitsLoss(pos_weight=) inside the focal factor): the cross-entropy with pos_weight
+FOCAL_POS_WEIGHT = Param(name="pos_weight", default=None, array=True,
+                         domain="null or non-negative numbers broadcastable to the input "
+                                "(trailing axes, as torch's BCEWithLogitsLoss pos_weight: one "
+                                "per class of the last axis, or (C, 1, .., 1) per channel)",
+                         check=lambda v: v is None or non_negative_array(v))
+FOCAL_POS_WEIGHT_DOC = (
+    " pos_weight = w (default null: 1) multiplies the positive term of the cross-entropy: ce = "
+    "w y softplus(-x) + (1 - y) softplus(x), torch's binary_cross_entropy_with_logits(pos_weight="
+    "w) (its dce/dx = (1 - y) sigmoid(x) - w y sigmoid(-x)); the focal factor and alpha_t are "
+    "unchanged, so a hard positive costs w alpha (1 - p)^gamma softplus(-x), kornia's "
+    "binary_focal_loss_with_logits(pos_weight=) ('pos_weight[c] scales the positive term of "
+    "channel c', https://kornia.readthedocs.io/en/latest/losses.html).")
+
+
 def _check_same_shape_unit_target(inputs, params):
     x, y = inputs["input"], inputs["target"]
     check_at_least_1d("input", x)
     check_same_shape(y, x)
     check_unit_interval("inputs.target", y)
+    w = params.get("pos_weight")
+    if w is not None:
+        try:
+            np.broadcast_shapes(np.shape(w), x.shape)
+        except ValueError:
+            raise SpecError("params.pos_weight", f"shape {np.shape(w)} does not broadcast to the "
+                                                 f"input's {x.shape}") from None
+        if np.broadcast_shapes(np.shape(w), x.shape) != x.shape:
+            raise SpecError("params.pos_weight", f"shape {np.shape(w)} broadcasts the input's "
+                                                 f"{x.shape} to a larger shape")
 
 
 LOSSES.append(Loss(
@@ -105,7 +131,8 @@ LOSSES.append(Loss(
     target="other",
     params={"alpha": ALPHA, "gamma": GAMMA, "label_smoothing": LABEL_SMOOTHING,
             "normalized": FOCAL_NORMALIZED, "reduced_threshold": REDUCED_THRESHOLD,
-            "reduction": REDUCTION}, mean_divisor="the number of elements",
+            "pos_weight": FOCAL_POS_WEIGHT, "reduction": REDUCTION},
+    mean_divisor="the number of elements",
     doc="Logits x, targets y in [0, 1], any shape (elementwise). p = sigmoid(x), "
     "ce = y softplus(-x) + (1 - y) softplus(x) (BCE with logits), p_t = p y + (1 - p)(1 - y), "
     "so 1 - p_t = y sigmoid(-x) + (1 - y) sigmoid(x); l = alpha_t (1 - p_t)^gamma ce with "
@@ -118,7 +145,7 @@ LOSSES.append(Loss(
     "loss here; torchvision's default is 'none' (every path passes reduction explicitly). With "
     "label_smoothing = eps, y is replaced by y (1 - eps) + eps / 2 first, in ce, p_t and alpha_t "
     "alike (Keras's binary smoothing, keras/src/losses/losses.py binary_focal_crossentropy)."
-    + FOCAL_VARIANTS_DOC,
+    + FOCAL_VARIANTS_DOC + FOCAL_POS_WEIGHT_DOC,
     check=_check_same_shape_unit_target, values={"target": "unit"}))
 
 
@@ -500,11 +527,25 @@ LOSSES.append(Loss(
     values={"input": "real", "target": "binary"}))
 
 
+# kornia's lovasz_softmax_loss(weight=): each class's term weighed, the mean still over the count
+LOVASZ_CLASS_WEIGHTS = Param(name="class_weights", default=None, array=True,
+                             domain="null or a list of C non-negative numbers, one factor per "
+                                    "class's Lovasz term; the mean over the classes still "
+                                    "divides by their count (kornia's lovasz_softmax_loss "
+                                    "weight=)",
+                             check=lambda v: v is None or (np.ndim(v) == 1
+                                                           and non_negative_array(v)))
+
+
 def _check_lovasz_softmax(inputs, params):
     x = inputs["input"]
     if x.ndim < 2:
         raise SpecError("inputs.input", f"must be (N, C, d1..dk) with at least 2 dimensions, "
                                         f"got shape {x.shape}")
+    weights = params.get("class_weights")
+    if weights is not None and np.shape(weights) != (x.shape[1],):
+        raise SpecError("params.class_weights", f"has shape {np.shape(weights)}, expected "
+                                                f"({x.shape[1]},): one weight per class")
     y = inputs["target"]
     if np.issubdtype(y.dtype, np.floating) and y.size and not (
             np.all(np.isin(y, (0.0, 1.0))) and np.all(y.sum(axis=1) == 1)):
@@ -515,7 +556,7 @@ def _check_lovasz_softmax(inputs, params):
 LOSSES.append(Loss(
     name="lovasz_softmax", inputs=("input", "target"), differentiable=("input",), target="class",
     params={"classes": LOVASZ_CLASSES, "per_image": PER_IMAGE, "ignore_index": IGNORE_INDEX,
-            "reduction": REDUCTION},
+            "class_weights": LOVASZ_CLASS_WEIGHTS, "reduction": REDUCTION},
     mean_divisor=_LOVASZ_DIVISOR,
     doc="Logits x (N, C, d1..dk), classes on axis 1; p = softmax(x) over axis 1 (smp's "
     "LovaszLoss(mode='multiclass') and kornia's lovasz_softmax_loss take logits; Berman's "
@@ -526,7 +567,10 @@ LOSSES.append(Loss(
     "l_c = sum_k m_c,pi(k) w_k with g = y_c. " + _LOVASZ_EXTENSION + "l is the mean of l_c "
     "over the classes present among the set's kept pixels (classes='present'; 0 when none is) "
     "or over all C (classes='all': an absent class has G = 0, so w = (1, 0, ..) and l_c = "
-    "max p_c). Gradient: dl_c/dp_c,i = w_rank(i) sign(p_c,i - y_c,i), 0 where p = y exactly "
+    "max p_c). class_weights v (C factors, default null: 1) multiply each l_c before that "
+    "mean, which still divides by the number of classes averaged, not by the weights' sum "
+    "(kornia's lovasz_softmax_loss(weight=): 'the mean still divides by C'). "
+    "Gradient: dl_c/dp_c,i = w_rank(i) sign(p_c,i - y_c,i), 0 where p = y exactly "
     "(|.|'s derivative at 0 in torch and TF), then back through the softmax. A set without "
     "kept pixels has l = 0. 'none' gives shape (N,) (per_image) or (); 'mean' their mean.",
     encodings=("index", "one_hot"), check=_check_lovasz_softmax,
@@ -655,6 +699,15 @@ CONVENTIONS = [
                            "canonical sum_over='spatial', reduction='mean' averages all N C of "
                            "them: a class absent from a sample's target (a false positive only) "
                            "does not count"),
+    # kornia's class weights (families/focal_dice/kornia_lib.py, the weight= block)
+    Convention(name="kornia_dice_weighted_mean_over_present_weights", losses=("soft_dice_loss",),
+               description="kornia.losses.dice_loss(average='macro', weight=w) averages each "
+                           "sample's class losses as sum_c w_c l_c / sum_c w_c, both sums over "
+                           "the classes present in that sample's target "
+                           "(kornia_mean_over_present_classes), then averages the samples, "
+                           "where canonical class_weights divide sum w_c l_c by the count N C; "
+                           "a sample whose present classes all weigh 0 costs 1 with a zero "
+                           "gradient"),
     Convention(name="keras_tversky_epsilon_in_denominator_only", losses=("tversky",),
                description="l = 1 - I / (I + alpha FP + beta FN + 1e-7) (keras.config.epsilon()) "
                            "whatever `smooth` is: no smoothing in the numerator, so an empty "

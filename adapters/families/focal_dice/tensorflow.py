@@ -149,6 +149,33 @@ def focal_tf(input, target, *, alpha, gamma, normalized, reduced_threshold, redu
     return reduce(losses, reduction)
 
 
+# ---- pos_weight (kornia's binary_focal_loss_with_logits(pos_weight=)): the cross-entropy with
+# pos_weight composed from tf.math.log_sigmoid (tf.nn.weighted_cross_entropy_with_logits
+# differentiates its |x| at 0 as 0: tf_weighted_logits_grad_at_0), inside the log-space focal loss
+POS_WEIGHT_ONLY = {"cases without pos_weight (it is "
+                   "tf.nn.sigmoid_cross_entropy_with_logits+log-space then)":
+                   lambda p, e, i: p["pos_weight"] is None}
+
+
+@path("sigmoid_focal_loss", "tf.math.log_sigmoid+log-space(pos_weight=)", kind="composed",
+      params=["alpha", "gamma", "pos_weight", "reduction"], unsupported_when=POS_WEIGHT_ONLY,
+      call="log_q = tf.reduce_logsumexp(tf.stack([tf.math.log(target) + "
+           "tf.math.log_sigmoid(-input), tf.math.log1p(-target) + tf.math.log_sigmoid(input)]), "
+           "axis=0); ce = -(pos_weight * target * tf.math.log_sigmoid(input) + (1 - target) * "
+           "tf.math.log_sigmoid(-input)); l = alpha_t * tf.exp(gamma * log_q) * ce (alpha_t = 1 "
+           "if alpha < 0); reduce(l, reduction)")
+def focal_tf_pos_weight(input, target, *, alpha, gamma, pos_weight, reduction):
+    log_q = tf.reduce_logsumexp(tf.stack([tf.math.log(target) + tf.math.log_sigmoid(-input),
+                                          tf.math.log1p(-target) + tf.math.log_sigmoid(input)]),
+                                axis=0)
+    ce = -(pos_weight * target * tf.math.log_sigmoid(input)
+           + (1 - target) * tf.math.log_sigmoid(-input))
+    losses = tf.exp(gamma * log_q) * ce
+    if alpha >= 0:
+        losses = (alpha * target + (1 - alpha) * (1 - target)) * losses
+    return reduce(losses, reduction)
+
+
 # keras.losses.BinaryFocalCrossentropy with its defaults, apply_class_balancing=False (no alpha
 # weighting: canonical alpha < 0, torchvision's 'no weighting') and from_logits=False (it takes
 # probabilities: sigmoid(input) made outside Keras, whose cross-entropy term Keras clips like
@@ -551,11 +578,12 @@ def lovasz_hinge_tf(input, target, *, per_image, ignore_index, reduction):
 
 
 @path("lovasz_softmax", "tf.argsort", kind="composed",
-      params=["classes", "per_image", "ignore_index", "reduction"],
+      params=["classes", "per_image", "ignore_index", "class_weights", "reduction"],
       call="as torch's lovasz_softmax path, with tf.nn.softmax(input, axis=1), tf.one_hot, "
            "tf.argsort(where(kept, |fg - p|, -1), direction='DESCENDING', stable=True), "
            "tf.gather(batch_dims=2) and tf.math.cumsum")
-def lovasz_softmax_tf(input, target, *, classes, per_image, ignore_index, reduction):
+def lovasz_softmax_tf(input, target, *, classes, per_image, ignore_index, class_weights,
+                      reduction):
     c = input.shape[1]
     prob = tf.experimental.numpy.moveaxis(tf.nn.softmax(input, axis=1), 1, -1)
     if target.dtype.is_integer:
@@ -573,6 +601,8 @@ def lovasz_softmax_tf(input, target, *, classes, per_image, ignore_index, reduct
     fg = sets(fg)
     m, g, k = lovasz_sorted(tf.abs(fg - sets(prob)), fg, k, -1.0)
     per_class = tf.reduce_sum(m * lovasz_weights(g, k), axis=-1)     # (sets, C)
+    if class_weights is not None:
+        per_class = per_class * class_weights
     if classes == "present":
         present = tf.cast(tf.reduce_sum(fg, axis=-1) > 0, input.dtype)
         losses = tf.reduce_sum(per_class * present, axis=-1) / tf.maximum(
