@@ -8,6 +8,8 @@ import numpy as np
 from adapters.kornia_lib import KORNIA_DOCS, SEEN_ON, adapter, losses, path
 from adapters.pytorch import torch
 
+from .spec import INDEX_TARGET_REFUSES, without_ignore_index
+
 # ---------------------------------------------------------------- sigmoid_focal_loss
 # kornia's alpha weighs the positive term, 1 - alpha the negative one; None turns it off, the
 # canonical negative alpha. pos_weight, weight (per channel) and ignore_index are left at None,
@@ -309,3 +311,77 @@ def lovasz_softmax(input, target, *, classes, per_image):
       call="kornia.losses.LovaszSoftmaxLoss()(input, target)")
 def lovasz_softmax_class(input, target, *, classes, per_image):
     return losses.LovaszSoftmaxLoss()(input, target)
+
+
+# ---------------------------------------------------------------- ignore_index (soft_dice_loss,
+# tversky)
+# dice_loss, DiceLoss, tversky_loss and TverskyLoss(ignore_index=k) take the softmax of every
+# pixel, then multiply it and the one-hot target by the mask target != k (kornia/losses/dice.py,
+# tversky.py: mask_ignore_pixels): the pixel leaves both sums of its sample, as canonical. The
+# paths pass the class numbers of the one-hot target, k where a pixel is ignored in every channel.
+# A sample whose pixels are all ignored counts 1 under 'macro' and in tversky_loss
+# (kornia_all_ignored_sample_counts_1); under 'micro' its one Dice has P = T = 0, which
+# kornia_eps_in_denominator_only already makes 1.
+
+def index_target(target, ignore_index):
+    """The class numbers of a one-hot target, ignore_index where a pixel is ignored (in every
+    channel)."""
+    return torch.where((target == ignore_index).all(dim=1), ignore_index, target.argmax(1))
+
+
+IGNORING = {"a probability of 0 (the path passes torch.log(input), whose gradient at 0 is 0/0 = "
+            "nan)": _has_zero, **INDEX_TARGET_REFUSES}
+INDEX_CALL = "torch.where((target == ignore_index).all(1), ignore_index, target.argmax(1))"
+MACRO_IGNORING = [*SEGMENTATION, "kornia_mean_over_present_classes",
+                  "kornia_all_ignored_sample_counts_1"]
+
+
+@path("soft_dice_loss", "dice_loss-macro(ignore_index)", ndims=[4],
+      params=["smooth", "ignore_index"], conventions=MACRO_IGNORING,
+      unsupported_when={**IGNORING, **without_ignore_index("soft_dice_loss/dice_loss-macro")},
+      call=f"kornia.losses.dice_loss(torch.log(input), {INDEX_CALL}, average='macro', "
+           "eps=smooth, ignore_index=ignore_index)")
+def dice_macro_ignore(input, target, *, smooth, ignore_index):
+    return losses.dice_loss(torch.log(input), index_target(target, ignore_index),
+                            average="macro", eps=smooth, ignore_index=ignore_index)
+
+
+@path("soft_dice_loss", "DiceLoss-macro(ignore_index)", ndims=[4],
+      params=["smooth", "ignore_index"], conventions=MACRO_IGNORING,
+      unsupported_when={**IGNORING, **without_ignore_index("soft_dice_loss/DiceLoss-macro")},
+      call="kornia.losses.DiceLoss(average='macro', eps=smooth, ignore_index=ignore_index)("
+           f"torch.log(input), {INDEX_CALL})")
+def dice_macro_class_ignore(input, target, *, smooth, ignore_index):
+    return losses.DiceLoss(average="macro", eps=smooth, ignore_index=ignore_index)(
+        torch.log(input), index_target(target, ignore_index))
+
+
+@path("soft_dice_loss", "dice_loss-micro(ignore_index)", ndims=[4],
+      params=["smooth", "sum_over", "ignore_index"], conventions=SEGMENTATION,
+      unsupported_when={**IGNORING, **MICRO,
+                        **without_ignore_index("soft_dice_loss/dice_loss-micro")},
+      call=f"kornia.losses.dice_loss(torch.log(input), {INDEX_CALL}, average='micro', "
+           "eps=smooth, ignore_index=ignore_index)")
+def dice_micro_ignore(input, target, *, smooth, sum_over, ignore_index):
+    return losses.dice_loss(torch.log(input), index_target(target, ignore_index),
+                            average="micro", eps=smooth, ignore_index=ignore_index)
+
+
+@path("tversky", "tversky_loss(ignore_index)", ndims=[4],
+      params=["alpha", "beta", "smooth", "ignore_index"], conventions=MACRO_IGNORING,
+      unsupported_when={**IGNORING, **without_ignore_index("tversky/tversky_loss")},
+      call=f"kornia.losses.tversky_loss(torch.log(input), {INDEX_CALL}, alpha=alpha, beta=beta, "
+           "eps=smooth, ignore_index=ignore_index)")
+def tversky_kornia_ignore(input, target, *, alpha, beta, smooth, ignore_index):
+    return losses.tversky_loss(torch.log(input), index_target(target, ignore_index), alpha=alpha,
+                               beta=beta, eps=smooth, ignore_index=ignore_index)
+
+
+@path("tversky", "TverskyLoss(ignore_index)", ndims=[4],
+      params=["alpha", "beta", "smooth", "ignore_index"], conventions=MACRO_IGNORING,
+      unsupported_when={**IGNORING, **without_ignore_index("tversky/TverskyLoss")},
+      call="kornia.losses.TverskyLoss(alpha=alpha, beta=beta, eps=smooth, ignore_index="
+           f"ignore_index)(torch.log(input), {INDEX_CALL})")
+def tversky_kornia_class_ignore(input, target, *, alpha, beta, smooth, ignore_index):
+    return losses.TverskyLoss(alpha=alpha, beta=beta, eps=smooth, ignore_index=ignore_index)(
+        torch.log(input), index_target(target, ignore_index))
