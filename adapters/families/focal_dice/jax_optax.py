@@ -423,6 +423,8 @@ PROBED = (
 # target with the ignored elements set to 0 (they leave every sum; no gradient reaches them)
 
 def drop_ignored(input, target, ignore_index):
+    if ignore_index is None:             # nothing ignored: the base path's call
+        return input, target
     kept = target != ignore_index
     return jnp.where(kept, input, 0), jnp.where(kept, target, 0)
 

@@ -325,7 +325,9 @@ def lovasz_softmax_class(input, target, *, classes, per_image):
 
 def index_target(target, ignore_index):
     """The class numbers of a one-hot target, ignore_index where a pixel is ignored (in every
-    channel)."""
+    channel); the class numbers alone without ignore_index."""
+    if ignore_index is None:
+        return target.argmax(1)
     return torch.where((target == ignore_index).all(dim=1), ignore_index, target.argmax(1))
 
 
@@ -385,3 +387,28 @@ def tversky_kornia_ignore(input, target, *, alpha, beta, smooth, ignore_index):
 def tversky_kornia_class_ignore(input, target, *, alpha, beta, smooth, ignore_index):
     return losses.TverskyLoss(alpha=alpha, beta=beta, eps=smooth, ignore_index=ignore_index)(
         torch.log(input), index_target(target, ignore_index))
+
+
+IGNORE_SOURCE = KORNIA_DOCS + (" (dice_loss's Convention block: 'A sample whose pixels are all "
+                               "ignored ... enters the batch mean as loss 1 with a zero "
+                               "gradient, at eps=0 as well')")
+adapter.saw("kornia_all_ignored_sample_counts_1", path="soft_dice_loss/dice_loss-macro(ignore_index)",
+            case="soft_dice_loss/ignore-index-whole-sample-mean/none",
+            call=f"kornia.losses.dice_loss(torch.log(input), {INDEX_CALL}, average='macro', "
+                 "eps=1e-6, ignore_index=-100) on the case's (2, 3, 3, 3) softmax probabilities, "
+                 "sample 1's 9 pixels all -100",
+            seen="0.8119864747489514 where the other kornia conventions alone give "
+                 "0.31198647474895136 (sample 1 counted 0) and canonical 0.31198635831000715: "
+                 "(sample 0's 0.6239729 + 1) / 2; gradient 0 at every entry of sample 1 (as "
+                 "canonical); [0, 0, 0, 0] -0.0505306541 (canonical -0.0462191647)",
+            versions=SEEN_ON, link=IGNORE_SOURCE)
+adapter.saw("kornia_all_ignored_sample_counts_1", path="tversky/tversky_loss(ignore_index)",
+            case="tversky/ignore-index-whole-sample-mean/none",
+            call=f"kornia.losses.tversky_loss(torch.log(input), {INDEX_CALL}, alpha=0.3, "
+                 "beta=0.7, eps=1e-6, ignore_index=-100) on the same (2, 3, 3, 3) data",
+            seen="0.8112932836870004 where the other kornia conventions alone give "
+                 "0.3112932836870004 and canonical 0.3112930402796079; gradient 0 at every entry "
+                 "of sample 1; [0, 0, 0, 0] -0.0494506037 (canonical -0.0500354707)",
+            versions=SEEN_ON, link=KORNIA_DOCS + " (tversky_loss's Convention block: 'a sample "
+                                                 "whose pixels are all ignored enters the batch "
+                                                 "mean as loss 1')")

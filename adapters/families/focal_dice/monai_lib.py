@@ -613,6 +613,8 @@ PROBED = (
 
 def _index_target(target, ignore_index):
     """(N, 1, d1..dk) class numbers of a one-hot target, ignore_index at ignored pixels."""
+    if ignore_index is None:
+        return target.argmax(1, keepdim=True)
     return torch.where((target == ignore_index).all(dim=1, keepdim=True), ignore_index,
                        target.argmax(1, keepdim=True))
 

@@ -326,6 +326,8 @@ adapter.saw("focal_pow_grad_nan_where_p_t_is_1", path="sigmoid_focal_loss/torchv
 # and target with the ignored elements set to 0 (they leave every sum; no gradient reaches them)
 
 def drop_ignored(input, target, ignore_index):
+    if ignore_index is None:             # nothing ignored: the base path's call
+        return input, target
     kept = target != ignore_index
     return input * kept, torch.where(kept, target, torch.zeros_like(target))
 

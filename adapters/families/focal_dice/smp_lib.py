@@ -349,7 +349,9 @@ def dice_smp_ignore(input, target, *, smooth, sum_over, ignore_index):
 
 def index_target(target, ignore_index):
     """The class numbers of a one-hot target, ignore_index where a pixel is ignored (in every
-    channel)."""
+    channel); the class numbers alone without ignore_index."""
+    if ignore_index is None:
+        return target.argmax(1)
     return torch.where((target == ignore_index).all(dim=1), ignore_index, target.argmax(1))
 
 

@@ -870,6 +870,8 @@ KERAS_MASK_EVIDENCE = [
 # target with the ignored elements set to 0 (they leave every sum; no gradient reaches them)
 
 def drop_ignored(input, target, ignore_index):
+    if ignore_index is None:             # nothing ignored: the base path's call
+        return input, target
     kept = tf.not_equal(target, tf.cast(ignore_index, target.dtype))
     return (tf.where(kept, input, tf.zeros_like(input)),
             tf.where(kept, target, tf.zeros_like(target)))
