@@ -392,7 +392,8 @@ def tversky_kornia_class_ignore(input, target, *, alpha, beta, smooth, ignore_in
 IGNORE_SOURCE = KORNIA_DOCS + (" (dice_loss's Convention block: 'A sample whose pixels are all "
                                "ignored ... enters the batch mean as loss 1 with a zero "
                                "gradient, at eps=0 as well')")
-adapter.saw("kornia_all_ignored_sample_counts_1", path="soft_dice_loss/dice_loss-macro(ignore_index)",
+adapter.saw("kornia_all_ignored_sample_counts_1",
+            path="soft_dice_loss/dice_loss-macro(ignore_index)",
             case="soft_dice_loss/ignore-index-whole-sample-mean/none",
             call=f"kornia.losses.dice_loss(torch.log(input), {INDEX_CALL}, average='macro', "
                  "eps=1e-6, ignore_index=-100) on the case's (2, 3, 3, 3) softmax probabilities, "
