@@ -332,13 +332,11 @@ PROBED = (
 # every channel). Both sums lose the pixel; an all-ignored class has T = 0 and counts 0
 # (smp_absent_classes_count_zero), as any absent class.
 
-IGNORED = without_ignore_index
-
-
 @path("soft_dice_loss", "smp.losses.DiceLoss(smooth=smooth*0.5, ignore_index=)",
       params=["smooth", "sum_over", "ignore_index"],
-      unsupported_when={**ONLY_BATCH, **IGNORED("soft_dice_loss/smp.losses.DiceLoss("
-                                                 "smooth=smooth*0.5)")},
+      unsupported_when={**ONLY_BATCH,
+                        **without_ignore_index("soft_dice_loss/smp.losses.DiceLoss("
+                                               "smooth=smooth*0.5)")},
       conventions=SMP_CONVENTIONS,
       call="smp.losses.DiceLoss(mode='multilabel', from_logits=False, smooth=smooth / 2, "
            "ignore_index=ignore_index)(input, target)")
@@ -358,7 +356,8 @@ def index_target(target, ignore_index):
 @path("soft_dice_loss", "smp.losses.DiceLoss(mode='multiclass', ignore_index=)", kind="composed",
       params=["smooth", "sum_over", "ignore_index"], conventions=SMP_CONVENTIONS,
       unsupported_when={**ONLY_BATCH, **INDEX_TARGET_REFUSES,
-                        **IGNORED("soft_dice_loss/smp.losses.DiceLoss(mode='multiclass')")},
+                        **without_ignore_index("soft_dice_loss/smp.losses.DiceLoss("
+                                               "mode='multiclass')")},
       call="smp.losses.DiceLoss(mode='multiclass', from_logits=False, smooth=smooth / 2, "
            "ignore_index=ignore_index)(input, torch.where((target == ignore_index).all(1), "
            "ignore_index, target.argmax(1)))")
@@ -369,7 +368,7 @@ def dice_smp_multiclass_ignore(input, target, *, smooth, sum_over, ignore_index)
 
 @path("jaccard", "smp.losses.JaccardLoss(ignore_index=)",
       params=["smooth", "sum_over", "ignore_index"], conventions=SMP_CONVENTIONS,
-      unsupported_when={**ONLY_BATCH, **IGNORED("jaccard/smp.losses.JaccardLoss")},
+      unsupported_when={**ONLY_BATCH, **without_ignore_index("jaccard/smp.losses.JaccardLoss")},
       call="smp.losses.JaccardLoss(mode='multilabel', from_logits=False, smooth=smooth, "
            "ignore_index=ignore_index)(input, target)")
 def jaccard_smp_ignore(input, target, *, smooth, sum_over, ignore_index):
@@ -379,7 +378,7 @@ def jaccard_smp_ignore(input, target, *, smooth, sum_over, ignore_index):
 
 @path("tversky", "smp.losses.TverskyLoss(ignore_index=)",
       params=["alpha", "beta", "smooth", "sum_over", "ignore_index"], conventions=SMP_CONVENTIONS,
-      unsupported_when={**ONLY_BATCH, **IGNORED("tversky/smp.losses.TverskyLoss")},
+      unsupported_when={**ONLY_BATCH, **without_ignore_index("tversky/smp.losses.TverskyLoss")},
       call="smp.losses.TverskyLoss(mode='multilabel', from_logits=False, alpha=alpha, beta=beta, "
            "smooth=smooth, ignore_index=ignore_index)(input, target)")
 def tversky_smp_ignore(input, target, *, alpha, beta, smooth, sum_over, ignore_index):
