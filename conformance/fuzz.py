@@ -67,6 +67,8 @@ from adapters.definitions import (
     check_inputs,
     check_params,
     class_axes,
+    class_axis,
+    is_int,
 )
 from adapters.registry import has_gradients
 from adapters.spec import FAMILY, LOSSES
@@ -357,6 +359,7 @@ def examples(draw, path, dtypes) -> Example:
         if "axis" in path.tuple_params:
             params.update(_join_class_axes(draw, inputs, layout, encoding, params))
         x = inputs[loss.primary]
+    _ignore_pixels(draw, loss, inputs, params)
     try:
         full = check_params(loss, params)
         check_inputs(loss, inputs, full, encoding)
@@ -371,6 +374,20 @@ def examples(draw, path, dtypes) -> Example:
                                                    inputs.items()}):
         reject()
     return Example(loss.name, inputs, params, encoding, dtype, dict(layout))
+
+
+def _ignore_pixels(draw, loss, inputs, params):
+    """A Dice-family target (classes on params.axis) with drawn pixels set to its drawn
+    ignore_index in every channel, as an index target's ignored label one-hot encoded."""
+    k = params.get("ignore_index")
+    if k is None or loss.target != "other" or loss.params.get("axis") is not CLASS_AXIS \
+            or not is_int(k):
+        return
+    t = inputs["target"]
+    pixels = list(t.shape)
+    pixels[class_axis(t, params.get("axis", 1))] = 1
+    ignored = draw(hnp.arrays(np.bool_, tuple(pixels)))
+    inputs["target"] = np.where(ignored, float(k), t)
 
 
 def _rounded(a: np.ndarray, dtype: str) -> np.ndarray:

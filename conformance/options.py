@@ -142,9 +142,6 @@ _MONAI_SOFT_LABEL = (
     "True selects MONAI's soft-label formulation (written for targets that are not 0/1); the "
     "canonical loss is the sum-of-products form that the default False computes, so only False "
     "is run")
-_MONAI_IGNORE = (
-    "masks the voxels whose label is this class index out of the loss; the canonical loss has "
-    "no ignore_index parameter (the default None is run)")
 _MONAI_CLASS_WEIGHT = (
     "weights for each class's loss; the canonical loss has no class weights (the default None "
     "is run)")
@@ -160,9 +157,6 @@ _SMP_CLASSES = (
 _SMP_LOG_LOSS = (
     "True gives -log(score.clamp_min(eps)) instead of 1 - score; the canonical loss is 1 - "
     "score: the default False is run")
-_SMP_IGNORE = (
-    "pixels with this target label leave the loss; the canonical loss has no ignore_index "
-    "parameter (the default None is run)")
 _SMP_EPS = (
     "the floor of the score's denominator (clamp_min(eps), 1e-7 by default); the canonical loss "
     "has no floor (its smooth is passed as smooth=), so only the default is run; it matters only "
@@ -215,7 +209,6 @@ LEFT = {
     ("monai.losses.DiceFocalLoss", "other_act"): _MONAI_OTHER_ACT,
     ("monai.losses.DiceLoss", "other_act"): _MONAI_OTHER_ACT,
     ("monai.losses.DiceLoss", "soft_label"): _MONAI_SOFT_LABEL,
-    ("monai.losses.DiceLoss", "ignore_index"): _MONAI_IGNORE,
     ("monai.losses.FocalLoss", "include_background"): (
         "False drops channel 0 (input[:, 1:], target[:, 1:]) before the loss; the canonical "
         "sigmoid_focal_loss is elementwise, with no class axis to drop a class from (the "
@@ -234,39 +227,18 @@ LEFT = {
     ("monai.losses.GeneralizedDiceLoss", "to_onehot_y"): _MONAI_ONEHOT,
     ("monai.losses.GeneralizedDiceLoss", "other_act"): _MONAI_OTHER_ACT,
     ("monai.losses.GeneralizedDiceLoss", "soft_label"): _MONAI_SOFT_LABEL,
-    ("monai.losses.TverskyLoss", "to_onehot_y"): _MONAI_ONEHOT,
     ("monai.losses.TverskyLoss", "other_act"): _MONAI_OTHER_ACT,
     ("monai.losses.TverskyLoss", "soft_label"): _MONAI_SOFT_LABEL,
-    ("monai.losses.TverskyLoss", "ignore_index"): _MONAI_IGNORE,
     # ------------------------------------------------------------------ kornia
-    ("kornia.losses.DiceLoss", "ignore_index"): (
-        "pixels labelled with it leave both sums of their sample; the canonical soft_dice_loss "
-        "has no ignore_index parameter, and the paths' targets (argmax of one-hot) never equal "
-        "the default -100"),
-    ("kornia.losses.dice_loss", "ignore_index"): (
-        "pixels labelled with it leave both sums of their sample; the canonical soft_dice_loss "
-        "has no ignore_index parameter, and the paths' targets (argmax of one-hot) never equal "
-        "the default -100"),
-    ("kornia.losses.tversky_loss", "ignore_index"): (
-        "pixels labelled with it leave both sums of their sample; the canonical tversky has no "
-        "ignore_index parameter, and the paths' targets (argmax of one-hot) never equal the "
-        "default -100"),
-    ("kornia.losses.TverskyLoss", "ignore_index"): (
-        "pixels labelled with it leave both sums of their sample; the canonical tversky has no "
-        "ignore_index parameter, and the paths' targets (argmax of one-hot) never equal the "
-        "default -100"),
     # ------------------------------------------------------------------ smp
     ("smp.losses.DiceLoss", "log_loss"): _SMP_LOG_LOSS,
-    ("smp.losses.DiceLoss", "ignore_index"): _SMP_IGNORE,
     ("smp.losses.DiceLoss", "eps"): _SMP_EPS,
     ("smp.losses.JaccardLoss", "classes"): _SMP_CLASSES,
     ("smp.losses.JaccardLoss", "log_loss"): _SMP_LOG_LOSS,
-    ("smp.losses.JaccardLoss", "ignore_index"): _SMP_IGNORE,
     ("smp.losses.JaccardLoss", "eps"): _SMP_EPS,
     ("smp.losses.JaccardLoss", "class_weights"): _SMP_CLASS_WEIGHTS,
     ("smp.losses.TverskyLoss", "classes"): _SMP_CLASSES,
     ("smp.losses.TverskyLoss", "log_loss"): _SMP_LOG_LOSS,
-    ("smp.losses.TverskyLoss", "ignore_index"): _SMP_IGNORE,
     ("smp.losses.TverskyLoss", "eps"): _SMP_EPS,
     ("smp.losses.TverskyLoss", "gamma"): (
         "the focal Tversky exponent: smp returns (the mean of the class losses) ** gamma; the "

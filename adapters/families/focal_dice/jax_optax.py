@@ -27,6 +27,7 @@ from .spec import (
     dice_axes,
     lovasz_sets,
     weigh_dice_classes,
+    without_ignore_index,
 )
 
 # ---------------------------------------------------------------- sigmoid_focal_loss
@@ -441,3 +442,45 @@ PROBED = (
     "class volumes over batch and space), not Sudre et al.'s ratio of weighted sums "
     "(canonical generalized_dice)",
 )
+
+
+# ---------------------------------------------------------------- ignore_index (soft_dice_loss,
+# jaccard, tversky)
+# optax.losses.dice_loss has no ignore_index (nor a mask): the jnp paths above, given the input and
+# target with the ignored elements set to 0 (they leave every sum; no gradient reaches them)
+
+def drop_ignored(input, target, ignore_index):
+    if ignore_index is None:             # nothing ignored: the base path's call
+        return input, target
+    kept = target != ignore_index
+    return jnp.where(kept, input, 0), jnp.where(kept, target, 0)
+
+
+IGNORE_CALL = ("kept = target != ignore_index; input, target = jnp.where(kept, input, 0), "
+               "jnp.where(kept, target, 0); ")
+
+
+@path("soft_dice_loss", "jnp.sum(ignore_index)", kind="composed",
+      unsupported_when=without_ignore_index("soft_dice_loss/jnp.sum"),
+      params=["smooth", "sum_over", "axis", "class_weights", "ignore_background", "squared",
+              "ignore_index", "reduction"],
+      call=IGNORE_CALL + "then soft_dice_loss/jnp.sum's call")
+def dice_jnp_ignore(input, target, *, ignore_index, **params):
+    return dice_jnp(*drop_ignored(input, target, ignore_index), **params)
+
+
+@path("jaccard", "jnp.sum(ignore_index)", kind="composed",
+      unsupported_when=without_ignore_index("jaccard/jnp.sum"),
+      params=["smooth", "sum_over", "axis", "squared", "ignore_index", "reduction"],
+      call=IGNORE_CALL + "then jaccard/jnp.sum's call")
+def jaccard_jnp_ignore(input, target, *, ignore_index, **params):
+    return jaccard_jnp(*drop_ignored(input, target, ignore_index), **params)
+
+
+@path("tversky", "jnp.sum(ignore_index)", kind="composed",
+      unsupported_when=without_ignore_index("tversky/jnp.sum"),
+      params=["alpha", "beta", "smooth", "sum_over", "axis", "ignore_background", "ignore_index",
+              "reduction"],
+      call=IGNORE_CALL + "then tversky/jnp.sum's call")
+def tversky_jnp_ignore(input, target, *, ignore_index, **params):
+    return tversky_jnp(*drop_ignored(input, target, ignore_index), **params)

@@ -8,6 +8,8 @@ import numpy as np
 from adapters.kornia_lib import KORNIA_DOCS, SEEN_ON, adapter, losses, path
 from adapters.pytorch import torch
 
+from .spec import INDEX_TARGET_REFUSES, without_ignore_index
+
 # ---------------------------------------------------------------- sigmoid_focal_loss
 # kornia's alpha weighs the positive term, 1 - alpha the negative one; None turns it off, the
 # canonical negative alpha. pos_weight, weight (per channel) and ignore_index are left at None,
@@ -482,3 +484,105 @@ adapter.saw("kornia_dice_weighted_mean_over_present_weights",
                                                          "sum_c w_c loss_c / sum_c w_c over the "
                                                          "classes present in the sample's "
                                                          "non-ignored target\"")
+
+
+# ---------------------------------------------------------------- ignore_index (soft_dice_loss,
+# tversky)
+# dice_loss, DiceLoss, tversky_loss and TverskyLoss(ignore_index=k) take the softmax of every
+# pixel, then multiply it and the one-hot target by the mask target != k (kornia/losses/dice.py,
+# tversky.py: mask_ignore_pixels): the pixel leaves both sums of its sample, as canonical. The
+# paths pass the class numbers of the one-hot target, k where a pixel is ignored in every channel.
+# A sample whose pixels are all ignored counts 1 under 'macro' and in tversky_loss
+# (kornia_all_ignored_sample_counts_1); under 'micro' its one Dice has P = T = 0, which
+# kornia_eps_in_denominator_only already makes 1.
+
+def index_target(target, ignore_index):
+    """The class numbers of a one-hot target, ignore_index where a pixel is ignored (in every
+    channel); the class numbers alone without ignore_index."""
+    if ignore_index is None:
+        return target.argmax(1)
+    return torch.where((target == ignore_index).all(dim=1), ignore_index, target.argmax(1))
+
+
+IGNORING = {"a probability of 0 (the path passes torch.log(input), whose gradient at 0 is 0/0 = "
+            "nan)": _has_zero, **INDEX_TARGET_REFUSES}
+INDEX_CALL = "torch.where((target == ignore_index).all(1), ignore_index, target.argmax(1))"
+MACRO_IGNORING = [*SEGMENTATION, "kornia_mean_over_present_classes",
+                  "kornia_all_ignored_sample_counts_1"]
+
+
+@path("soft_dice_loss", "dice_loss-macro(ignore_index)", ndims=[4],
+      params=["smooth", "ignore_index"], conventions=MACRO_IGNORING,
+      unsupported_when={**IGNORING, **without_ignore_index("soft_dice_loss/dice_loss-macro")},
+      call=f"kornia.losses.dice_loss(torch.log(input), {INDEX_CALL}, average='macro', "
+           "eps=smooth, ignore_index=ignore_index)")
+def dice_macro_ignore(input, target, *, smooth, ignore_index):
+    return losses.dice_loss(torch.log(input), index_target(target, ignore_index),
+                            average="macro", eps=smooth, ignore_index=ignore_index)
+
+
+@path("soft_dice_loss", "DiceLoss-macro(ignore_index)", ndims=[4],
+      params=["smooth", "ignore_index"], conventions=MACRO_IGNORING,
+      unsupported_when={**IGNORING, **without_ignore_index("soft_dice_loss/DiceLoss-macro")},
+      call="kornia.losses.DiceLoss(average='macro', eps=smooth, ignore_index=ignore_index)("
+           f"torch.log(input), {INDEX_CALL})")
+def dice_macro_class_ignore(input, target, *, smooth, ignore_index):
+    return losses.DiceLoss(average="macro", eps=smooth, ignore_index=ignore_index)(
+        torch.log(input), index_target(target, ignore_index))
+
+
+@path("soft_dice_loss", "dice_loss-micro(ignore_index)", ndims=[4],
+      params=["smooth", "sum_over", "ignore_index"], conventions=SEGMENTATION,
+      unsupported_when={**IGNORING, **MICRO,
+                        **without_ignore_index("soft_dice_loss/dice_loss-micro")},
+      call=f"kornia.losses.dice_loss(torch.log(input), {INDEX_CALL}, average='micro', "
+           "eps=smooth, ignore_index=ignore_index)")
+def dice_micro_ignore(input, target, *, smooth, sum_over, ignore_index):
+    return losses.dice_loss(torch.log(input), index_target(target, ignore_index),
+                            average="micro", eps=smooth, ignore_index=ignore_index)
+
+
+@path("tversky", "tversky_loss(ignore_index)", ndims=[4],
+      params=["alpha", "beta", "smooth", "ignore_index"], conventions=MACRO_IGNORING,
+      unsupported_when={**IGNORING, **without_ignore_index("tversky/tversky_loss")},
+      call=f"kornia.losses.tversky_loss(torch.log(input), {INDEX_CALL}, alpha=alpha, beta=beta, "
+           "eps=smooth, ignore_index=ignore_index)")
+def tversky_kornia_ignore(input, target, *, alpha, beta, smooth, ignore_index):
+    return losses.tversky_loss(torch.log(input), index_target(target, ignore_index), alpha=alpha,
+                               beta=beta, eps=smooth, ignore_index=ignore_index)
+
+
+@path("tversky", "TverskyLoss(ignore_index)", ndims=[4],
+      params=["alpha", "beta", "smooth", "ignore_index"], conventions=MACRO_IGNORING,
+      unsupported_when={**IGNORING, **without_ignore_index("tversky/TverskyLoss")},
+      call="kornia.losses.TverskyLoss(alpha=alpha, beta=beta, eps=smooth, ignore_index="
+           f"ignore_index)(torch.log(input), {INDEX_CALL})")
+def tversky_kornia_class_ignore(input, target, *, alpha, beta, smooth, ignore_index):
+    return losses.TverskyLoss(alpha=alpha, beta=beta, eps=smooth, ignore_index=ignore_index)(
+        torch.log(input), index_target(target, ignore_index))
+
+
+IGNORE_SOURCE = KORNIA_DOCS + (" (dice_loss's Convention block: 'A sample whose pixels are all "
+                               "ignored ... enters the batch mean as loss 1 with a zero "
+                               "gradient, at eps=0 as well')")
+adapter.saw("kornia_all_ignored_sample_counts_1",
+            path="soft_dice_loss/dice_loss-macro(ignore_index)",
+            case="soft_dice_loss/ignore-index-whole-sample-mean/none",
+            call=f"kornia.losses.dice_loss(torch.log(input), {INDEX_CALL}, average='macro', "
+                 "eps=1e-6, ignore_index=-100) on the case's (2, 3, 3, 3) softmax probabilities, "
+                 "sample 1's 9 pixels all -100",
+            seen="0.8119864747489514 where the other kornia conventions alone give "
+                 "0.31198647474895136 (sample 1 counted 0) and canonical 0.31198635831000715: "
+                 "(sample 0's 0.6239729 + 1) / 2; gradient 0 at every entry of sample 1 (as "
+                 "canonical); [0, 0, 0, 0] -0.0505306541 (canonical -0.0462191647)",
+            versions=SEEN_ON, link=IGNORE_SOURCE)
+adapter.saw("kornia_all_ignored_sample_counts_1", path="tversky/tversky_loss(ignore_index)",
+            case="tversky/ignore-index-whole-sample-mean/none",
+            call=f"kornia.losses.tversky_loss(torch.log(input), {INDEX_CALL}, alpha=0.3, "
+                 "beta=0.7, eps=1e-6, ignore_index=-100) on the same (2, 3, 3, 3) data",
+            seen="0.8112932836870004 where the other kornia conventions alone give "
+                 "0.3112932836870004 and canonical 0.3112930402796079; gradient 0 at every entry "
+                 "of sample 1; [0, 0, 0, 0] -0.0494506037 (canonical -0.0500354707)",
+            versions=SEEN_ON, link=KORNIA_DOCS + " (tversky_loss's Convention block: 'a sample "
+                                                 "whose pixels are all ignored enters the batch "
+                                                 "mean as loss 1')")

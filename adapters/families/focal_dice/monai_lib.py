@@ -23,6 +23,8 @@ from __future__ import annotations
 from adapters.monai_lib import MONAI_DOCS, SEEN_ON, adapter, losses, path  # noqa: F401
 from adapters.pytorch import torch
 
+from .spec import INDEX_TARGET_REFUSES, without_ignore_index
+
 SPATIAL = [3, 4, 5]
 NO_ALL = {"sum_over='all' or 'classes_and_spatial' (MONAI sums over the spatial axes, "
           "batch=True the batch too; never over the classes)":
@@ -598,3 +600,73 @@ PROBED = (
     "soft_dice_loss + sigmoid_focal_loss(alpha=-1, gamma=2, mean) 0.29701271798991197 gives "
     "0.8908512057445273: 1.5e-9 apart, FocalLoss's float32 computation (input.float())",
 )
+
+
+# ---------------------------------------------------------------- ignore_index (soft_dice_loss,
+# jaccard, tversky)
+# DiceLoss and TverskyLoss(to_onehot_y=True, ignore_index=k) on an index target (N, 1, d1..dk):
+# the mask target != k (monai.metrics.utils.create_ignore_mask, label-encoded case) multiplies
+# the input and the one-hot target in every channel (monai.losses.utils.mask_loss_inputs), a k
+# outside 0..C-1 first set to class 0 so that one_hot takes it: the pixel leaves every sum, as
+# canonical. The paths pass the class numbers of the one-hot target, k where a pixel is ignored
+# in every channel. A sample ignored whole is an empty mask: 1 - smooth_nr / smooth_dr = 0.
+
+def _index_target(target, ignore_index):
+    """(N, 1, d1..dk) class numbers of a one-hot target, ignore_index at ignored pixels."""
+    if ignore_index is None:
+        return target.argmax(1, keepdim=True)
+    return torch.where((target == ignore_index).all(dim=1, keepdim=True), ignore_index,
+                       target.argmax(1, keepdim=True))
+
+
+MONAI_INDEX = ("torch.where((target == ignore_index).all(1, keepdim=True), ignore_index, "
+               "target.argmax(1, keepdim=True))")
+ONE_CHANNEL = {"one channel (MONAI warns 'single channel prediction, `to_onehot_y=True` "
+               "ignored.')": lambda p, e, i: i["input"].shape[1] < 2}
+
+
+@path("soft_dice_loss", "monai.losses.DiceLoss(to_onehot_y=True, ignore_index=)",
+      kind="composed", params=["smooth", "sum_over", "squared", "ignore_index", "reduction"],
+      ndims=SPATIAL, conventions=[NONE_SHAPE],
+      unsupported_when={**NO_ALL, **ONE_CHANNEL, **INDEX_TARGET_REFUSES,
+                        **without_ignore_index("soft_dice_loss/monai.losses.DiceLoss("
+                                               "to_onehot_y=True)")},
+      call=DICE_CALL.format(", squared_pred=squared, to_onehot_y=True, ignore_index="
+                            "ignore_index", f"input, {MONAI_INDEX}"))
+def dice_monai_ignore(input, target, *, smooth, sum_over, squared, ignore_index, reduction):
+    return losses.DiceLoss(smooth_nr=smooth, smooth_dr=smooth, batch=_batch(sum_over),
+                           squared_pred=squared, reduction=reduction, to_onehot_y=True,
+                           ignore_index=ignore_index)(input, _index_target(target, ignore_index))
+
+
+@path("jaccard", "monai.losses.DiceLoss(jaccard=True, smooth_nr=2*smooth, smooth_dr=2*smooth, "
+      "to_onehot_y=True, ignore_index=)", kind="composed",
+      params=["smooth", "sum_over", "squared", "ignore_index", "reduction"], ndims=SPATIAL,
+      conventions=[NONE_SHAPE],
+      unsupported_when={**NO_ALL, **ONE_CHANNEL, **INDEX_TARGET_REFUSES,
+                        **without_ignore_index("jaccard/monai.losses.DiceLoss(jaccard=True, "
+                                               "smooth_nr=2*smooth, smooth_dr=2*smooth)")},
+      call="monai.losses.DiceLoss(jaccard=True, smooth_nr=2 * smooth, smooth_dr=2 * smooth, "
+           "batch=sum_over == 'batch_and_spatial', squared_pred=squared, reduction=reduction, "
+           f"to_onehot_y=True, ignore_index=ignore_index)(input, {MONAI_INDEX})")
+def jaccard_monai_ignore(input, target, *, smooth, sum_over, squared, ignore_index, reduction):
+    return losses.DiceLoss(jaccard=True, smooth_nr=2 * smooth, smooth_dr=2 * smooth,
+                           batch=_batch(sum_over), squared_pred=squared, reduction=reduction,
+                           to_onehot_y=True, ignore_index=ignore_index)(
+        input, _index_target(target, ignore_index))
+
+
+@path("tversky", "monai.losses.TverskyLoss(to_onehot_y=True, ignore_index=)", kind="composed",
+      params=["alpha", "beta", "smooth", "sum_over", "ignore_background", "ignore_index",
+              "reduction"],
+      ndims=SPATIAL,
+      unsupported_when={**NO_ALL, **ONE_CHANNEL, **INDEX_TARGET_REFUSES,
+                        **without_ignore_index("tversky/monai.losses.TverskyLoss")},
+      call=TVERSKY_CALL.format("include_background=not ignore_background, to_onehot_y=True, "
+                               "ignore_index=ignore_index, ", "input, " + MONAI_INDEX)
+      .replace(", target)", ")"))
+def tversky_monai_ignore(input, target, *, alpha, beta, smooth, sum_over, ignore_background,
+                         ignore_index, reduction):
+    return _tversky(input, _index_target(target, ignore_index), alpha, beta, smooth, sum_over,
+                    reduction, include_background=not ignore_background, to_onehot_y=True,
+                    ignore_index=ignore_index)

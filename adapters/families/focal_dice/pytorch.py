@@ -16,6 +16,7 @@ from .spec import (
     dice_axes,
     lovasz_sets,
     weigh_dice_classes,
+    without_ignore_index,
 )
 
 # ---------------------------------------------------------------- sigmoid_focal_loss
@@ -343,3 +344,45 @@ adapter.saw("focal_pow_grad_nan_where_p_t_is_1", path="sigmoid_focal_loss/torchv
             versions=SEEN_ON,
             link=TORCHVISION_DOC + " (the formula: ce_loss * ((1 - p_t) ** gamma); no public "
                  "documentation of the nan found)")
+
+
+# ---------------------------------------------------------------- ignore_index (soft_dice_loss,
+# jaccard, tversky)
+# torch has no Dice loss, so no ignore_index either: the composed paths above, given the input
+# and target with the ignored elements set to 0 (they leave every sum; no gradient reaches them)
+
+def drop_ignored(input, target, ignore_index):
+    if ignore_index is None:             # nothing ignored: the base path's call
+        return input, target
+    kept = target != ignore_index
+    return input * kept, torch.where(kept, target, torch.zeros_like(target))
+
+
+IGNORE_CALL = ("kept = target != ignore_index; input, target = input * kept, torch.where(kept, "
+               "target, 0); ")
+
+
+@path("soft_dice_loss", "torch.sum(ignore_index)", kind="composed",
+      unsupported_when=without_ignore_index("soft_dice_loss/torch.sum"),
+      params=["smooth", "sum_over", "axis", "class_weights", "ignore_background", "squared",
+              "ignore_index", "reduction"],
+      call=IGNORE_CALL + "then soft_dice_loss/torch.sum's call")
+def dice_torch_ignore(input, target, *, ignore_index, **params):
+    return dice_torch(*drop_ignored(input, target, ignore_index), **params)
+
+
+@path("jaccard", "torch.sum(ignore_index)", kind="composed",
+      unsupported_when=without_ignore_index("jaccard/torch.sum"),
+      params=["smooth", "sum_over", "axis", "squared", "ignore_index", "reduction"],
+      call=IGNORE_CALL + "then jaccard/torch.sum's call")
+def jaccard_torch_ignore(input, target, *, ignore_index, **params):
+    return jaccard_torch(*drop_ignored(input, target, ignore_index), **params)
+
+
+@path("tversky", "torch.sum(ignore_index)", kind="composed",
+      unsupported_when=without_ignore_index("tversky/torch.sum"),
+      params=["alpha", "beta", "smooth", "sum_over", "axis", "ignore_background", "ignore_index",
+              "reduction"],
+      call=IGNORE_CALL + "then tversky/torch.sum's call")
+def tversky_torch_ignore(input, target, *, ignore_index, **params):
+    return tversky_torch(*drop_ignored(input, target, ignore_index), **params)

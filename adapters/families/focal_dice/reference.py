@@ -749,3 +749,46 @@ KNOWN_FAILURES = {
     "soft_dice_loss": {"gradient:empty-mask-none-float64": _FD_EMPTY_MASK,
                        "gradient:empty-mask-mean-float64": _FD_EMPTY_MASK},
 }
+
+
+# ---------------------------------------------------------------- ignore_index (soft_dice_loss,
+# jaccard, tversky)
+
+def ignoring_elements(part):
+    """A Dice-family part with params.ignore_index: the target elements equal to it and their
+    inputs set to 0 before the part (they leave every sum), and no gradient to those inputs. A
+    softmax of the input (dice_softmax_of_log_input) is taken first, over every pixel, as
+    kornia's and MONAI's softmax=True mask after it."""
+    def run(inputs, p, conv):
+        k = p.get("ignore_index")
+        if k is None:
+            return part(inputs, p, conv)
+        x, t = inputs["input"], inputs["target"]
+        kept = t != k
+        prob, back = x, (lambda g: g)
+        if SOFTMAX_OF_LOG in conv:
+            axis = class_axis(x, p.get("axis", 1))
+            total = np.sum(x, axis=axis, keepdims=True)
+            prob = x / total
+
+            def back(g):
+                return (g - np.sum(g * prob, axis=axis, keepdims=True)) / total
+            conv = conv - {SOFTMAX_OF_LOG}
+        t = np.where(kept, t, 0.0)
+        elements, vjp, divisor = part({**inputs, "input": np.where(kept, prob, 0.0), "target": t},
+                                      p, conv)
+        if "kornia_all_ignored_sample_counts_1" in conv:
+            # no class present in a sample (every pixel ignored): kornia's loss 1 for it, shared
+            # by its C per-class values (classes on axis 1), no gradient
+            empty = np.sum(t.reshape(t.shape[0], -1), axis=1) == 0
+            elements = np.where(empty[:, None], 1.0 / elements.shape[1], elements)
+
+        def masked_vjp(u):
+            grads = vjp(u)
+            return {**grads, "input": back(np.where(kept, grads["input"], 0.0))}
+        return elements, masked_vjp, divisor
+    return run
+
+
+for _name in ("soft_dice_loss", "jaccard", "tversky"):
+    PARTS[_name] = ignoring_elements(PARTS[_name])

@@ -18,6 +18,8 @@ import numpy as np
 from adapters.pytorch import torch
 from adapters.smp_lib import SEEN_ON, SMP_DOCS, adapter, losses, path  # noqa: F401
 
+from .spec import INDEX_TARGET_REFUSES, without_ignore_index
+
 SMP_CONVENTIONS = ["smp_overlap_from_l1_distance", "smp_denominator_clamped_to_eps",
                    "smp_absent_classes_count_zero"]
 ONLY_BATCH = {"sum_over other than 'batch_and_spatial' (smp sums over the batch and the spatial "
@@ -319,6 +321,69 @@ PROBED = (
     "torch with the CUDA-linked torchvision 0.28.0 wheel that import fails at register_fake("
     "'torchvision::nms') unless the operator schemas are declared first (import_torchvision)",
 )
+
+
+# ---------------------------------------------------------------- ignore_index (soft_dice_loss,
+# jaccard, tversky)
+# DiceLoss, JaccardLoss and TverskyLoss(ignore_index=k) multiply the input and the target by
+# mask = y_true != k before soft_tversky_score (dice.py, jaccard.py, tversky.py, forward): with
+# mode='multilabel' elementwise on the target as given, canonical ignore_index; with
+# mode='multiclass' per pixel of the index target (y_true * mask one-hot encoded, then masked in
+# every channel). Both sums lose the pixel; an all-ignored class has T = 0 and counts 0
+# (smp_absent_classes_count_zero), as any absent class.
+
+@path("soft_dice_loss", "smp.losses.DiceLoss(smooth=smooth*0.5, ignore_index=)",
+      params=["smooth", "sum_over", "ignore_index"],
+      unsupported_when={**ONLY_BATCH,
+                        **without_ignore_index("soft_dice_loss/smp.losses.DiceLoss("
+                                               "smooth=smooth*0.5)")},
+      conventions=SMP_CONVENTIONS,
+      call="smp.losses.DiceLoss(mode='multilabel', from_logits=False, smooth=smooth / 2, "
+           "ignore_index=ignore_index)(input, target)")
+def dice_smp_ignore(input, target, *, smooth, sum_over, ignore_index):
+    return losses.DiceLoss(mode="multilabel", from_logits=False, smooth=smooth / 2,
+                           ignore_index=ignore_index)(input, target)
+
+
+def index_target(target, ignore_index):
+    """The class numbers of a one-hot target, ignore_index where a pixel is ignored (in every
+    channel); the class numbers alone without ignore_index."""
+    if ignore_index is None:
+        return target.argmax(1)
+    return torch.where((target == ignore_index).all(dim=1), ignore_index, target.argmax(1))
+
+
+@path("soft_dice_loss", "smp.losses.DiceLoss(mode='multiclass', ignore_index=)", kind="composed",
+      params=["smooth", "sum_over", "ignore_index"], conventions=SMP_CONVENTIONS,
+      unsupported_when={**ONLY_BATCH, **INDEX_TARGET_REFUSES,
+                        **without_ignore_index("soft_dice_loss/smp.losses.DiceLoss("
+                                               "mode='multiclass')")},
+      call="smp.losses.DiceLoss(mode='multiclass', from_logits=False, smooth=smooth / 2, "
+           "ignore_index=ignore_index)(input, torch.where((target == ignore_index).all(1), "
+           "ignore_index, target.argmax(1)))")
+def dice_smp_multiclass_ignore(input, target, *, smooth, sum_over, ignore_index):
+    return losses.DiceLoss(mode="multiclass", from_logits=False, smooth=smooth / 2,
+                           ignore_index=ignore_index)(input, index_target(target, ignore_index))
+
+
+@path("jaccard", "smp.losses.JaccardLoss(ignore_index=)",
+      params=["smooth", "sum_over", "ignore_index"], conventions=SMP_CONVENTIONS,
+      unsupported_when={**ONLY_BATCH, **without_ignore_index("jaccard/smp.losses.JaccardLoss")},
+      call="smp.losses.JaccardLoss(mode='multilabel', from_logits=False, smooth=smooth, "
+           "ignore_index=ignore_index)(input, target)")
+def jaccard_smp_ignore(input, target, *, smooth, sum_over, ignore_index):
+    return losses.JaccardLoss(mode="multilabel", from_logits=False, smooth=smooth,
+                              ignore_index=ignore_index)(input, target)
+
+
+@path("tversky", "smp.losses.TverskyLoss(ignore_index=)",
+      params=["alpha", "beta", "smooth", "sum_over", "ignore_index"], conventions=SMP_CONVENTIONS,
+      unsupported_when={**ONLY_BATCH, **without_ignore_index("tversky/smp.losses.TverskyLoss")},
+      call="smp.losses.TverskyLoss(mode='multilabel', from_logits=False, alpha=alpha, beta=beta, "
+           "smooth=smooth, ignore_index=ignore_index)(input, target)")
+def tversky_smp_ignore(input, target, *, alpha, beta, smooth, sum_over, ignore_index):
+    return losses.TverskyLoss(mode="multilabel", from_logits=False, alpha=alpha, beta=beta,
+                              smooth=smooth, ignore_index=ignore_index)(input, target)
 
 
 # ---------------------------------------------------------------- lovasz_hinge, lovasz_softmax

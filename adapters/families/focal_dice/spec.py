@@ -29,6 +29,8 @@ lovasz_softmax      the Lovasz-Softmax loss of the same paper (eq. 11-12): per c
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from adapters.definitions import (
@@ -46,6 +48,7 @@ from adapters.definitions import (
     check_value_domain,
     is_bool,
     is_finite,
+    is_int,
     largest_magnitude,
     non_negative_array,
 )
@@ -837,3 +840,81 @@ CONVENTIONS = [
                            "is canonical at smooth = e = 0 and elsewhere differs by e D / (P + "
                            "T + e) (D the canonical Dice)"),
 ]
+
+
+# ---------------------------------------------------------------- ignore_index (Dice family)
+# smp's DiceLoss/JaccardLoss/TverskyLoss(ignore_index=), kornia's dice_loss/tversky_loss(
+# ignore_index=) and MONAI's DiceLoss/TverskyLoss(ignore_index=) take pixels out of both sums of
+# the overlap. One parameter for the three losses, added here after their declarations (one
+# block: the losses above are not edited for it).
+
+IGNORE_INDEX_LOSSES = ("soft_dice_loss", "jaccard", "tversky")
+DICE_IGNORE_INDEX = Param(name="ignore_index", default=None,
+                          domain="null (nothing ignored) or an integer outside [0, 1] (a value "
+                                 "inside is a target probability): target elements equal to it "
+                                 "leave every sum",
+                          check=lambda v: v is None or (is_int(v) and not 0 <= v <= 1))
+IGNORE_INDEX_DOC = (
+    " ignore_index = k (default null: nothing ignored) leaves out every element whose target "
+    "equals k: its p and t count 0 in every sum (I, P, T, so FP and FN too) and its input gets "
+    "no gradient; the other targets lie in [0, 1]. An ignored pixel holds k in each of its C "
+    "channels (the one-hot form of an index target's label k, what smp's, kornia's and MONAI's "
+    "ignore_index name), so it leaves every sum of every class; the mean divisor is unchanged. "
+    "A sample (or class) whose elements are all ignored has I = P = T = 0, an empty mask: l = 0 "
+    "(0/0 = nan at smooth 0).")
+
+
+def _without_ignored(check):
+    """The loss's input check, run with the ignored target elements as 0."""
+    def run(inputs, params):
+        k = params.get("ignore_index")
+        if k is not None:
+            inputs = {**inputs, "target": np.where(inputs["target"] == k, 0.0, inputs["target"])}
+        check(inputs, params)
+    return run
+
+
+def _with_ignore_index(loss: Loss) -> Loss:
+    return replace(loss, params={**loss.params, "ignore_index": DICE_IGNORE_INDEX},
+                   doc=loss.doc + IGNORE_INDEX_DOC, check=_without_ignored(loss.check))
+
+
+LOSSES[:] = [_with_ignore_index(loss) if loss.name in IGNORE_INDEX_LOSSES else loss
+             for loss in LOSSES]
+
+CONVENTIONS.append(Convention(
+    name="kornia_all_ignored_sample_counts_1", losses=("soft_dice_loss", "tversky"),
+    description="kornia.losses.dice_loss(average='macro', ignore_index=k) and tversky_loss("
+                "ignore_index=k): a sample whose pixels are all ignored has no class present "
+                "and enters the batch mean as loss 1 with a zero gradient (dice_loss."
+                "masked_fill(empty, 1); tversky's score 0 / max(0, 1)), where canonical gives "
+                "its per-class losses 1 - smooth / smooth = 0"))
+
+
+def without_ignore_index(base: str) -> dict:
+    """unsupported_when of a path that is `base` with ignore_index added: the cases without it
+    are base's (checked there)."""
+    return {f"cases without ignore_index (the path is {base} then)":
+            lambda params, encoding, inputs: params["ignore_index"] is None}
+
+
+def not_one_hot_or_ignored(params, encoding, inputs) -> bool:
+    """Whether a pixel is neither a hard one-hot row nor ignored in every channel (an index
+    target holds one of them per pixel)."""
+    t = np.asarray(inputs["target"])
+    ignored = np.all(t == params["ignore_index"], axis=1, keepdims=True)
+    t = np.where(ignored, np.eye(t.shape[1])[0].reshape((1, -1) + (1,) * (t.ndim - 2)), t)
+    return not (np.all((t == 0) | (t == 1)) and np.all(t.sum(axis=1) == 1))
+
+
+def class_number(params, encoding, inputs) -> bool:
+    k = params["ignore_index"]
+    return k is not None and 0 <= k < np.shape(inputs["input"])[1]
+
+
+# what a path that passes an index target (class numbers, ignore_index where ignored) refuses
+INDEX_TARGET_REFUSES = {
+    "a target that is not a hard one-hot map with ignored pixels (an index target holds one "
+    "class number or ignore_index per pixel)": not_one_hot_or_ignored,
+    "an ignore_index that is a class number 0..C-1 (the index target cannot tell that class "
+    "from an ignored pixel)": class_number}

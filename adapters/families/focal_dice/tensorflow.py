@@ -30,6 +30,7 @@ from .spec import (
     dice_axes,
     lovasz_sets,
     weigh_dice_classes,
+    without_ignore_index,
 )
 
 KERAS_LOSSES_DOC = "https://keras.io/api/losses/"
@@ -890,3 +891,70 @@ KERAS_MASK_EVIDENCE = [
              "keras.losses.Tversky(sample_weight=) gives 0.588240174",
     ),
 ]
+
+
+# ---------------------------------------------------------------- ignore_index (soft_dice_loss,
+# jaccard, tversky)
+# Keras's Dice and Tversky have no ignore_index (nor a mask that leaves the sums: a Keras mask
+# weighs the per-sample outputs): Keras's classes and the tf paths above, given the input and
+# target with the ignored elements set to 0 (they leave every sum; no gradient reaches them)
+
+def drop_ignored(input, target, ignore_index):
+    if ignore_index is None:             # nothing ignored: the base path's call
+        return input, target
+    kept = tf.not_equal(target, tf.cast(ignore_index, target.dtype))
+    return (tf.where(kept, input, tf.zeros_like(input)),
+            tf.where(kept, target, tf.zeros_like(target)))
+
+
+IGNORE_CALL = ("kept = target != ignore_index; input, target = tf.where(kept, input, 0), "
+               "tf.where(kept, target, 0); ")
+
+
+@path("soft_dice_loss", "keras.losses.Dice(ignore_index)", kind="composed",
+      unsupported_when=without_ignore_index("soft_dice_loss/keras.losses.Dice"),
+      params=["sum_over", "axis", "ignore_index", "reduction"],
+      conventions=["keras_dice_epsilon_in_denominator_only"],
+      call=IGNORE_CALL + "keras.losses.Dice(axis=dice_axes(input.ndim, sum_over, axis) or None "
+           "for 'all', reduction={'mean': 'sum_over_batch_size'}.get(reduction, reduction), "
+           "dtype=input.dtype.name)(target, input)")
+def dice_keras_ignore(input, target, *, ignore_index, **params):
+    return dice_keras(*drop_ignored(input, target, ignore_index), **params)
+
+
+@path("tversky", "keras.losses.Tversky(ignore_index)", kind="composed",
+      unsupported_when=without_ignore_index("tversky/keras.losses.Tversky"),
+      params=["alpha", "beta", "sum_over", "axis", "ignore_index", "reduction"],
+      conventions=TVERSKY_KERAS,
+      call=IGNORE_CALL + "keras.losses.Tversky(alpha=alpha, beta=beta, axis=dice_axes("
+           "input.ndim, sum_over, axis) or None for 'all', reduction={'mean': "
+           "'sum_over_batch_size'}.get(reduction, reduction), dtype=input.dtype.name)(target, "
+           "input)")
+def tversky_keras_ignore(input, target, *, ignore_index, **params):
+    return tversky_keras(*drop_ignored(input, target, ignore_index), **params)
+
+
+@path("soft_dice_loss", "tf.reduce_sum(ignore_index)", kind="composed",
+      unsupported_when=without_ignore_index("soft_dice_loss/tf.reduce_sum"),
+      params=["smooth", "sum_over", "axis", "class_weights", "ignore_background", "squared",
+              "ignore_index", "reduction"],
+      call=IGNORE_CALL + "then soft_dice_loss/tf.reduce_sum's call")
+def dice_tf_ignore(input, target, *, ignore_index, **params):
+    return dice_tf(*drop_ignored(input, target, ignore_index), **params)
+
+
+@path("jaccard", "tf.reduce_sum(ignore_index)", kind="composed",
+      unsupported_when=without_ignore_index("jaccard/tf.reduce_sum"),
+      params=["smooth", "sum_over", "axis", "squared", "ignore_index", "reduction"],
+      call=IGNORE_CALL + "then jaccard/tf.reduce_sum's call")
+def jaccard_tf_ignore(input, target, *, ignore_index, **params):
+    return jaccard_tf(*drop_ignored(input, target, ignore_index), **params)
+
+
+@path("tversky", "tf.reduce_sum(ignore_index)", kind="composed",
+      unsupported_when=without_ignore_index("tversky/tf.reduce_sum"),
+      params=["alpha", "beta", "smooth", "sum_over", "axis", "ignore_background", "ignore_index",
+              "reduction"],
+      call=IGNORE_CALL + "then tversky/tf.reduce_sum's call")
+def tversky_tf_ignore(input, target, *, ignore_index, **params):
+    return tversky_tf(*drop_ignored(input, target, ignore_index), **params)
