@@ -525,15 +525,15 @@ _VARIANT_SRC = " (segmentation_models_pytorch/losses/dice.py DiceLoss.forward an
 saw("smp_focal_tversky_power_of_mean",
     path="tversky/smp.losses.TverskyLoss(gamma=, class_weights=, classes=, log_loss=)",
     case="tversky/hand-gamma-2-batch-and-spatial-mean/none",
-    call="smp.losses.TverskyLoss(mode='multilabel', from_logits=False, smooth=0.0, gamma=2.0)("
-         "p, t) on the case's (1, 2, 2) float64 arrays (class losses 0.25 and 0.5)",
-    seen="0.140625 = ((0.25 + 0.5) / 2)^2; canonical 0.15625 = (0.25^2 + 0.5^2) / 2",
+    call="smp.losses.TverskyLoss(mode='multilabel', from_logits=False, smooth=1.0, gamma=2.0)("
+         "p, t) on the case's (2, 2, 2) float64 arrays (class losses 0.125 and 0.25)",
+    seen="0.03515625 = ((0.125 + 0.25) / 2)^2; canonical 0.0390625 = (0.125^2 + 0.25^2) / 2",
     versions=SEEN_ON, link=SMP_DOCS + _VARIANT_SRC + ": 'return loss.mean() ** self.gamma'")
 saw("smp_class_weighted_mean_over_weights",
     path="tversky/smp.losses.TverskyLoss(gamma=, class_weights=, classes=, log_loss=)",
     case="tversky/hand-weights-0-4-batch-and-spatial-mean/none",
     call="smp.losses.TverskyLoss(mode='multilabel', from_logits=False, alpha=0.5, beta=0.25, "
-         "smooth=0.25, class_weights=[0.0, 4.0])(p, t) on the case's (1, 2, 2) float64 arrays "
+         "smooth=0.25, class_weights=[0.0, 4.0])(p, t) on the case's (2, 2, 2) float64 arrays "
          "(class losses 5/21 and 0.25)",
     seen="0.25 = (0 x 5/21 + 4 x 0.25) / 4, the weights' sum; canonical 0.5 (divided by the 2 "
          "class losses)", versions=SEEN_ON, link=SMP_DOCS + _VARIANT_SRC)
@@ -541,7 +541,7 @@ saw("smp_class_weighted_mean_over_weights",
     path="jaccard/smp.losses.JaccardLoss(class_weights=, classes=, log_loss=)",
     case="jaccard/hand-weights-2-1-batch-and-spatial-mean/none",
     call="smp.losses.JaccardLoss(mode='multilabel', from_logits=False, smooth=0.5, "
-         "class_weights=[2.0, 1.0])(p, t) on the case's (1, 2, 2) float64 arrays (each class's "
+         "class_weights=[2.0, 1.0])(p, t) on the case's (2, 2, 2) float64 arrays (each class's "
          "loss 0.5)",
     seen="0.5 = (2 x 0.5 + 1 x 0.5) / 3, the weights' sum; canonical 0.75 (divided by the 2 "
          "class losses)", versions=SEEN_ON, link=SMP_DOCS + _VARIANT_SRC)
@@ -549,9 +549,9 @@ saw("smp_log_loss_index_clamped_to_eps",
     path="jaccard/smp.losses.JaccardLoss(class_weights=, classes=, log_loss=)",
     case="jaccard/hand-log-tiny-index-batch-and-spatial-mean/none",
     call="smp.losses.JaccardLoss(mode='multilabel', from_logits=False, smooth=0.0, "
-         "log_loss=True)(p, t) on the case's (1, 1, 2) float64 arrays (J = 5e-10), and its "
+         "log_loss=True)(p, t) on the case's (2, 1, 2) float64 arrays (J = 5e-10), and its "
          "backward",
-    seen="16.11809565095832 = -log(1e-7), gradient [[[0., 0.]]]; canonical -log(5e-10) = "
+    seen="16.11809565095832 = -log(1e-7), gradient 0 everywhere; canonical -log(5e-10) = "
          "21.416413017506358, gradient -1e9 at the target pixel",
     versions=SEEN_ON, link=SMP_DOCS + _VARIANT_SRC + ": 'loss = -torch.log(scores.clamp_min("
                                                      "self.eps))'")
