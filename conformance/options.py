@@ -150,22 +150,10 @@ _MONAI_COMBINED_ACTIVATION = (
     "it; the other term takes logits): checked on that DiceLoss, "
     "soft_dice_loss/monai.losses.DiceLoss(sigmoid=True)(logit) and (softmax=True)(log); the "
     "Dice-term paths here pass probabilities with the default False")
-_SMP_CLASSES = (
-    "the channels that enter the loss (a subset); checked on DiceLoss as canonical "
-    "soft_dice_loss's ignore_background (classes=[1..C-1]); jaccard and tversky have no "
-    "ignore_background parameter: the default None (every channel) is run")
-_SMP_LOG_LOSS = (
-    "True gives -log(score.clamp_min(eps)) instead of 1 - score; the canonical loss is 1 - "
-    "score: the default False is run")
 _SMP_EPS = (
     "the floor of the score's denominator (clamp_min(eps), 1e-7 by default); the canonical loss "
     "has no floor (its smooth is passed as smooth=), so only the default is run; it matters only "
     "where the denominator is below 1e-7")
-_SMP_CLASS_WEIGHTS = (
-    "multiplies each class's loss, then divides by the weights' sum (aggregate_loss, shared with "
-    "DiceLoss, where it is checked against soft_dice_loss's class_weights: "
-    "smp_class_weighted_mean_over_weights); the canonical jaccard and tversky have no "
-    "class_weights parameter: the default None is run")
 _SKLEARN_MULTIOUTPUT = (
     "how the per-output means of 2-D targets are combined; the canonical mean divides by every "
     "element, which the default 'uniform_average' equals for one output and for outputs "
@@ -231,19 +219,9 @@ LEFT = {
     ("monai.losses.TverskyLoss", "soft_label"): _MONAI_SOFT_LABEL,
     # ------------------------------------------------------------------ kornia
     # ------------------------------------------------------------------ smp
-    ("smp.losses.DiceLoss", "log_loss"): _SMP_LOG_LOSS,
     ("smp.losses.DiceLoss", "eps"): _SMP_EPS,
-    ("smp.losses.JaccardLoss", "classes"): _SMP_CLASSES,
-    ("smp.losses.JaccardLoss", "log_loss"): _SMP_LOG_LOSS,
     ("smp.losses.JaccardLoss", "eps"): _SMP_EPS,
-    ("smp.losses.JaccardLoss", "class_weights"): _SMP_CLASS_WEIGHTS,
-    ("smp.losses.TverskyLoss", "classes"): _SMP_CLASSES,
-    ("smp.losses.TverskyLoss", "log_loss"): _SMP_LOG_LOSS,
     ("smp.losses.TverskyLoss", "eps"): _SMP_EPS,
-    ("smp.losses.TverskyLoss", "gamma"): (
-        "the focal Tversky exponent: smp returns (the mean of the class losses) ** gamma; the "
-        "canonical tversky has no exponent: the default 1.0 is run"),
-    ("smp.losses.TverskyLoss", "class_weights"): _SMP_CLASS_WEIGHTS,
     ("smp.losses.FocalLoss", "from_logits"): (
         "False clamps the input to [eps, 1 - eps] and takes its logit log(p / (1 - p)) (binary, "
         "multilabel) or its log (multiclass) before the loss; the canonical sigmoid_focal_loss "

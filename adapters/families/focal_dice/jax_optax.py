@@ -484,3 +484,103 @@ def jaccard_jnp_ignore(input, target, *, ignore_index, **params):
       call=IGNORE_CALL + "then tversky/jnp.sum's call")
 def tversky_jnp_ignore(input, target, *, ignore_index, **params):
     return tversky_jnp(*drop_ignored(input, target, ignore_index), **params)
+
+
+# ---------------------------------------------------------------- Dice-family variants
+# log_loss, the focal Tversky gamma, and class_weights and ignore_background on jaccard and
+# tversky (spec.py's Dice-family variants): composed from jnp as the plain paths (optax's
+# dice_loss has class_weights and ignore_background, no log_loss or gamma), refused where every
+# variant is at its default
+
+from .spec import VARIANTS_REFUSED, overlap_loss, uses_variants  # noqa: E402
+
+VARIANTS_ONLY = {VARIANTS_REFUSED: lambda p, e, i: not uses_variants(p)}
+_VARIANT_TAIL = ("; l = overlap_loss(index, log_loss, gamma, jnp.log) [spec.py: -log(index) or "
+                 "1 - index, ** gamma]; l = weigh_dice_classes(l, class_weights, "
+                 "ignore_background, classes first); reduce(l, reduction)")
+
+
+def _variant_reduce(index, input, axis, log_loss, gamma, class_weights, ignore_background,
+                    reduction):
+    losses = overlap_loss(index, log_loss, gamma, jnp.log)
+    return reduce(weigh_dice_classes(losses, class_weights, ignore_background,
+                                     classes_first(input.ndim, axis, losses.ndim)), reduction)
+
+
+@path("soft_dice_loss", "jnp.sum(log_loss)", kind="composed",
+      params=["smooth", "sum_over", "axis", "class_weights", "ignore_background", "squared",
+              "log_loss", "reduction"], unsupported_when=VARIANTS_ONLY,
+      call="axes = dice_axes(input.ndim, sum_over, axis); sq = a * a if squared else a; "
+           "index = (2 * jnp.sum(input * target, axes) + smooth) / (jnp.sum(sq(input), axes) + "
+           "jnp.sum(sq(target), axes) + smooth)" + _VARIANT_TAIL.replace("gamma, ", "1, "))
+def dice_jnp_variants(input, target, *, smooth, sum_over, axis, class_weights, ignore_background,
+                      squared, log_loss, reduction):
+    axes = dice_axes(input.ndim, sum_over, axis)      # () sums over nothing in jnp
+    sq = denominator_terms(squared)
+    index = (2 * jnp.sum(input * target, axis=axes) + smooth) / (
+        jnp.sum(sq(input), axis=axes) + jnp.sum(sq(target), axis=axes) + smooth)
+    return _variant_reduce(index, input, axis, log_loss, 1.0, class_weights, ignore_background,
+                           reduction)
+
+
+@path("jaccard", "jnp.sum(class_weights, log_loss)", kind="composed",
+      params=["smooth", "sum_over", "axis", "squared", "class_weights", "ignore_background",
+              "log_loss", "reduction"], unsupported_when=VARIANTS_ONLY,
+      call="axes = dice_axes(input.ndim, sum_over, axis); sq = a * a if squared else a; "
+           "I = jnp.sum(input * target, axes); U = jnp.sum(sq(input), axes) + jnp.sum("
+           "sq(target), axes) - I; index = (I + smooth) / (U + smooth)"
+           + _VARIANT_TAIL.replace("gamma, ", "1, "))
+def jaccard_jnp_variants(input, target, *, smooth, sum_over, axis, squared, class_weights,
+                         ignore_background, log_loss, reduction):
+    axes = dice_axes(input.ndim, sum_over, axis)
+    sq = denominator_terms(squared)
+    inter = jnp.sum(input * target, axis=axes)
+    union = jnp.sum(sq(input), axis=axes) + jnp.sum(sq(target), axis=axes) - inter
+    return _variant_reduce((inter + smooth) / (union + smooth), input, axis, log_loss, 1.0,
+                           class_weights, ignore_background, reduction)
+
+
+@path("tversky", "jnp.sum(gamma, class_weights, log_loss)", kind="composed",
+      params=["alpha", "beta", "smooth", "sum_over", "axis", "class_weights",
+              "ignore_background", "gamma", "log_loss", "reduction"],
+      unsupported_when=VARIANTS_ONLY,
+      call="axes = dice_axes(input.ndim, sum_over, axis); tp, fp, fn = (jnp.sum(a, axes) for a "
+           "in (input * target, input * (1 - target), (1 - input) * target)); index = (tp + "
+           "smooth) / (tp + alpha * fp + beta * fn + smooth)" + _VARIANT_TAIL)
+def tversky_jnp_variants(input, target, *, alpha, beta, smooth, sum_over, axis, class_weights,
+                         ignore_background, gamma, log_loss, reduction):
+    axes = dice_axes(input.ndim, sum_over, axis)
+    tp = jnp.sum(input * target, axis=axes)
+    fp = jnp.sum(input * (1 - target), axis=axes)
+    fn = jnp.sum((1 - input) * target, axis=axes)
+    return _variant_reduce((tp + smooth) / (tp + alpha * fp + beta * fn + smooth), input, axis,
+                           log_loss, gamma, class_weights, ignore_background, reduction)
+
+
+# optax.losses.dice_loss(class_weights=) with alpha and beta: the Tversky loss's class weights,
+# weighed before ignore_background drops class 0, averaged by the count (as canonical); the
+# cases without class weights are optax.losses.dice_loss's above
+def tversky_optax_weighted(input, target, *, alpha, beta, smooth, sum_over, axis, class_weights,
+                           ignore_background, reduction):
+    return reduce(_optax_dice(input, target, sum_over, axis, smooth=smooth, alpha=alpha,
+                              beta=beta, class_weights=class_weights,
+                              ignore_background=ignore_background), reduction)
+
+
+adapter.path("tversky", "optax.losses.dice_loss(class_weights=)", kind="composed",
+             params=["alpha", "beta", "smooth", "sum_over", "axis", "class_weights",
+                     "ignore_background", "reduction"],
+             dtypes=["float64", "float32"],
+             unsupported_when={"an input that does not sum to 1 over the classes with "
+                               "apply_softmax=False (ValueError)": _not_distributions,
+                               "no class_weights (optax.losses.dice_loss checks those)":
+                                   lambda p, e, i: p["class_weights"] is None},
+             notes="dice_loss checks that the input sums to 1 over the classes with rtol 1e-5, "
+                   "which float16 and bfloat16 rounding fails (ValueError)",
+             call="reduce(optax.losses.dice_loss(moveaxis(input, axis, -1), moveaxis(target, axis, "
+                  "-1), smooth=smooth, alpha=alpha, beta=beta, class_weights=class_weights, "
+                  "ignore_background=ignore_background, apply_softmax=False, reduction='none', "
+                  "axis=the sum_over axes in channels-last order) with the class axis moved back "
+                  "first for classes-first input, reduction)  "
+                  "[eager: not jit-able with apply_softmax=False]")(
+    tversky_optax_weighted)

@@ -386,3 +386,77 @@ def jaccard_torch_ignore(input, target, *, ignore_index, **params):
       call=IGNORE_CALL + "then tversky/torch.sum's call")
 def tversky_torch_ignore(input, target, *, ignore_index, **params):
     return tversky_torch(*drop_ignored(input, target, ignore_index), **params)
+
+
+# ---------------------------------------------------------------- Dice-family variants
+# log_loss, the focal Tversky gamma, and class_weights and ignore_background on jaccard and
+# tversky (spec.py's Dice-family variants): paths of their own, the plain paths' sums turned into
+# a loss by overlap_loss, refused where every variant is at its default (the plain paths check
+# those cases)
+
+from .spec import VARIANTS_REFUSED, overlap_loss, uses_variants  # noqa: E402
+
+VARIANTS_ONLY = {VARIANTS_REFUSED: lambda p, e, i: not uses_variants(p)}
+_VARIANT_TAIL = ("; l = overlap_loss(index, log_loss, gamma, torch.log) [spec.py: -log(index) "
+                 "or 1 - index, ** gamma]; l = weigh_dice_classes(l, class_weights, "
+                 "ignore_background, classes first); reduce(l, reduction)")
+
+
+def _summed(a, dims):
+    """a summed over dims; torch's sum(dim=()) sums everything, so no dims sums nothing."""
+    return a.sum(dim=dims) if dims else a
+
+
+def _variant_reduce(index, input, axis, log_loss, gamma, class_weights, ignore_background,
+                    reduction):
+    losses = overlap_loss(index, log_loss, gamma, torch.log)
+    return reduce(weigh_dice_classes(losses, class_weights, ignore_background,
+                                     classes_first(input.ndim, axis, losses.ndim)), reduction)
+
+
+@path("soft_dice_loss", "torch.sum(log_loss)", kind="composed",
+      params=["smooth", "sum_over", "axis", "class_weights", "ignore_background", "squared",
+              "log_loss", "reduction"], unsupported_when=VARIANTS_ONLY,
+      call="dims = dice_axes(input.ndim, sum_over, axis); sq = a * a if squared else a; "
+           "index = (2 * (input * target).sum(dims) + smooth) / (sq(input).sum(dims) + "
+           "sq(target).sum(dims) + smooth)" + _VARIANT_TAIL.replace("gamma, ", "1, "))
+def dice_torch_variants(input, target, *, smooth, sum_over, axis, class_weights,
+                        ignore_background, squared, log_loss, reduction):
+    dims = dice_axes(input.ndim, sum_over, axis)
+    sq = denominator_terms(squared)
+    index = (2 * _summed(input * target, dims) + smooth) / (
+        _summed(sq(input), dims) + _summed(sq(target), dims) + smooth)
+    return _variant_reduce(index, input, axis, log_loss, 1.0, class_weights, ignore_background,
+                           reduction)
+
+
+@path("jaccard", "torch.sum(class_weights, log_loss)", kind="composed",
+      params=["smooth", "sum_over", "axis", "squared", "class_weights", "ignore_background",
+              "log_loss", "reduction"], unsupported_when=VARIANTS_ONLY,
+      call="dims = dice_axes(input.ndim, sum_over, axis); sq = a * a if squared else a; "
+           "I = (input * target).sum(dims); U = sq(input).sum(dims) + sq(target).sum(dims) - I; "
+           "index = (I + smooth) / (U + smooth)" + _VARIANT_TAIL.replace("gamma, ", "1, "))
+def jaccard_torch_variants(input, target, *, smooth, sum_over, axis, squared, class_weights,
+                           ignore_background, log_loss, reduction):
+    dims = dice_axes(input.ndim, sum_over, axis)
+    sq = denominator_terms(squared)
+    inter = _summed(input * target, dims)
+    union = _summed(sq(input), dims) + _summed(sq(target), dims) - inter
+    return _variant_reduce((inter + smooth) / (union + smooth), input, axis, log_loss, 1.0,
+                           class_weights, ignore_background, reduction)
+
+
+@path("tversky", "torch.sum(gamma, class_weights, log_loss)", kind="composed",
+      params=["alpha", "beta", "smooth", "sum_over", "axis", "class_weights",
+              "ignore_background", "gamma", "log_loss", "reduction"],
+      unsupported_when=VARIANTS_ONLY,
+      call="dims = dice_axes(input.ndim, sum_over, axis); tp, fp, fn = ((input * target)"
+           ".sum(dims), (input * (1 - target)).sum(dims), ((1 - input) * target).sum(dims)); "
+           "index = (tp + smooth) / (tp + alpha * fp + beta * fn + smooth)" + _VARIANT_TAIL)
+def tversky_torch_variants(input, target, *, alpha, beta, smooth, sum_over, axis, class_weights,
+                           ignore_background, gamma, log_loss, reduction):
+    dims = dice_axes(input.ndim, sum_over, axis)
+    tp = _summed(input * target, dims)
+    fp, fn = _summed(input * (1 - target), dims), _summed((1 - input) * target, dims)
+    return _variant_reduce((tp + smooth) / (tp + alpha * fp + beta * fn + smooth), input, axis,
+                           log_loss, gamma, class_weights, ignore_background, reduction)

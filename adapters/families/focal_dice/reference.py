@@ -188,7 +188,7 @@ SMP = {"smp_overlap_from_l1_distance", "smp_denominator_clamped_to_eps",
        "smp_absent_classes_count_zero"}
 
 
-def _smp_tversky(x, t, axes, alpha, beta, smooth, conv):
+def _smp_tversky(x, t, axes, alpha, beta, smooth, conv, p=None):
     """1 - the Tversky index as segmentation_models_pytorch computes it, under the smp
     conventions in `conv` (each off: canonical)."""
     total_p = np.sum(x, axis=axes, keepdims=True)
@@ -206,7 +206,7 @@ def _smp_tversky(x, t, axes, alpha, beta, smooth, conv):
     with np.errstate(invalid="ignore", divide="ignore"):
         index = (inter + smooth) / den
         local = (index * d_den - d_inter) / den         # d(1 - index)/dp
-    losses = 1 - index
+    losses, local = index_to_loss(index, local, p or {}, conv)
     if "smp_absent_classes_count_zero" in conv:
         present = (total_t > 0).astype(float)            # a product, as torch's loss *= mask
         losses, local = losses * present, local * present
@@ -216,6 +216,45 @@ def _smp_tversky(x, t, axes, alpha, beta, smooth, conv):
     def vjp(u):
         return {"input": local * np.expand_dims(u, axes) if axes else local * u}
     return elements, vjp, elements.size
+
+
+# ---------------------------------------------------------------- Dice-family variants
+# log_loss and gamma on an overlap index (spec.py's Dice-family variants), and smp's ways
+
+def index_to_loss(index, local, p, conv):
+    """The loss of an overlap index and its gradient: 1 - index, or -log(index) with log_loss
+    (smp clamps the index at 1e-7: smp_log_loss_index_clamped_to_eps), then each value raised to
+    gamma (smp raises the mean instead: smp_focal_tversky_power_of_mean). `local` is d(1 -
+    index)/dp, laid out like the input; `index` keeps the summed axes."""
+    losses = 1 - index
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if p.get("log_loss"):       # d(-log s)/dp = -(ds/dp) / s = local / s
+            s = index
+            if "smp_log_loss_index_clamped_to_eps" in conv:
+                s = np.maximum(index, SMP_EPS)
+                local = np.where(index < SMP_EPS, 0.0, local)
+            losses, local = -np.log(s), local / s
+        gamma = float(p.get("gamma", 1.0))
+        if gamma != 1 and "smp_focal_tversky_power_of_mean" not in conv:
+            local = gamma * np.power(losses, gamma - 1) * local
+            losses = np.power(losses, gamma)
+    return losses, local
+
+
+def smp_overlap(x, t, axes, alpha, beta, smooth, p, conv):
+    """smp's JaccardLoss and TverskyLoss: the per-class losses, their classes and class weights
+    (divided by the weights' sum), and gamma on their mean."""
+    elements, vjp, divisor = _smp_tversky(x, t, axes, alpha, beta, smooth, conv, p)
+    if p.get("class_weights") is not None or p.get("ignore_background"):
+        elements, vjp, divisor = dice_class_terms(elements, vjp, p, conv)
+    gamma = float(p.get("gamma", 1.0))
+    if gamma == 1 or "smp_focal_tversky_power_of_mean" not in conv:
+        return elements, vjp, divisor
+    mean = elements.sum() / divisor        # smp: aggregate_loss(loss) ** gamma, one value
+
+    def back(u):
+        return vjp(np.broadcast_to(u * gamma * mean ** (gamma - 1) / divisor, elements.shape))
+    return np.asarray(mean ** gamma), back, 1.0
 
 
 # ---------------------------------------------------------------- soft_dice_loss
@@ -310,7 +349,7 @@ def _soft_dice_loss(inputs, p, conv):
     if conv & SMP or "smp_dice_smooth_doubled" in conv:
         # the Tversky index at 1/2, 1/2 is the Dice with smooth doubled (smp_dice_smooth_doubled)
         s = smooth if "smp_dice_smooth_doubled" in conv else smooth / 2
-        elements, vjp, divisor = _smp_tversky(x, t, axes, 0.5, 0.5, s, conv)
+        elements, vjp, divisor = _smp_tversky(x, t, axes, 0.5, 0.5, s, conv, p)
         if p.get("class_weights") is not None or p.get("ignore_background"):
             return dice_class_terms(elements, vjp, p, conv)
         return elements, vjp, divisor
@@ -331,7 +370,8 @@ def _soft_dice_loss(inputs, p, conv):
         empty = (den - den_smooth) == 0
         dice, local = np.where(empty, 0.0, dice), np.where(empty, 0.0, local)
     squeeze = (lambda a: np.squeeze(a, axis=axes)) if axes else (lambda a: a)
-    elements = squeeze(1 - dice)
+    losses, local = index_to_loss(dice, local, p, conv)
+    elements = squeeze(losses)
     weights, divisor = _kornia_present_weights(t, axes, conv)
     if KORNIA_WEIGHTED in conv and p.get("class_weights") is not None:
         weights, cost = _kornia_weighted_present(t, axes, p["class_weights"])
@@ -456,7 +496,7 @@ def _tversky(inputs, p, conv):
     axes = dice_axes(x.ndim, p["sum_over"])
     alpha, beta, smooth = float(p["alpha"]), float(p["beta"]), float(p["smooth"])
     if conv & SMP:
-        return _smp_tversky(x, t, axes, alpha, beta, smooth, conv)
+        return smp_overlap(x, t, axes, alpha, beta, smooth, p, conv)
     num_smooth = den_smooth = smooth
     if "keras_tversky_alpha_weighs_false_negatives" in conv:
         alpha, beta = beta, alpha
@@ -476,7 +516,8 @@ def _tversky(inputs, p, conv):
         empty = (den - den_smooth) == 0
         index, local = np.where(empty, 0.0, index), np.where(empty, 0.0, local)
     squeeze = (lambda a: np.squeeze(a, axis=axes)) if axes else (lambda a: a)
-    elements = squeeze(1 - index)
+    losses, local = index_to_loss(index, local, p, conv)
+    elements = squeeze(losses)
     weights, divisor = _kornia_present_weights(t, axes, conv)
     if weights is not None:
         elements = elements * weights
@@ -486,7 +527,7 @@ def _tversky(inputs, p, conv):
     def vjp(u):
         u = u * weights
         return {"input": back(local * np.expand_dims(u, axes) if axes else local * u)}
-    if p.get("ignore_background"):
+    if p.get("ignore_background") or p.get("class_weights") is not None:
         elements, vjp, divisor = dice_class_terms(elements, vjp, p, conv)
     return elements, vjp, divisor
 
@@ -556,7 +597,7 @@ def _jaccard(inputs, p, conv):
     axes = dice_axes(x.ndim, p["sum_over"])
     smooth = float(p["smooth"])
     if conv & SMP:
-        return _smp_tversky(x, t, axes, 1.0, 1.0, smooth, conv)
+        return smp_overlap(x, t, axes, 1.0, 1.0, smooth, p, conv)
     num_smooth = den_smooth = smooth
     if "monai_jaccard_smooth_halved" in conv:
         num_smooth = den_smooth = smooth / 2
@@ -567,12 +608,16 @@ def _jaccard(inputs, p, conv):
         index = (inter + num_smooth) / (union + den_smooth)     # 0/0 = nan only when smooth is 0
         local = (index * (d_total - t) - t) / (union + den_smooth)   # d(1 - J)/dp
     squeeze = (lambda a: np.squeeze(a, axis=axes)) if axes else (lambda a: a)
-    elements = squeeze(1 - index)
+    losses, local = index_to_loss(index, local, p, conv)
+    elements = squeeze(losses)
 
     def vjp(u):
         return {"input": local * np.expand_dims(u, axes) if axes else local * u}
+    divisor = elements.size
+    if p.get("ignore_background") or p.get("class_weights") is not None:
+        elements, vjp, divisor = dice_class_terms(elements, vjp, p, conv)
     elements, vjp = monai_none_shape(elements, vjp, x.ndim, conv)
-    return elements, vjp, elements.size
+    return elements, vjp, divisor
 
 
 PARTS["jaccard"] = class_axis_anywhere(_jaccard)

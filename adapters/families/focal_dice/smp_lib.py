@@ -88,7 +88,7 @@ def jaccard_smp(input, target, *, smooth, sum_over):
 
 
 # ---------------------------------------------------------------- tversky
-# gamma (the focal Tversky exponent on the mean) left at 1: no canonical focal Tversky loss
+# gamma, class_weights, classes and log_loss: the Dice-family variant paths below
 
 @path("tversky", "smp.losses.TverskyLoss", params=["alpha", "beta", "smooth", "sum_over"],
       unsupported_when=ONLY_BATCH, conventions=SMP_CONVENTIONS,
@@ -308,15 +308,17 @@ PROBED = (
     "DiceLoss, JaccardLoss and TverskyLoss reshape the input to (N, C, -1) and sum over (0, 2): "
     "one value per class over batch and space, then loss.mean() over the classes (or "
     "(loss * class_weights).sum() / class_weights.sum()); no per-sample or 'none' output",
-    "TverskyLoss(gamma=g) returns mean ** g, the focal Tversky loss (Abraham and Khan 2019): no "
-    "canonical loss, left at 1",
+    "TverskyLoss(gamma=g) returns mean ** g, the focal Tversky loss (Abraham and Khan 2019) "
+    "raised on the mean of the class losses: canonical gamma under "
+    "smp_focal_tversky_power_of_mean",
     "FocalLoss(mode='multilabel', normalized=True) calls focal_loss_with_logits once per class, "
     "so each class's losses are divided by that class's own sum of focal factors; refused with "
     "normalized (canonical divides by the sum over every element, as mode='binary' does)",
     "FocalLoss(class_weights=) and DiceLoss(class_weights=) turn the weights into a float32 "
     "tensor (to_tensor(class_weights, dtype=torch.float)): the cases' weights are exact in "
     "float32",
-    "log_loss=True returns -log(clamp_min(score, eps)) instead of 1 - score: no canonical loss",
+    "log_loss=True returns -log(clamp_min(score, eps)) instead of 1 - score: canonical log_loss "
+    "under smp_log_loss_index_clamped_to_eps",
     "importing segmentation_models_pytorch imports timm, which imports torchvision: on a CPU-only "
     "torch with the CUDA-linked torchvision 0.28.0 wheel that import fails at register_fake("
     "'torchvision::nms') unless the operator schemas are declared first (import_torchvision)",
@@ -519,3 +521,102 @@ PROBED += (
     "of up to 16 elements on CPU, not beyond: where errors tie in larger sets the gradient is "
     "another subgradient than the canonical (stable) order's; such examples are refused",
 )
+
+
+# ---------------------------------------------------------------- Dice-family variants
+# DiceLoss(log_loss=), and JaccardLoss and TverskyLoss(class_weights=, classes=, log_loss=,
+# gamma=) (spec.py's Dice-family variants): log_loss is canonical log_loss (its index clamped at
+# eps, smp_log_loss_index_clamped_to_eps), class_weights and classes=[1..C-1] canonical
+# class_weights and ignore_background as on DiceLoss (divided by the weights' sum,
+# smp_class_weighted_mean_over_weights), and TverskyLoss's gamma canonical gamma, raised on the
+# mean of the class losses (smp_focal_tversky_power_of_mean). Refused where every variant is at
+# its default: the paths above check those cases.
+
+from .spec import VARIANTS_REFUSED, uses_variants  # noqa: E402
+
+VARIANTS_ONLY = {VARIANTS_REFUSED: lambda p, e, i: not uses_variants(p)}
+SMP_VARIANT_CONVENTIONS = [*SMP_CONVENTIONS, "smp_class_weighted_mean_over_weights",
+                           "smp_log_loss_index_clamped_to_eps"]
+_CLASSES_CALL = ("class_weights=class_weights, classes=list(range(1, C)) if ignore_background "
+                 "and C > 1 else None, log_loss=log_loss")
+
+
+def _variant_options(input, class_weights, ignore_background, log_loss):
+    """smp's class_weights (a list), classes and log_loss of the canonical parameters."""
+    return {"class_weights": None if class_weights is None else class_weights.tolist(),
+            "classes": smp_classes(ignore_background, input.shape[1]), "log_loss": log_loss}
+
+
+@path("soft_dice_loss", "smp.losses.DiceLoss(smooth=smooth*0.5, log_loss=log_loss)",
+      params=["smooth", "sum_over", "class_weights", "ignore_background", "log_loss"],
+      unsupported_when={**ONLY_BATCH, **VARIANTS_ONLY}, conventions=SMP_VARIANT_CONVENTIONS,
+      call="smp.losses.DiceLoss(mode='multilabel', from_logits=False, smooth=smooth / 2, "
+           + _CLASSES_CALL + ")(input, target)")
+def dice_smp_variants(input, target, *, smooth, sum_over, class_weights, ignore_background,
+                      log_loss):
+    return losses.DiceLoss(mode="multilabel", from_logits=False, smooth=smooth / 2,
+                           **_variant_options(input, class_weights, ignore_background,
+                                              log_loss))(input, target)
+
+
+@path("jaccard", "smp.losses.JaccardLoss(class_weights=, classes=, log_loss=)",
+      params=["smooth", "sum_over", "class_weights", "ignore_background", "log_loss"],
+      unsupported_when={**ONLY_BATCH, **VARIANTS_ONLY}, conventions=SMP_VARIANT_CONVENTIONS,
+      call="smp.losses.JaccardLoss(mode='multilabel', from_logits=False, smooth=smooth, "
+           + _CLASSES_CALL + ")(input, target)")
+def jaccard_smp_variants(input, target, *, smooth, sum_over, class_weights, ignore_background,
+                         log_loss):
+    return losses.JaccardLoss(mode="multilabel", from_logits=False, smooth=smooth,
+                              **_variant_options(input, class_weights, ignore_background,
+                                                 log_loss))(input, target)
+
+
+@path("tversky", "smp.losses.TverskyLoss(gamma=, class_weights=, classes=, log_loss=)",
+      params=["alpha", "beta", "smooth", "sum_over", "class_weights", "ignore_background",
+              "gamma", "log_loss"],
+      unsupported_when={**ONLY_BATCH, **VARIANTS_ONLY},
+      conventions=[*SMP_VARIANT_CONVENTIONS, "smp_focal_tversky_power_of_mean"],
+      call="smp.losses.TverskyLoss(mode='multilabel', from_logits=False, alpha=alpha, "
+           "beta=beta, smooth=smooth, gamma=gamma, " + _CLASSES_CALL + ")(input, target)")
+def tversky_smp_variants(input, target, *, alpha, beta, smooth, sum_over, class_weights,
+                         ignore_background, gamma, log_loss):
+    return losses.TverskyLoss(mode="multilabel", from_logits=False, alpha=alpha, beta=beta,
+                              smooth=smooth, gamma=gamma,
+                              **_variant_options(input, class_weights, ignore_background,
+                                                 log_loss))(input, target)
+
+_VARIANT_SRC = " (segmentation_models_pytorch/losses/dice.py DiceLoss.forward and tversky.py " \
+               "TverskyLoss.aggregate_loss, 0.6.0)"
+saw("smp_focal_tversky_power_of_mean",
+    path="tversky/smp.losses.TverskyLoss(gamma=, class_weights=, classes=, log_loss=)",
+    case="tversky/hand-gamma-2-batch-and-spatial-mean/none",
+    call="smp.losses.TverskyLoss(mode='multilabel', from_logits=False, smooth=1.0, gamma=2.0)("
+         "p, t) on the case's (2, 2, 2) float64 arrays (class losses 0.125 and 0.25)",
+    seen="0.03515625 = ((0.125 + 0.25) / 2)^2; canonical 0.0390625 = (0.125^2 + 0.25^2) / 2",
+    versions=SEEN_ON, link=SMP_DOCS + _VARIANT_SRC + ": 'return loss.mean() ** self.gamma'")
+saw("smp_class_weighted_mean_over_weights",
+    path="tversky/smp.losses.TverskyLoss(gamma=, class_weights=, classes=, log_loss=)",
+    case="tversky/hand-weights-0-4-batch-and-spatial-mean/none",
+    call="smp.losses.TverskyLoss(mode='multilabel', from_logits=False, alpha=0.5, beta=0.25, "
+         "smooth=0.25, class_weights=[0.0, 4.0])(p, t) on the case's (2, 2, 2) float64 arrays "
+         "(class losses 5/21 and 0.25)",
+    seen="0.25 = (0 x 5/21 + 4 x 0.25) / 4, the weights' sum; canonical 0.5 (divided by the 2 "
+         "class losses)", versions=SEEN_ON, link=SMP_DOCS + _VARIANT_SRC)
+saw("smp_class_weighted_mean_over_weights",
+    path="jaccard/smp.losses.JaccardLoss(class_weights=, classes=, log_loss=)",
+    case="jaccard/hand-weights-2-1-batch-and-spatial-mean/none",
+    call="smp.losses.JaccardLoss(mode='multilabel', from_logits=False, smooth=0.5, "
+         "class_weights=[2.0, 1.0])(p, t) on the case's (2, 2, 2) float64 arrays (each class's "
+         "loss 0.5)",
+    seen="0.5 = (2 x 0.5 + 1 x 0.5) / 3, the weights' sum; canonical 0.75 (divided by the 2 "
+         "class losses)", versions=SEEN_ON, link=SMP_DOCS + _VARIANT_SRC)
+saw("smp_log_loss_index_clamped_to_eps",
+    path="jaccard/smp.losses.JaccardLoss(class_weights=, classes=, log_loss=)",
+    case="jaccard/hand-log-tiny-index-batch-and-spatial-mean/none",
+    call="smp.losses.JaccardLoss(mode='multilabel', from_logits=False, smooth=0.0, "
+         "log_loss=True)(p, t) on the case's (2, 1, 2) float64 arrays (J = 5e-10), and its "
+         "backward",
+    seen="16.11809565095832 = -log(1e-7), gradient 0 everywhere; canonical -log(5e-10) = "
+         "21.416413017506358, gradient -1e9 at the target pixel",
+    versions=SEEN_ON, link=SMP_DOCS + _VARIANT_SRC + ": 'loss = -torch.log(scores.clamp_min("
+                                                     "self.eps))'")

@@ -29,7 +29,7 @@ lovasz_softmax      the Lovasz-Softmax loss of the same paper (eq. 11-12): per c
 """
 from __future__ import annotations
 
-from dataclasses import replace
+import dataclasses
 
 import numpy as np
 
@@ -582,6 +582,80 @@ LOSSES.append(Loss(
     values={"input": "real", "target": "index"}))
 
 
+# ---------------------------------------------------------------- Dice-family variants
+# segmentation_models_pytorch's DiceLoss, JaccardLoss and TverskyLoss(log_loss=, gamma=,
+# class_weights=, classes=): the focal Tversky exponent, the log of the index, and the class terms
+# of soft_dice_loss on jaccard and tversky too. Added here, in one block, to the losses above.
+
+FOCAL_TVERSKY_GAMMA = Param(
+    name="gamma", default=1.0,
+    domain="a number > 0: each class's loss raised to it, (1 - TI)^gamma (the focal Tversky "
+           "loss of Abraham and Khan 2019, arXiv:1810.07842, eq. 4, whose exponent is written "
+           "1/gamma' with gamma' in [1, 3]: gamma here is that exponent, 0.75 in the authors' "
+           "code); 1 (default) is the Tversky loss",
+    check=lambda v: is_finite(v) and v > 0)
+LOG_LOSS = Param(name="log_loss", default=False,
+                 domain="a bool: True takes -log(index) instead of 1 - index (smp's DiceLoss, "
+                        "JaccardLoss and TverskyLoss log_loss=True)", check=is_bool)
+OVERLAP_CLASS_WEIGHTS = Param(name="class_weights", default=None,
+                              domain="null or a list of C non-negative numbers, one factor per "
+                                     "class's loss (smp's class_weights), as soft_dice_loss's",
+                              check=lambda v: v is None or (np.ndim(v) == 1
+                                                            and non_negative_array(v)),
+                              array=True)
+JACCARD_IGNORE_BACKGROUND = Param(name="ignore_background", default=False,
+                                  domain="a bool: drop class 0's Jaccard loss (smp's classes="
+                                         "[1, .., C-1]); with one class it is kept",
+                                  check=is_bool)
+
+_LOG_LOSS_DOC = (
+    " log_loss=True (default False) takes l = -log(index) in place of 1 - index (the index being "
+    "the Dice, Jaccard or Tversky index above; smp's log_loss), gradient dl/dp = -(d index/dp) "
+    "/ index; an index of 0 (smooth 0, no overlap) gives inf.")
+_CLASS_TERMS_DOC = (
+    " class_weights w (C factors) multiply each class's l by w_c and ignore_background drops "
+    "class 0's l, after the index (and after gamma and log_loss) as soft_dice_loss's, only with "
+    "one value per class (not sum_over='all'); 'mean' divides by the number of values left.")
+_GAMMA_DOC = (
+    " gamma raises each value to a power, l = (1 - TI)^gamma (or (-log TI)^gamma with log_loss), "
+    "per sample and class before any mean: the focal Tversky loss of Abraham and Khan 2019 "
+    "('A novel focal Tversky loss function with improved attention U-Net for lesion "
+    "segmentation', arXiv:1810.07842, eq. 4: FTL = sum_c (1 - TI_c)^(1/gamma'), the exponent "
+    "per class; gamma = 1/gamma' here, the exponent itself, as the authors' code (gamma = 0.75) "
+    "and segmentation_models_pytorch name it). Gradient gamma l^(gamma - 1) "
+    "times the gradient of l (0 where l = 0 and gamma > 1; infinite there for gamma < 1).")
+
+
+def _with_variants(name, params, doc, **changes):
+    """The loss `name` of LOSSES with `params` added before its reduction, `doc` appended and
+    any other field in `changes` replaced."""
+    i = next(k for k, loss in enumerate(LOSSES) if loss.name == name)
+    old = LOSSES[i].params
+    merged = {k: v for k, v in old.items() if k != "reduction"}
+    merged.update(params)
+    merged["reduction"] = old["reduction"]
+    LOSSES[i] = dataclasses.replace(LOSSES[i], params=merged, doc=LOSSES[i].doc + doc, **changes)
+
+
+_with_variants("soft_dice_loss", {"log_loss": LOG_LOSS}, _LOG_LOSS_DOC)
+_with_variants("jaccard", {"class_weights": OVERLAP_CLASS_WEIGHTS,
+                           "ignore_background": JACCARD_IGNORE_BACKGROUND, "log_loss": LOG_LOSS},
+               _CLASS_TERMS_DOC + _LOG_LOSS_DOC,
+               mean_divisor="the number of Jaccard values: N * C ('spatial'), C "
+                            "('batch_and_spatial'), 1 ('all'), C - 1 in place of C with "
+                            "ignore_background")
+_with_variants("tversky", {"class_weights": OVERLAP_CLASS_WEIGHTS, "gamma": FOCAL_TVERSKY_GAMMA,
+                           "log_loss": LOG_LOSS},
+               _CLASS_TERMS_DOC + _LOG_LOSS_DOC + _GAMMA_DOC)
+
+
+def overlap_loss(index, log_loss: bool, gamma: float, log):
+    """The loss of an overlap index (Dice, Jaccard, Tversky): 1 - index, or -log(index) with
+    log_loss, raised to gamma; `log` the framework's log. Any array type."""
+    losses = -log(index) if log_loss else 1 - index
+    return losses if gamma == 1 else losses ** gamma
+
+
 # ---------------------------------------------------------------- conventions
 
 # Keras BinaryFocalCrossentropy averages over the last axis like BinaryCrossentropy;
@@ -875,8 +949,9 @@ def _without_ignored(check):
 
 
 def _with_ignore_index(loss: Loss) -> Loss:
-    return replace(loss, params={**loss.params, "ignore_index": DICE_IGNORE_INDEX},
-                   doc=loss.doc + IGNORE_INDEX_DOC, check=_without_ignored(loss.check))
+    return dataclasses.replace(loss, params={**loss.params, "ignore_index": DICE_IGNORE_INDEX},
+                                           doc=loss.doc + IGNORE_INDEX_DOC,
+                               check=_without_ignored(loss.check))
 
 
 LOSSES[:] = [_with_ignore_index(loss) if loss.name in IGNORE_INDEX_LOSSES else loss
@@ -918,3 +993,33 @@ INDEX_TARGET_REFUSES = {
     "class number or ignore_index per pixel)": not_one_hot_or_ignored,
     "an ignore_index that is a class number 0..C-1 (the index target cannot tell that class "
     "from an ignored pixel)": class_number}
+
+
+# segmentation_models_pytorch's focal Tversky exponent and log_loss (Dice-family variants above;
+# adapters/families/focal_dice/smp_lib.py); its class weights divide by their sum on JaccardLoss
+# and TverskyLoss too (one aggregate_loss, DiceLoss's)
+CONVENTIONS += [
+    Convention(name="smp_focal_tversky_power_of_mean", losses=("tversky",),
+               description="TverskyLoss(gamma=g) raises the mean of the class losses to g, "
+                           "(mean_c l_c)^g ((sum_c w_c l_c / sum_c w_c)^g with class_weights), "
+                           "where canonical (Abraham and Khan's eq. 4) raises each class's loss, "
+                           "mean_c l_c^g: equal at g = 1 or where every class loss is the same"),
+    Convention(name="smp_log_loss_index_clamped_to_eps",
+               losses=("soft_dice_loss", "jaccard", "tversky"),
+               description="log_loss=True computes -log(index.clamp_min(eps)), eps = 1e-7: an "
+                           "index below 1e-7 (no overlap) gives -log(1e-7) = 16.118 instead of "
+                           "the canonical -log(index) (inf at 0), and no gradient flows through "
+                           "the clamped index"),
+]
+EXTENDS["smp_class_weighted_mean_over_weights"] = ("jaccard", "tversky")
+
+
+def uses_variants(params) -> bool:
+    """Whether a case sets log_loss, gamma or class weights, or ignore_background (what the
+    frameworks' Dice-family variant paths check; their plain paths check the rest)."""
+    return bool(params.get("log_loss") or params.get("gamma", 1.0) != 1
+                or params.get("class_weights") is not None or params.get("ignore_background"))
+
+
+VARIANTS_REFUSED = ("log_loss, gamma, class_weights and ignore_background all at their defaults "
+                    "(the loss's plain path checks those)")

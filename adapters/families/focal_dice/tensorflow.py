@@ -958,3 +958,74 @@ def jaccard_tf_ignore(input, target, *, ignore_index, **params):
       call=IGNORE_CALL + "then tversky/tf.reduce_sum's call")
 def tversky_tf_ignore(input, target, *, ignore_index, **params):
     return tversky_tf(*drop_ignored(input, target, ignore_index), **params)
+
+
+# ---------------------------------------------------------------- Dice-family variants
+# log_loss, the focal Tversky gamma, and class_weights and ignore_background on jaccard and
+# tversky (spec.py's Dice-family variants): composed from tf ops as the plain paths (Keras's Dice
+# and Tversky take none of them), refused where every variant is at its default
+
+from .spec import VARIANTS_REFUSED, overlap_loss, uses_variants  # noqa: E402
+
+VARIANTS_ONLY = {VARIANTS_REFUSED: lambda p, e, i: not uses_variants(p)}
+_VARIANT_TAIL = ("; l = overlap_loss(index, log_loss, gamma, tf.math.log) [spec.py: -log(index) "
+                 "or 1 - index, ** gamma]; l = weigh_dice_classes(l, class_weights, "
+                 "ignore_background, classes first); reduce(l, reduction)")
+
+
+def _variant_reduce(index, input, axis, log_loss, gamma, class_weights, ignore_background,
+                    reduction):
+    losses = overlap_loss(index, log_loss, gamma, tf.math.log)
+    return reduce(weigh_dice_classes(losses, class_weights, ignore_background,
+                                     classes_first(input.ndim, axis, losses.ndim)), reduction)
+
+
+@path("soft_dice_loss", "tf.reduce_sum(log_loss)", kind="composed",
+      params=["smooth", "sum_over", "axis", "class_weights", "ignore_background", "squared",
+              "log_loss", "reduction"], unsupported_when=VARIANTS_ONLY,
+      call="axes = dice_axes(input.ndim, sum_over, axis); sq = a * a if squared else a; "
+           "index = (2 * tf.reduce_sum(input * target, axes) + smooth) / (tf.reduce_sum("
+           "sq(input), axes) + tf.reduce_sum(sq(target), axes) + smooth)"
+           + _VARIANT_TAIL.replace("gamma, ", "1, "))
+def dice_tf_variants(input, target, *, smooth, sum_over, axis, class_weights, ignore_background,
+                     squared, log_loss, reduction):
+    axes = list(dice_axes(input.ndim, sum_over, axis))   # [] sums over nothing in TF
+    sq = denominator_terms(squared)
+    index = (2 * tf.reduce_sum(input * target, axis=axes) + smooth) / (
+        tf.reduce_sum(sq(input), axis=axes) + tf.reduce_sum(sq(target), axis=axes) + smooth)
+    return _variant_reduce(index, input, axis, log_loss, 1.0, class_weights, ignore_background,
+                           reduction)
+
+
+@path("jaccard", "tf.reduce_sum(class_weights, log_loss)", kind="composed",
+      params=["smooth", "sum_over", "axis", "squared", "class_weights", "ignore_background",
+              "log_loss", "reduction"], unsupported_when=VARIANTS_ONLY,
+      call="axes = dice_axes(input.ndim, sum_over, axis); sq = a * a if squared else a; "
+           "I = tf.reduce_sum(input * target, axes); U = tf.reduce_sum(sq(input), axes) + "
+           "tf.reduce_sum(sq(target), axes) - I; index = (I + smooth) / (U + smooth)"
+           + _VARIANT_TAIL.replace("gamma, ", "1, "))
+def jaccard_tf_variants(input, target, *, smooth, sum_over, axis, squared, class_weights,
+                        ignore_background, log_loss, reduction):
+    axes = list(dice_axes(input.ndim, sum_over, axis))
+    sq = denominator_terms(squared)
+    inter = tf.reduce_sum(input * target, axis=axes)
+    union = tf.reduce_sum(sq(input), axis=axes) + tf.reduce_sum(sq(target), axis=axes) - inter
+    return _variant_reduce((inter + smooth) / (union + smooth), input, axis, log_loss, 1.0,
+                           class_weights, ignore_background, reduction)
+
+
+@path("tversky", "tf.reduce_sum(gamma, class_weights, log_loss)", kind="composed",
+      params=["alpha", "beta", "smooth", "sum_over", "axis", "class_weights",
+              "ignore_background", "gamma", "log_loss", "reduction"],
+      unsupported_when=VARIANTS_ONLY,
+      call="axes = dice_axes(input.ndim, sum_over, axis); tp, fp, fn = (tf.reduce_sum(a, axes) "
+           "for a in (input * target, input * (1 - target), (1 - input) * target)); index = "
+           "(tp + smooth) / (tp + alpha * fp + beta * fn + smooth)" + _VARIANT_TAIL)
+def tversky_tf_variants(input, target, *, alpha, beta, smooth, sum_over, axis, class_weights,
+                        ignore_background, gamma, log_loss, reduction):
+    axes = list(dice_axes(input.ndim, sum_over, axis))
+    tp = tf.reduce_sum(input * target, axis=axes)
+    fp = tf.reduce_sum(input * (1 - target), axis=axes)
+    fn = tf.reduce_sum((1 - input) * target, axis=axes)
+    return _variant_reduce((tp + smooth) / (tp + alpha * fp + beta * fn + smooth), input, axis,
+                           log_loss, gamma, class_weights, ignore_background, reduction)
