@@ -165,6 +165,28 @@ def cosine_similarity_torch(input, target, *, axis, eps, reduction):
     return reduce(-F.cosine_similarity(input, target, dim=axis, eps=eps), reduction)
 
 
+# F.cosine_similarity takes one dim (a tuple raises TypeError "cosine_similarity(): argument 'dim'
+# must be int, not tuple", torch 2.13): several axes are moved last and flattened into one, whose
+# cosine is the joint one (the order of the flattened axes does not change a cosine)
+
+def vectors_last(a, axis):
+    """`a` with the vector axes `axis` (one, or a tuple taken jointly) moved last and flattened."""
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    k = a.dim() - len(axes)
+    return torch.movedim(a, axes, tuple(range(k, a.dim()))).flatten(k)
+
+
+@path("cosine_similarity", "-F.cosine_similarity(movedim+flatten)", kind="composed",
+      params=["axis", "eps", "reduction"], tuple_params=["axis"],
+      conventions=["torch_cosine_similarity_clamp_passes_gradient"],
+      call="reduce(-torch.nn.functional.cosine_similarity(x, t, dim=-1, eps=eps), reduction)  "
+           "[x, t = torch.movedim(input, axes, last), torch.movedim(target, axes, last), each "
+           ".flatten(-len(axes)); axes = axis, or (axis,) for one]")
+def cosine_similarity_torch_joint(input, target, *, axis, eps, reduction):
+    return reduce(-F.cosine_similarity(vectors_last(input, axis), vectors_last(target, axis),
+                                       dim=-1, eps=eps), reduction)
+
+
 # ---------------------------------------------------------------- circle (composed)
 # torch has no circle loss: keras.losses.circle's formula in torch operations, torch.relu for the
 # weights (slope 0 at 0: canonical) and logaddexp(0, t) for the softplus (F.softplus turns linear
