@@ -280,6 +280,7 @@ def derive_keras_mask_paths(adapter, declare=None) -> None:
                      "!= 0 broadcast to the unreduced loss) on the y_pred the class receives  "
                      "[the mask a Masking layer attaches; adapters/tensorflow.py keras_mask_of]",
                 encodings=base.encodings, params=base.params, conventions=conventions,
+                tuple_params=base.tuple_params,     # the mask takes the unreduced loss's shape
                 dtypes=base.dtypes, ndims=base.ndims, notes=base.notes,
                 checked_dtypes=base.checked_dtypes, checks_dtype=base.checks_dtype,
                 unsupported_when={

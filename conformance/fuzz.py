@@ -26,7 +26,9 @@ each input; both default from the loss's target kind (`domain`). An example draw
 - a target encoding the path takes; a class axis anywhere where the path takes `axis`, and where
   it takes a tuple (tuple_params), half the time a spatial axis joined to it (both in a drawn
   order, maybe counted from the end) with a target drawn afresh over the joint classes, or, with
-  no spatial axis, the class axis as a 1-tuple.
+  no spatial axis, the class axis as a 1-tuple; where the path takes a tuple `axis` that holds
+  no classes (cosine_similarity's vectors), half the time a drawn set of distinct axes in a
+  drawn order, maybe counted from the end.
 An example the spec rejects (check_params, check_inputs) is discarded, so a new loss, parameter or
 input is fuzzed with no new strategy code; a loss whose inputs need more structure than its target
 kind gives declares `layouts` and `values` in its family's spec.
@@ -279,6 +281,18 @@ def _join_class_axes(draw, inputs, layout, encoding, params) -> dict:
     return {"axis": given}
 
 
+def _vector_axes(draw, x) -> dict:
+    """Axes anywhere, for a path that takes a tuple `axis` of a loss whose axis holds no classes
+    (cosine_similarity's vectors): half the time the default, else a drawn set of distinct axes
+    in a drawn order, each maybe counted from the end, one of them sometimes given as an integer.
+    Returns the parameter ({} for the default, and for 0-d input)."""
+    if x.ndim == 0 or draw(st.booleans()):
+        return {}
+    axes = draw(st.permutations(range(x.ndim)))[:draw(st.integers(1, x.ndim))]
+    given = tuple(a - x.ndim if draw(st.booleans()) else a for a in axes)
+    return {"axis": given if len(given) > 1 or draw(st.booleans()) else given[0]}
+
+
 def _param(draw, param, x, declared=()):
     if param.array:
         if draw(st.booleans()):
@@ -359,6 +373,8 @@ def examples(draw, path, dtypes) -> Example:
         if "axis" in path.tuple_params:
             params.update(_join_class_axes(draw, inputs, layout, encoding, params))
         x = inputs[loss.primary]
+    elif "axis" in path.tuple_params:     # no class axis: the vectors' axes (cosine_similarity)
+        params.update(_vector_axes(draw, x))
     _ignore_pixels(draw, loss, inputs, params)
     try:
         full = check_params(loss, params)

@@ -414,4 +414,42 @@ loss = keras.losses.CategoricalFocalCrossentropy(from_logits=True, label_smoothi
                      "(keras_label_smoothing_over_last_axis_size)",
                  gives=0.1811),
         )),
+    Recipe(
+        title="-optax.losses.cosine_similarity(seg, seg_y, axis=(1, 2, 3)).mean()  (one cosine "
+              "per sample over its H W C values together)",
+        loss="cosine_similarity", inputs={"input": "seg", "target": "seg_y"},
+        params={"axis": (1, 2, 3)}, encoding="none",
+        ports=(
+            Port("optax", """\
+import optax
+loss = -optax.losses.cosine_similarity(seg, seg_y, axis=(1, 2, 3)).mean()"""),
+            Port("keras", """\
+import keras
+loss = keras.losses.CosineSimilarity(axis=(1, 2, 3))(seg_y, seg)"""),
+            Port("torch", """\
+import torch
+a, b = (torch.tensor(v).flatten(1) for v in (seg, seg_y))   # (N, H W C): one vector a sample
+loss = -torch.nn.functional.cosine_similarity(a, b, dim=1).mean()"""),
+        ),
+        traps=(
+            Trap(Port("torch", """\
+import torch
+loss = -torch.nn.functional.cosine_similarity(torch.tensor(seg), torch.tensor(seg_y),
+                                               dim=(1, 2, 3)).mean()"""),
+                 why="torch's cosine_similarity takes one int dim: flatten the axes into one "
+                     "first (the order does not matter to a cosine)",
+                 raises="argument 'dim' must be int, not tuple"),
+            Trap(Port("torch", """\
+import torch
+loss = -torch.nn.functional.cosine_similarity(torch.tensor(seg), torch.tensor(seg_y)).mean()"""),
+                 why="torch's default dim is 1 (H here): one cosine per column of 4 values, "
+                     "averaged over (N, W, C), and nothing fails",
+                 gives=-0.09099),
+            Trap(Port("keras", """\
+import keras
+loss = keras.losses.CosineSimilarity()(seg_y, seg)"""),
+                 why="the default axis=-1 (optax's too) takes one cosine per pixel over its 3 "
+                     "channels, not one per sample",
+                 gives=-0.08641),
+        )),
 )

@@ -183,3 +183,67 @@ def test_keras_softmax_refuses_a_negative_axis_in_a_tuple():
         with pytest.raises(Exception, match="must be a valid permutation of the input dimensions"):
             np.asarray(fn(x, axis=(-1, 0)))
         np.asarray(fn(x, axis=(2, 0)))       # the same axes counted from the front work
+
+
+# ---------------------------------------------------------------- cosine_similarity's joint axes
+
+@pytest.mark.parametrize("axis, message", [
+    ((1, 3), "3 (in (1, 3)) is not an axis of an input of 3 dimensions"),
+    ((2, -1), "(2, -1) names axis 2 twice"),
+    ((), "is out of domain"),
+])
+def test_bad_cosine_axes_refused_naming_the_field(axis, message):
+    x = np.ones((2, 3, 4))
+    with pytest.raises(reference.SpecError) as error:
+        reference.evaluate("cosine_similarity", {"input": x, "target": x}, {"axis": axis})
+    assert error.value.field == "params.axis" and message in str(error.value)
+
+
+@pytest.mark.parametrize("axis", [(1, 2), (2, 1), (-1, 0), (0, 1, 2), (1,)])
+@pytest.mark.parametrize("eps", [0.0, 2.0])
+def test_cosine_over_joint_axes_is_the_cosine_of_the_flattened_vectors(axis, eps):
+    """The definition: each vector is every element of the axes (moved last and flattened, in
+    any order); value and gradients, eps flooring the joint norms (2.0 floors some here)."""
+    rng = np.random.default_rng(6)
+    x, y = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 3, 4))
+    axes = tuple(a % 3 for a in axis)
+    rest = tuple(i for i in range(3) if i not in axes)
+    moved = [np.transpose(a, rest + axes) for a in (x, y)]
+    flat = [m.reshape(m.shape[:len(rest)] + (-1,)) for m in moved]
+    v = rng.normal(size=tuple(x.shape[i] for i in rest))
+    joint = reference.evaluate("cosine_similarity", {"input": x, "target": y},
+                               {"axis": axis, "eps": eps, "reduction": "none"}, cotangent=v)
+    one = reference.evaluate("cosine_similarity", {"input": flat[0], "target": flat[1]},
+                             {"axis": -1, "eps": eps, "reduction": "none"}, cotangent=v)
+    np.testing.assert_allclose(joint.value, one.value, rtol=1e-14, atol=0)
+    for name in ("input", "target"):
+        laid_back = np.transpose(one.grads[name].reshape(moved[0].shape), np.argsort(rest + axes))
+        np.testing.assert_allclose(joint.grads[name], laid_back, rtol=1e-13, atol=1e-16)
+
+
+def test_torch_cosine_similarity_refuses_a_tuple_dim():
+    """torch.nn.functional.cosine_similarity takes one dim (the reason the torch path moves and
+    flattens the axes, -F.cosine_similarity(movedim+flatten) in adapters/families/embedding/
+    pytorch.py): when this fails, torch takes a tuple now, and a native path can check it."""
+    from adapters.pytorch import adapter
+    why = adapter.backend.unavailable()
+    if why:
+        pytest.skip(why)
+    import torch
+    x = torch.ones(2, 3, 4, dtype=torch.float64)
+    with pytest.raises(TypeError, match="argument 'dim' must be int, not tuple"):
+        torch.nn.functional.cosine_similarity(x, x, dim=(1, 2))
+
+
+def test_paddle_cosine_similarity_refuses_a_tuple_axis():
+    """paddle.nn.functional.cosine_similarity indexes x1.shape[axis] (paddle/nn/functional/
+    common.py, paddlepaddle 3.3.1), so a tuple raises: its paths take one axis. When this fails,
+    paddle takes a tuple now: declare tuple_params=["axis"] on its cosine_similarity paths."""
+    from adapters.paddle_lib import adapter
+    why = adapter.backend.unavailable()
+    if why:
+        pytest.skip(why)
+    import paddle
+    x = paddle.ones([2, 3, 4], dtype="float64")
+    with pytest.raises(TypeError, match="list indices must be integers or slices, not tuple"):
+        paddle.nn.functional.cosine_similarity(x, x, axis=(1, 2))

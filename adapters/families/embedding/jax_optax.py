@@ -98,7 +98,9 @@ def cosine_optax(input1, input2, target, *, margin, reduction):
 
 # ---------------------------------------------------------------- cosine_similarity
 # optax's cosine_similarity is +c: the path negates it (exact); cosine_distance is 1 - c, kept
-# as it is under its convention. Both take epsilon as a floor of the squared norm.
+# as it is under its convention. Both take epsilon as a floor of the squared norm, and a tuple
+# axis, several axes at once ("axis: Axis or axes along which to compute"; optax/losses/
+# _regression.py sums the squares and the product with .sum(axis=axis)), the joint cosine.
 
 COSINE_SIMILARITY = ["optax_cosine_epsilon_bounds_squared_norm"]
 _ONE_ELEMENT = ("vectors of one element, target of norm 1e-15 (case one-element-tiny-vectors, "
@@ -117,7 +119,7 @@ _OPTAX_TINY = {
 
 
 @path("cosine_similarity", "-optax.losses.cosine_similarity", kind="composed",
-      params=["axis", "eps", "reduction"], conventions=COSINE_SIMILARITY,
+      params=["axis", "eps", "reduction"], tuple_params=["axis"], conventions=COSINE_SIMILARITY,
       known_failures=_OPTAX_TINY,
       call="reduce(-optax.losses.cosine_similarity(input, target, epsilon=eps, axis=axis), "
            "reduction)")
@@ -127,7 +129,7 @@ def cosine_similarity_optax(input, target, *, axis, eps, reduction):
 
 
 @path("cosine_similarity", "optax.losses.cosine_distance", kind="composed",
-      params=["axis", "eps", "reduction"],
+      params=["axis", "eps", "reduction"], tuple_params=["axis"],
       conventions=[*COSINE_SIMILARITY, "optax_cosine_distance_is_1_minus_cosine"],
       known_failures=_OPTAX_TINY,
       call="reduce(optax.losses.cosine_distance(input, target, epsilon=eps, axis=axis), "
@@ -281,6 +283,6 @@ PROBED = (
     "max(0, 1 + max_{c != y} x_c - x_y): [[0.5, 0.2, -1.]] class 1 gives 1.3 like Keras, but "
     "when every other score is negative Keras's (1 - y) x puts 0 in the max and the two differ",
     "jnp.max splits a tie's gradient equally (jax.grad(jnp.max)([1., 1., 0.]) = [.5, .5, 0.])",
-    "optax.losses.cosine_similarity and cosine_distance also take a tuple of axes and a `where` "
-    "mask: not covered (the canonical loss reduces over one axis, every element)",
+    "optax.losses.cosine_similarity and cosine_distance also take a `where` mask: not covered "
+    "(the canonical loss reduces over every element of its axes)",
 )

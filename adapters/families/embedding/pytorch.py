@@ -146,23 +146,48 @@ _TINY = ("the gradient of c with respect to a vector of norm r is a difference o
          "parallel ones), and this formula leaves their rounding: ")
 
 
+# the same computation on one axis as on several moved last: both paths leave these
+COSINE_TINY = {
+    "gradient:one-element-tiny-vectors-float64": _TINY + (
+        "target of norm 1e-15 and one element (c = 1): seen [0.015625, -0.25] with "
+        "respect to target where the definition gives [0, 0]. A precision limit of the "
+        "formula, not a convention"),
+    "gradient:tiny-and-zero-vectors-eps-float32": _TINY + (
+        "row 2's target of norm 5e-9 (floored at eps = 1e-8, the clamp passing the norm's "
+        "gradient): terms of 2.6e7 cancel to 2.6e6 in float32, seen -2588910.0 where the "
+        "convention gives -2588913.5 (error 3.5, tolerance 3.4). A precision limit, not "
+        "a convention")}
+
+
 @path("cosine_similarity", "-F.cosine_similarity", kind="composed",
       params=["axis", "eps", "reduction"],
-      conventions=["torch_cosine_similarity_clamp_passes_gradient"],
-      known_failures={
-          "gradient:one-element-tiny-vectors-float64": _TINY + (
-              "target of norm 1e-15 and one element (c = 1): seen [0.015625, -0.25] with "
-              "respect to target where the definition gives [0, 0]. A precision limit of the "
-              "formula, not a convention"),
-          "gradient:tiny-and-zero-vectors-eps-float32": _TINY + (
-              "row 2's target of norm 5e-9 (floored at eps = 1e-8, the clamp passing the norm's "
-              "gradient): terms of 2.6e7 cancel to 2.6e6 in float32, seen -2588910.0 where the "
-              "convention gives -2588913.5 (error 3.5, tolerance 3.4). A precision limit, not "
-              "a convention")},
+      conventions=["torch_cosine_similarity_clamp_passes_gradient"], known_failures=COSINE_TINY,
       call="reduce(-torch.nn.functional.cosine_similarity(input, target, dim=axis, eps=eps), "
            "reduction)")
 def cosine_similarity_torch(input, target, *, axis, eps, reduction):
     return reduce(-F.cosine_similarity(input, target, dim=axis, eps=eps), reduction)
+
+
+# F.cosine_similarity takes one dim (a tuple raises TypeError "cosine_similarity(): argument 'dim'
+# must be int, not tuple", torch 2.13): several axes are moved last and flattened into one, whose
+# cosine is the joint one (the order of the flattened axes does not change a cosine)
+
+def vectors_last(a, axis):
+    """`a` with the vector axes `axis` (one, or a tuple taken jointly) moved last and flattened."""
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    k = a.dim() - len(axes)
+    return torch.movedim(a, axes, tuple(range(k, a.dim()))).flatten(k)
+
+
+@path("cosine_similarity", "-F.cosine_similarity(movedim+flatten)", kind="composed",
+      params=["axis", "eps", "reduction"], tuple_params=["axis"],
+      conventions=["torch_cosine_similarity_clamp_passes_gradient"], known_failures=COSINE_TINY,
+      call="reduce(-torch.nn.functional.cosine_similarity(x, t, dim=-1, eps=eps), reduction)  "
+           "[x, t = torch.movedim(input, axes, last), torch.movedim(target, axes, last), each "
+           ".flatten(-len(axes)); axes = axis, or (axis,) for one]")
+def cosine_similarity_torch_joint(input, target, *, axis, eps, reduction):
+    return reduce(-F.cosine_similarity(vectors_last(input, axis), vectors_last(target, axis),
+                                       dim=-1, eps=eps), reduction)
 
 
 # ---------------------------------------------------------------- circle (composed)

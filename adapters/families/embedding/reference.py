@@ -201,6 +201,8 @@ def _cosine_product_floored(x, y, axis, eps):
 
 def _cosine_similarity(inputs, p, conv):
     x, y, axis, eps = inputs["input"], inputs["target"], p["axis"], float(p["eps"])
+    if isinstance(axis, (tuple, list)):     # joint axes: NumPy's sums, squeeze and expand take them
+        axis = tuple(a % x.ndim for a in axis)
     if "paddle_cosine_similarity_product_floored" in conv:
         c, dx, dy = _cosine_product_floored(x, y, axis, eps)
     else:

@@ -23,8 +23,10 @@ from adapters.definitions import (
     Param,
     SpecError,
     check_finite_values,
+    check_joint_axes,
     check_same_shape,
     check_signs,
+    is_axes,
     is_bool,
     is_finite,
     is_int,
@@ -43,6 +45,13 @@ EPS = Param(name="eps", default=1e-6, domain="a finite number >= 0",
 SWAP = Param(name="swap", default=False, domain="a bool", check=is_bool)
 AXIS = Param(name="axis", default=-1, domain="an integer axis of the inputs (negative counts from "
              "the end)", check=is_int)
+# The vectors' axis, or several taken jointly (optax's cosine_similarity(axis=(1, 2)), Keras's
+# CosineSimilarity(axis=(1, 2))): one vector of every element of those axes, so a tuple's order
+# does not matter (a cosine is the same under any one permutation of both vectors)
+VECTOR_AXES = Param(name="axis", default=-1, tuples=True,
+                    domain="an integer axis of the inputs (negative counts from the end), or a "
+                           "tuple of distinct axes whose elements form each vector jointly",
+                    check=lambda v: is_int(v) or is_axes(v))
 # 0: the exact cosine (nan for a zero vector); torch's default is 1e-8, optax's 0, Keras's 1e-7
 COSINE_EPS = Param(name="eps", default=0.0, domain="a finite number >= 0 (a lower bound of each "
                    "vector's norm)", check=lambda v: is_finite(v) and v >= 0)
@@ -100,8 +109,11 @@ def _check_cosine_similarity(inputs, params):
         raise SpecError("inputs.input", "must have at least one dimension (the vectors lie along "
                                         "`axis`)")
     _same_shape("input", x, target=inputs["target"])
-    if not -x.ndim <= params["axis"] < x.ndim:
-        raise SpecError("params.axis", f"{params['axis']} is not an axis of an input of {x.ndim} "
+    axis = params["axis"]
+    if isinstance(axis, (tuple, list)):      # several axes, taken jointly
+        check_joint_axes("params.axis", x, tuple(axis))
+    elif not -x.ndim <= axis < x.ndim:
+        raise SpecError("params.axis", f"{axis} is not an axis of an input of {x.ndim} "
                                        "dimensions")
 
 
@@ -251,8 +263,9 @@ def _cosine_cancels(inputs) -> dict:
 
 LOSSES.append(Loss(
     name="cosine_similarity", inputs=("input", "target"), differentiable=("input", "target"),
-    target="other", params={"axis": AXIS, "eps": COSINE_EPS, "reduction": REDUCTION},
-    mean_divisor="the number of vectors (input.size / input.shape[axis]; 1 for 1-D input)",
+    target="other", params={"axis": VECTOR_AXES, "eps": COSINE_EPS, "reduction": REDUCTION},
+    mean_divisor="the number of vectors (input.size / input.shape[axis], or over the product of "
+                 "a tuple's axis sizes; 1 for 1-D input)",
     doc="The negative cosine similarity, a loss to minimise (the sign of Keras's "
     "cosine_similarity; optax's cosine_similarity is +c, its cosine_distance 1 - c, torch's "
     "F.cosine_similarity +c). Input and target of one shape, at least 1-D; the vectors lie along "
@@ -260,7 +273,10 @@ LOSSES.append(Loss(
     "(b(x) b(y)); l = -c, one value per vector (the axis removed). eps = 0 (the default) is the "
     "exact cosine: nan where a vector is 0. Gradient with respect to input: -(y / (b(x) b(y)) - "
     "c x / (||x|| b(x)) [||x|| > eps]), the second term 0 where the norm is floored (||x|| < "
-    "eps; half of it at ||x|| = eps exactly, a tie of the max); symmetric for target.",
+    "eps; half of it at ||x|| = eps exactly, a tie of the max); symmetric for target. `axis` "
+    "may be a tuple of distinct axes (optax's and Keras's axis=(1, 2)): each vector is then "
+    "every element of those axes together (the axes flattened into one, in any order: the "
+    "cosine does not depend on it), and the loss keeps the other axes.",
     check=_check_cosine_similarity,
     layouts=({"input": "D", "target": "D"}, {"input": "N D", "target": "N D"},
              {"input": "N D H", "target": "N D H"}),

@@ -216,12 +216,15 @@ def categorical_hinge_keras_fn(input, target, *, reduction):
 # ---------------------------------------------------------------- cosine_similarity (native)
 # Keras's cosine_similarity is the canonical loss (-c), with its own floor of the norm at 1e-7
 # and no eps argument: cases setting eps are unsupported here.
+# A tuple axis is several axes at once: keras.ops.normalize sums the squares over a tuple
+# (keras/src/ops/nn.py _normalize: ops.sum(square(x), axis=axis, keepdims=True)), then sums the
+# product over it, the joint cosine.
 
 COSINE_SIMILARITY = ["keras_cosine_norm_floored_at_epsilon"]
 
 
 @path("cosine_similarity", "keras.losses.CosineSimilarity", params=["axis", "reduction"],
-      conventions=COSINE_SIMILARITY,
+      tuple_params=["axis"], conventions=COSINE_SIMILARITY,
       call="keras.losses.CosineSimilarity(axis=axis, reduction=..., dtype=input.dtype.name)"
            "(target, input)")
 def cosine_similarity_keras(input, target, *, axis, reduction):
@@ -230,20 +233,23 @@ def cosine_similarity_keras(input, target, *, axis, reduction):
 
 
 @path("cosine_similarity", "keras.losses.CosineSimilarity(sample_weight=)",
-      params=["axis", "reduction", "sample_weight"],
+      params=["axis", "reduction", "sample_weight"], tuple_params=["axis"],
       conventions=[*COSINE_SIMILARITY, *KERAS_WEIGHTED],
       unsupported_when=keras_weighted_twin("keras.losses.CosineSimilarity", "cosine_similarity",
                                            [*COSINE_SIMILARITY, *KERAS_WEIGHTED]),
       call="keras.losses.CosineSimilarity(axis=axis, reduction=..., dtype=input.dtype.name)"
-           "(target, input, sample_weight=keras_sample_weight(sample_weight, input.ndim - 1))")
+           "(target, input, sample_weight=keras_sample_weight(sample_weight, input.ndim - "
+           "len(axis) for a tuple, else 1))")
 def cosine_similarity_keras_weighted(input, target, *, axis, reduction, sample_weight):
+    removed = len(axis) if isinstance(axis, tuple) else 1     # the loss's rank: the axes summed
     return keras.losses.CosineSimilarity(axis=axis, reduction=KERAS_REDUCTION[reduction],
                                          dtype=input.dtype.name)(
-        target, input, sample_weight=keras_sample_weight(sample_weight, input.shape.rank - 1))
+        target, input, sample_weight=keras_sample_weight(sample_weight,
+                                                         input.shape.rank - removed))
 
 
 @path("cosine_similarity", "keras.losses.cosine_similarity", kind="composed",
-      params=["axis", "reduction"], conventions=COSINE_SIMILARITY,
+      params=["axis", "reduction"], tuple_params=["axis"], conventions=COSINE_SIMILARITY,
       call="reduce(keras.losses.cosine_similarity(target, input, axis=axis), reduction)")
 def cosine_similarity_keras_fn(input, target, *, axis, reduction):
     return reduce(keras.losses.cosine_similarity(target, input, axis=axis), reduction)
