@@ -544,29 +544,9 @@ def dice_monai_dice_focal_softmax(input, target, *, smooth, sum_over, reduction)
                                 sum_over, reduction, softmax=True, lambda_focal=0.0)
 
 
-# the sigmoid FocalLoss on a hard one-hot target given as its class indices
-FOCAL_ONEHOT_CALL = ("monai.losses.{}(gamma=gamma, alpha=None if alpha < 0 else alpha, "
-                     "to_onehot_y=True, reduction=reduction{})(input, " + ONEHOT_TARGET + ")")
-
-
-@path("sigmoid_focal_loss", "monai.losses.FocalLoss(to_onehot_y=True)", kind="composed",
-      params=["alpha", "gamma", "reduction"], ndims=[2, 3, 4, 5], conventions=FOCAL_CONVENTIONS,
-      dtypes=["float32"], notes=FOCAL_NOTES, unsupported_when=ONE_HOT_ONLY,
-      call=FOCAL_ONEHOT_CALL.format("FocalLoss", ""))
-def focal_monai_onehot_y(input, target, *, alpha, gamma, reduction):
-    return losses.FocalLoss(gamma=gamma, alpha=None if alpha < 0 else alpha, to_onehot_y=True,
-                            reduction=reduction)(input, _indices(target))
-
-
-@path("sigmoid_focal_loss", "monai.losses.DiceFocalLoss(to_onehot_y=True, lambda_dice=0)",
-      kind="composed", params=["alpha", "gamma", "reduction"], ndims=[3, 4, 5],
-      conventions=FOCAL_CONVENTIONS, dtypes=["float32"], notes=FOCAL_NOTES,
-      unsupported_when={**NO_NONE, **ONE_HOT_ONLY},
-      call=FOCAL_ONEHOT_CALL.format("DiceFocalLoss", ", lambda_dice=0.0") + "  [its focal term]")
-def focal_monai_dice_focal_onehot_y(input, target, *, alpha, gamma, reduction):
-    return losses.DiceFocalLoss(gamma=gamma, alpha=None if alpha < 0 else alpha,
-                                to_onehot_y=True, reduction=reduction, lambda_dice=0.0)(
-        input, _indices(target))
+# FocalLoss(to_onehot_y=True) is checked on the softmax form (the same one-hot step); the
+# sigmoid form's paths would need one-hot targets, which sigmoid_focal_loss's fuzzed targets
+# (any shape, no class axis) never are.
 
 
 # weight= multiplies the sigmoid focal map (N, C, d1..dk) by one factor per class (or one for
@@ -577,6 +557,8 @@ def focal_monai_dice_focal_onehot_y(input, target, *, alpha, gamma, reduction):
 # the path puts a channel of logit 0 and target 0 (loss log 2 times the factors) in front of the
 # input, which MONAI must drop, leaving the canonical loss of the input (its 'mean' divides by
 # the kept elements, 'none' returns the kept channels).
+# On the softmax form weight= multiplies class c's term by w_c, as a list alpha does: no path
+# there (the canonical categorical alpha is one scalar, checked as alpha=[alpha] * C).
 
 def _full_weights(params, inputs):
     """The sample weights broadcast over the input (their axes its leading ones), or None."""

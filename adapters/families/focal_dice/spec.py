@@ -408,7 +408,8 @@ LOSSES.append(Loss(
     check=_check_gdl,
     layouts=({"input": "N C H", "target": "N C H"},
              {"input": "N C H W", "target": "N C H W"}),
-    values={"input": ("unit", "probs"), "target": "unit"}))
+    # one-hot targets too (the segmentation data, and what a to_onehot_y path needs)
+    values={"input": ("unit", "probs"), "target": ("unit", "one_hot")}))
 
 
 # ---------------------------------------------------------------- jaccard
