@@ -134,10 +134,6 @@ _MONAI_OTHER_ACT = (
     "any callable applied to the input first (e.g. torch.tanh): no canonical form; sigmoid= and "
     "softmax= are checked (the `(logit)` and `(log)` paths, which pass the activation's inverse "
     "of the probabilities), other_act's default None is run")
-_MONAI_ONEHOT = (
-    "one-hot encodes an index target (N, 1, d..) first; checked on monai.losses.DiceLoss "
-    "(soft_dice_loss/monai.losses.DiceLoss(to_onehot_y=True)) and DiceCELoss; this class runs "
-    "one-hot targets with the default False")
 _MONAI_SOFT_LABEL = (
     "True selects MONAI's soft-label formulation (written for targets that are not 0/1); the "
     "canonical loss is the sum-of-products form that the default False computes, so only False "
@@ -145,11 +141,6 @@ _MONAI_SOFT_LABEL = (
 _MONAI_CLASS_WEIGHT = (
     "weights for each class's loss; the canonical loss has no class weights (the default None "
     "is run)")
-_MONAI_COMBINED_ACTIVATION = (
-    "passed to the DiceLoss term only (MONAI builds self.dice = DiceLoss(sigmoid=, softmax=) from "
-    "it; the other term takes logits): checked on that DiceLoss, "
-    "soft_dice_loss/monai.losses.DiceLoss(sigmoid=True)(logit) and (softmax=True)(log); the "
-    "Dice-term paths here pass probabilities with the default False")
 _SMP_EPS = (
     "the floor of the score's denominator (clamp_min(eps), 1e-7 by default); the canonical loss "
     "has no floor (its smooth is passed as smooth=), so only the default is run; it matters only "
@@ -184,35 +175,16 @@ LEFT = {
         "label smoothing of index targets before the poly term; the canonical "
         "poly_loss_cross_entropy has no label_smoothing parameter (the default 0 is run)"),
     # ------------------------------------------------------------------ monai
-    ("monai.losses.DiceCELoss", "sigmoid"): _MONAI_COMBINED_ACTIVATION,
-    ("monai.losses.DiceCELoss", "softmax"): _MONAI_COMBINED_ACTIVATION,
     ("monai.losses.DiceCELoss", "other_act"): _MONAI_OTHER_ACT,
-    ("monai.losses.DiceFocalLoss", "to_onehot_y"): (
-        "one-hot encodes an index target before both terms; the canonical sigmoid_focal_loss "
-        "takes binary targets shaped like the input, and the Dice-term paths run one-hot "
-        "targets (DiceLoss's own to_onehot_y is checked on "
-        "soft_dice_loss/monai.losses.DiceLoss(to_onehot_y=True)): the default False is run"),
-    ("monai.losses.DiceFocalLoss", "sigmoid"): _MONAI_COMBINED_ACTIVATION,
-    ("monai.losses.DiceFocalLoss", "softmax"): _MONAI_COMBINED_ACTIVATION,
     ("monai.losses.DiceFocalLoss", "other_act"): _MONAI_OTHER_ACT,
     ("monai.losses.DiceLoss", "other_act"): _MONAI_OTHER_ACT,
     ("monai.losses.DiceLoss", "soft_label"): _MONAI_SOFT_LABEL,
-    ("monai.losses.FocalLoss", "include_background"): (
-        "False drops channel 0 (input[:, 1:], target[:, 1:]) before the loss; the canonical "
-        "sigmoid_focal_loss is elementwise, with no class axis to drop a class from (the "
-        "canonical loss of the sliced input is the same number), and the softmax form also "
-        "drops a scalar alpha (a warning): the default True (every class) is run"),
-    ("monai.losses.FocalLoss", "weight"): (
-        "weights for each class's loss; neither canonical focal loss has class weights (the "
-        "default None is run); the canonical categorical alpha, one factor on every class, is "
-        "checked as alpha=[alpha] * C"),
     ("monai.losses.FocalLoss", "ignore_index"): (
         "masks the voxels whose label is this index (a (N, 1, d..) mask; their logits become "
         "0) and changes the reductions: 'mean' divides by the kept voxels, 'sum' averages each "
         "sample over its kept voxels (monai/losses/focal_loss.py 1.6.1): a convention set of "
         "its own, not mapped yet onto the canonical categorical ignore_index (the default None "
         "is run; the to_onehot_y path refuses ignored targets)"),
-    ("monai.losses.GeneralizedDiceLoss", "to_onehot_y"): _MONAI_ONEHOT,
     ("monai.losses.GeneralizedDiceLoss", "other_act"): _MONAI_OTHER_ACT,
     ("monai.losses.GeneralizedDiceLoss", "soft_label"): _MONAI_SOFT_LABEL,
     ("monai.losses.TverskyLoss", "other_act"): _MONAI_OTHER_ACT,

@@ -20,6 +20,8 @@ one value covers the whole batch: the paths take inputs with spatial axes only (
 """
 from __future__ import annotations
 
+import numpy as np
+
 from adapters.monai_lib import MONAI_DOCS, SEEN_ON, adapter, losses, path  # noqa: F401
 from adapters.pytorch import torch
 
@@ -433,6 +435,263 @@ def softmax_focal_monai_onehot_y(input, target, *, alpha, gamma, reduction):
                           to_onehot_y=True)
 
 
+# ---------------------------------------------------------------- MONAI's remaining options
+# to_onehot_y on the classes that still ran one-hot targets only, and FocalLoss's (and
+# DiceFocalLoss's focal term's) include_background and weight.
+
+ONE_HOT_ONLY = {"a target that is not a hard one-hot map of 2 classes or more (to_onehot_y "
+                "takes class indices)": _not_one_hot}
+ONEHOT_TARGET = "target.argmax(1, keepdim=True)"
+
+
+def _indices(target):
+    """The class indices (N, 1, d1..dk) of a hard one-hot target, which to_onehot_y one-hot
+    encodes again."""
+    return target.argmax(1, keepdim=True)
+
+
+@path("tversky", "monai.losses.TverskyLoss(to_onehot_y=True)", kind="composed",
+      params=["alpha", "beta", "smooth", "sum_over", "ignore_background", "reduction"],
+      ndims=SPATIAL, unsupported_when={**NO_ALL, **ONE_HOT_ONLY},
+      call=TVERSKY_CALL.format("include_background=not ignore_background, to_onehot_y=True, ",
+                               "input").replace(", target)", ", " + ONEHOT_TARGET + ")"))
+def tversky_monai_onehot_y(input, target, *, alpha, beta, smooth, sum_over, ignore_background,
+                           reduction):
+    return _tversky(input, _indices(target), alpha, beta, smooth, sum_over, reduction,
+                    include_background=not ignore_background, to_onehot_y=True)
+
+
+@path("generalized_dice", "monai.losses.GeneralizedDiceLoss(to_onehot_y=True)", kind="composed",
+      params=["weight_type", "smooth", "sum_over", "ignore_background", "reduction"],
+      ndims=SPATIAL, unsupported_when=ONE_HOT_ONLY,
+      conventions=[NONE_SHAPE, "monai_gdl_weights_in_float32"],
+      call=GDL_CALL.format("include_background=not ignore_background, to_onehot_y=True",
+                           "input").replace(", target)", ", " + ONEHOT_TARGET + ")"))
+def gdl_monai_onehot_y(input, target, *, weight_type, smooth, sum_over, ignore_background,
+                       reduction):
+    return losses.GeneralizedDiceLoss(w_type=weight_type, smooth_nr=smooth, smooth_dr=smooth,
+                                      batch=_batch(sum_over),
+                                      include_background=not ignore_background,
+                                      to_onehot_y=True, reduction=reduction)(
+        input, _indices(target))
+
+
+# DiceFocalLoss(to_onehot_y=True) one-hot encodes the index target once, for both terms
+@path("soft_dice_loss", "monai.losses.DiceFocalLoss(to_onehot_y=True, lambda_focal=0)",
+      kind="composed",
+      params=["smooth", "sum_over", "class_weights", "ignore_background", "squared",
+              "reduction"],
+      ndims=SPATIAL, unsupported_when={**COMBINED, **ONE_WEIGHTED, **ONE_HOT_ONLY},
+      conventions=["monai_dice_weight_ignored_for_one_class"],
+      call=DICE_FOCAL_CALL.format("smooth", "to_onehot_y=True, ").replace(
+          "(input, target)", "(input, " + ONEHOT_TARGET + ")"))
+def dice_monai_dice_focal_onehot_y(input, target, *, smooth, sum_over, class_weights,
+                                   ignore_background, squared, reduction):
+    return losses.DiceFocalLoss(smooth_nr=smooth, smooth_dr=smooth, batch=_batch(sum_over),
+                                include_background=not ignore_background,
+                                weight=_monai_weights(class_weights, ignore_background),
+                                squared_pred=squared, reduction=reduction, lambda_focal=0.0,
+                                to_onehot_y=True)(input, _indices(target))
+
+
+# sigmoid= and softmax= of the combined classes reach their DiceLoss term only: the Dice term
+# given the activation's inverse of the probabilities, as DiceLoss's own (logit) and (log) paths
+COMBINED_ACTIVATION_CALL = ("monai.losses.{0}(smooth_nr=smooth, smooth_dr=smooth, batch=sum_over "
+                            "== 'batch_and_spatial', {1}=True, reduction=reduction, {2}=0.0)("
+                            "{3}(input), target)  [its Dice term]")
+
+
+def _combined_activation(make, inverse, input, target, smooth, sum_over, reduction, **kw):
+    return make(smooth_nr=smooth, smooth_dr=smooth, batch=_batch(sum_over), reduction=reduction,
+                **kw)(inverse(input), target)
+
+
+@path("soft_dice_loss", "monai.losses.DiceCELoss(sigmoid=True, lambda_ce=0)(logit)",
+      kind="composed", params=["smooth", "sum_over", "reduction"], ndims=SPATIAL,
+      dtypes=ACTIVATION_DTYPES, unsupported_when={**COMBINED, **SIGMOID_INPUT},
+      call=COMBINED_ACTIVATION_CALL.format("DiceCELoss", "sigmoid", "lambda_ce", "torch.logit"))
+def dice_monai_dice_ce_sigmoid(input, target, *, smooth, sum_over, reduction):
+    return _combined_activation(losses.DiceCELoss, torch.logit, input, target, smooth, sum_over,
+                                reduction, sigmoid=True, lambda_ce=0.0)
+
+
+@path("soft_dice_loss", "monai.losses.DiceCELoss(softmax=True, lambda_ce=0)(log)",
+      kind="composed", params=["smooth", "sum_over", "reduction"], ndims=SPATIAL,
+      dtypes=ACTIVATION_DTYPES, unsupported_when={**COMBINED, **SOFTMAX_INPUT},
+      conventions=[SOFTMAX_OF_LOG],
+      call=COMBINED_ACTIVATION_CALL.format("DiceCELoss", "softmax", "lambda_ce", "torch.log"))
+def dice_monai_dice_ce_softmax(input, target, *, smooth, sum_over, reduction):
+    return _combined_activation(losses.DiceCELoss, torch.log, input, target, smooth, sum_over,
+                                reduction, softmax=True, lambda_ce=0.0)
+
+
+@path("soft_dice_loss", "monai.losses.DiceFocalLoss(sigmoid=True, lambda_focal=0)(logit)",
+      kind="composed", params=["smooth", "sum_over", "reduction"], ndims=SPATIAL,
+      dtypes=ACTIVATION_DTYPES, unsupported_when={**COMBINED, **SIGMOID_INPUT},
+      call=COMBINED_ACTIVATION_CALL.format("DiceFocalLoss", "sigmoid", "lambda_focal",
+                                           "torch.logit"))
+def dice_monai_dice_focal_sigmoid(input, target, *, smooth, sum_over, reduction):
+    return _combined_activation(losses.DiceFocalLoss, torch.logit, input, target, smooth,
+                                sum_over, reduction, sigmoid=True, lambda_focal=0.0)
+
+
+@path("soft_dice_loss", "monai.losses.DiceFocalLoss(softmax=True, lambda_focal=0)(log)",
+      kind="composed", params=["smooth", "sum_over", "reduction"], ndims=SPATIAL,
+      dtypes=ACTIVATION_DTYPES, unsupported_when={**COMBINED, **SOFTMAX_INPUT},
+      conventions=[SOFTMAX_OF_LOG],
+      call=COMBINED_ACTIVATION_CALL.format("DiceFocalLoss", "softmax", "lambda_focal",
+                                           "torch.log"))
+def dice_monai_dice_focal_softmax(input, target, *, smooth, sum_over, reduction):
+    return _combined_activation(losses.DiceFocalLoss, torch.log, input, target, smooth,
+                                sum_over, reduction, softmax=True, lambda_focal=0.0)
+
+
+# FocalLoss(to_onehot_y=True) is checked on the softmax form (the same one-hot step); the
+# sigmoid form's paths would need one-hot targets, which sigmoid_focal_loss's fuzzed targets
+# (any shape, no class axis) never are.
+
+
+# weight= multiplies the sigmoid focal map (N, C, d1..dk) by one factor per class (or one for
+# all): canonical sample weights, one per class, and MONAI's 'mean' divides by every element as
+# the canonical 'mean' does (not by the weights' sum). It refuses 'sum': MONAI's averages the
+# spatial axes (monai_focal_sum_averages_spatial_axes), which the reference applies to
+# unweighted sums only. include_background=False drops channel 0 before the elementwise loss:
+# the path puts a channel of logit 0 and target 0 (loss log 2 times the factors) in front of the
+# input, which MONAI must drop, leaving the canonical loss of the input (its 'mean' divides by
+# the kept elements, 'none' returns the kept channels).
+# On the softmax form weight= multiplies class c's term by w_c, as a list alpha does: no path
+# there (the canonical categorical alpha is one scalar, checked as alpha=[alpha] * C).
+
+def _full_weights(params, inputs):
+    """The sample weights broadcast over the input (their axes its leading ones), or None."""
+    shape, w = inputs["input"].shape, params["sample_weight"]
+    if w is None or np.ndim(w) > len(shape) or len(shape) < 2:
+        return None
+    w = np.asarray(w, dtype=float)
+    try:
+        return np.broadcast_to(w.reshape(w.shape + (1,) * (len(shape) - w.ndim)), shape)
+    except ValueError:
+        return None
+
+
+def _per_class_weights(params, inputs):
+    """The C class weights the sample weights amount to (the same for every sample and
+    element), or None."""
+    full = _full_weights(params, inputs)
+    if full is None:
+        return None
+    weights = full[(0, slice(None)) + (0,) * (full.ndim - 2)]
+    return weights if np.array_equal(full, np.broadcast_to(
+        weights.reshape((1, -1) + (1,) * (full.ndim - 2)), full.shape)) else None
+
+
+def _not_class_weights(params, encoding, inputs):
+    return params["sample_weight"] is None or (
+        np.ndim(params["sample_weight"]) > 0 and (
+            _per_class_weights(params, inputs) is None or inputs["input"].shape[1] < 2))
+
+
+NO_WEIGHTED_SUM = {"reduction='sum' (MONAI's averages the spatial axes, "
+                   "monai_focal_sum_averages_spatial_axes, which the reference applies to "
+                   "unweighted sums only: checked on the unweighted paths)":
+                   lambda p, e, i: p["reduction"] == "sum"}
+CLASS_WEIGHTS = {"sample weights other than one weight per class (weight=) or one for all; "
+                 "per-class weights on one channel (MONAI raises ValueError 'Per-class "
+                 "class_weight is not supported for single-channel outputs.')":
+                 _not_class_weights,
+                 "reduction='weighted_mean' (MONAI's 'mean' divides by every element, the "
+                 "canonical 'mean')": lambda p, e, i: p["reduction"] == "weighted_mean",
+                 **NO_WEIGHTED_SUM}
+
+
+def _torch_class_weights(sample_weight, input):
+    """weight=: the C class weights of per-class sample weights, or the 0-d weight."""
+    if sample_weight.ndim == 0:
+        return float(sample_weight)
+    w = sample_weight.reshape(sample_weight.shape + (1,) * (input.ndim - sample_weight.ndim))
+    return w.expand(input.shape)[(0, slice(None)) + (0,) * (input.ndim - 2)].detach()
+
+
+def _focal_class_weights(make, input, target, alpha, gamma, sample_weight, reduction, **kw):
+    return make(gamma=gamma, alpha=None if alpha < 0 else alpha, reduction=reduction,
+                weight=_torch_class_weights(sample_weight, input), **kw)(input, target)
+
+
+def _focal_without_background(make, input, target, alpha, gamma, reduction, **kw):
+    """MONAI's loss of the input behind a channel 0 of zeros, which include_background=False
+    drops."""
+    def behind_zeros(a):
+        return torch.cat([torch.zeros_like(a[:, :1]), a], dim=1)
+    return make(gamma=gamma, alpha=None if alpha < 0 else alpha, include_background=False,
+                reduction=reduction, **kw)(behind_zeros(input), behind_zeros(target))
+
+
+WEIGHT_CALL = ("monai.losses.{}(gamma=gamma, alpha=None if alpha < 0 else alpha, weight=[the "
+               "per-class sample_weight, w[0, c, 0..0]] or the 0-d one, reduction=reduction{})("
+               "input, target)")
+BACKGROUND_CALL = ("monai.losses.{}(gamma=gamma, alpha=None if alpha < 0 else alpha, "
+                   "include_background=False, reduction=reduction{})(torch.cat([zeros (N, 1, "
+                   "d..), input], 1), torch.cat([zeros (N, 1, d..), target], 1))")
+
+
+@path("sigmoid_focal_loss", "monai.losses.FocalLoss(weight=)", kind="composed",
+      params=["alpha", "gamma", "sample_weight", "reduction"], ndims=[2, 3, 4, 5],
+      conventions=FOCAL_CONVENTIONS, dtypes=["float32"], notes=FOCAL_NOTES,
+      unsupported_when=CLASS_WEIGHTS, call=WEIGHT_CALL.format("FocalLoss", ""))
+def focal_monai_weight(input, target, *, alpha, gamma, sample_weight, reduction):
+    return _focal_class_weights(losses.FocalLoss, input, target, alpha, gamma, sample_weight,
+                                reduction)
+
+
+@path("sigmoid_focal_loss", "monai.losses.FocalLoss(include_background=False)",
+      kind="composed", params=["alpha", "gamma", "reduction"], ndims=[2, 3, 4, 5],
+      conventions=FOCAL_CONVENTIONS, dtypes=["float32"], notes=FOCAL_NOTES,
+      call=BACKGROUND_CALL.format("FocalLoss", ""))
+def focal_monai_no_background(input, target, *, alpha, gamma, reduction):
+    return _focal_without_background(losses.FocalLoss, input, target, alpha, gamma, reduction)
+
+
+# DiceFocalLoss passes weight and include_background to its FocalLoss unchanged
+@path("sigmoid_focal_loss", "monai.losses.DiceFocalLoss(weight=, lambda_dice=0)",
+      kind="composed", params=["alpha", "gamma", "sample_weight", "reduction"], ndims=[3, 4, 5],
+      conventions=FOCAL_CONVENTIONS, dtypes=["float32"], notes=FOCAL_NOTES,
+      unsupported_when={**CLASS_WEIGHTS, **NO_NONE},
+      call=WEIGHT_CALL.format("DiceFocalLoss", ", lambda_dice=0.0") + "  [its focal term]")
+def focal_monai_dice_focal_weight(input, target, *, alpha, gamma, sample_weight, reduction):
+    return _focal_class_weights(losses.DiceFocalLoss, input, target, alpha, gamma,
+                                sample_weight, reduction, lambda_dice=0.0)
+
+
+@path("sigmoid_focal_loss", "monai.losses.DiceFocalLoss(include_background=False, "
+                            "lambda_dice=0)",
+      kind="composed", params=["alpha", "gamma", "reduction"], ndims=[3, 4, 5],
+      conventions=FOCAL_CONVENTIONS, dtypes=["float32"], notes=FOCAL_NOTES,
+      unsupported_when=NO_NONE,
+      call=BACKGROUND_CALL.format("DiceFocalLoss", ", lambda_dice=0.0") + "  [its focal term]")
+def focal_monai_dice_focal_no_background(input, target, *, alpha, gamma, reduction):
+    return _focal_without_background(losses.DiceFocalLoss, input, target, alpha, gamma,
+                                     reduction, lambda_dice=0.0)
+
+
+# use_softmax=True with include_background=False slices channel 0 off the logits before the
+# softmax (monai_softmax_focal_background_dropped_before_softmax): the categorical focal loss of
+# the C - 1 other classes, a position of class 0 contributing nothing. alpha as C - 1 factors
+# (a scalar alpha is dropped there, with a warning)
+@path("categorical_focal_crossentropy",
+      "monai.losses.FocalLoss(use_softmax=True, include_background=False, alpha=[alpha] * "
+      "(C - 1))",
+      params=["alpha", "gamma", "reduction"], encodings=["one_hot", "probs"], ndims=[2, 3, 4, 5],
+      conventions=[*SOFTMAX_FOCAL, "monai_softmax_focal_background_dropped_before_softmax"],
+      dtypes=["float32"], notes=FOCAL_NOTES,
+      unsupported_when={"one class (MONAI keeps channel 0 then, with a warning)":
+                        lambda p, e, i: i["input"].shape[1] < 2},
+      call=SOFTMAX_CALL.format("[alpha] * (C - 1)", ", include_background=False",
+                               "input, target"))
+def softmax_focal_monai_no_background(input, target, *, alpha, gamma, reduction):
+    return _softmax_focal(input, target, [alpha] * (input.shape[1] - 1), gamma, reduction,
+                          include_background=False)
+
+
 # ---------------------------------------------------------------- evidence
 
 saw = adapter.saw
@@ -580,6 +839,22 @@ saw(SOFTMAX_OF_LOG, path="generalized_dice/monai.losses.GeneralizedDiceLoss(soft
          "(canonical): the loss of p / sum_c p",
     versions=SEEN_ON, link=MONAI_DOCS + " (GeneralizedDiceLoss: 'softmax: If True, apply a "
                                         "softmax function to the prediction')")
+
+# FocalLoss(use_softmax=True, include_background=False): channel 0 sliced off before the softmax
+saw("monai_softmax_focal_background_dropped_before_softmax",
+    path="categorical_focal_crossentropy/monai.losses.FocalLoss(use_softmax=True, "
+         "include_background=False, alpha=[alpha] * (C - 1))",
+    case="categorical_focal_crossentropy/spatial-mean/one_hot",
+    call="monai.losses.FocalLoss(use_softmax=True, include_background=False, gamma=2.0, "
+         "alpha=[0.25] * 2, reduction='mean')(x, t) " + SPATIAL_CASE,
+    seen="0.0639658719; reduction='none' gives shape (2, 2, 4), sample 1 (classes [0, 2, 0, "
+         "0]) [[0, 0, 0, 0], [0, 0.4396495819, 0, 0]]: its three positions of class 0 are 0; "
+         "gradient [0, :, 0] [0, 0.0018447239, -0.0018447238]; canonical 0.2037015753 "
+         "(0.0679005161 with the map per class and class 0 kept); the loss of softmax(x[:, 1:]) "
+         "on t[:, 1:] divided by 16 = 2 x 2 x 4 is 0.0639658749",
+    versions=SEEN_ON, link=FOCAL_SOURCE + ": 'if skipping background, removing first channel' "
+                                          "(target[:, 1:], input[:, 1:]) before "
+                                          "softmax_focal_loss")
 
 # Seen, but no convention (no canonical difference reaches a checked value):
 PROBED = (

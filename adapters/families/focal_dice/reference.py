@@ -485,7 +485,26 @@ def _categorical_focal_crossentropy(inputs, p, conv):
     return elements, input_vjp(np.moveaxis(local, -1, axis), axis), divisor
 
 
-PARTS["categorical_focal_crossentropy"] = _categorical_focal_crossentropy
+def _monai_focal_without_background(part):
+    """MONAI's FocalLoss(use_softmax=True, include_background=False)
+    (monai_softmax_focal_background_dropped_before_softmax): the part run on x[:, 1:] and
+    t[:, 1:] (one-hot or probability targets, class axis 1), channel 0's gradient 0."""
+    name = "monai_softmax_focal_background_dropped_before_softmax"
+
+    def run(inputs, p, conv):
+        x = inputs["input"]
+        if name not in conv or x.shape[1] < 2:
+            return part(inputs, p, conv)
+        elements, vjp, divisor = part({k: v[:, 1:] for k, v in inputs.items()}, p, conv - {name})
+
+        def back(u):
+            return {"input": np.concatenate([np.zeros_like(x[:, :1]), vjp(u)["input"]], axis=1)}
+        return elements, back, divisor
+    return run
+
+
+PARTS["categorical_focal_crossentropy"] = _monai_focal_without_background(
+    _categorical_focal_crossentropy)
 
 
 # ---------------------------------------------------------------- tversky

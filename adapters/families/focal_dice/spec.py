@@ -438,7 +438,8 @@ LOSSES.append(Loss(
     check=_check_gdl,
     layouts=({"input": "N C H", "target": "N C H"},
              {"input": "N C H W", "target": "N C H W"}),
-    values={"input": ("unit", "probs"), "target": "unit"}))
+    # one-hot targets too (the segmentation data, and what a to_onehot_y path needs)
+    values={"input": ("unit", "probs"), "target": ("unit", "one_hot")}))
 
 
 # ---------------------------------------------------------------- jaccard
@@ -845,6 +846,18 @@ CONVENTIONS = [
                            "background class is MONAI's segmentation convention (Lin et al.'s "
                            "binary alpha_t carried to C classes), not part of the loss's "
                            "definition"),
+    Convention(name="monai_softmax_focal_background_dropped_before_softmax",
+               losses=("categorical_focal_crossentropy",),
+               description="FocalLoss(use_softmax=True, include_background=False) slices "
+                           "channel 0 off the logits and the target before the softmax: the "
+                           "loss of the C - 1 other classes, p = softmax(x[:, 1:]) (each "
+                           "position's probabilities renormalised without class 0), t = "
+                           "t[:, 1:] (a position of class 0 contributes 0), its alpha C - 1 "
+                           "factors; under monai_softmax_focal_map_per_class 'mean' divides by "
+                           "N (C - 1) d1..dk and 'none' keeps (N, C - 1, d1..dk); the gradient "
+                           "of channel 0 is 0. No canonical parameter: Keras and optax have no "
+                           "background class, and the Dice family's ignore_background drops "
+                           "class 0's term after the loss, not its logit before the softmax"),
     Convention(name="monai_focal_factor_of_hard_target", losses=("sigmoid_focal_loss",),
                description="the modulating factor is computed as exp(gamma logsigmoid(-x (2 y - "
                            "1))), 1 - p_t for a hard target only: for a soft target y in (0, 1) it "
