@@ -197,6 +197,20 @@ def align_leading(weight_shape, shape) -> tuple[int, ...]:
     return weight_shape + (1,) * (len(shape) - len(weight_shape))
 
 
+
+def weights_over(sample_weight, shape):
+    """The sample weights broadcast over `shape`, their axes its leading ones (what the library
+    paths turn into a library's own weight or mask argument), or None where there are none or
+    they do not fit."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=float)
+    try:
+        return np.broadcast_to(w.reshape(align_leading(w.shape, shape)), shape)
+    except SpecError:
+        return None
+
+
 # ---------------------------------------------------------------- input validators
 
 def class_axis(x, axis: int = 1) -> int:

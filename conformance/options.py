@@ -203,10 +203,6 @@ LEFT = {
     ("smp.losses.FocalLoss", "eps"): (
         "the clamp of the probabilities that from_logits=False takes the logit of; with the "
         "default from_logits=True, which the paths run, it is not used"),
-    ("smp.losses.SoftBCEWithLogitsLoss", "ignore_index"): (
-        "zeroes the loss where the target equals it but keeps those elements in the mean's count "
-        "(loss *= mask, then loss.mean()); the canonical binary_cross_entropy_with_logits has no "
-        "ignore_index, and the paths' targets, in [0, 1], never equal the default -100"),
     # ------------------------------------------------------------------ sklearn
     ("sklearn.metrics.mean_absolute_error", "multioutput"): _SKLEARN_MULTIOUTPUT,
     ("sklearn.metrics.mean_absolute_percentage_error", "multioutput"): _SKLEARN_MULTIOUTPUT,

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from adapters.definitions import is_mask, weights_over
+from adapters.pytorch import torch
 from adapters.smp_lib import SEEN_ON, SMP_DOCS, adapter, losses, path  # noqa: F401
 
 # ---------------------------------------------------------------- binary_cross_entropy_with_logits
 # ignore_index (default -100) zeroes the loss where the target equals it (then 'mean' divides by
-# every element): targets in [0, 1] never equal -100, so the default changes nothing here.
+# every element): targets in [0, 1] never equal -100, so the default changes nothing here; the
+# (ignore_index=) path below checks it as sample weights.
 
 @path("binary_cross_entropy_with_logits", "smp.losses.SoftBCEWithLogitsLoss",
       params=["weight", "pos_weight", "label_smoothing", "reduction"],
@@ -26,6 +29,43 @@ def bce_logits_smp(input, target, *, weight, pos_weight, label_smoothing, reduct
     return losses.SoftBCEWithLogitsLoss(weight=weight, pos_weight=pos_weight,
                                         smooth_factor=label_smoothing / 2,
                                         reduction=reduction)(input, target)
+
+
+# ignore_index=k zeroes the loss where the target is k (loss *= target != k) and 'mean' still
+# divides by every element: the canonical sample weights as a 0/1 mask, with 'none', 'sum' or
+# 'mean' ('weighted_mean' would divide by the kept count). The path writes k = -1, which no
+# target in [0, 1] is, where the mask is 0.
+
+def _not_a_mask(params, encoding, inputs) -> bool:
+    full = weights_over(params["sample_weight"], np.shape(inputs["input"]))
+    return full is None or not is_mask(full)
+
+
+IGNORED = -1.0
+MASK_REFUSES = {
+    "cases without sample weights (the path is smp.losses.SoftBCEWithLogitsLoss then)":
+        lambda p, e, i: p["sample_weight"] is None,
+    "sample weights other than a 0/1 mask (smp's ignore_index keeps or drops an element)":
+        _not_a_mask,
+    "reduction='weighted_mean' (smp's 'mean' divides by every element, the ignored ones "
+    "included)": lambda p, e, i: p["reduction"] == "weighted_mean"}
+
+
+@path("binary_cross_entropy_with_logits", "smp.losses.SoftBCEWithLogitsLoss(ignore_index=)",
+      kind="composed", params=["weight", "pos_weight", "label_smoothing", "sample_weight",
+                               "reduction"],
+      unsupported_when=MASK_REFUSES,
+      call="smp.losses.SoftBCEWithLogitsLoss(weight=weight, pos_weight=pos_weight, "
+           "smooth_factor=label_smoothing / 2, ignore_index=-1, reduction=reduction)(input, "
+           "torch.where(sample_weight == 0, -1, target))")
+def bce_logits_smp_ignore(input, target, *, weight, pos_weight, label_smoothing, sample_weight,
+                          reduction):
+    kept = torch.broadcast_to(sample_weight.reshape(
+        tuple(sample_weight.shape) + (1,) * (input.ndim - sample_weight.ndim)), input.shape) != 0
+    return losses.SoftBCEWithLogitsLoss(weight=weight, pos_weight=pos_weight,
+                                        smooth_factor=label_smoothing / 2,
+                                        ignore_index=int(IGNORED), reduction=reduction)(
+        input, torch.where(kept, target, IGNORED))
 
 
 # ---------------------------------------------------------------- cross_entropy

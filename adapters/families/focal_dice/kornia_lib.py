@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from adapters.definitions import weights_over
 from adapters.kornia_lib import KORNIA_DOCS, SEEN_ON, adapter, losses, path
 from adapters.pytorch import torch
 
@@ -55,20 +56,9 @@ def _channel_weights(weight):
                                                              if a != 1))
 
 
-def _full_weights(sample_weight, shape):
-    """The sample weights broadcast over the input (their axes its leading ones), or None."""
-    if sample_weight is None or np.ndim(sample_weight) > len(shape):
-        return None
-    w = np.asarray(sample_weight, dtype=float)
-    try:
-        return np.broadcast_to(w.reshape(w.shape + (1,) * (len(shape) - w.ndim)), shape)
-    except ValueError:
-        return None
-
-
 def _not_masked_channel_weights(params, encoding, inputs) -> bool:
     """Whether the sample weights are not m w_c (m a 0/1 mask, w_c one weight per channel)."""
-    full = _full_weights(params["sample_weight"], np.shape(inputs["input"]))
+    full = weights_over(params["sample_weight"], np.shape(inputs["input"]))
     if full is None:
         return True
     w = _channel_weights(full).reshape((1, -1) + (1,) * (full.ndim - 2))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from adapters.definitions import weights_over
 from adapters.monai_lib import MONAI_DOCS, SEEN_ON, adapter, losses, path  # noqa: F401
 from adapters.pytorch import torch
 
@@ -563,15 +564,9 @@ def dice_monai_dice_focal_softmax(input, target, *, smooth, sum_over, reduction)
 # there (the canonical categorical alpha is one scalar, checked as alpha=[alpha] * C).
 
 def _full_weights(params, inputs):
-    """The sample weights broadcast over the input (their axes its leading ones), or None."""
-    shape, w = inputs["input"].shape, params["sample_weight"]
-    if w is None or np.ndim(w) > len(shape) or len(shape) < 2:
-        return None
-    w = np.asarray(w, dtype=float)
-    try:
-        return np.broadcast_to(w.reshape(w.shape + (1,) * (len(shape) - w.ndim)), shape)
-    except ValueError:
-        return None
+    """The sample weights broadcast over the input (at least (N, C)), or None."""
+    shape = inputs["input"].shape
+    return weights_over(params["sample_weight"], shape) if len(shape) >= 2 else None
 
 
 def _per_class_weights(params, inputs):

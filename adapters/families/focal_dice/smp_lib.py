@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from adapters.definitions import weights_over
 from adapters.pytorch import torch
 from adapters.smp_lib import SEEN_ON, SMP_DOCS, adapter, losses, path  # noqa: F401
 
@@ -158,22 +159,11 @@ def focal_smp_multilabel(input, target, *, alpha, gamma, normalized, reduced_thr
 # and 'weighted_mean' as smp's 'mean' over the kept ones). normalized is left out of both: smp
 # then normalises over the kept elements (or per class), canonical over every element.
 
-def _broadcast(sample_weight, shape):
-    """The sample weights (their axes the leading ones, numpy or torch) over the whole shape."""
-    if sample_weight is None or np.ndim(sample_weight) > len(shape):
-        return None
-    w = np.asarray(sample_weight, dtype=float)
-    try:
-        return np.broadcast_to(w.reshape(w.shape + (1,) * (len(shape) - w.ndim)), shape)
-    except ValueError:
-        return None
-
-
 def _per_class(params, encoding, inputs):
     """Whether the sample weights are not one weight per class (constant over every axis but
     axis 1)."""
     shape = inputs["input"].shape
-    full = _broadcast(params["sample_weight"], shape)
+    full = weights_over(params["sample_weight"], shape)
     if full is None or len(shape) < 2:
         return True
     first = full[(slice(None), slice(None)) + (slice(0, 1),) * (len(shape) - 2)][:1]
@@ -181,7 +171,7 @@ def _per_class(params, encoding, inputs):
 
 
 def _not_mask(params, encoding, inputs):
-    full = _broadcast(params["sample_weight"], inputs["input"].shape)
+    full = weights_over(params["sample_weight"], inputs["input"].shape)
     return full is None or not bool(np.all((full == 0) | (full == 1)))
 
 

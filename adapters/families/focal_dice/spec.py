@@ -598,16 +598,12 @@ FOCAL_TVERSKY_GAMMA = Param(
 LOG_LOSS = Param(name="log_loss", default=False,
                  domain="a bool: True takes -log(index) instead of 1 - index (smp's DiceLoss, "
                         "JaccardLoss and TverskyLoss log_loss=True)", check=is_bool)
-OVERLAP_CLASS_WEIGHTS = Param(name="class_weights", default=None,
-                              domain="null or a list of C non-negative numbers, one factor per "
-                                     "class's loss (smp's class_weights), as soft_dice_loss's",
-                              check=lambda v: v is None or (np.ndim(v) == 1
-                                                            and non_negative_array(v)),
-                              array=True)
-JACCARD_IGNORE_BACKGROUND = Param(name="ignore_background", default=False,
-                                  domain="a bool: drop class 0's Jaccard loss (smp's classes="
-                                         "[1, .., C-1]); with one class it is kept",
-                                  check=is_bool)
+OVERLAP_CLASS_WEIGHTS = dataclasses.replace(
+    DICE_CLASS_WEIGHTS, domain="null or a list of C non-negative numbers, one factor per class's "
+                               "loss (smp's class_weights), as soft_dice_loss's")
+JACCARD_IGNORE_BACKGROUND = dataclasses.replace(
+    IGNORE_BACKGROUND, domain="a bool: drop class 0's Jaccard loss (smp's classes=[1, .., C-1]); "
+                              "with one class it is kept")
 
 _LOG_LOSS_DOC = (
     " log_loss=True (default False) takes l = -log(index) in place of 1 - index (the index being "
