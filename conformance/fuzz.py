@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -288,7 +289,11 @@ def _vector_axes(draw, x) -> dict:
     Returns the parameter ({} for the default, and for 0-d input)."""
     if x.ndim == 0 or draw(st.booleans()):
         return {}
-    axes = draw(st.permutations(range(x.ndim)))[:draw(st.integers(1, x.ndim))]
+    if x.ndim >= 2 and draw(st.booleans()):   # several axes: each set of two or more alike
+        sets = [c for k in range(2, x.ndim + 1) for c in itertools.combinations(range(x.ndim), k)]
+        axes = draw(st.permutations(draw(st.sampled_from(sets))))
+    else:
+        axes = draw(st.permutations(range(x.ndim)))[:draw(st.integers(1, x.ndim))]
     given = tuple(a - x.ndim if draw(st.booleans()) else a for a in axes)
     return {"axis": given if len(given) > 1 or draw(st.booleans()) else given[0]}
 

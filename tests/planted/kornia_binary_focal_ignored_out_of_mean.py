@@ -6,6 +6,7 @@ with the mask as sample weights): the two differ wherever an entry is ignored.""
 CAUGHT_BY = ('test_value', 'sigmoid_focal_loss/mask-weighted_mean-float64')
 import kornia.losses
 import numpy as np
+from adapters.definitions import is_mask, weights_over
 from adapters.pytorch import TorchBackend, torch
 from adapters.registry import declare_adapter
 
@@ -13,20 +14,25 @@ bug = declare_adapter("bug_kornia_binary_focal_ignored_out_of_mean", TorchBacken
 
 
 def _refused(p, e, i):
-    w = p["sample_weight"]
-    return (p["reduction"] != "weighted_mean" or w is None
-            or np.shape(w) != np.shape(i.get("input"))
-            or not bool(np.all(np.isin(np.asarray(w), (0.0, 1.0)))))
+    w = weights_over(p["sample_weight"], np.shape(i.get("input")))
+    return p["reduction"] != "weighted_mean" or w is None or not is_mask(w)
+
+
+def _kept(sample_weight, input):
+    """The 0/1 mask broadcast over the input (its axes the input's leading ones)."""
+    w = sample_weight.reshape(tuple(sample_weight.shape) + (1,) * (input.ndim - sample_weight.ndim))
+    return torch.broadcast_to(w, input.shape) != 0
 
 
 @bug.path("sigmoid_focal_loss", "binary_focal_loss_with_logits(ignore_index=)", kind="composed",
           params=["alpha", "gamma", "sample_weight", "reduction"],
           conventions=["kornia_binary_focal_soft_target_terms_split"],
-          unsupported_when={"not 'weighted_mean' with a 0/1 mask of the input's shape": _refused},
+          unsupported_when={"not 'weighted_mean' with a 0/1 mask": _refused},
           call="kornia.losses.binary_focal_loss_with_logits(input, torch.where(sample_weight == "
                "0, -1, target), alpha=None if alpha < 0 else alpha, gamma=gamma, "
                "reduction='mean', ignore_index=-1)")
 def focal(input, target, *, alpha, gamma, sample_weight, reduction):
     return kornia.losses.binary_focal_loss_with_logits(
-        input, torch.where(sample_weight == 0, -1.0, target), alpha=None if alpha < 0 else alpha,
+        input, torch.where(_kept(sample_weight, input), target, -1.0),
+        alpha=None if alpha < 0 else alpha,
         gamma=gamma, reduction="mean", ignore_index=-1)

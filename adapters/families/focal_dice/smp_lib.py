@@ -561,10 +561,17 @@ def jaccard_smp_variants(input, target, *, smooth, sum_over, class_weights, igno
                                                  log_loss))(input, target)
 
 
+# found by fuzzing: smp's `loss ** gamma` on a float16 loss raises "value cannot be converted to
+# type c10::Half without overflow" for gamma = 1e6 (torch casts the exponent to the tensor's dtype)
+HALF_GAMMA = {"gamma above 65504, float16's largest number (torch casts the exponent of "
+              "`loss ** gamma` to a float16 loss's dtype and raises 'value cannot be converted "
+              "to type c10::Half without overflow')": lambda p, e, i: p["gamma"] > 65504}
+
+
 @path("tversky", "smp.losses.TverskyLoss(gamma=, class_weights=, classes=, log_loss=)",
       params=["alpha", "beta", "smooth", "sum_over", "class_weights", "ignore_background",
               "gamma", "log_loss"],
-      unsupported_when={**ONLY_BATCH, **VARIANTS_ONLY},
+      unsupported_when={**ONLY_BATCH, **VARIANTS_ONLY, **HALF_GAMMA},
       conventions=[*SMP_VARIANT_CONVENTIONS, "smp_focal_tversky_power_of_mean"],
       call="smp.losses.TverskyLoss(mode='multilabel', from_logits=False, alpha=alpha, "
            "beta=beta, smooth=smooth, gamma=gamma, " + _CLASSES_CALL + ")(input, target)")
