@@ -46,7 +46,8 @@ def test_index_target_shape_is_the_input_without_the_joint_axes():
                            {"axis": (1, 3)}, encoding="index")
 
 
-@pytest.mark.parametrize("loss", ["cross_entropy", "poly_loss_cross_entropy"])
+@pytest.mark.parametrize("loss", ["cross_entropy", "poly_loss_cross_entropy",
+                                  "categorical_focal_crossentropy"])
 @pytest.mark.parametrize("axis", [(1, 3), (3, 1), (-1, 1), (2, 3), (0, 1, 2, 3)])
 def test_reference_is_the_one_axis_loss_on_the_flattened_axes(loss, axis):
     """The definition: the joint axes moved last in the order given and flattened; the flat index
@@ -183,6 +184,42 @@ def test_keras_softmax_refuses_a_negative_axis_in_a_tuple():
         with pytest.raises(Exception, match="must be a valid permutation of the input dimensions"):
             np.asarray(fn(x, axis=(-1, 0)))
         np.asarray(fn(x, axis=(2, 0)))       # the same axes counted from the front work
+
+
+def test_keras_focal_smoothing_reads_the_last_axis_of_the_input_as_given():
+    """keras_label_smoothing_over_last_axis_size with joint axes: the reference spreads eps over
+    the input's own last axis (3 of (2, 2, 3)), not over the 6 joint classes, which canonical
+    does; the two differ by exactly that divisor."""
+    x = np.random.default_rng(6).normal(size=(2, 2, 3))
+    y = np.eye(6)[[4, 1]].reshape(2, 2, 3)
+    p = {"axis": (1, 2), "label_smoothing": 0.2, "reduction": "none"}
+    keras = reference.evaluate("categorical_focal_crossentropy", {"input": x, "target": y}, p,
+                               "one_hot", ("keras_label_smoothing_over_last_axis_size",)).value
+    by_hand = 0.8 * y + 0.2 / 3        # smoothed over 3 (they sum to 1.2: not validated)
+    over_3 = reference.evaluate("categorical_focal_crossentropy", {"input": x, "target": by_hand},
+                                {**p, "label_smoothing": 0.0}, "probs", validate=False).value
+    np.testing.assert_allclose(keras, over_3, rtol=1e-14)
+    canonical = reference.evaluate("categorical_focal_crossentropy", {"input": x, "target": y}, p,
+                                   "one_hot").value
+    assert not np.allclose(keras, canonical, rtol=1e-3)
+
+
+def test_keras_focal_refuses_a_negative_axis_in_a_tuple():
+    """keras.losses.categorical_focal_crossentropy(from_logits=True) with a tuple holding a
+    negative axis raises in keras.ops.softmax (the reason of KERAS_NEGATIVE_AXES in
+    adapters/families/focal_dice/tensorflow.py): when this fails, Keras takes them now; drop the
+    refusal and let the negative-axes cases check it."""
+    from adapters.tensorflow import adapter
+    why = adapter.backend.unavailable()
+    if why:
+        pytest.skip(why)
+    import keras
+    x = np.random.default_rng(7).normal(size=(2, 2, 3))
+    y = np.eye(6)[[4, 1]].reshape(2, 2, 3)
+    with pytest.raises(Exception, match="must be a valid permutation of the input dimensions"):
+        np.asarray(keras.losses.categorical_focal_crossentropy(y, x, from_logits=True,
+                                                               axis=(1, -1)))
+    np.asarray(keras.losses.categorical_focal_crossentropy(y, x, from_logits=True, axis=(1, 2)))
 
 
 # ---------------------------------------------------------------- cosine_similarity's joint axes

@@ -216,7 +216,7 @@ def _keras_sparse_probs(x, y, p, encoding, conv):
     return elements, input_vjp(np.moveaxis(local, -1, axis), axis), divisor
 
 
-def _over_joint_axes(part):
+def over_joint_axes(part):
     """`part` (written for one class axis) for a tuple `axis` too: the joint class axes moved last
     in the order given and flattened into one (an index target is already a flat index into
     them), the part run with axis=-1, its gradient laid back on the input's own axes."""
@@ -241,7 +241,7 @@ def _over_joint_axes(part):
     return run
 
 
-PARTS["cross_entropy"] = _over_joint_axes(_cross_entropy)
+PARTS["cross_entropy"] = over_joint_axes(_cross_entropy)
 PARTS["nll_loss"] = _nll_loss
 
 
@@ -390,7 +390,7 @@ def _categorical_generalized_cross_entropy(inputs, p, conv):
     return elements, input_vjp(np.moveaxis(local, -1, axis), axis), kept.sum()
 
 
-PARTS["poly_loss_cross_entropy"] = _over_joint_axes(_poly_loss_cross_entropy)
+PARTS["poly_loss_cross_entropy"] = over_joint_axes(_poly_loss_cross_entropy)
 PARTS["categorical_generalized_cross_entropy"] = _categorical_generalized_cross_entropy
 
 

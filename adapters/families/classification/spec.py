@@ -9,9 +9,9 @@ cross_entropy, nll_loss, poly_loss_cross_entropy and categorical_generalized_cro
 focal_dice's categorical_focal_crossentropy) take the class axis as a parameter, `axis` (1 by
 default, negative from the end; optax's and Keras's axis=): index targets then have the input's
 shape without it, and so has the unreduced loss, e.g. input (N, H, C) with axis=-1, target (N, H).
-cross_entropy and poly_loss_cross_entropy also take a tuple of axes, whose classes form one
-distribution (optax's axis=(2, 3)): input (N, H, W) with axis=(1, 2), target (N,) indices in
-[0, H W), loss (N,); see JOINT_AXES_DOC.
+cross_entropy and poly_loss_cross_entropy (and categorical_focal_crossentropy) also take a tuple
+of axes, whose classes form one distribution (optax's axis=(2, 3)): input (N, H, W) with
+axis=(1, 2), target (N,) indices in [0, H W), loss (N,); see JOINT_AXES_DOC.
 softmax and log_softmax are the activations these losses are built from (no target).
 linear_cross_entropy takes hidden states and a weight matrix instead of logits (its own layouts):
     input (D,) or (N, D), linear_weight (C, D) or (C, d1..dk, D), target () / (N,) / (N, d1..dk)

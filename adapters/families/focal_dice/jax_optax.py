@@ -8,6 +8,8 @@ is `composed`.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from adapters.jax_optax import (  # noqa: F401
@@ -212,6 +214,33 @@ def cfc_jax(input, target, *, alpha, gamma, label_smoothing, ignore_index, axis,
     if reduction == "mean":
         return jnp.sum(losses) / jnp.sum(kept)
     return reduce(losses, reduction)
+
+
+# jax.nn.one_hot and jnp.sum take one class axis here: several at once (a tuple axis) are moved
+# last in the order given and flattened into one (as optax's cross-entropies do with a tuple,
+# families/classification/jax_optax.py); an index target is then a flat index into them
+def joint_classes_last(a, axis):
+    """The class axes `axis` (one, or a tuple taken jointly) moved last in the order given and
+    flattened into one; 1-D arrays as they are."""
+    if a.ndim <= 1:
+        return a
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    k = a.ndim - len(axes)
+    moved = jnp.moveaxis(a, axes, tuple(range(k, a.ndim)))
+    return moved.reshape(moved.shape[:k] + (math.prod(moved.shape[k:]),))
+
+
+@path("categorical_focal_crossentropy", "jax.nn.log_softmax(moveaxis+flatten)", kind="composed",
+      params=["alpha", "gamma", "label_smoothing", "ignore_index", "axis", "reduction"],
+      tuple_params=["axis"],
+      call="x = jnp.moveaxis(input, axis, range(input.ndim - len(axis), input.ndim)), its last "
+           "len(axis) axes reshaped into one, the same for one-hot or probability targets (axis: "
+           "one class axis, or a tuple taken jointly; an index target as it is, a flat index); "
+           "then the jax.nn.log_softmax path's computation on x with axis=-1")
+def cfc_jax_joint(input, target, *, axis, **params):
+    if not jnp.issubdtype(target.dtype, jnp.integer):
+        target = joint_classes_last(target, axis)
+    return cfc_jax(joint_classes_last(input, axis), target, axis=-1, **params)
 
 
 # ---------------------------------------------------------------- tversky

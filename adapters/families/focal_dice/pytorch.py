@@ -166,6 +166,32 @@ def cfc_torch(input, target, *, alpha, gamma, label_smoothing, ignore_index, axi
     return reduce(losses, reduction)
 
 
+# torch's dim= is one axis: several class axes at once (keras.losses.categorical_focal_crossentropy
+# (axis=(1, 2)), one softmax over the joint classes) are moved last in the order given and
+# flattened into one, as for cross_entropy (families/classification/pytorch.py); an index target
+# is then a flat index into them
+def joint_classes_last(a, axis):
+    """The class axes `axis` (one, or a tuple taken jointly) moved last in the order given and
+    flattened into one; 1-D arrays as they are."""
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    if a.dim() <= 1:
+        return a
+    k = a.dim() - len(axes)
+    return torch.movedim(a, axes, tuple(range(k, a.dim()))).flatten(k)
+
+
+@path("categorical_focal_crossentropy", "log_softmax(movedim+flatten)", kind="composed",
+      params=CFC_PARAMS, tuple_params=["axis"],
+      call="x = torch.movedim(input, axis, range(input.ndim - len(axis), input.ndim))"
+           ".flatten(input.ndim - len(axis)), the same for one-hot or probability targets (axis: "
+           "one class axis, or a tuple taken jointly; an index target as it is, a flat index); "
+           "then the log_softmax path's computation on x with axis=-1")
+def cfc_torch_joint(input, target, *, axis, **params):
+    if target.is_floating_point():
+        target = joint_classes_last(target, axis)
+    return cfc_torch(joint_classes_last(input, axis), target, axis=-1, **params)
+
+
 # ---------------------------------------------------------------- tversky
 
 @path("tversky", "torch.sum", kind="composed",

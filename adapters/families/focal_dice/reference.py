@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.definitions import KERAS_EPSILON, class_axis
-from adapters.families.classification.reference import KERAS_BCE_BOUNDS
+from adapters.families.classification.reference import KERAS_BCE_BOUNDS, over_joint_axes
 from adapters.numerics import input_vjp, log_softmax, sigmoid, softplus
 
 from .spec import dice_axes, lovasz_sets
@@ -422,8 +422,10 @@ def _focal_targets(x, y, p, conv):
         divisor = t.size // c if c else 0
     eps = float(p["label_smoothing"])
     if eps:
-        # Keras divides by the last axis of y_true, the class axis only when it is last
-        k = x.shape[-1] if "keras_label_smoothing_over_last_axis_size" in conv else c
+        # Keras divides by the last axis of y_true, the class axis only when it is last (with
+        # joint axes, the last axis of the input as given: _over_joint_class_axes)
+        k = p.get(LAST_AXIS_SIZE, x.shape[-1]) \
+            if "keras_label_smoothing_over_last_axis_size" in conv else c
         t = np.where(kept[..., None], (1 - eps) * t + eps / k, 0.0)
     return t, divisor
 
@@ -503,8 +505,25 @@ def _monai_focal_without_background(part):
     return run
 
 
+# the size of the last axis of the input as given, which the flattening of joint axes hides from
+# the part (keras_label_smoothing_over_last_axis_size reads it)
+LAST_AXIS_SIZE = "last axis size"
+
+
+def _over_joint_class_axes(part):
+    """`part` for a tuple `axis` too (classification's over_joint_axes: the joint class axes
+    flattened last), told the input's own last axis size for Keras's smoothing divisor."""
+    joint = over_joint_axes(part)
+
+    def run(inputs, p, conv):
+        if isinstance(p.get("axis", 1), (tuple, list)):
+            p = {**p, LAST_AXIS_SIZE: np.shape(inputs["input"])[-1]}
+        return joint(inputs, p, conv)
+    return run
+
+
 PARTS["categorical_focal_crossentropy"] = _monai_focal_without_background(
-    _categorical_focal_crossentropy)
+    _over_joint_class_axes(_categorical_focal_crossentropy))
 
 
 # ---------------------------------------------------------------- tversky

@@ -34,6 +34,7 @@ import dataclasses
 import numpy as np
 
 from adapters.definitions import (
+    CLASS_AXES,
     CLASS_AXIS,
     ENCODINGS,
     REDUCTION,
@@ -52,7 +53,7 @@ from adapters.definitions import (
     largest_magnitude,
     non_negative_array,
 )
-from adapters.families.classification.spec import IGNORE_INDEX, LABEL_SMOOTHING
+from adapters.families.classification.spec import IGNORE_INDEX, JOINT_AXES_DOC, LABEL_SMOOTHING
 
 LOSSES: list[Loss] = []
 
@@ -317,7 +318,7 @@ LOSSES.append(Loss(
     name="categorical_focal_crossentropy", inputs=("input", "target"),
     differentiable=("input",), target="class",
     params={"alpha": CFC_ALPHA, "gamma": GAMMA, "label_smoothing": LABEL_SMOOTHING,
-            "ignore_index": IGNORE_INDEX, "axis": CLASS_AXIS, "reduction": REDUCTION},
+            "ignore_index": IGNORE_INDEX, "axis": CLASS_AXES, "reduction": REDUCTION},
     mean_divisor="the number of kept rows: N d1..dk for one_hot/probs targets; for index "
                  "targets those whose target is not ignore_index (0/0 = nan when every target "
                  "is ignored)",
@@ -334,7 +335,9 @@ LOSSES.append(Loss(
     "q^(gamma-1) p log p is its limit -gamma q^gamma (0 for gamma > 0), and where p_c is 0 "
     "(a logit of -inf) p log p is its limit 0: the loss is inf there and the gradient finite, "
     "as cross_entropy's. alpha is a scalar here: Keras also takes a list of C factors (not "
-    "this loss).",
+    "this loss). " + JOINT_AXES_DOC + " Label smoothing spreads eps over those C joint classes "
+    "(keras.losses.categorical_focal_crossentropy(axis=(1, 2)) takes one-hot targets over such "
+    "a tuple).",
     encodings=ENCODINGS, cancels=_largest_logit))
 
 

@@ -7,6 +7,8 @@ are composed here.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from adapters.tensorflow import (  # noqa: F401
@@ -313,19 +315,44 @@ def dice_tf(input, target, *, smooth, sum_over, axis, class_weights, ignore_back
 # itself; with from_logits=False (its default) it takes probabilities: both are then divided by
 # their sum over `axis` and clipped to [1e-7, 1 - 1e-7] (keras_focal_probs_clipped_to_epsilon).
 
+# A tuple axis (several class axes at once) reaches Keras as given: keras/src/losses/losses.py
+# categorical_focal_crossentropy takes ops.softmax and ops.sum over `axis`, which take a tuple,
+# but reads label smoothing's num_classes from y_true's last axis
+# (keras_label_smoothing_over_last_axis_size: the last axis of the input as given, not the joint
+# classes), and ops.softmax's tuple branch refuses a negative axis (KERAS_NEGATIVE_AXES).
+
 CFC_CONVENTIONS = ["keras_focal_probs_clipped_to_epsilon",
                    "keras_label_smoothing_over_last_axis_size"]
 CFC_KERAS_PARAMS = ["alpha", "gamma", "label_smoothing", "axis", "reduction"]
+KERAS_NEGATIVE_AXES = {
+    "a tuple axis with a negative axis (keras.ops.softmax's tuple branch, which "
+    "categorical_focal_crossentropy calls, compares them with range(ndim) and raises ValueError "
+    "'`axes` must be a valid permutation of the input dimensions (no duplicates). Received: "
+    "axes=[0, 2, 1, 2] for input of rank 3' for axis=(1, -1); keras 3.15.1)":
+        lambda params, encoding, inputs: isinstance(params["axis"], tuple)
+        and any(a < 0 for a in params["axis"])}
+
+
+def keras_class_axis(input, axis):
+    """Keras's axis=: a tuple as given, one axis as class_axis (0 for 1-D input)."""
+    return tuple(axis) if isinstance(axis, (tuple, list)) else class_axis(input, axis)
+
+
+def loss_rank(input, axis):
+    """The rank of the unreduced loss: the input's without its class axes."""
+    return input.shape.rank - (len(axis) if isinstance(axis, (tuple, list)) else 1)
 
 
 def _cfc_class(alpha, gamma, label_smoothing, axis, reduction, input, from_logits):
     return keras.losses.CategoricalFocalCrossentropy(
         alpha=alpha, gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing,
-        axis=class_axis(input, axis), reduction=KERAS_REDUCTION[reduction], dtype=input.dtype.name)
+        axis=keras_class_axis(input, axis), reduction=KERAS_REDUCTION[reduction],
+        dtype=input.dtype.name)
 
 
 @path("categorical_focal_crossentropy", "keras.losses.CategoricalFocalCrossentropy",
       encodings=["one_hot", "probs"], params=CFC_KERAS_PARAMS, conventions=CFC_CONVENTIONS,
+      tuple_params=["axis"], unsupported_when=KERAS_NEGATIVE_AXES,
       call="keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=gamma, from_logits=True, "
            "label_smoothing=label_smoothing, axis=axis if input.ndim > 1 else -1, "
            "reduction={'mean': 'sum_over_batch_size'}.get(reduction, reduction), "
@@ -336,41 +363,44 @@ def cfc_keras(input, target, *, alpha, gamma, label_smoothing, axis, reduction):
 
 @path("categorical_focal_crossentropy", "keras.losses.CategoricalFocalCrossentropy(sample_weight=)",
       encodings=["one_hot", "probs"], params=[*CFC_KERAS_PARAMS, "sample_weight"],
-      conventions=[*CFC_CONVENTIONS, *KERAS_WEIGHTED],
-      unsupported_when=keras_weighted_twin("keras.losses.CategoricalFocalCrossentropy",
-                                           "categorical_focal_crossentropy",
-                                           [*CFC_CONVENTIONS, *KERAS_WEIGHTED]),
+      conventions=[*CFC_CONVENTIONS, *KERAS_WEIGHTED], tuple_params=["axis"],
+      unsupported_when={**keras_weighted_twin("keras.losses.CategoricalFocalCrossentropy",
+                                              "categorical_focal_crossentropy",
+                                              [*CFC_CONVENTIONS, *KERAS_WEIGHTED]),
+                        **KERAS_NEGATIVE_AXES},
       call="keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=gamma, from_logits=True, "
            "label_smoothing=label_smoothing, axis=axis if input.ndim > 1 else -1, reduction=..., "
            "dtype=input.dtype.name)(target, input, sample_weight=keras_sample_weight("
-           "sample_weight, input.ndim - 1))")
+           "sample_weight, input.ndim - len(axis) for a tuple, else 1))")
 def cfc_keras_weighted(input, target, *, alpha, gamma, label_smoothing, axis, reduction,
                        sample_weight):
     return _cfc_class(alpha, gamma, label_smoothing, axis, reduction, input, True)(
-        target, input, sample_weight=keras_sample_weight(sample_weight, input.shape.rank - 1))
+        target, input, sample_weight=keras_sample_weight(sample_weight, loss_rank(input, axis)))
 
 
 @path("categorical_focal_crossentropy", "keras.losses.categorical_focal_crossentropy",
       kind="composed", encodings=["one_hot", "probs"], params=CFC_KERAS_PARAMS,
-      conventions=CFC_CONVENTIONS,
+      conventions=CFC_CONVENTIONS, tuple_params=["axis"], unsupported_when=KERAS_NEGATIVE_AXES,
       call="reduce(keras.losses.categorical_focal_crossentropy(target, input, alpha=alpha, "
            "gamma=gamma, from_logits=True, label_smoothing=label_smoothing, axis=axis if "
            "input.ndim > 1 else -1), reduction)")
 def cfc_keras_fn(input, target, *, alpha, gamma, label_smoothing, axis, reduction):
     return reduce(keras.losses.categorical_focal_crossentropy(
         target, input, alpha=alpha, gamma=gamma, from_logits=True,
-        label_smoothing=label_smoothing, axis=class_axis(input, axis)), reduction)
+        label_smoothing=label_smoothing, axis=keras_class_axis(input, axis)), reduction)
 
 
 @path("categorical_focal_crossentropy", "keras.losses.CategoricalFocalCrossentropy(tf.nn.softmax)",
       kind="composed", encodings=["one_hot", "probs"], params=CFC_KERAS_PARAMS,
-      conventions=CFC_CONVENTIONS,
+      conventions=CFC_CONVENTIONS, tuple_params=["axis"], unsupported_when=KERAS_NEGATIVE_AXES,
       call="keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=gamma, "
            "label_smoothing=label_smoothing, axis=axis if input.ndim > 1 else -1, reduction=..., "
            "dtype=input.dtype.name)(target, tf.nn.softmax(input, axis=axis if input.ndim > 1 else "
-           "-1))  [from_logits=False, the default]")
+           "-1))  [from_logits=False, the default; a tuple axis: keras.ops.softmax(input, "
+           "axis=axis), as tf.nn.softmax takes one axis]")
 def cfc_keras_probs(input, target, *, alpha, gamma, label_smoothing, axis, reduction):
-    probs = tf.nn.softmax(input, axis=class_axis(input, axis))
+    probs = keras.ops.softmax(input, axis=tuple(axis)) if isinstance(axis, (tuple, list)) \
+        else tf.nn.softmax(input, axis=class_axis(input, axis))
     return _cfc_class(alpha, gamma, label_smoothing, axis, reduction, input, False)(target, probs)
 
 
@@ -405,6 +435,34 @@ def cfc_tf(input, target, *, alpha, gamma, label_smoothing, ignore_index, axis, 
     if reduction == "mean":
         return tf.reduce_sum(losses) / tf.reduce_sum(tf.cast(kept, losses.dtype))
     return reduce(losses, reduction)
+
+
+# tf.one_hot and tf.nn.log_softmax take one class axis: several at once (a tuple axis) are moved
+# last in the order given and flattened into one, as for cross_entropy
+# (families/classification/tensorflow.py); an index target is then a flat index into them
+def joint_classes_last(a, axis):
+    """The class axes `axis` (one, or a tuple taken jointly) moved last in the order given and
+    flattened into one; 1-D arrays as they are."""
+    if a.shape.rank <= 1:
+        return a
+    axes = [i % a.shape.rank for i in (axis if isinstance(axis, (tuple, list)) else (axis,))]
+    rest = [i for i in range(a.shape.rank) if i not in axes]
+    moved = tf.transpose(a, rest + axes)
+    # the classes' number written out: -1 cannot be inferred for an empty batch
+    return tf.reshape(moved, [*moved.shape[:len(rest)], math.prod(moved.shape[len(rest):])])
+
+
+@path("categorical_focal_crossentropy", "tf.nn.log_softmax(transpose+reshape)", kind="composed",
+      params=["alpha", "gamma", "label_smoothing", "ignore_index", "axis", "reduction"],
+      tuple_params=["axis"],
+      call="x = tf.reshape(tf.transpose(input, [the other axes] + list(axis)), [their sizes] + "
+           "[C]), the same for one-hot or probability targets (axis: one class axis, or a tuple "
+           "taken jointly; an index target as it is, a flat index); then the tf.nn.log_softmax "
+           "path's computation on x with axis=-1")
+def cfc_tf_joint(input, target, *, axis, **params):
+    if target.dtype.is_floating:
+        target = joint_classes_last(target, axis)
+    return cfc_tf(joint_classes_last(input, axis), target, axis=-1, **params)
 
 
 # ---------------------------------------------------------------- tversky
@@ -751,6 +809,20 @@ for p in _CFC_PATHS:
         link="keras/src/losses/losses.py categorical_focal_crossentropy: num_classes = "
              "ops.cast(ops.shape(y_true)[-1], y_pred.dtype), whatever `axis` is; "
              + KERAS_CFC_DOC + " ('use 0.1 / num_classes for non-target labels')")
+
+    # with joint class axes y_true's last axis is one of them, not the C joint classes
+    saw("keras_label_smoothing_over_last_axis_size", path=p,
+        case="categorical_focal_crossentropy/joint-smoothing-sum/one_hot",
+        call=f"{p.split('/')[1]} with axis=(1, 2), label_smoothing=0.2, reduction='none', "
+             "float64, on the case's (N, H, W) = (2, 2, 3) logits and one-hot targets over the 6 "
+             "joint classes (flat classes 2 and 5)",
+        seen="[1.416475299, 1.6963474104] (summed by the case: 3.1128227094) = the formula with "
+             "eps / 3 (y_true.shape[-1], the last of the joint axes); eps / 6 over the joint "
+             "classes (canonical) gives [1.2369585122, 1.5275491629]",
+        versions=SEEN_ON,
+        link="keras/src/losses/losses.py categorical_focal_crossentropy: num_classes = "
+             "ops.cast(ops.shape(y_true)[-1], y_pred.dtype), then ops.softmax(y_pred, "
+             "axis=axis) and ops.sum(..., axis=axis) over the whole tuple; " + KERAS_CFC_DOC)
 
 _TVERSKY_SWAP = ("tversky/keras.losses.Tversky", "tversky/keras.losses.tversky")
 for p in _TVERSKY_SWAP:
