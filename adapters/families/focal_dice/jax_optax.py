@@ -8,10 +8,9 @@ is `composed`.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from adapters.families.classification.jax_optax import joint_classes_last
 from adapters.jax_optax import (  # noqa: F401
     OPTAX_DOC,
     SEEN_ON,
@@ -219,17 +218,6 @@ def cfc_jax(input, target, *, alpha, gamma, label_smoothing, ignore_index, axis,
 # jax.nn.one_hot and jnp.sum take one class axis here: several at once (a tuple axis) are moved
 # last in the order given and flattened into one (as optax's cross-entropies do with a tuple,
 # families/classification/jax_optax.py); an index target is then a flat index into them
-def joint_classes_last(a, axis):
-    """The class axes `axis` (one, or a tuple taken jointly) moved last in the order given and
-    flattened into one; 1-D arrays as they are."""
-    if a.ndim <= 1:
-        return a
-    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
-    k = a.ndim - len(axes)
-    moved = jnp.moveaxis(a, axes, tuple(range(k, a.ndim)))
-    return moved.reshape(moved.shape[:k] + (math.prod(moved.shape[k:]),))
-
-
 @path("categorical_focal_crossentropy", "jax.nn.log_softmax(moveaxis+flatten)", kind="composed",
       params=["alpha", "gamma", "label_smoothing", "ignore_index", "axis", "reduction"],
       tuple_params=["axis"],

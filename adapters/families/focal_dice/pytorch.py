@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from adapters.families.classification.pytorch import joint_classes_last
 from adapters.pytorch import SEEN_ON, F, adapter, path, reduce, torch  # noqa: F401
 
 from .spec import (
@@ -170,16 +171,6 @@ def cfc_torch(input, target, *, alpha, gamma, label_smoothing, ignore_index, axi
 # (axis=(1, 2)), one softmax over the joint classes) are moved last in the order given and
 # flattened into one, as for cross_entropy (families/classification/pytorch.py); an index target
 # is then a flat index into them
-def joint_classes_last(a, axis):
-    """The class axes `axis` (one, or a tuple taken jointly) moved last in the order given and
-    flattened into one; 1-D arrays as they are."""
-    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
-    if a.dim() <= 1:
-        return a
-    k = a.dim() - len(axes)
-    return torch.movedim(a, axes, tuple(range(k, a.dim()))).flatten(k)
-
-
 @path("categorical_focal_crossentropy", "log_softmax(movedim+flatten)", kind="composed",
       params=CFC_PARAMS, tuple_params=["axis"],
       call="x = torch.movedim(input, axis, range(input.ndim - len(axis), input.ndim))"

@@ -7,10 +7,9 @@ are composed here.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from adapters.families.classification.tensorflow import joint_classes_last
 from adapters.tensorflow import (  # noqa: F401
     KERAS_REDUCTION,
     KERAS_WEIGHTED,
@@ -440,18 +439,6 @@ def cfc_tf(input, target, *, alpha, gamma, label_smoothing, ignore_index, axis, 
 # tf.one_hot and tf.nn.log_softmax take one class axis: several at once (a tuple axis) are moved
 # last in the order given and flattened into one, as for cross_entropy
 # (families/classification/tensorflow.py); an index target is then a flat index into them
-def joint_classes_last(a, axis):
-    """The class axes `axis` (one, or a tuple taken jointly) moved last in the order given and
-    flattened into one; 1-D arrays as they are."""
-    if a.shape.rank <= 1:
-        return a
-    axes = [i % a.shape.rank for i in (axis if isinstance(axis, (tuple, list)) else (axis,))]
-    rest = [i for i in range(a.shape.rank) if i not in axes]
-    moved = tf.transpose(a, rest + axes)
-    # the classes' number written out: -1 cannot be inferred for an empty batch
-    return tf.reshape(moved, [*moved.shape[:len(rest)], math.prod(moved.shape[len(rest):])])
-
-
 @path("categorical_focal_crossentropy", "tf.nn.log_softmax(transpose+reshape)", kind="composed",
       params=["alpha", "gamma", "label_smoothing", "ignore_index", "axis", "reduction"],
       tuple_params=["axis"],
