@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from adapters.families.classification.pytorch import joint_classes_last
+from adapters.families.classification.pytorch import over_joint_axes
 from adapters.pytorch import SEEN_ON, F, adapter, path, reduce, torch  # noqa: F401
 
 from .spec import (
@@ -178,9 +178,7 @@ def cfc_torch(input, target, *, alpha, gamma, label_smoothing, ignore_index, axi
            "one class axis, or a tuple taken jointly; an index target as it is, a flat index); "
            "then the log_softmax path's computation on x with axis=-1")
 def cfc_torch_joint(input, target, *, axis, **params):
-    if target.is_floating_point():
-        target = joint_classes_last(target, axis)
-    return cfc_torch(joint_classes_last(input, axis), target, axis=-1, **params)
+    return over_joint_axes(cfc_torch)(input, target, axis=axis, **params)
 
 
 # ---------------------------------------------------------------- tversky

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from adapters.families.classification.tensorflow import joint_classes_last
+from adapters.families.classification.tensorflow import over_joint_axes
 from adapters.tensorflow import (  # noqa: F401
     KERAS_REDUCTION,
     KERAS_WEIGHTED,
@@ -447,9 +447,7 @@ def cfc_tf(input, target, *, alpha, gamma, label_smoothing, ignore_index, axis, 
            "taken jointly; an index target as it is, a flat index); then the tf.nn.log_softmax "
            "path's computation on x with axis=-1")
 def cfc_tf_joint(input, target, *, axis, **params):
-    if target.dtype.is_floating:
-        target = joint_classes_last(target, axis)
-    return cfc_tf(joint_classes_last(input, axis), target, axis=-1, **params)
+    return over_joint_axes(cfc_tf)(input, target, axis=axis, **params)
 
 
 # ---------------------------------------------------------------- tversky
