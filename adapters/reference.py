@@ -32,6 +32,9 @@ for _module in family_modules("reference").values():
     PARTS.update(_module.PARTS)
     KNOWN_FAILURES.update(getattr(_module, "KNOWN_FAILURES", {}))
 
+# the conventions under which a weighted mean over weights that sum to 0 is 0 (its gradient too)
+MEAN_OF_NOTHING_IS_0 = {"keras_mean_of_nothing_is_0", "monai_focal_ignore_divides_by_kept_pixels"}
+
 
 @dataclass
 class Result:
@@ -175,7 +178,7 @@ def _sample_weights(elements, vjp, weight, conv, kept=None):
         total = given.sum()
     if "keras_scalar_loss_is_not_reduced" in conv and np.ndim(elements) == 0:
         total = 1.0                       # Keras returns w l for every reduction
-    if "keras_mean_of_nothing_is_0" in conv and total == 0:
+    if conv & MEAN_OF_NOTHING_IS_0 and total == 0:
         total = np.inf                    # divide_no_nan: 0 / inf = 0, and so is the gradient
     return elements * w, (lambda inner: lambda u: inner(u * w))(vjp), total
 

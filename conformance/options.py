@@ -179,12 +179,6 @@ LEFT = {
     ("monai.losses.DiceFocalLoss", "other_act"): _MONAI_OTHER_ACT,
     ("monai.losses.DiceLoss", "other_act"): _MONAI_OTHER_ACT,
     ("monai.losses.DiceLoss", "soft_label"): _MONAI_SOFT_LABEL,
-    ("monai.losses.FocalLoss", "ignore_index"): (
-        "masks the voxels whose label is this index (a (N, 1, d..) mask; their logits become "
-        "0) and changes the reductions: 'mean' divides by the kept voxels, 'sum' averages each "
-        "sample over its kept voxels (monai/losses/focal_loss.py 1.6.1): a convention set of "
-        "its own, not mapped yet onto the canonical categorical ignore_index (the default None "
-        "is run; the to_onehot_y path refuses ignored targets)"),
     ("monai.losses.GeneralizedDiceLoss", "other_act"): _MONAI_OTHER_ACT,
     ("monai.losses.GeneralizedDiceLoss", "soft_label"): _MONAI_SOFT_LABEL,
     ("monai.losses.TverskyLoss", "other_act"): _MONAI_OTHER_ACT,

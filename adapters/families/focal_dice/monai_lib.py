@@ -73,6 +73,8 @@ def _not_one_hot(params, encoding, inputs):
 
 DICE_CALL = ("monai.losses.DiceLoss(smooth_nr=smooth, smooth_dr=smooth, batch=sum_over == "
              "'batch_and_spatial', reduction=reduction{})({})")
+# to_onehot_y with squared_pred=True: the float32 one-hot target's rounded norm
+ONEHOT_NORM = "monai_onehot_target_norm_in_float32"
 
 
 @path("soft_dice_loss", "monai.losses.DiceLoss",
@@ -106,13 +108,15 @@ def dice_monai_softmax(input, target, *, smooth, sum_over, reduction):
 
 # to_onehot_y: the class indices of a hard one-hot target, one-hot encoded again by MONAI
 @path("soft_dice_loss", "monai.losses.DiceLoss(to_onehot_y=True)", kind="composed",
-      params=["smooth", "sum_over", "reduction"], ndims=SPATIAL, conventions=[NONE_SHAPE],
+      params=["smooth", "sum_over", "squared", "reduction"], ndims=SPATIAL,
+      conventions=[NONE_SHAPE, ONEHOT_NORM],
       unsupported_when={**NO_ALL, "a target that is not a hard one-hot map of 2 classes or more "
                                   "(to_onehot_y takes class indices)": _not_one_hot},
-      call=DICE_CALL.format(", to_onehot_y=True", "input, target.argmax(1, keepdim=True)"))
-def dice_monai_onehot_y(input, target, *, smooth, sum_over, reduction):
+      call=DICE_CALL.format(", squared_pred=squared, to_onehot_y=True",
+                            "input, target.argmax(1, keepdim=True)"))
+def dice_monai_onehot_y(input, target, *, smooth, sum_over, squared, reduction):
     return losses.DiceLoss(smooth_nr=smooth, smooth_dr=smooth, batch=_batch(sum_over),
-                           reduction=reduction, to_onehot_y=True)(
+                           squared_pred=squared, reduction=reduction, to_onehot_y=True)(
         input, target.argmax(1, keepdim=True))
 
 
@@ -383,6 +387,57 @@ def focal_monai_dice_focal(input, target, *, alpha, gamma, reduction):
                                 reduction=reduction, lambda_dice=0.0)(input, target)
 
 
+# ignore_index on the sigmoid form, its mask as canonical sample weights: a 0/1 mask of the pixels
+# (alike in every channel) whose 0s the path marks for create_ignore_mask, the label -1 on one
+# channel (label-encoded) and an all-zero target on C > 1 (the sentinel: ignore_index outside
+# 0..C-1 drops the pixels whose channels sum to 0, so a kept all-zero pixel is refused). MONAI's
+# 'mean' divides by the kept pixels, canonical 'weighted_mean' under
+# monai_focal_ignore_divides_by_kept_pixels; canonical 'mean' (divided by every element) has no
+# MONAI call.
+KEPT_PIXELS = "monai_focal_ignore_divides_by_kept_pixels"
+MONAI_REDUCTION = {"weighted_mean": "mean", "none": "none", "sum": "sum"}
+
+
+def _not_pixel_mask(params, encoding, inputs) -> bool:
+    """Whether the sample weights are not a 0/1 mask alike along axis 1."""
+    full = weights_over(params["sample_weight"], np.shape(inputs["input"]))
+    return full is None or not (np.all((full == 0) | (full == 1))
+                                and np.all(full == full[:, :1]))
+
+
+def _kept_blank_pixel(params, encoding, inputs) -> bool:
+    """Whether a kept pixel of C > 1 channels has a target of 0 in all of them."""
+    t = np.asarray(inputs["target"])
+    full = weights_over(params["sample_weight"], t.shape)
+    return t.shape[1] > 1 and bool(np.any((full[:, 0] != 0) & np.all(t == 0, axis=1)))
+
+
+PIXEL_MASK = {
+    "cases without sample weights (the path is monai.losses.FocalLoss then)":
+        lambda p, e, i: p["sample_weight"] is None,
+    "reduction='mean' (MONAI's 'mean' divides by the kept pixels: canonical 'weighted_mean')":
+        lambda p, e, i: p["reduction"] == "mean",
+    "sample weights other than a 0/1 mask of the pixels, alike along axis 1": _not_pixel_mask,
+    "a kept pixel whose target is 0 in all C > 1 channels (MONAI's ignore_index=-1 drops it "
+    "too)": _kept_blank_pixel}
+
+
+@path("sigmoid_focal_loss", "monai.losses.FocalLoss(ignore_index=)", kind="composed",
+      params=["alpha", "gamma", "sample_weight", "reduction"], ndims=[2, 3, 4, 5],
+      conventions=["monai_focal_factor_of_hard_target", KEPT_PIXELS], dtypes=["float32"],
+      notes=FOCAL_NOTES, unsupported_when=PIXEL_MASK,
+      call="monai.losses.FocalLoss(gamma=gamma, alpha=None if alpha < 0 else alpha, "
+           "reduction={'weighted_mean': 'mean'}.get(reduction, reduction), ignore_index=-1)("
+           "input, torch.where(sample_weight[:, :1] == 0, -1.0 if C == 1 else 0.0, target))  "
+           "[sample_weight broadcast to the input]")
+def focal_monai_ignore(input, target, *, alpha, gamma, sample_weight, reduction):
+    full = torch.broadcast_to(sample_weight.reshape(
+        tuple(sample_weight.shape) + (1,) * (input.ndim - sample_weight.ndim)), input.shape)
+    marked = torch.where(full[:, :1] == 0, -1.0 if input.shape[1] == 1 else 0.0, target)
+    return losses.FocalLoss(gamma=gamma, alpha=None if alpha < 0 else alpha,
+                            reduction=MONAI_REDUCTION[reduction], ignore_index=-1)(input, marked)
+
+
 # ---------------------------------------------------------------- categorical_focal_crossentropy
 # FocalLoss(use_softmax=True) computes -alpha_c (1 - p_c)^gamma log p_c t_c per class, p =
 # softmax over axis 1, and keeps the (N, C, d1..dk) map (monai_softmax_focal_map_per_class); its
@@ -398,6 +453,13 @@ SOFTMAX_CALL = ("monai.losses.FocalLoss(use_softmax=True, gamma=gamma, alpha={},
                 "reduction=reduction{})({})")
 IGNORED = {"ignored targets (the path passes no ignore_index; MONAI's one_hot of -100 fails)":
            lambda p, e, i: bool((i["target"] == p["ignore_index"]).any())}
+# found by fuzzing: alpha = 7.6e-92 is 0 in MONAI's float32 alpha tensor, and 0 * inf = nan at a
+# class of probability 0, where canonical alpha * inf = inf (finite logits: 0 and a tiny number
+# agree within every tolerance)
+ALPHA_UNDERFLOWS = {
+    "an alpha that rounds to 0 in float32 with an infinite logit (MONAI's float32 alpha tensor "
+    "gives 0 * inf = nan)": lambda p, e, i: p["alpha"] != 0 and np.float32(p["alpha"]) == 0
+    and not np.all(np.isfinite(i["input"]))}
 
 
 def _softmax_focal(input, target, alpha, gamma, reduction, **kw):
@@ -410,6 +472,7 @@ def _softmax_focal(input, target, alpha, gamma, reduction, **kw):
       "monai.losses.FocalLoss(use_softmax=True, alpha=[alpha] * C)",
       params=["alpha", "gamma", "reduction"], encodings=["one_hot", "probs"], ndims=[2, 3, 4, 5],
       conventions=SOFTMAX_FOCAL, dtypes=["float32"], notes=FOCAL_NOTES,
+      unsupported_when=ALPHA_UNDERFLOWS,
       call=SOFTMAX_CALL.format("[alpha] * C", "", "input, target"))
 def softmax_focal_monai(input, target, *, alpha, gamma, reduction):
     return _softmax_focal(input, target, [alpha] * input.shape[1], gamma, reduction)
@@ -418,7 +481,7 @@ def softmax_focal_monai(input, target, *, alpha, gamma, reduction):
 @path("categorical_focal_crossentropy", "monai.losses.FocalLoss(use_softmax=True)",
       params=["alpha", "gamma", "reduction"], encodings=["one_hot", "probs"], ndims=[2, 3, 4, 5],
       conventions=[*SOFTMAX_FOCAL, "monai_softmax_focal_scalar_alpha_weighs_background"],
-      dtypes=["float32"], notes=FOCAL_NOTES,
+      dtypes=["float32"], notes=FOCAL_NOTES, unsupported_when=ALPHA_UNDERFLOWS,
       call=SOFTMAX_CALL.format("alpha", "", "input, target"))
 def softmax_focal_monai_scalar(input, target, *, alpha, gamma, reduction):
     return _softmax_focal(input, target, alpha, gamma, reduction)
@@ -429,11 +492,29 @@ def softmax_focal_monai_scalar(input, target, *, alpha, gamma, reduction):
       "monai.losses.FocalLoss(use_softmax=True, to_onehot_y=True, alpha=[alpha] * C)",
       params=["alpha", "gamma", "reduction"], encodings=["index"], ndims=[2, 3, 4, 5],
       conventions=SOFTMAX_FOCAL, dtypes=["float32"], notes=FOCAL_NOTES,
-      unsupported_when=IGNORED,
+      unsupported_when={**IGNORED, **ALPHA_UNDERFLOWS},
       call=SOFTMAX_CALL.format("[alpha] * C", ", to_onehot_y=True", "input, target[:, None]"))
 def softmax_focal_monai_onehot_y(input, target, *, alpha, gamma, reduction):
     return _softmax_focal(input, target[:, None], [alpha] * input.shape[1], gamma, reduction,
                           to_onehot_y=True)
+
+
+# ignore_index=k on the index target: the pixels labelled k masked (create_ignore_mask's
+# label-encoded case; a k outside 0..C-1 first set to class 0 so that one_hot takes it), the map
+# kept per class, and 'mean' and 'sum' over the kept pixels
+# (monai_focal_ignore_divides_by_kept_pixels): 'mean' is then the canonical mean over the kept
+# targets
+@path("categorical_focal_crossentropy",
+      "monai.losses.FocalLoss(use_softmax=True, to_onehot_y=True, ignore_index=, "
+      "alpha=[alpha] * C)",
+      params=["alpha", "gamma", "ignore_index", "reduction"], encodings=["index"],
+      ndims=[2, 3, 4, 5], conventions=[*SOFTMAX_FOCAL, KEPT_PIXELS], dtypes=["float32"],
+      notes=FOCAL_NOTES, unsupported_when=ALPHA_UNDERFLOWS,
+      call=SOFTMAX_CALL.format("[alpha] * C", ", to_onehot_y=True, ignore_index=ignore_index",
+                               "input, target[:, None]"))
+def softmax_focal_monai_ignore(input, target, *, alpha, gamma, ignore_index, reduction):
+    return _softmax_focal(input, target[:, None], [alpha] * input.shape[1], gamma, reduction,
+                          to_onehot_y=True, ignore_index=ignore_index)
 
 
 # ---------------------------------------------------------------- MONAI's remaining options
@@ -483,7 +564,7 @@ def gdl_monai_onehot_y(input, target, *, weight_type, smooth, sum_over, ignore_b
       params=["smooth", "sum_over", "class_weights", "ignore_background", "squared",
               "reduction"],
       ndims=SPATIAL, unsupported_when={**COMBINED, **ONE_WEIGHTED, **ONE_HOT_ONLY},
-      conventions=["monai_dice_weight_ignored_for_one_class"],
+      conventions=["monai_dice_weight_ignored_for_one_class", ONEHOT_NORM],
       call=DICE_FOCAL_CALL.format("smooth", "to_onehot_y=True, ").replace(
           "(input, target)", "(input, " + ONEHOT_TARGET + ")"))
 def dice_monai_dice_focal_onehot_y(input, target, *, smooth, sum_over, class_weights,
@@ -679,7 +760,7 @@ def focal_monai_dice_focal_no_background(input, target, *, alpha, gamma, reducti
       conventions=[*SOFTMAX_FOCAL, "monai_softmax_focal_background_dropped_before_softmax"],
       dtypes=["float32"], notes=FOCAL_NOTES,
       unsupported_when={"one class (MONAI keeps channel 0 then, with a warning)":
-                        lambda p, e, i: i["input"].shape[1] < 2},
+                        lambda p, e, i: i["input"].shape[1] < 2, **ALPHA_UNDERFLOWS},
       call=SOFTMAX_CALL.format("[alpha] * (C - 1)", ", include_background=False",
                                "input, target"))
 def softmax_focal_monai_no_background(input, target, *, alpha, gamma, reduction):
@@ -893,19 +974,15 @@ MONAI_INDEX = ("torch.where((target == ignore_index).all(1, keepdim=True), ignor
                "target.argmax(1, keepdim=True))")
 ONE_CHANNEL = {"one channel (MONAI warns 'single channel prediction, `to_onehot_y=True` "
                "ignored.')": lambda p, e, i: i["input"].shape[1] < 2}
-# found by fuzzing, not yet a convention: with to_onehot_y=True (one_hot's float32 target) and
-# squared_pred=True, DiceLoss(smooth_nr=1e-6, smooth_dr=1e-6, reduction='none') of zeros (1, 2, 2)
-# against labels [[0, 0]] gives 0.999999559604839 for class 0, canonical 0.99999950000025 (the
-# one-hot target passed directly gives the canonical value)
-SQUARED_ONEHOT = {"squared=True (MONAI's to_onehot_y with squared_pred is off by up to 6e-8: "
-                  "0.999999559604839 where canonical is 0.99999950000025; not yet a convention)":
-                  lambda p, e, i: p["squared"]}
-
-
+# found by fuzzing: with smooth 0, a class with no kept pixel is 0 / 0 (undefined), and MONAI's
+# input * mask makes the ignored pixels' gradient 0 * nan = nan where canonical they have none
+UNDEFINED_MASKED = {"smooth=0 with ignored pixels (an empty class is 0 / 0, and MONAI's "
+                    "gradient there 0 * nan)": lambda p, e, i: p["smooth"] == 0
+                    and bool(np.any(np.asarray(i["target"]) == p["ignore_index"]))}
 @path("soft_dice_loss", "monai.losses.DiceLoss(to_onehot_y=True, ignore_index=)",
       kind="composed", params=["smooth", "sum_over", "squared", "ignore_index", "reduction"],
-      ndims=SPATIAL, conventions=[NONE_SHAPE],
-      unsupported_when={**NO_ALL, **ONE_CHANNEL, **INDEX_TARGET_REFUSES, **SQUARED_ONEHOT,
+      ndims=SPATIAL, conventions=[NONE_SHAPE, ONEHOT_NORM],
+      unsupported_when={**NO_ALL, **ONE_CHANNEL, **INDEX_TARGET_REFUSES, **UNDEFINED_MASKED,
                         **without_ignore_index("soft_dice_loss/monai.losses.DiceLoss("
                                                "to_onehot_y=True)")},
       call=DICE_CALL.format(", squared_pred=squared, to_onehot_y=True, ignore_index="
@@ -919,8 +996,8 @@ def dice_monai_ignore(input, target, *, smooth, sum_over, squared, ignore_index,
 @path("jaccard", "monai.losses.DiceLoss(jaccard=True, smooth_nr=2*smooth, smooth_dr=2*smooth, "
       "to_onehot_y=True, ignore_index=)", kind="composed",
       params=["smooth", "sum_over", "squared", "ignore_index", "reduction"], ndims=SPATIAL,
-      conventions=[NONE_SHAPE],
-      unsupported_when={**NO_ALL, **ONE_CHANNEL, **INDEX_TARGET_REFUSES, **SQUARED_ONEHOT,
+      conventions=[NONE_SHAPE, ONEHOT_NORM],
+      unsupported_when={**NO_ALL, **ONE_CHANNEL, **INDEX_TARGET_REFUSES, **UNDEFINED_MASKED,
                         **without_ignore_index("jaccard/monai.losses.DiceLoss(jaccard=True, "
                                                "smooth_nr=2*smooth, smooth_dr=2*smooth)")},
       call="monai.losses.DiceLoss(jaccard=True, smooth_nr=2 * smooth, smooth_dr=2 * smooth, "
@@ -937,7 +1014,7 @@ def jaccard_monai_ignore(input, target, *, smooth, sum_over, squared, ignore_ind
       params=["alpha", "beta", "smooth", "sum_over", "ignore_background", "ignore_index",
               "reduction"],
       ndims=SPATIAL,
-      unsupported_when={**NO_ALL, **ONE_CHANNEL, **INDEX_TARGET_REFUSES,
+      unsupported_when={**NO_ALL, **ONE_CHANNEL, **INDEX_TARGET_REFUSES, **UNDEFINED_MASKED,
                         **without_ignore_index("tversky/monai.losses.TverskyLoss")},
       call=TVERSKY_CALL.format("include_background=not ignore_background, to_onehot_y=True, "
                                "ignore_index=ignore_index, ", "input, " + MONAI_INDEX)
@@ -947,3 +1024,46 @@ def tversky_monai_ignore(input, target, *, alpha, beta, smooth, sum_over, ignore
     return _tversky(input, _index_target(target, ignore_index), alpha, beta, smooth, sum_over,
                     reduction, include_background=not ignore_background, to_onehot_y=True,
                     ignore_index=ignore_index)
+
+
+saw(ONEHOT_NORM, path="soft_dice_loss/monai.losses.DiceLoss(to_onehot_y=True, ignore_index=)",
+    case="soft_dice_loss/ignore-index-squared-none/none",
+    call="monai.losses.DiceLoss(smooth_nr=1e-6, smooth_dr=1e-6, squared_pred=True, "
+         "reduction='none', to_onehot_y=True, ignore_index=-100)(p, labels) on the case's "
+         "(2, 3, 4, 4) float64 arrays, labels (2, 1, 4, 4) of its one-hot target",
+    seen="[0.669251719473, 0.531348068356, 0.662678805392, 0.424877156151, 0.548615225065, "
+         "0.563237235995]; the same call on the one-hot target (no to_onehot_y) gives the "
+         "canonical 0.424877174678 and 0.548615197957 for sample 1's classes 0 and 1 (T = 7 "
+         "and 5 kept pixels; T = 4 and 9 are exact in float32)", versions=SEEN_ON,
+    link=MONAI_DOCS + " (the source: monai.networks.one_hot(dtype=torch.float), then "
+                      "monai.losses.utils.compute_tp_fp_fn's vector_norm ** 2)")
+saw(ONEHOT_NORM, path="jaccard/monai.losses.DiceLoss(jaccard=True, smooth_nr=2*smooth, "
+                      "smooth_dr=2*smooth, to_onehot_y=True, ignore_index=)",
+    case="jaccard/ignore-index-squared-none/none",
+    call="monai.losses.DiceLoss(jaccard=True, smooth_nr=2e-6, smooth_dr=2e-6, "
+         "squared_pred=True, reduction='none', to_onehot_y=True, ignore_index=-100)(p, "
+         "labels) on the case's (2, 3, 4, 4) float64 arrays",
+    seen="[0.801858292713, 0.693961106599, 0.797121765714, 0.596370188192, 0.708523562826, "
+         "0.720603551938]; on the one-hot target (no to_onehot_y) 0.596370206443 and "
+         "0.708523540219 for sample 1's classes 0 and 1, canonical", versions=SEEN_ON,
+    link=MONAI_DOCS + " (the source: monai.networks.one_hot(dtype=torch.float))")
+saw(KEPT_PIXELS, path="sigmoid_focal_loss/monai.losses.FocalLoss(ignore_index=)",
+    case="sigmoid_focal_loss/hand-pixel-mask-weighted-mean/none",
+    call="monai.losses.FocalLoss(gamma=2.0, alpha=0.25, reduction='mean', ignore_index=-1)("
+         "torch.zeros(1, 2, 1, 2), torch.tensor([[[[1., 0.]], [[0., 0.]]]]))  (pixel 1 marked "
+         "by its all-zero target)",
+    seen="0.1732867956161499 (float32): 0.25 ln 2 over the 1 kept pixel, where the canonical "
+         "weighted mean of the mask [[[[1, 0]]]] is 0.125 ln 2 = 0.0866433975699932 (the mask's "
+         "weights sum to 2 over the 2 channels)", versions=SEEN_ON,
+    link=MONAI_DOCS + " (FocalLoss.forward: loss.sum() / mask.sum().clamp(min=eps))")
+saw(KEPT_PIXELS, path="categorical_focal_crossentropy/monai.losses.FocalLoss(use_softmax=True, "
+                      "to_onehot_y=True, ignore_index=, alpha=[alpha] * C)",
+    case="categorical_focal_crossentropy/spatial-mean/index",
+    call="monai.losses.FocalLoss(use_softmax=True, gamma=2.0, alpha=[0.25] * 3, "
+         "to_onehot_y=True, ignore_index=-100, reduction='mean')(x, t[:, None]) on the case's "
+         "(2, 3, 4) float32 logits and (2, 4) labels, none of them -100",
+    seen="0.20370155572891235, the canonical mean over the 8 kept targets; the same call "
+         "without ignore_index gives 0.06790051609277725 (the (2, 3, 4) map's mean: divided by "
+         "C = 3 more), and reduction='sum' 0.4074031710624695 (each sample's average over its "
+         "4 kept pixels, summed)", versions=SEEN_ON,
+    link=MONAI_DOCS + " (FocalLoss.forward: the mask's sums over the spatial axes)")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from adapters.definitions import KERAS_EPSILON, class_axis
+from adapters.definitions import KERAS_EPSILON, class_axis, weights_over
 from adapters.families.classification.reference import KERAS_BCE_BOUNDS, over_joint_axes
 from adapters.numerics import input_vjp, log_softmax, sigmoid, softplus
 
@@ -38,6 +38,21 @@ def class_axis_anywhere(part):
 
 
 # ---------------------------------------------------------------- sigmoid_focal_loss
+
+KEPT_PIXELS = "monai_focal_ignore_divides_by_kept_pixels"
+
+
+def _monai_kept_pixels(kept, p):
+    """What MONAI's FocalLoss(ignore_index=) 'sum' divides an element by (KEPT_PIXELS; 1 for
+    the other reductions): the kept pixels of its sample, of the whole batch on input without
+    spatial axes (torch's sum(dim=[]) is over every axis). `kept` (N, 1, d1..dk) is True where a
+    pixel is kept; a count of 0 divides nothing but zeros (MONAI clamps it to eps)."""
+    if p["reduction"] != "sum":
+        return 1
+    count = kept.sum(axis=tuple(range(2, kept.ndim)), keepdims=True) if kept.ndim > 2 \
+        else kept.sum()
+    return np.where(count == 0, 1, count)
+
 
 def _alpha_t(y, alpha, conv):
     if alpha < 0 and "focal_negative_alpha_not_ignored" not in conv:
@@ -108,6 +123,13 @@ def _sigmoid_focal_loss(inputs, p, conv):
             and p.get("sample_weight") is None:
         spatial = int(np.prod(x.shape[2:])) if x.ndim > 2 else x.size   # mean(dim=[]): all
         elements, local = elements / spatial, local / spatial
+    if KEPT_PIXELS in conv:       # the mask is the sample weights' (constant along axis 1)
+        kept = weights_over(p["sample_weight"], x.shape)[:, :1] != 0
+        scale = 1 / x.shape[1] if p["reduction"] == "weighted_mean" \
+            else _monai_kept_pixels(kept, p)
+        lost = ~kept & ~np.isfinite(x)        # input * mask: inf * 0 = nan
+        elements = np.where(lost, np.nan, elements / scale)
+        local = np.where(lost, np.nan, local / scale)
 
     if p.get("normalized"):       # a nan of pow's derivative in `local` stays where it is
         elements, vjp = _normalized_focal(elements, local, factor, dfactor, conv)
@@ -341,6 +363,17 @@ def overlap_totals(x, t, axes, squared):
     return np.sum(x, axis=axes, keepdims=True) + np.sum(t, axis=axes, keepdims=True), 1.0
 
 
+def monai_target_norm_shift(t, axes, squared, conv):
+    """What monai_onehot_target_norm_in_float32 adds to sum t^2 (0 otherwise): MONAI's
+    float32 one-hot target gives |t|_2 rounded to float32, squared in float32, in place of
+    sum t^2. Its I = (P + T - |p - t|^2) / 2 moves by half of it; it does not depend on p."""
+    if not (squared and "monai_onehot_target_norm_in_float32" in conv):
+        return 0.0
+    exact = np.sum(t * t, axis=axes, keepdims=True)
+    rounded = np.square(np.sqrt(exact.astype(np.float32)))     # float32 sqrt, then pow 2
+    return rounded.astype(np.float64) - exact
+
+
 def _soft_dice_loss(inputs, p, conv):
     x, t = inputs["input"], inputs["target"]
     x, back = _kornia_input(x, conv)
@@ -360,9 +393,10 @@ def _soft_dice_loss(inputs, p, conv):
         num_smooth, den_smooth = 0.0, KERAS_EPSILON
     if conv & {"kornia_eps_in_denominator_only", "paddle_dice_epsilon_in_denominator_only"}:
         num_smooth = 0.0
-    inter = np.sum(x * t, axis=axes, keepdims=True)
+    shift = monai_target_norm_shift(t, axes, p.get("squared", False), conv)
+    inter = np.sum(x * t, axis=axes, keepdims=True) + shift / 2
     total, d_total = overlap_totals(x, t, axes, p.get("squared", False))
-    den = total + den_smooth
+    den = total + shift + den_smooth
     with np.errstate(invalid="ignore", divide="ignore"):
         dice = (2 * inter + num_smooth) / den      # 0/0 = nan only when smooth is 0
         local = (dice * d_total - 2 * t) / den     # d(1 - dice)/dp, laid out like the input
@@ -465,23 +499,31 @@ def _categorical_focal_crossentropy(inputs, p, conv):
         # 0 * inf in the focal factor's derivative, then through log_softmax to the whole row
         h = np.where(np.any((t > 0) & (logp == -np.inf), axis=-1, keepdims=True), np.nan, h)
     if "monai_softmax_focal_nan_where_a_logit_is_neg_inf" in conv:
-        # MONAI multiplies log p = -inf by t = 0 (nan), and its backward meets 0 * inf too
+        # MONAI multiplies log p = -inf by t = 0 (nan), and its backward meets 0 * inf too; a
+        # row of -inf logits has log p = nan in every class, t = 0 or not
         neg_inf = logp == -np.inf
-        terms = np.where(neg_inf & (t == 0), np.nan, terms)
-        h = np.where(np.any(neg_inf, axis=-1, keepdims=True), np.nan, h)
+        terms = np.where((neg_inf & (t == 0)) | np.isnan(logp), np.nan, terms)
+        h = np.where(np.any(neg_inf | np.isnan(logp), axis=-1, keepdims=True), np.nan, h)
     if "focal_pow_grad_nan_where_p_t_is_1" in conv and 0 < gamma < 1:
         # pow's derivative gamma 0^(gamma - 1) = inf at a class of p = 1, times 0: the row's
         h = np.where(np.any(-np.expm1(logp) == 0, axis=-1, keepdims=True), np.nan, h)
     if conv & {"kornia_focal_map_per_class", "monai_softmax_focal_map_per_class"}:
         # each class's term where kornia (MONAI) puts it; term c depends on log p_c alone, so an
         # upstream u_c scales h_c
-        scale = _monai_sum_scale(x, p, conv)
+        scale, map_divisor = _monai_sum_scale(x, p, conv), terms.size
+        if KEPT_PIXELS in conv:   # index targets, class axis 1: the kept pixels count instead
+            kept = y != p["ignore_index"]
+            scale = _monai_kept_pixels(kept[:, None], p)
+            map_divisor = divisor or np.inf          # 'mean' over no pixel: 0 / eps = 0
+            # input * mask: an infinite logit of an ignored pixel is nan, and softmax spreads it
+            lost = (~kept & ~np.all(np.isfinite(np.moveaxis(x, axis, -1)), axis=-1))[..., None]
+            terms, h = np.where(lost, np.nan, terms), np.where(lost, np.nan, h)
         elements = np.moveaxis(terms, -1, axis) / scale
 
         def vjp(u):
             hu = h * np.moveaxis(u, axis, -1) / scale
             return {"input": np.moveaxis(hu - prob * hu.sum(axis=-1, keepdims=True), -1, axis)}
-        return elements, vjp, elements.size
+        return elements, vjp, map_divisor
     elements = terms.sum(axis=-1)
     local = h - prob * h.sum(axis=-1, keepdims=True)      # back through log_softmax
     return elements, input_vjp(np.moveaxis(local, -1, axis), axis), divisor
@@ -639,9 +681,10 @@ def _jaccard(inputs, p, conv):
     num_smooth = den_smooth = smooth
     if "monai_jaccard_smooth_halved" in conv:
         num_smooth = den_smooth = smooth / 2
-    inter = np.sum(x * t, axis=axes, keepdims=True)
+    shift = monai_target_norm_shift(t, axes, p.get("squared", False), conv)
+    inter = np.sum(x * t, axis=axes, keepdims=True) + shift / 2
     total, d_total = overlap_totals(x, t, axes, p.get("squared", False))
-    union = total - inter
+    union = total + shift - inter
     with np.errstate(invalid="ignore", divide="ignore"):
         index = (inter + num_smooth) / (union + den_smooth)     # 0/0 = nan only when smooth is 0
         local = (index * (d_total - t) - t) / (union + den_smooth)   # d(1 - J)/dp

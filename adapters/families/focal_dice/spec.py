@@ -811,6 +811,15 @@ CONVENTIONS = [
                            "float32 whatever the inputs' dtype, so float64 values move by about "
                            "1e-8 relative (and a volume below about 1e-19 overflows its weight to "
                            "inf: taken as an absent class)"),
+    Convention(name="monai_onehot_target_norm_in_float32", losses=("soft_dice_loss", "jaccard"),
+               description="DiceLoss(to_onehot_y=True, squared_pred=True) one-hot encodes the "
+                           "index target in float32 (monai.networks.one_hot's dtype) and takes "
+                           "sum t^2 as vector_norm(t) ** 2 in float32: sqrt(T) rounded, then "
+                           "squared and rounded (T = 2 gives 1.9999998807907104). Its I = (P + T "
+                           "- |p - t|^2) / 2 mixes that with float64 norms, so float64 values move "
+                           "by up to about 1e-7 of T (I and the denominator shifted by the "
+                           "rounding, the gradient unchanged); float32 values stay within "
+                           "float32 rounding"),
     Convention(name="monai_jaccard_smooth_halved", losses=("jaccard",),
                description="DiceLoss(jaccard=True, smooth_nr=s, smooth_dr=s) computes 1 - (2 I + "
                            "s) / (2 (P + T - I) + s) = 1 - (I + s/2) / (U + s/2): the canonical "
@@ -823,6 +832,18 @@ CONVENTIONS = [
                            "of 1 or 2 dimensions torch's mean(dim=[]) averages over every element, "
                            "so 'sum' is the mean there (use_softmax=True too: its (N, C, d1..dk) "
                            "map, monai_softmax_focal_map_per_class, is averaged the same way)"),
+    Convention(name="monai_focal_ignore_divides_by_kept_pixels",
+               losses=("sigmoid_focal_loss", "categorical_focal_crossentropy"),
+               description="FocalLoss(ignore_index=k) masks the ignored pixels (the spatial mask "
+                           "(N, 1, d1..dk) of monai.metrics.utils.create_ignore_mask) and "
+                           "divides by the kept pixels, each counted once for all C channels: "
+                           "'mean' is the masked sum over the kept pixels (sigmoid form: C times "
+                           "the canonical weighted mean of the mask as sample weights; softmax "
+                           "form with an index target: the canonical mean over the kept "
+                           "targets), 'sum' the sum over samples and classes of each sample's "
+                           "average over its kept pixels (on (N, C) input, over the whole "
+                           "batch's). A count of 0 is clamped to float32 eps: no kept pixel "
+                           "gives 0, not the canonical 0 / 0. 'none' is the masked map"),
     Convention(name="monai_softmax_focal_map_per_class",
                losses=("categorical_focal_crossentropy",),
                description="FocalLoss(use_softmax=True, reduction='none') returns the (N, C, "
@@ -835,7 +856,8 @@ CONVENTIONS = [
                            "target t_c: a logit of -inf (log p_c = -inf) whose target is 0 gives "
                            "0 * -inf = nan in its class term (canonical: the term is absent, "
                            "0 log 0 = 0), and the backward meets the same product, so the row's "
-                           "gradient is nan wherever one of its logits is -inf"),
+                           "gradient is nan wherever one of its logits is -inf. A row of -inf "
+                           "logits only (log p = nan) is nan in every class"),
     Convention(name="monai_softmax_focal_scalar_alpha_weighs_background",
                losses=("categorical_focal_crossentropy",),
                description="FocalLoss(use_softmax=True, alpha=a) with a scalar a weighs class 0 "
