@@ -332,6 +332,8 @@ def _sample_weight(draw, loss, inputs, params, encoding):
                                validate=False).value.shape
     rank = draw(st.integers(0, len(shape)))
     weight_shape = tuple(draw(st.sampled_from([n, 1])) for n in shape[:rank])
+    if draw(st.booleans()):     # a 0/1 mask: holding both values is then common, not rare
+        return draw(hnp.arrays(np.float64, weight_shape, elements=st.sampled_from([0.0, 1.0])))
     return draw(hnp.arrays(np.float64, weight_shape, elements=st.one_of(
         st.floats(0.0, 3.0, allow_subnormal=False), st.sampled_from([0.0, 1.0]))))
 

@@ -21,14 +21,7 @@ PLANTED = ROOT / "tests" / "planted"
 EXAMPLES = "100"
 # planted bugs the fuzzer does not reach yet, each with why (tests/test_planted_bugs.py still
 # requires its hand-written case to catch it)
-NOT_REACHED = {
-    "kornia_binary_focal_ignored_out_of_mean": (
-        "it shows only under 'weighted_mean' with sample weights that are a 0/1 mask holding both "
-        "0 and 1; _sample_weight draws weights in [0, 3] (0 and 1 among them), which makes such "
-        "a mask too rare in 100 examples. Drawing 0/1 masks half the time reaches it, but also "
-        "finds the Keras masked twin of SparseCategoricalCrossentropy(flatten) raising on one "
-        "class (C = 1), not fixed yet"),
-}
+NOT_REACHED: dict[str, str] = {}
 
 
 def run(args, env=None, timeout=1800):

@@ -24,8 +24,10 @@ def _kept(sample_weight, input):
     return torch.broadcast_to(w, input.shape) != 0
 
 
+# ndims as kornia's own paths declare (RANKS in adapters/families/focal_dice/kornia_lib.py):
+# kornia checks input shape ['B', 'C', '*'], so 1-D input raises ShapeError, not the bug
 @bug.path("sigmoid_focal_loss", "binary_focal_loss_with_logits(ignore_index=)", kind="composed",
-          params=["alpha", "gamma", "sample_weight", "reduction"],
+          ndims=[2, 3, 4, 5], params=["alpha", "gamma", "sample_weight", "reduction"],
           conventions=["kornia_binary_focal_soft_target_terms_split"],
           unsupported_when={"not 'weighted_mean' with a 0/1 mask": _refused},
           call="kornia.losses.binary_focal_loss_with_logits(input, torch.where(sample_weight == "

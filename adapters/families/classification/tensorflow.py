@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from adapters.definitions import WEIGHTED_MEAN, is_mask
+from adapters.definitions import WEIGHTED_MEAN, class_axes, is_mask
 from adapters.tensorflow import (
     KERAS_REDUCTION,
     KERAS_REFUSES_0D,
@@ -240,8 +240,12 @@ def ce_keras_categorical_keras_softmax(input, target, *, label_smoothing, reduct
 
 
 def _one_class_not_2d(params, encoding, inputs) -> bool:
+    """One class (C = 1, the class axes' sizes' product) and not (N, C) once the class axes are
+    last and flattened into one (classes_last, joint_classes_last): the class axis is the case's
+    `axis`, whichever it is (a 'C N H' layout has it first)."""
     x = inputs["input"]
-    return x.ndim != 2 and x.shape[0 if x.ndim == 1 else 1] == 1
+    axes = class_axes(x, params["axis"])
+    return x.ndim - len(axes) + 1 != 2 and math.prod(x.shape[a] for a in axes) == 1
 
 
 def _weights_and_class_weights(params, encoding, inputs) -> bool:
@@ -250,11 +254,13 @@ def _weights_and_class_weights(params, encoding, inputs) -> bool:
 
 @path("cross_entropy", "keras.losses.SparseCategoricalCrossentropy", kind="composed",
       encodings=["index"], params=["weight", "ignore_index", "axis", "reduction", "sample_weight"],
-      unsupported_when={"C = 1, unbatched or with spatial axes: Loss.__call__ squeezes y_pred's "
+      unsupported_when={"C = 1, unbatched or with spatial axes (the class axis `axis`, moved "
+                        "last): the class's call (LossFunctionWrapper.call) squeezes y_pred's "
                         "class axis of size 1 to the target's rank (squeeze_or_expand_to_same_"
                         "rank); then (C,) raises IndexError 'tuple index out of range', (N, H, 1) "
-                        "with ignore_class raises InvalidArgumentError (SelectV2 or Reshape), and "
-                        "(N, 1, 1) returns shape (N,) for (N, 1)": _one_class_not_2d,
+                        "with ignore_class raises InvalidArgumentError (SelectV2 'condition [3,2,"
+                        "1], then [3,2], and else [] must be broadcastable' for (3, 2, 1), or "
+                        "Reshape), and (N, 1, 1) returns shape (N,) for (N, 1)": _one_class_not_2d,
                         "sample weights with class weights: Keras has one sample_weight, into "
                         "which this path folds the class weights (so its mean would divide by "
                         "their product)": _weights_and_class_weights},
