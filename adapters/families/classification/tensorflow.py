@@ -750,8 +750,8 @@ GCE_KERAS_REFUSES = {
     lambda params, encoding, inputs: params["q"] >= 1,
     "a target equal to ignore_index: Keras has no ignore_index (one_hot of -100 is a row "
     "of zeros, p_y = 0, a loss of 1/q)": _has_ignored,
-    "C = 1: Loss.__call__ squeezes y_pred (N, 1) to the targets' rank (squeeze_or_expand_to_"
-    "same_rank), and the (N,) losses come back broadcast to (N, N)":
+    "C = 1: LossFunctionWrapper.call squeezes y_pred (N, 1) to the targets' rank "
+    "(squeeze_or_expand_to_same_rank), and the (N,) losses come back broadcast to (N, N)":
     lambda params, encoding, inputs: inputs["input"].shape[-1] == 1}
 
 

@@ -89,7 +89,7 @@ def _one_class(params, encoding, inputs) -> bool:
 
 
 @path("ctc_loss", "keras.losses.CTC", params=["reduction"], dtypes=LOW, notes=NO_FLOAT64, ndims=[3],
-      unsupported_when={"C = 1: Loss.__call__ squeezes y_pred's last axis of size 1 "
+      unsupported_when={"C = 1: LossFunctionWrapper.call squeezes y_pred's last axis of size 1 "
                         "(squeeze_or_expand_to_same_rank), then CTC raises ValueError 'Logits "
                         "`y_pred` are expected to be a tensor of shape (batch_size, max_length, "
                         "num_classes)'": _one_class},
