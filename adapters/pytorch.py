@@ -102,6 +102,13 @@ def reduce(losses, reduction):
     return {"none": lambda: losses, "sum": losses.sum, "mean": losses.mean}[reduction]()
 
 
+def weights_like(weight, x):
+    """Sample weights broadcast to x's shape, their axes x's leading ones (what a library path
+    turns into the library's own weight or mask argument)."""
+    return torch.broadcast_to(weight.reshape(tuple(weight.shape) + (1,) * (x.ndim - weight.ndim)),
+                              x.shape)
+
+
 def weighted_reduce(losses, weight, reduction, batch):
     """Sample weights on an unreduced loss, as a user writes them: the weight's axes are the
     loss's leading ones ((N,) per sample), 'weighted_mean' divides by the broadcast weights' sum,

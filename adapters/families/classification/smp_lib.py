@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.definitions import is_mask, weights_over
-from adapters.pytorch import torch
+from adapters.pytorch import torch, weights_like
 from adapters.smp_lib import SEEN_ON, SMP_DOCS, adapter, losses, path  # noqa: F401
 
 # ---------------------------------------------------------------- binary_cross_entropy_with_logits
@@ -60,8 +60,7 @@ MASK_REFUSES = {
            "torch.where(sample_weight == 0, -1, target))")
 def bce_logits_smp_ignore(input, target, *, weight, pos_weight, label_smoothing, sample_weight,
                           reduction):
-    kept = torch.broadcast_to(sample_weight.reshape(
-        tuple(sample_weight.shape) + (1,) * (input.ndim - sample_weight.ndim)), input.shape) != 0
+    kept = weights_like(sample_weight, input) != 0
     return losses.SoftBCEWithLogitsLoss(weight=weight, pos_weight=pos_weight,
                                         smooth_factor=label_smoothing / 2,
                                         ignore_index=int(IGNORED), reduction=reduction)(

@@ -7,7 +7,7 @@ import numpy as np
 
 from adapters.definitions import weights_over
 from adapters.kornia_lib import KORNIA_DOCS, SEEN_ON, adapter, losses, path
-from adapters.pytorch import torch
+from adapters.pytorch import torch, weights_like
 
 from .spec import INDEX_TARGET_REFUSES, without_ignore_index
 
@@ -67,8 +67,7 @@ def _not_masked_channel_weights(params, encoding, inputs) -> bool:
 
 def _kornia_weights(sample_weight, input):
     """kornia's weight (C,) and the kept entries (True where the sample weight is not 0)."""
-    full = torch.broadcast_to(sample_weight.reshape(
-        tuple(sample_weight.shape) + (1,) * (input.ndim - sample_weight.ndim)), input.shape)
+    full = weights_like(sample_weight, input)
     return _channel_weights(full), full != 0
 
 

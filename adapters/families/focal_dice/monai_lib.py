@@ -24,7 +24,7 @@ import numpy as np
 
 from adapters.definitions import weights_over
 from adapters.monai_lib import MONAI_DOCS, SEEN_ON, adapter, losses, path  # noqa: F401
-from adapters.pytorch import torch
+from adapters.pytorch import torch, weights_like
 
 from .spec import INDEX_TARGET_REFUSES, without_ignore_index
 
@@ -431,9 +431,8 @@ PIXEL_MASK = {
            "input, torch.where(sample_weight[:, :1] == 0, -1.0 if C == 1 else 0.0, target))  "
            "[sample_weight broadcast to the input]")
 def focal_monai_ignore(input, target, *, alpha, gamma, sample_weight, reduction):
-    full = torch.broadcast_to(sample_weight.reshape(
-        tuple(sample_weight.shape) + (1,) * (input.ndim - sample_weight.ndim)), input.shape)
-    marked = torch.where(full[:, :1] == 0, -1.0 if input.shape[1] == 1 else 0.0, target)
+    masked = weights_like(sample_weight, input)[:, :1] == 0
+    marked = torch.where(masked, -1.0 if input.shape[1] == 1 else 0.0, target)
     return losses.FocalLoss(gamma=gamma, alpha=None if alpha < 0 else alpha,
                             reduction=MONAI_REDUCTION[reduction], ignore_index=-1)(input, marked)
 

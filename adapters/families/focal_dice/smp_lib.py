@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.definitions import weights_over
-from adapters.pytorch import torch
+from adapters.pytorch import torch, weights_like
 from adapters.smp_lib import SEEN_ON, SMP_DOCS, adapter, losses, path  # noqa: F401
 
 from .spec import INDEX_TARGET_REFUSES, without_ignore_index
@@ -215,8 +215,7 @@ IGNORED = -1.0     # a label no canonical target in [0, 1] has
            "into zeros of input.shape")
 def focal_smp_ignore_index(input, target, *, alpha, gamma, reduced_threshold, sample_weight,
                            reduction):
-    mask = torch.broadcast_to(sample_weight.reshape(
-        sample_weight.shape + (1,) * (input.ndim - sample_weight.ndim)), input.shape) != 0
+    mask = weights_like(sample_weight, input) != 0
     smp_reduction = {"weighted_mean": "mean"}.get(reduction, reduction)
     loss = _focal("binary", alpha, gamma, False, reduced_threshold, ignore_index=IGNORED,
                   reduction=smp_reduction)(input, torch.where(mask, target, IGNORED))
