@@ -45,13 +45,19 @@ def class_loss(logp, target, weight, ignore_index, label_smoothing, reduction, a
 # keras.ops.softmax and log_softmax (keras 3.15.1, keras/src/ops/nn.py) keep the axes `v not in
 # axis` for v in range(ndim): a negative axis in the tuple is kept as well as moved, and the
 # transpose that follows fails
-KERAS_NEGATIVE_DIMS = {
-    "a tuple dim with a negative axis (keras.ops.softmax's tuple branch compares them with "
-    "range(ndim) and raises ValueError '`axes` must be a valid permutation of the input "
-    "dimensions (no duplicates). Received: axes=[0, 2, 1, 2] for input of rank 3' for axis=(1, "
-    "-1); keras 3.15.1)":
-        lambda params, encoding, inputs: isinstance(params["dim"], tuple)
-        and any(d < 0 for d in params["dim"])}
+def keras_negative_tuple_axes(param: str, where: str = "") -> dict:
+    """unsupported_when of a Keras path whose `param` may be a tuple of axes that reaches
+    keras.ops.softmax (`where`: how it gets there)."""
+    return {
+        f"a tuple {param} with a negative axis (keras.ops.softmax's tuple branch{where} compares "
+        "them with range(ndim) and raises ValueError '`axes` must be a valid permutation of the "
+        "input dimensions (no duplicates). Received: axes=[0, 2, 1, 2] for input of rank 3' for "
+        "axis=(1, -1); keras 3.15.1)":
+            lambda params, encoding, inputs: isinstance(params[param], tuple)
+            and any(a < 0 for a in params[param])}
+
+
+KERAS_NEGATIVE_DIMS = keras_negative_tuple_axes("dim")
 
 
 @path("softmax", "tf.nn.softmax", call="tf.nn.softmax(input, axis=dim)", params=["dim"])

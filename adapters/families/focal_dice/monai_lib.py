@@ -395,7 +395,6 @@ def focal_monai_dice_focal(input, target, *, alpha, gamma, reduction):
 # monai_focal_ignore_divides_by_kept_pixels; canonical 'mean' (divided by every element) has no
 # MONAI call.
 KEPT_PIXELS = "monai_focal_ignore_divides_by_kept_pixels"
-MONAI_REDUCTION = {"weighted_mean": "mean", "none": "none", "sum": "sum"}
 
 
 def _not_pixel_mask(params, encoding, inputs) -> bool:
@@ -434,7 +433,8 @@ def focal_monai_ignore(input, target, *, alpha, gamma, sample_weight, reduction)
     masked = weights_like(sample_weight, input)[:, :1] == 0
     marked = torch.where(masked, -1.0 if input.shape[1] == 1 else 0.0, target)
     return losses.FocalLoss(gamma=gamma, alpha=None if alpha < 0 else alpha,
-                            reduction=MONAI_REDUCTION[reduction], ignore_index=-1)(input, marked)
+                            reduction={"weighted_mean": "mean"}.get(reduction, reduction),
+                            ignore_index=-1)(input, marked)
 
 
 # ---------------------------------------------------------------- categorical_focal_crossentropy

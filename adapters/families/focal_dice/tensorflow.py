@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from adapters.families.classification.tensorflow import over_joint_axes
+from adapters.families.classification.tensorflow import keras_negative_tuple_axes, over_joint_axes
 from adapters.tensorflow import (  # noqa: F401
     KERAS_REDUCTION,
     KERAS_WEIGHTED,
@@ -323,13 +323,8 @@ def dice_tf(input, target, *, smooth, sum_over, axis, class_weights, ignore_back
 CFC_CONVENTIONS = ["keras_focal_probs_clipped_to_epsilon",
                    "keras_label_smoothing_over_last_axis_size"]
 CFC_KERAS_PARAMS = ["alpha", "gamma", "label_smoothing", "axis", "reduction"]
-KERAS_NEGATIVE_AXES = {
-    "a tuple axis with a negative axis (keras.ops.softmax's tuple branch, which "
-    "categorical_focal_crossentropy calls, compares them with range(ndim) and raises ValueError "
-    "'`axes` must be a valid permutation of the input dimensions (no duplicates). Received: "
-    "axes=[0, 2, 1, 2] for input of rank 3' for axis=(1, -1); keras 3.15.1)":
-        lambda params, encoding, inputs: isinstance(params["axis"], tuple)
-        and any(a < 0 for a in params["axis"])}
+KERAS_NEGATIVE_AXES = keras_negative_tuple_axes(
+    "axis", ", which categorical_focal_crossentropy calls,")
 
 
 def keras_class_axis(input, axis):
